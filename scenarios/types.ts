@@ -1,0 +1,150 @@
+// The contract between the catalogue, the oracle and the backends.
+// Data flows one way: Scenario (YAML) -> Plan (validated, defaults filled) -> environment facts
+// (what only a running cluster and Vault know) -> observations -> verdict against the oracle's Prediction.
+
+export type ProfileName = 'kind' | 'aks-like' | 'eks-like' | 'custom';
+export type VaultEngine = 'vault' | 'openbao';
+export type Placement = 'in-cluster' | 'external';
+export type IssuerKind = 'Issuer' | 'ClusterIssuer';
+/** Who authorizes Vault's TokenReview call. */
+export type TokenReviewer = 'local-token' | 'reviewer-jwt' | 'client-jwt';
+
+export interface ClusterProfile {
+  name: string;
+  /** --service-account-issuer: the `iss` of every ServiceAccount token. */
+  serviceAccountIssuer: string;
+  /** --api-audiences: the implicit audiences the API server accepts on bearer tokens (defaults to the issuer). */
+  apiAudiences: string[];
+  description?: string;
+}
+
+export interface KubernetesAuth {
+  method: 'kubernetes';
+  /** Vault mount, without `auth/` (default `kubernetes`). */
+  mount: string;
+  tokenReviewer: TokenReviewer;
+  /** The role's `audience`; absent = no local audience check. May hold placeholders. */
+  roleAudience?: string;
+}
+
+export interface JwtAuth {
+  method: 'jwt';
+  mount: string;
+  /** The role's `bound_audiences`; empty = none bound. May hold placeholders. */
+  boundAudiences: string[];
+}
+
+export type AuthSpec = KubernetesAuth | JwtAuth;
+
+export interface CertManagerSpec {
+  /** The version the scenario runs (for an upgrade: the version after it). */
+  version: string;
+  upgrade?: { from: string; to: string };
+}
+
+export interface IssuerSpec {
+  kind: IssuerKind;
+  name: string;
+  /** Required for an Issuer; absent for a ClusterIssuer. */
+  namespace?: string;
+  serviceAccount: string;
+  /** serviceAccountRef.audiences (cert-manager >= 1.15). Absent = field not set. May hold placeholders. */
+  audiences?: string[];
+  /** Grant `create` on serviceaccounts/token for the ServiceAccount to cert-manager's controller. */
+  tokenRequestRole: boolean;
+  /** Bind the issuer's ServiceAccount to system:auth-delegator. */
+  authDelegator: boolean;
+}
+
+/** What failed, as a class a human picks when writing a scenario. The oracle supplies exact texts. */
+export type FailureClass =
+  | 'apiserver-audience'
+  | 'vault-role-audience'
+  | 'jwt-bound-audience'
+  | 'jwt-no-bound-audiences'
+  | 'token-request-forbidden'
+  | 'reviewer-forbidden'
+  | 'crd-unknown-field';
+
+export interface Expectation {
+  ready: boolean;
+  failure?: FailureClass;
+}
+
+export interface Scenario {
+  id: string;
+  description: string;
+  cluster: { profile: ProfileName; kubernetes: string; serviceAccountIssuer?: string; apiAudiences?: string[] };
+  certManager: CertManagerSpec;
+  vault: { engine: VaultEngine; version: string; placement: Placement };
+  auth: AuthSpec;
+  issuer: IssuerSpec;
+  expect: Expectation;
+  /** Where it came from, for error messages and `explain FILE`. */
+  source: { file: string; line: number };
+  tags: string[];
+}
+
+/** A scenario with everything resolved that does not need a running environment. */
+export interface Plan extends Scenario {
+  profile: ClusterProfile;
+  /** Key of the environment this plan can share with others (same cluster, cert-manager, Vault). */
+  environmentKey: string;
+}
+
+/** What only the running environment knows; placeholders resolve against these. */
+export interface EnvironmentFacts {
+  /** spec.vault.server as the Issuer will carry it, e.g. https://127.0.0.1:8200. */
+  vaultServer: string;
+  /** The namespace cert-manager uses for ClusterIssuer credentials (default `cert-manager`). */
+  clusterResourceNamespace: string;
+  /** The API server's implicit audiences as observed (normally the profile's). */
+  apiAudiences: string[];
+  serviceAccountIssuer: string;
+}
+
+export interface ExplainStep {
+  /** Short title: "token audiences", "role audience check", … */
+  step: string;
+  detail: string;
+  /** Upstream source the rule comes from: repo@tag path#symbol. */
+  source: string;
+}
+
+export interface Prediction {
+  ready: boolean;
+  failure?: FailureClass;
+  /** Audiences cert-manager asks the TokenRequest for, in order. Empty when no token is requested. */
+  tokenAudiences: string[];
+  /** The Issuer's Ready condition. */
+  issuer: { status: 'True' | 'False'; reason: string; message: string } | null;
+  /** Rejected before the Issuer exists (CRD validation). */
+  rejection?: { message: string };
+  /** Vault's answer to the login and, where it has one, its debug log line. */
+  vault?: { status: number; errors: string[]; logLine?: string };
+  /** The kube-apiserver line that names the audience mismatch. */
+  apiserver?: { line: string };
+  steps: ExplainStep[];
+}
+
+export interface Observation {
+  issuer: { status: string; reason: string; message: string } | null;
+  rejection?: { message: string };
+  vaultLog: string[];
+  apiserverLog: string[];
+  certificate?: { ready: boolean; serial?: string; chainVerified?: boolean; sansMatch?: boolean };
+}
+
+export interface SideVerdict {
+  side: 'issuer' | 'vault' | 'apiserver' | 'certificate';
+  ok: boolean;
+  expected: string;
+  observed: string;
+}
+
+export interface Verdict {
+  id: string;
+  pass: boolean;
+  sides: SideVerdict[];
+  durationMs: number;
+}
