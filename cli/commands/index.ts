@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
-import { registerList } from './list.ts';
+import { registerClean } from './clean.ts';
+import { registerDoctor } from './doctor.ts';
 import { registerExplain } from './explain.ts';
+import { registerList } from './list.ts';
 import { registerMatrix } from './matrix.ts';
+import { registerProvision } from './provision.ts';
+import { registerRun } from './run.ts';
 
-export const commands: Array<(program: Command) => void> = [registerList, registerExplain, registerMatrix];
+export const commands: Array<(program: Command) => void> = [registerList, registerExplain, registerMatrix, registerProvision, registerDoctor, registerRun, registerClean];

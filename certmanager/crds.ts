@@ -1,0 +1,27 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { readFile } from 'node:fs/promises';
+import { parseAllDocuments } from 'yaml';
+import type { Kube } from '../lib/kube.ts';
+
+export async function applyCrds(kube: Kube, crdsFile: string): Promise<string[]> {
+  const docs = parseAllDocuments(await readFile(crdsFile, 'utf8'))
+    .map((d) => d.toJS() as KubernetesObject | null)
+    .filter((o): o is KubernetesObject => o?.kind === 'CustomResourceDefinition');
+  for (const crd of docs) await kube.apply(crd);
+  const names = docs.map((d) => d.metadata!.name!);
+  await waitEstablished(kube, names);
+  return names;
+}
+
+async function waitEstablished(kube: Kube, names: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const pending = new Set(names);
+  while (pending.size && Date.now() < deadline) {
+    for (const name of [...pending]) {
+      const crd = await kube.read<KubernetesObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>('apiextensions.k8s.io/v1', 'CustomResourceDefinition', name);
+      if (crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) pending.delete(name);
+    }
+    if (pending.size) await new Promise((r) => setTimeout(r, 200));
+  }
+  if (pending.size) throw new Error(`CRDs not established after ${timeoutMs / 1000}s: ${[...pending].join(', ')}`);
+}

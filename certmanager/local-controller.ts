@@ -1,0 +1,73 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { ClusterAccess, Kube } from '../lib/kube.ts';
+import { ManagedProcess } from '../lib/process.ts';
+import { applyCrds } from './crds.ts';
+import { controllerRbacFromChart } from './rbac.ts';
+
+export const CERT_MANAGER_NAMESPACE = 'cert-manager';
+export const CERT_MANAGER_SA = 'cert-manager';
+
+export interface LocalCertManagerOptions {
+  version: string;
+  kube: Kube;
+  /** Mints access as a ServiceAccount (TokenRequest), so the controller runs with exactly its RBAC. */
+  accessAs: (namespace: string, serviceAccount: string) => Promise<ClusterAccess>;
+  files: { controller: string; crds: string; chart: string; helm: string };
+  dir: string;
+  runsDir: string;
+  redact: (line: string) => string;
+}
+
+/** cert-manager's controller out of cluster: its CRDs, its chart's RBAC, and the controller as a local process. */
+export class LocalCertManager {
+  private constructor(readonly version: string, readonly proc: ManagedProcess) {}
+
+  static async install(opts: LocalCertManagerOptions): Promise<LocalCertManager> {
+    await opts.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CERT_MANAGER_NAMESPACE } });
+    await applyCrds(opts.kube, opts.files.crds);
+    const rbac = await controllerRbacFromChart(opts.files.helm, opts.files.chart, CERT_MANAGER_NAMESPACE);
+    for (const ns of new Set(rbac.map((o) => o.metadata?.namespace).filter((n): n is string => !!n))) {
+      await opts.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    }
+    await opts.kube.applyAll(rbac);
+    return LocalCertManager.start(opts);
+  }
+
+  static async start(opts: LocalCertManagerOptions): Promise<LocalCertManager> {
+    const access = await opts.accessAs(CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA);
+    await mkdir(opts.dir, { recursive: true });
+    const kubeconfig = join(opts.dir, `cert-manager-${opts.version}.kubeconfig`);
+    await writeFile(kubeconfig, kubeconfigYaml(access), { mode: 0o600 });
+    const proc = new ManagedProcess(`cert-manager-controller-${opts.version}`, opts.files.controller, [
+      `--kubeconfig=${kubeconfig}`,
+      `--cluster-resource-namespace=${CERT_MANAGER_NAMESPACE}`,
+      '--leader-elect=false',
+      '--v=2',
+    ], { dir: opts.dir, runsDir: opts.runsDir, redact: opts.redact });
+    await proc.start();
+    // The controller has no readiness endpoint we rely on; give it a moment and fail fast if it exits.
+    await proc.waitReady('running', async () => (await proc.logLines()).some((l) => /starting controller|enabled controllers/i.test(l)), 60_000);
+    return new LocalCertManager(opts.version, proc);
+  }
+
+  async logLines(): Promise<string[]> {
+    return this.proc.logLines();
+  }
+
+  async stop(): Promise<void> {
+    await this.proc.stop();
+  }
+}
+
+function kubeconfigYaml(access: ClusterAccess): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'local', cluster: { server: access.server, 'certificate-authority-data': Buffer.from(access.caPem).toString('base64') } }],
+    users: [{ name: access.user ?? 'cert-manager', user: { token: access.token } }],
+    contexts: [{ name: 'local', context: { cluster: 'local', user: access.user ?? 'cert-manager' } }],
+    'current-context': 'local',
+  });
+}

@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import { cleanProcesses } from '../../lib/clean.ts';
+import { cacheLayout } from '../../provision/cache.ts';
+import { cleanLocalVaults } from '../../vault/placements/local-state.ts';
+
+export function registerClean(program: Command): void {
+  program
+    .command('clean')
+    .description('stop and remove everything a run left behind (kept environments, killed runs)')
+    .action(async () => {
+      const { runs } = cacheLayout();
+      const vaults = await cleanLocalVaults(runs);
+      const procs = await cleanProcesses(runs);
+      for (const v of vaults) process.stdout.write(`vault pid ${v.pid}: ${v.killed ? 'stopped' : 'already gone'}\n`);
+      for (const p of procs) process.stdout.write(`${p.name} pid ${p.pid}: ${p.killed ? 'stopped' : 'already gone'}\n`);
+      process.stdout.write(`clean: ${vaults.length + procs.length} processes handled\n`);
+    });
+}

@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { doctor, formatDoctor } from '../../provision/doctor.ts';
+import { loadPins } from '../../provision/pins.ts';
+import { allRecipes } from '../../provision/recipes/index.ts';
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('what is on this machine (components, Docker) and exactly how to get what is missing')
+    .option('--json', 'machine-readable')
+    .option('--no-docker', 'skip the Docker checks')
+    .action(async (opts: { json?: boolean; docker: boolean }, cmd: Command) => {
+      const globals = cmd.optsWithGlobals() as { versions?: string };
+      const report = await doctor(allRecipes(await loadPins(globals.versions)), { docker: opts.docker });
+      process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report) + '\n');
+    });
+}

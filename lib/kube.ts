@@ -1,0 +1,123 @@
+import {
+  AuthorizationV1Api,
+  CoreV1Api,
+  createConfiguration,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  ServerConfiguration,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+
+const FIELD_MANAGER = 'cm-vault-e2e';
+
+export interface ClusterAccess {
+  server: string;
+  caPem: string;
+  /** Either a client certificate or a bearer token. */
+  client?: { certPem: string; keyPem: string };
+  token?: string;
+  user?: string;
+}
+
+export function kubeConfigFor(access: ClusterAccess): KubeConfig {
+  const kc = new KubeConfig();
+  const user = access.user ?? 'cm-vault-e2e';
+  kc.loadFromOptions({
+    clusters: [{ name: 'cluster', server: access.server, caData: Buffer.from(access.caPem).toString('base64'), skipTLSVerify: false }],
+    users: [{
+      name: user,
+      ...(access.client ? { certData: Buffer.from(access.client.certPem).toString('base64'), keyData: Buffer.from(access.client.keyPem).toString('base64') } : {}),
+      ...(access.token ? { token: access.token } : {}),
+    }],
+    contexts: [{ name: 'default', cluster: 'cluster', user }],
+    currentContext: 'default',
+  });
+  return kc;
+}
+
+/** Thin layer over @kubernetes/client-node: server-side apply, reads, token requests. */
+export class Kube {
+  readonly objects: KubernetesObjectApi;
+  readonly core: CoreV1Api;
+  readonly authz: AuthorizationV1Api;
+  private readonly strict: KubernetesObjectApi;
+
+  constructor(readonly kc: KubeConfig) {
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.authz = kc.makeApiClient(AuthorizationV1Api);
+    const cluster = kc.getCurrentCluster()!;
+    // Strict field validation, as kubectl sends it: unknown fields are an error, not silently dropped.
+    this.strict = new KubernetesObjectApi(
+      createConfiguration({
+        baseServer: new ServerConfiguration(cluster.server, {}),
+        authMethods: { default: kc },
+        promiseMiddleware: [{ pre: async (ctx) => (ctx.setQueryParam('fieldValidation', 'Strict'), ctx), post: async (r) => r }],
+      }),
+    );
+  }
+
+  /** Server-side apply. `strict` makes unknown fields an error (otherwise the API server drops them with a warning). */
+  async apply<T extends KubernetesObject>(obj: T, opts: { strict?: boolean } = {}): Promise<T> {
+    const api = opts.strict ? this.strict : this.objects;
+    return api.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+  }
+
+  /** Create, as `kubectl create` does; `strict` rejects unknown fields (`strict decoding error: unknown field …`). */
+  async create<T extends KubernetesObject>(obj: T, opts: { strict?: boolean } = {}): Promise<T> {
+    const api = opts.strict ? this.strict : this.objects;
+    return api.create(obj, undefined, undefined, FIELD_MANAGER);
+  }
+
+  async applyAll(objs: KubernetesObject[]): Promise<void> {
+    for (const o of objs) await this.apply(o);
+  }
+
+  async read<T extends KubernetesObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
+    try {
+      return (await this.objects.read({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } })) as T;
+    } catch (err) {
+      if (statusCode(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async delete(obj: KubernetesObject): Promise<void> {
+    try {
+      await this.objects.delete(obj, undefined, undefined, 0);
+    } catch (err) {
+      if (statusCode(err) !== 404) throw err;
+    }
+  }
+
+  /** A ServiceAccount token from the TokenRequest API; empty audiences = the API server's own. */
+  async tokenRequest(namespace: string, serviceAccount: string, opts: { audiences?: string[]; expirationSeconds?: number } = {}): Promise<string> {
+    const tr = await this.core.createNamespacedServiceAccountToken({
+      name: serviceAccount,
+      namespace,
+      body: { spec: { audiences: opts.audiences ?? [], expirationSeconds: opts.expirationSeconds ?? 3600 } },
+    });
+    return tr.status!.token;
+  }
+}
+
+export function statusCode(err: unknown): number | undefined {
+  const e = err as { code?: number; statusCode?: number };
+  return e?.code ?? e?.statusCode;
+}
+
+/** The API server's own message from a client-node error (e.g. a Forbidden or a strict-validation failure). */
+export function apiMessage(err: unknown): string {
+  const body = (err as { body?: unknown })?.body;
+  if (typeof body === 'string') {
+    try {
+      return (JSON.parse(body) as { message?: string }).message ?? body;
+    } catch {
+      return body;
+    }
+  }
+  if (body && typeof body === 'object' && 'message' in body) return String((body as { message: unknown }).message);
+  return (err as Error)?.message ?? String(err);
+}
+

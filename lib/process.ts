@@ -1,0 +1,108 @@
+import { execa, type ResultPromise } from 'execa';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { EnvironmentError } from './errors.ts';
+
+/** A real program run by the suite: its output goes to a log file, its pid to the runs directory for `clean`. */
+export class ManagedProcess {
+  private child?: ResultPromise;
+  private exited?: { code: number | null; signal: string | null };
+  readonly logFile: string;
+
+  constructor(
+    readonly name: string,
+    readonly binary: string,
+    readonly args: string[],
+    private readonly opts: { dir: string; runsDir: string; env?: Record<string, string>; redact?: (line: string) => string },
+  ) {
+    this.logFile = join(opts.dir, `${name}.log`);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<this> {
+    await mkdir(this.opts.dir, { recursive: true });
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    this.child = execa(this.binary, this.args, {
+      env: this.opts.env,
+      reject: false,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      detached: false,
+      cleanup: true,
+    });
+    this.child.stdout?.pipe(log);
+    this.child.stderr?.pipe(log);
+    void this.child.then((r) => {
+      this.exited = { code: r.exitCode ?? null, signal: r.signal ?? null };
+    });
+    await mkdir(this.opts.runsDir, { recursive: true });
+    await writeFile(this.stateFile(), JSON.stringify({ name: this.name, pid: this.child.pid, binary: this.binary, parent: process.pid, dir: this.opts.dir }));
+    return this;
+  }
+
+  private stateFile(): string {
+    return join(this.opts.runsDir, `proc-${this.child?.pid}.json`);
+  }
+
+  async lastLines(n = 20): Promise<string[]> {
+    const text = await readFile(this.logFile, 'utf8').catch(() => '');
+    const lines = text.trimEnd().split('\n').slice(-n);
+    return this.opts.redact ? lines.map(this.opts.redact) : lines;
+  }
+
+  async logLines(): Promise<string[]> {
+    const text = await readFile(this.logFile, 'utf8').catch(() => '');
+    const lines = text.split('\n');
+    return this.opts.redact ? lines.map(this.opts.redact) : lines;
+  }
+
+  /** Polls `ready` until it resolves true; fails fast, with the log tail, if the process exits first. */
+  async waitReady(what: string, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let lastError = '';
+    while (Date.now() < deadline) {
+      if (this.exited) {
+        throw new EnvironmentError(this.name, `exited early (code ${this.exited.code ?? this.exited.signal}) before ${what}`, `read ${this.logFile}`, await this.lastLines());
+      }
+      try {
+        if (await ready()) return;
+      } catch (err) {
+        lastError = (err as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new EnvironmentError(this.name, `not ${what} after ${timeoutMs / 1000}s${lastError ? ` (last probe: ${lastError})` : ''}`, `read ${this.logFile}`, await this.lastLines());
+  }
+
+  async stop(): Promise<void> {
+    if (this.child && !this.exited) {
+      this.child.kill('SIGTERM');
+      const done = this.child.then(() => undefined);
+      const timer = new Promise((r) => setTimeout(r, 5000));
+      await Promise.race([done, timer]);
+      if (!this.exited) {
+        this.child.kill('SIGKILL');
+        await done;
+      }
+    }
+    await rm(this.stateFile(), { force: true });
+  }
+}
+
+/** A free loopback port; the OS picks it so two runs never collide. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}

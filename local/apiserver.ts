@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import { Agent, fetch as undiciFetch } from 'undici';
+import { createCa, createSigningKey, issueLeaf, type KeyPair } from '../lib/pki.ts';
+import { freePort, ManagedProcess } from '../lib/process.ts';
+import type { ClusterProfile } from '../scenarios/types.ts';
+
+export interface ApiServer {
+  url: string;
+  caPem: string;
+  admin: KeyPair;
+  signingKey: { keyFile: string; pubFile: string; publicPem: string };
+  proc: ManagedProcess;
+}
+
+/**
+ * kube-apiserver with the profile's ServiceAccount issuer and API audiences: these two flags decide
+ * which bearer tokens the API server accepts, which is the heart of the audience story.
+ */
+export async function startApiServer(binary: string, opts: { dir: string; runsDir: string; etcdUrl: string; profile: ClusterProfile }): Promise<ApiServer> {
+  const port = await freePort();
+  const pki = `${opts.dir}/pki`;
+  const ca = await createCa(pki, 'cm-vault-e2e-cluster-ca');
+  const serving = await issueLeaf(ca, pki, {
+    name: 'apiserver',
+    commonName: 'kube-apiserver',
+    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+    ipAddresses: ['127.0.0.1', '10.96.0.1'],
+    usage: 'server',
+  });
+  const admin = await issueLeaf(ca, pki, { name: 'admin', commonName: 'cm-vault-e2e-admin', organization: 'system:masters', usage: 'client' });
+  const signingKey = await createSigningKey(pki);
+  const proc = new ManagedProcess('kube-apiserver', binary, [
+    `--etcd-servers=${opts.etcdUrl}`,
+    `--bind-address=127.0.0.1`,
+    `--advertise-address=127.0.0.1`,
+    `--secure-port=${port}`,
+    `--cert-dir=${pki}`,
+    `--tls-cert-file=${serving.certFile}`,
+    `--tls-private-key-file=${serving.keyFile}`,
+    `--client-ca-file=${ca.certFile}`,
+    `--service-account-issuer=${opts.profile.serviceAccountIssuer}`,
+    `--api-audiences=${opts.profile.apiAudiences.join(',')}`,
+    `--service-account-key-file=${signingKey.pubFile}`,
+    `--service-account-signing-key-file=${signingKey.keyFile}`,
+    '--service-cluster-ip-range=10.96.0.0/16',
+    '--authorization-mode=RBAC',
+    '--enable-priority-and-fairness=false',
+    '--disable-admission-plugins=ServiceAccount',
+    '--v=1',
+  ], { dir: opts.dir, runsDir: opts.runsDir });
+  await proc.start();
+  const url = `https://127.0.0.1:${port}`;
+  const [cert, key] = await Promise.all([readFile(admin.certFile), readFile(admin.keyFile)]);
+  const agent = new Agent({ connect: { ca: ca.certPem, cert, key } });
+  await proc.waitReady('ready (/readyz)', async () => (await undiciFetch(`${url}/readyz`, { dispatcher: agent })).ok, 90_000);
+  await agent.close();
+  return { url, caPem: ca.certPem, admin, signingKey, proc };
+}

@@ -1,0 +1,156 @@
+import { join } from 'node:path';
+import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, LocalCertManager } from '../certmanager/local-controller.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+import { artifactFile, binaryPath } from '../provision/artifacts.ts';
+import { cacheLayout } from '../provision/cache.ts';
+import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
+import type { ClusterProfile, VaultEngine } from '../scenarios/types.ts';
+import { createVaultClient } from '../vault/client.ts';
+import { DEFAULT_PKI_ROLE, enablePki } from '../vault/configure/pki.ts';
+import { writeIssuerPolicy } from '../vault/configure/policy.ts';
+import { LocalVault } from '../vault/placements/local-process.ts';
+import type { RunningVault } from '../vault/placements/placement.ts';
+import { redact } from '../vault/redact.ts';
+import { LocalCluster } from './cluster.ts';
+
+export interface LocalEnvironmentSpec {
+  key: string;
+  profile: ClusterProfile;
+  kubernetes: string;
+  certManager: string;
+  helm: string;
+}
+
+/** The process-cluster backend: etcd, kube-apiserver, cert-manager's controller and Vault as local processes. */
+export class LocalEnvironment implements ScenarioEnvironment {
+  readonly backend = 'local' as const;
+  readonly clusterResourceNamespace = CERT_MANAGER_NAMESPACE;
+  readonly controllerServiceAccount = { namespace: CERT_MANAGER_NAMESPACE, name: CERT_MANAGER_SA };
+  readonly notes = [
+    'process cluster: kube-apiserver and cert-manager run as local processes; no kubelet, no webhook',
+    'Vault runs as a local process; the in-cluster placement is emulated by giving Vault its own ServiceAccount token as reviewer (local-token)',
+  ];
+  private readonly vaults = new Map<string, Promise<{ handle: VaultHandle; running: RunningVault }>>();
+
+  private constructor(
+    readonly key: string,
+    readonly cluster: LocalCluster,
+    private certManager: LocalCertManager,
+    private readonly spec: LocalEnvironmentSpec,
+    private readonly runsDir: string,
+  ) {}
+
+  static async start(spec: LocalEnvironmentSpec): Promise<LocalEnvironment> {
+    const layout = cacheLayout();
+    const [etcd, kubeApiserver, controller, crds, chart, helm] = await Promise.all([
+      binaryPath('etcd', await etcdVersion(), 'etcd'),
+      binaryPath('kube-control-plane', spec.kubernetes, 'kube-apiserver'),
+      binaryPath('cert-manager-controller', spec.certManager, 'cert-manager-controller'),
+      artifactFile('cert-manager-controller', spec.certManager, 'crds.yaml'),
+      artifactFile('cert-manager-controller', spec.certManager, 'chart'),
+      binaryPath('helm', spec.helm, 'helm'),
+    ]);
+    const cluster = await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, runsDir: layout.runs });
+    try {
+      const certManager = await LocalCertManager.install({
+        version: spec.certManager,
+        kube: cluster.kube,
+        accessAs: (ns, sa) => cluster.accessAs(ns, sa),
+        files: { controller, crds, chart, helm },
+        dir: cluster.dir,
+        runsDir: layout.runs,
+        redact: (l) => redact(l),
+      });
+      return new LocalEnvironment(spec.key, cluster, certManager, spec, layout.runs);
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+  }
+
+  get profile() { return this.cluster.profile; }
+  get kube() { return this.cluster.kube; }
+  get access() { return this.cluster.access; }
+  get signingKeyPublicPem() { return this.cluster.signingKeyPublicPem; }
+  get kubernetesHostForVault() { return this.cluster.access.server; }
+  get certManagerVersion() { return this.certManager.version; }
+
+  async vault(engine: VaultEngine, version: string): Promise<VaultHandle> {
+    const id = `${engine}@${version}`;
+    let v = this.vaults.get(id);
+    if (!v) {
+      v = this.startVault(engine, version);
+      this.vaults.set(id, v);
+    }
+    return (await v).handle;
+  }
+
+  private async startVault(engine: VaultEngine, version: string) {
+    const binary = engine === 'vault' ? await binaryPath('vault', version, 'vault') : await openbaoBinary(version);
+    const running = await new LocalVault(binary)
+      .withLogLevel('debug')
+      .withStateDir(this.runsDir)
+      .withLogFile(join(this.cluster.dir, `${engine}-${version}.log`))
+      .start();
+    const admin = createVaultClient({ address: running.address, caPem: running.caPem, token: running.rootToken });
+    const pkiRootPem = await enablePki(admin, { mount: 'pki', commonName: `cm-vault-e2e ${engine} ${version} root` });
+    await writeIssuerPolicy(admin, { name: 'cm-vault-e2e-issuer', pkiMount: 'pki', role: DEFAULT_PKI_ROLE });
+    const handle: VaultHandle = {
+      engine,
+      version,
+      server: running.address,
+      caPem: running.caPem,
+      admin,
+      pkiMount: 'pki',
+      pkiRole: DEFAULT_PKI_ROLE,
+      pkiRootPem,
+      policy: 'cm-vault-e2e-issuer',
+      logLines: () => running.logLines(),
+    };
+    return { handle, running };
+  }
+
+  apiserverLog() { return this.cluster.apiserverLog(); }
+  certManagerLog() { return this.certManager.logLines(); }
+
+  secrets(): string[] {
+    return [];
+  }
+
+  /** Swap the controller for another version's (CRDs first, as cert-manager's upgrade guide says). */
+  async upgradeCertManager(version: string): Promise<void> {
+    await this.certManager.stop();
+    const [controller, crds, chart, helm] = await Promise.all([
+      binaryPath('cert-manager-controller', version, 'cert-manager-controller'),
+      artifactFile('cert-manager-controller', version, 'crds.yaml'),
+      artifactFile('cert-manager-controller', version, 'chart'),
+      binaryPath('helm', this.spec.helm, 'helm'),
+    ]);
+    this.certManager = await LocalCertManager.install({
+      version,
+      kube: this.kube,
+      accessAs: (ns, sa) => this.cluster.accessAs(ns, sa),
+      files: { controller, crds, chart, helm },
+      dir: this.cluster.dir,
+      runsDir: this.runsDir,
+      redact: (l) => redact(l),
+    });
+  }
+
+  async stop(): Promise<void> {
+    for (const v of [...this.vaults.values()].reverse()) await (await v.catch(() => undefined))?.running.stop();
+    await this.certManager.stop();
+    await this.cluster.stop();
+  }
+}
+
+async function etcdVersion(): Promise<string> {
+  const { loadPins } = await import('../provision/pins.ts');
+  return (await loadPins()).etcd;
+}
+
+async function openbaoBinary(version: string): Promise<string> {
+  const fromEnv = process.env.CM_VAULT_E2E_BAO;
+  if (fromEnv) return fromEnv;
+  throw new EnvironmentError(`openbao ${version}`, 'no bao binary on this machine (the Go module proxy serves no OpenBao module)', 'set CM_VAULT_E2E_BAO=/path/to/bao (an official OpenBao release binary)');
+}

@@ -1,0 +1,107 @@
+import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EnvironmentError } from '../lib/errors.ts';
+import type { cacheLayout } from './cache.ts';
+import type { BuiltBinary, ManifestEntry } from './manifest.ts';
+import type { BinarySpec, GoRecipe, WrapperContext } from './recipe.ts';
+
+export interface BuildOptions {
+  layout: ReturnType<typeof cacheLayout>;
+  modules: WrapperContext;
+  goVersion: string;
+  /** Parallelism inside one `go build` (-p). */
+  jobs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Builds one recipe into a staging directory and renames it into place only when every binary built and
+ * answered its version check, so an interrupted or failed build never leaves a half-written artifact.
+ */
+export async function buildRecipe(recipe: GoRecipe, opts: BuildOptions): Promise<ManifestEntry> {
+  const started = Date.now();
+  const work = opts.layout.work(recipe.name, recipe.version);
+  const staging = opts.layout.staging(recipe.name, recipe.version);
+  const final = opts.layout.artifact(recipe.name, recipe.version);
+  const logFile = join(work, 'build.log');
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  await mkdir(staging, { recursive: true });
+  try {
+    const { goMod, modules, files = {} } = await recipe.wrapper(opts.modules);
+    await writeFile(join(work, 'go.mod'), goMod);
+    await rm(join(work, 'go.sum'), { force: true });
+    await writeFile(join(work, 'wrap.go'), '// Package wrap only anchors the wrapper module.\npackage wrap\n');
+    for (const [name, content] of Object.entries(files)) {
+      await mkdir(join(work, name, '..'), { recursive: true });
+      await writeFile(join(work, name), content);
+    }
+    await goBuild(recipe, work, staging, logFile, opts);
+    const binaries: BuiltBinary[] = [];
+    for (const spec of recipe.binaries) binaries.push(await inspect(spec, staging, final, recipe.name));
+    const extras = recipe.extras ? await recipe.extras(opts.modules, staging) : [];
+    await rm(final, { recursive: true, force: true });
+    await mkdir(join(final, '..'), { recursive: true });
+    await rename(staging, final);
+    return {
+      name: recipe.name,
+      version: recipe.version,
+      modules,
+      goVersion: opts.goVersion,
+      builtAt: new Date().toISOString(),
+      buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+      binaries,
+      extras,
+    };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function goBuild(recipe: GoRecipe, work: string, staging: string, logFile: string, opts: BuildOptions) {
+  const single = recipe.binaries.length === 1;
+  const out = single ? join(staging, recipe.binaries[0]!.name) : staging + '/';
+  const args = ['build', '-mod=mod', '-trimpath', `-p=${opts.jobs}`, '-ldflags', ['-s', '-w', ...recipe.ldflags].join(' '), '-o', out];
+  args.push(...recipe.binaries.map((b) => b.pkg));
+  const r = await execa('go', args, {
+    cwd: work,
+    reject: false,
+    all: true,
+    env: { CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' },
+    cancelSignal: opts.signal,
+  });
+  await writeFile(logFile, `$ go ${args.join(' ')}\n${r.all ?? ''}\n`);
+  if (r.isCanceled) throw new EnvironmentError(recipe.name, 'build interrupted', 'run `cm-vault-e2e provision` again');
+  if (r.exitCode !== 0) {
+    const tail = (r.all ?? '').trim().split('\n').slice(-12);
+    if (/no space left on device/i.test(r.all ?? '')) {
+      throw new EnvironmentError(recipe.name, 'the disk is full', `free space under ${opts.layout.root} and the Go caches (\`go env GOCACHE GOMODCACHE\`), then run provision again`, tail);
+    }
+    throw new EnvironmentError(recipe.name, `go build of ${recipe.name} ${recipe.version} failed`, `read ${logFile}; the wrapper module is in ${work}`, tail);
+  }
+}
+
+async function inspect(spec: BinarySpec, staging: string, final: string, recipe: string): Promise<BuiltBinary> {
+  const path = join(staging, spec.name);
+  const s = await stat(path).catch(() => null);
+  if (!s) throw new EnvironmentError(recipe, `the build produced no ${spec.name}`, `check the package ${spec.pkg}`);
+  const r = await execa(path, spec.versionArgs, { reject: false, all: true, timeout: 30_000 });
+  const versionOutput = (r.all ?? '').trim().split('\n').slice(0, 3).join('\n');
+  if (!versionOutput.includes(spec.versionContains)) {
+    throw new EnvironmentError(recipe, `${spec.name} ${spec.versionArgs.join(' ')} printed "${versionOutput}", not ${spec.versionContains}`, 'the pin and the built module disagree: check versions.yaml');
+  }
+  return { name: spec.name, path: join(final, spec.name), sha256: await sha256(path), size: s.size, versionOutput };
+}
+
+export async function sha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function readIfExists(path: string): Promise<string | undefined> {
+  return readFile(path, 'utf8').catch(() => undefined);
+}

@@ -1,0 +1,22 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Everything built or unpacked lives here, never in the repo: CM_VAULT_E2E_CACHE, else $XDG_CACHE_HOME/cm-vault-e2e. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.CM_VAULT_E2E_CACHE) return env.CM_VAULT_E2E_CACHE;
+  const xdg = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(xdg, 'cm-vault-e2e');
+}
+
+export const cacheLayout = (root = cacheRoot()) => ({
+  root,
+  manifest: join(root, 'manifest.json'),
+  /** Final artifacts: <root>/artifacts/<component>/<version>/… */
+  artifact: (component: string, version: string) => join(root, 'artifacts', component, version),
+  /** Generated wrapper modules, kept for inspection and warm rebuilds. */
+  work: (component: string, version: string) => join(root, 'work', `${component}-${version}`),
+  /** Staging for one build; renamed into place only when complete. */
+  staging: (component: string, version: string) => join(root, 'staging', `${component}-${version}-${process.pid}`),
+  /** Runs leave state here so `clean` can find what a killed run left. */
+  runs: join(root, 'runs'),
+});

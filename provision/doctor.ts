@@ -1,0 +1,63 @@
+import { stat } from 'node:fs/promises';
+import { cacheLayout } from './cache.ts';
+import { dockerStatus, type DockerStatus } from './docker/docker.ts';
+import { goVersion } from './go.ts';
+import { entryKey, readManifest } from './manifest.ts';
+import type { Recipe } from './recipe.ts';
+
+export interface ComponentReport {
+  name: string;
+  version: string;
+  present: boolean;
+  binaries: Array<{ name: string; path?: string; versionOutput?: string }>;
+  howToGet: string;
+}
+
+export interface DoctorReport {
+  cache: string;
+  go: string | null;
+  components: ComponentReport[];
+  docker: DockerStatus | { error: string };
+}
+
+/** What is on this machine, and exactly how to get what is not. */
+export async function doctor(recipes: Recipe[], opts: { docker?: boolean } = {}): Promise<DoctorReport> {
+  const layout = cacheLayout();
+  const manifest = await readManifest(layout.manifest);
+  const components: ComponentReport[] = [];
+  for (const r of recipes) {
+    const entry = manifest.artifacts[entryKey(r.name, r.version)];
+    const present = !!entry && (await Promise.all(entry.binaries.map((b) => stat(b.path).then(() => true, () => false)))).every(Boolean);
+    const howToGet = r.kind === 'unavailable' ? r.advice : `npx cm-vault-e2e provision --only ${entryKey(r.name, r.version)}`;
+    components.push({
+      name: r.name,
+      version: r.version,
+      present: r.kind === 'unavailable' ? false : present,
+      binaries: r.binaries.map((b) => {
+        const built = entry?.binaries.find((x) => x.name === b.name);
+        return { name: b.name, ...(built ? { path: built.path, versionOutput: built.versionOutput.split('\n')[0] } : {}) };
+      }),
+      howToGet: present ? 'present' : howToGet,
+    });
+  }
+  const go = await goVersion().catch(() => null);
+  const docker = opts.docker === false ? { error: 'not checked' } : await dockerStatus().catch((e: Error) => ({ error: e.message }));
+  return { cache: layout.root, go, components, docker };
+}
+
+export function formatDoctor(r: DoctorReport): string {
+  const lines = [`cache: ${r.cache}`, `go: ${r.go ?? 'MISSING — install Go ≥ 1.24 and put it on PATH'}`, ''];
+  for (const c of r.components) {
+    const mark = c.present ? 'ok ' : '-- ';
+    const detail = c.present ? c.binaries.map((b) => `${b.name}: ${b.versionOutput ?? ''}`).join('; ') : c.howToGet;
+    lines.push(`${mark} ${c.name.padEnd(26)} ${c.version.padEnd(9)} ${detail}`);
+  }
+  lines.push('');
+  if ('error' in r.docker) lines.push(`docker: ${r.docker.error}`);
+  else {
+    const d = r.docker;
+    lines.push(`docker: client ${d.client.present ? d.client.version : 'missing'}; daemon ${d.daemon.answers ? `answers (${d.daemon.version}, runtime ${d.daemon.runtime})` : 'does not answer'}; privileged containers ${d.privileged.ok ? 'start' : `FAIL (${d.privileged.error})`}; cgroup ${d.cgroup}`);
+    for (const a of d.advice) lines.push(`  do: ${a}`);
+  }
+  return lines.join('\n');
+}

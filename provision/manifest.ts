@@ -1,0 +1,56 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export interface BuiltBinary {
+  name: string;
+  path: string;
+  sha256: string;
+  size: number;
+  versionOutput: string;
+}
+
+export interface ManifestEntry {
+  name: string;
+  version: string;
+  modules: Array<{ path: string; version: string }>;
+  goVersion: string;
+  builtAt: string;
+  buildSeconds: number;
+  binaries: BuiltBinary[];
+  extras: string[];
+}
+
+export interface Manifest {
+  schema: 1;
+  artifacts: Record<string, ManifestEntry>;
+}
+
+export const entryKey = (name: string, version: string) => `${name}@${version}`;
+
+export async function readManifest(file: string): Promise<Manifest> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Manifest;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { schema: 1, artifacts: {} };
+    throw err;
+  }
+}
+
+/** Serialises updates from concurrent builds; each write is atomic (temp file, then rename). */
+export class ManifestWriter {
+  private queue: Promise<unknown> = Promise.resolve();
+  constructor(private readonly file: string) {}
+
+  record(entry: ManifestEntry): Promise<void> {
+    const next = this.queue.then(async () => {
+      const m = await readManifest(this.file);
+      m.artifacts[entryKey(entry.name, entry.version)] = entry;
+      await mkdir(dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify(m, null, 2) + '\n');
+      await rename(tmp, this.file);
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,32 @@
+import { InputError } from '../lib/errors.ts';
+import { loadVersions, type Versions } from '../scenarios/versions.ts';
+import type { Pins } from './recipes/index.ts';
+
+/** The versions file as provisioning needs it: every component resolved to build inputs. */
+export function pinsOf(v: Versions): Pins {
+  const single = (name: string) => {
+    const p = v.pinned[name];
+    if (!p) throw new InputError({ file: v.file, field: name }, `no ${name} pinned`, `add \`${name}: { version: vX.Y.Z }\``);
+    return p.version;
+  };
+  return {
+    kubernetes: v.kubernetes.versions,
+    etcd: single('etcd'),
+    coredns: single('coredns'),
+    kind: single('kind'),
+    helm: single('helm'),
+    certManager: v.certManager.versions.map((version) => {
+      const commit = v.certManager.entries[version]?.commit;
+      if (!commit) {
+        throw new InputError({ file: v.file, field: `certManager.versions.${version}.commit` }, 'no commit for this cert-manager version', 'add the release tag’s commit hash (the launcher records it as the controller’s git commit)');
+      }
+      return { version, commit };
+    }),
+    vault: v.vault.versions.map((version) => ({ version, replace: v.vault.entries[version]?.replace as Record<string, string> | undefined })),
+    openbao: v.openbao.versions,
+  };
+}
+
+export async function loadPins(file?: string): Promise<Pins> {
+  return pinsOf(loadVersions(file));
+}

@@ -1,0 +1,52 @@
+/** Which runs need an artifact: the process cluster (`local`) or kind clusters (`kind`). */
+export type ArtifactSet = 'local' | 'kind';
+
+export interface BinarySpec {
+  /** File name in the artifact directory. */
+  name: string;
+  /** Main package to build. */
+  pkg: string;
+  /** How to ask the binary its version, and what the answer must contain. */
+  versionArgs: string[];
+  versionContains: string;
+}
+
+export interface WrapperContext {
+  /** The go.mod of module@version, from the Go module proxy (downloaded into the module cache). */
+  goModOf(modulePath: string, version: string): Promise<string>;
+  /** The unpacked source directory of module@version in the module cache. */
+  moduleDir(modulePath: string, version: string): Promise<string>;
+}
+
+/** A wrapper module ready to write: go.mod, any Go files, and the pinned modules it builds. */
+export interface GeneratedWrapper {
+  goMod: string;
+  modules: Array<{ path: string; version: string }>;
+  files?: Record<string, string>;
+}
+
+export interface GoRecipe {
+  kind: 'go';
+  /** Unique artifact name, e.g. `kube-control-plane`, `cert-manager-controller`. */
+  name: string;
+  version: string;
+  sets: ArtifactSet[];
+  binaries: BinarySpec[];
+  ldflags: string[];
+  wrapper(ctx: WrapperContext): Promise<GeneratedWrapper>;
+  /** Extra files to unpack from module sources next to the binaries (CRDs, charts). */
+  extras?(ctx: WrapperContext, dest: string): Promise<string[]>;
+}
+
+/** A pinned component this machine cannot obtain: doctor and provision say why and what to do. */
+export interface UnavailableRecipe {
+  kind: 'unavailable';
+  name: string;
+  version: string;
+  sets: ArtifactSet[];
+  binaries: BinarySpec[];
+  reason: string;
+  advice: string;
+}
+
+export type Recipe = GoRecipe | UnavailableRecipe;

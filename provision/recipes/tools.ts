@@ -1,0 +1,29 @@
+import { goInstallRecipe } from './go-install.ts';
+
+export const helmRecipe = (version: string) =>
+  goInstallRecipe({
+    name: 'helm',
+    module: 'helm.sh/helm/v3',
+    version,
+    sets: ['kind'],
+    ldflags: [`-X helm.sh/helm/v3/internal/version.version=${version}`],
+    binaries: [{ name: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm', versionArgs: ['version', '--short'], versionContains: version }],
+  });
+
+export const kindRecipe = (version: string) =>
+  goInstallRecipe({
+    name: 'kind',
+    module: 'sigs.k8s.io/kind',
+    version,
+    sets: ['kind'],
+    binaries: [{ name: 'kind', pkg: 'sigs.k8s.io/kind', versionArgs: ['version'], versionContains: version }],
+  });
+
+export const corednsRecipe = (version: string) =>
+  goInstallRecipe({
+    name: 'coredns',
+    module: 'github.com/coredns/coredns',
+    version,
+    sets: ['kind'],
+    binaries: [{ name: 'coredns', pkg: 'github.com/coredns/coredns', versionArgs: ['-version'], versionContains: version.replace(/^v/, '') }],
+  });

@@ -1,0 +1,48 @@
+import type { ClusterAccess, Kube } from '../lib/kube.ts';
+import type { VaultClient } from '../vault/client.ts';
+import type { ClusterProfile, VaultEngine } from '../scenarios/types.ts';
+
+/** A Vault the scenarios of one environment share; each scenario gets its own auth mount and role. */
+export interface VaultHandle {
+  engine: VaultEngine;
+  version: string;
+  /** spec.vault.server: the address cert-manager's controller reaches Vault at. */
+  server: string;
+  caPem: string;
+  /** Root-token client, for configuration only. */
+  admin: VaultClient;
+  pkiMount: string;
+  pkiRole: string;
+  pkiRootPem: string;
+  policy: string;
+  /** The server log so far, secrets redacted. */
+  logLines(): Promise<string[]>;
+}
+
+/**
+ * Where scenarios run: a cluster with cert-manager, and Vaults beside it. Backends (the process cluster, kind)
+ * implement it; the scenario runner only talks to this interface.
+ */
+export interface ScenarioEnvironment {
+  readonly key: string;
+  readonly backend: 'local' | 'kind';
+  readonly profile: ClusterProfile;
+  readonly kube: Kube;
+  readonly access: ClusterAccess;
+  /** The cluster's ServiceAccount token signing key, for Vault's JWT auth. */
+  readonly signingKeyPublicPem: string;
+  /** The namespace cert-manager keeps ClusterIssuer credentials in. */
+  readonly clusterResourceNamespace: string;
+  /** The identity cert-manager's controller acts as (for the token-request Role). */
+  readonly controllerServiceAccount: { namespace: string; name: string };
+  /** How Vault reaches the API server. */
+  readonly kubernetesHostForVault: string;
+  /** Plain statements about what this backend can only emulate (shown in reports). */
+  readonly notes: string[];
+  vault(engine: VaultEngine, version: string): Promise<VaultHandle>;
+  apiserverLog(): Promise<string[]>;
+  certManagerLog(): Promise<string[]>;
+  /** Secrets to scrub from anything this environment writes out. */
+  secrets(): string[];
+  stop(): Promise<void>;
+}

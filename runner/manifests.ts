@@ -1,0 +1,95 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { IssuerSpec, Plan } from '../scenarios/types.ts';
+
+/** The Kubernetes objects one scenario creates, derived from its plan alone. */
+
+export function serviceAccountNamespace(issuer: IssuerSpec, clusterResourceNamespace: string): string {
+  return issuer.kind === 'Issuer' ? issuer.namespace! : clusterResourceNamespace;
+}
+
+export function namespaceObject(name: string): KubernetesObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'cm-vault-e2e' } } };
+}
+
+export function serviceAccount(namespace: string, name: string): KubernetesObject {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } };
+}
+
+/** What users must grant: cert-manager's controller may create tokens for this one ServiceAccount. */
+export function tokenRequestRbac(namespace: string, sa: string, controller: { namespace: string; name: string }): KubernetesObject[] {
+  const name = `cm-vault-e2e-tokenrequest-${sa}`;
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name, namespace },
+      rules: [{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: [sa], verbs: ['create'] }],
+    } as KubernetesObject,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name: controller.name, namespace: controller.namespace }],
+    } as KubernetesObject,
+  ];
+}
+
+export function authDelegatorBinding(namespace: string, sa: string): KubernetesObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: `cm-vault-e2e-auth-delegator-${namespace}-${sa}` },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+    subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
+  } as KubernetesObject;
+}
+
+export interface IssuerInputs {
+  server: string;
+  caPem: string;
+  signPath: string;
+  role: string;
+  /** Audiences after placeholders; undefined = field not set. */
+  audiences?: string[];
+}
+
+export function issuerObject(plan: Plan, inputs: IssuerInputs): KubernetesObject {
+  const { issuer } = plan;
+  return {
+    apiVersion: 'cert-manager.io/v1',
+    kind: issuer.kind,
+    metadata: { name: issuer.name, ...(issuer.kind === 'Issuer' ? { namespace: issuer.namespace } : {}) },
+    spec: {
+      vault: {
+        server: inputs.server,
+        path: inputs.signPath,
+        caBundle: Buffer.from(inputs.caPem).toString('base64'),
+        auth: {
+          kubernetes: {
+            role: inputs.role,
+            mountPath: `/v1/auth/${plan.auth.mount}`,
+            serviceAccountRef: { name: issuer.serviceAccount, ...(inputs.audiences ? { audiences: inputs.audiences } : {}) },
+          },
+        },
+      },
+    },
+  } as KubernetesObject;
+}
+
+export function certificateObject(plan: Plan, namespace: string): KubernetesObject {
+  const dns = `${plan.id}.cm-vault-e2e.test`;
+  return {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: { name: 'audience-probe', namespace },
+    spec: {
+      secretName: 'audience-probe-tls',
+      commonName: dns,
+      dnsNames: [dns],
+      duration: '1h',
+      privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+      issuerRef: { group: 'cert-manager.io', kind: plan.issuer.kind, name: plan.issuer.name },
+    },
+  } as KubernetesObject;
+}

@@ -1,0 +1,101 @@
+import pLimit from 'p-limit';
+import type { Plan } from '../scenarios/types.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+import type { ScenarioEnvironment } from './environment.ts';
+import { groupByCluster } from './groups.ts';
+import { runScenario, type ScenarioResult } from './run-scenario.ts';
+
+export interface SkippedScenario {
+  plan: Plan;
+  skipped: string;
+}
+
+export type Outcome = ScenarioResult | SkippedScenario;
+
+export interface EnvironmentRecord {
+  key: string;
+  notes: string[];
+  startupMs: number;
+  error?: string;
+}
+
+export interface RunOptions {
+  /** Starts the environment for one group of scenarios (a backend). */
+  startEnvironment: (key: string, first: Plan) => Promise<ScenarioEnvironment>;
+  /** Environments up at once (each is a whole control plane). */
+  concurrency?: number;
+  /** Why a plan cannot run on this backend, or undefined. */
+  skipReason?: (plan: Plan) => string | undefined;
+  onResult?: (o: Outcome) => void;
+  onEnvironment?: (e: EnvironmentRecord) => void;
+  /** Leave environments running (local repro). */
+  keep?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  outcomes: Outcome[];
+  environments: EnvironmentRecord[];
+  /** Environments still running because `keep` was set. */
+  kept: ScenarioEnvironment[];
+}
+
+export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResult> {
+  const outcomes: Outcome[] = [];
+  const environments: EnvironmentRecord[] = [];
+  const kept: ScenarioEnvironment[] = [];
+  const record = (o: Outcome) => {
+    outcomes.push(o);
+    opts.onResult?.(o);
+  };
+  const runnable = plans.filter((p) => {
+    const why = opts.skipReason?.(p);
+    if (why) record({ plan: p, skipped: why });
+    return !why;
+  });
+  const limit = pLimit(opts.concurrency ?? 1);
+  await Promise.all(
+    groupByCluster(runnable).map((group) =>
+      limit(async () => {
+        if (opts.signal?.aborted) {
+          for (const p of group.plans) record({ plan: p, skipped: 'interrupted' });
+          return;
+        }
+        const started = Date.now();
+        let env: ScenarioEnvironment;
+        try {
+          env = await opts.startEnvironment(group.key, group.plans[0]!);
+        } catch (err) {
+          const msg = err instanceof EnvironmentError ? err.format() : String(err);
+          const rec = { key: group.key, notes: [], startupMs: Date.now() - started, error: msg };
+          environments.push(rec);
+          opts.onEnvironment?.(rec);
+          for (const p of group.plans) record({ plan: p, skipped: `environment failed to start: ${msg.split('\n')[0]}` });
+          return;
+        }
+        const rec = { key: group.key, notes: env.notes, startupMs: Date.now() - started };
+        environments.push(rec);
+        opts.onEnvironment?.(rec);
+        try {
+          for (const plan of group.plans) {
+            if (opts.signal?.aborted) {
+              record({ plan, skipped: 'interrupted' });
+              continue;
+            }
+            try {
+              record(await runScenario(env, plan));
+            } catch (err) {
+              record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : (err as Error).message}` });
+            }
+          }
+        } finally {
+          if (opts.keep) kept.push(env);
+          else await env.stop();
+        }
+      }),
+    ),
+  );
+  return { outcomes, environments, kept };
+}
+
+export const isSkipped = (o: Outcome): o is SkippedScenario => 'skipped' in o;

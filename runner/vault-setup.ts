@@ -1,0 +1,57 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { configureJwtAuth, writeJwtRole } from '../vault/configure/jwt-auth.ts';
+import { configureKubernetesAuth, writeKubernetesRole } from '../vault/configure/kubernetes-auth.ts';
+import { resolvePlaceholders } from '../scenarios/placeholders.ts';
+import type { EnvironmentFacts, Plan } from '../scenarios/types.ts';
+import type { ScenarioEnvironment, VaultHandle } from './environment.ts';
+import { authDelegatorBinding, namespaceObject, serviceAccount } from './manifests.ts';
+
+export const VAULT_ROLE = 'cm-vault-e2e';
+const REVIEWER_NAMESPACE = 'vault-system';
+
+/**
+ * Configures the scenario's auth mount from scratch (a disabled and re-enabled mount forgets every earlier role),
+ * returning the Kubernetes objects it created so they can be removed afterwards.
+ */
+export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultHandle, plan: Plan, facts: EnvironmentFacts, remember: (s: string) => void): Promise<KubernetesObject[]> {
+  const created: KubernetesObject[] = [];
+  const mount = plan.auth.mount;
+  await vault.admin.delete(`sys/auth/${mount}`).catch(() => undefined);
+  const saNamespace = plan.issuer.kind === 'Issuer' ? plan.issuer.namespace! : env.clusterResourceNamespace;
+  if (plan.auth.method === 'kubernetes') {
+    let reviewerJwt: string | undefined;
+    if (plan.auth.tokenReviewer !== 'client-jwt') {
+      // local-token stands for Vault's own pod token: on the process cluster, a token of a `vault` ServiceAccount.
+      const sa = plan.auth.tokenReviewer === 'local-token' ? 'vault' : 'vault-reviewer';
+      const objs = [namespaceObject(REVIEWER_NAMESPACE), serviceAccount(REVIEWER_NAMESPACE, sa), authDelegatorBinding(REVIEWER_NAMESPACE, sa)];
+      for (const o of objs) await env.kube.apply(o);
+      reviewerJwt = await env.kube.tokenRequest(REVIEWER_NAMESPACE, sa, { expirationSeconds: 3600 });
+      remember(reviewerJwt);
+    }
+    await configureKubernetesAuth(vault.admin, {
+      mount,
+      kubernetesHost: env.kubernetesHostForVault,
+      kubernetesCaPem: env.access.caPem,
+      tokenReviewer: plan.auth.tokenReviewer === 'local-token' ? 'reviewer-jwt' : plan.auth.tokenReviewer,
+      ...(reviewerJwt ? { reviewerJwt } : {}),
+    });
+    await writeKubernetesRole(vault.admin, {
+      mount,
+      role: VAULT_ROLE,
+      serviceAccountName: plan.issuer.serviceAccount,
+      namespace: saNamespace,
+      ...(plan.auth.roleAudience !== undefined ? { audience: resolvePlaceholders(plan.auth.roleAudience, plan, facts) } : {}),
+      policies: [vault.policy],
+    });
+  } else {
+    await configureJwtAuth(vault.admin, { mount, jwtValidationPubkeys: [env.signingKeyPublicPem], boundIssuer: env.profile.serviceAccountIssuer });
+    await writeJwtRole(vault.admin, {
+      mount,
+      role: VAULT_ROLE,
+      boundAudiences: plan.auth.boundAudiences.map((a) => resolvePlaceholders(a, plan, facts)),
+      boundSubject: `system:serviceaccount:${saNamespace}:${plan.issuer.serviceAccount}`,
+      policies: [vault.policy],
+    });
+  }
+  return created;
+}

@@ -1,0 +1,43 @@
+// Where each rule comes from, as `repo@tag path#symbol`. Every tag below is one the rules were read at.
+import type { VaultEngine } from '../types.ts';
+import type { CertManagerVersion } from './version.ts';
+
+/** The Kubernetes release versions.yaml pins; the apiserver texts were read there. */
+export const KUBERNETES_TAG = 'v1.34.4';
+/** Plugin versions Vault v1.21.4 builds in (its go.mod); the rules are unchanged since plugin v0.18 / jwt v0.20. */
+const VAULT_KUBERNETES_PLUGIN = 'hashicorp/vault-plugin-auth-kubernetes@v0.23.1';
+const VAULT_JWT_PLUGIN = 'hashicorp/vault-plugin-auth-jwt@v0.25.0';
+/** OpenBao carries both plugins in-tree. */
+const OPENBAO = 'openbao/openbao@v2.6.2';
+
+export function certManager(version: CertManagerVersion, path: string, symbol: string): string {
+  return `cert-manager/cert-manager@${version.tag} ${path}#${symbol}`;
+}
+
+export function kubernetes(path: string, symbol: string): string {
+  return `kubernetes/kubernetes@${KUBERNETES_TAG} ${path}#${symbol}`;
+}
+
+/** `file` is relative to the plugin's root (e.g. `path_login.go`). */
+export function kubernetesAuthPlugin(engine: VaultEngine, file: string, symbol: string): string {
+  return engine === 'openbao'
+    ? `${OPENBAO} builtin/credential/kubernetes/${file}#${symbol}`
+    : `${VAULT_KUBERNETES_PLUGIN} ${file}#${symbol}`;
+}
+
+export function jwtAuthPlugin(engine: VaultEngine, file: string, symbol: string): string {
+  return engine === 'openbao' ? `${OPENBAO} builtin/credential/jwt/${file}#${symbol}` : `${VAULT_JWT_PLUGIN} ${file}#${symbol}`;
+}
+
+/** The audience comparison both plugins delegate to. */
+export const CAP_VALIDATE_AUDIENCE = 'hashicorp/cap@v0.11.0 jwt/jwt.go#validateAudience';
+/** How cert-manager's Vault client prints a non-2xx answer (the format is the same from api v1.10.0 to v1.23.0). */
+export const VAULT_API_RESPONSE_ERROR = 'hashicorp/vault@api/v1.22.0 api/response.go#ResponseError.Error';
+/** How Vault turns a plugin's answer into an HTTP status: coded errors keep their code, error responses are 400. */
+export const VAULT_SDK_RESPOND_ERROR = 'hashicorp/vault@sdk/v0.21.0 sdk/logical/response_util.go#RespondErrorCommon,AdjustErrorStatusCode';
+/** How Vault writes a `key=value` pair in its standard log format. */
+export const HCLOG_PLAIN = 'hashicorp/go-hclog@v1.6.3 intlogger.go#logPlain';
+
+export function all(...sources: string[]): string {
+  return sources.join('; ');
+}
