@@ -1,12 +1,13 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { loadAllYaml, type KubernetesObject } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
 import type { Kube } from '../lib/kube.ts';
 
 export async function applyCrds(kube: Kube, crdsFile: string): Promise<string[]> {
-  const docs = parseAllDocuments(await readFile(crdsFile, 'utf8'))
-    .map((d) => d.toJS() as KubernetesObject | null)
-    .filter((o): o is KubernetesObject => o?.kind === 'CustomResourceDefinition');
+  // loadAllYaml builds the typed models, so `x-kubernetes-*` schema keys survive client-node's serializer
+  // (a plain object's `x-kubernetes-preserve-unknown-fields` would be dropped on the way out).
+  const docs = (loadAllYaml(await readFile(crdsFile, 'utf8')) as Array<KubernetesObject | null>).filter(
+    (o): o is KubernetesObject => o?.kind === 'CustomResourceDefinition',
+  );
   for (const crd of docs) await kube.apply(crd);
   const names = docs.map((d) => d.metadata!.name!);
   await waitEstablished(kube, names);

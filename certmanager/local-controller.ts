@@ -11,6 +11,8 @@ export const CERT_MANAGER_SA = 'cert-manager';
 
 export interface LocalCertManagerOptions {
   version: string;
+  /** The cluster's Kubernetes version (the chart renders for it). */
+  kubeVersion: string;
   kube: Kube;
   /** Mints access as a ServiceAccount (TokenRequest), so the controller runs with exactly its RBAC. */
   accessAs: (namespace: string, serviceAccount: string) => Promise<ClusterAccess>;
@@ -27,7 +29,7 @@ export class LocalCertManager {
   static async install(opts: LocalCertManagerOptions): Promise<LocalCertManager> {
     await opts.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CERT_MANAGER_NAMESPACE } });
     await applyCrds(opts.kube, opts.files.crds);
-    const rbac = await controllerRbacFromChart(opts.files.helm, opts.files.chart, CERT_MANAGER_NAMESPACE);
+    const rbac = await controllerRbacFromChart(opts.files.helm, opts.files.chart, opts.kubeVersion, CERT_MANAGER_NAMESPACE);
     for (const ns of new Set(rbac.map((o) => o.metadata?.namespace).filter((n): n is string => !!n))) {
       await opts.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }

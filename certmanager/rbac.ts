@@ -8,8 +8,8 @@ const RBAC_KINDS = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding
  * The controller's RBAC exactly as the pinned chart renders it (`helm template`), so a setup that relied on a
  * chart-granted permission fails the same way outside a real cluster.
  */
-export async function controllerRbacFromChart(helm: string, chartDir: string, namespace = 'cert-manager'): Promise<KubernetesObject[]> {
-  const { stdout } = await execa(helm, ['template', 'cert-manager', chartDir, '--namespace', namespace]);
+export async function controllerRbacFromChart(helm: string, chartDir: string, kubeVersion: string, namespace = 'cert-manager'): Promise<KubernetesObject[]> {
+  const { stdout } = await execa(helm, ['template', 'cert-manager', chartDir, '--namespace', namespace, '--kube-version', kubeVersion]);
   return parseAllDocuments(stdout)
     .map((d) => d.toJS() as KubernetesObject | null)
     .filter((o): o is KubernetesObject => !!o && RBAC_KINDS.has(o.kind ?? ''))

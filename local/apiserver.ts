@@ -39,7 +39,7 @@ export async function startApiServer(binary: string, opts: { dir: string; runsDi
     `--tls-private-key-file=${serving.keyFile}`,
     `--client-ca-file=${ca.certFile}`,
     `--service-account-issuer=${opts.profile.serviceAccountIssuer}`,
-    `--api-audiences=${opts.profile.apiAudiences.join(',')}`,
+    `--api-audiences=${csvJoin(opts.profile.apiAudiences)}`,
     `--service-account-key-file=${signingKey.pubFile}`,
     `--service-account-signing-key-file=${signingKey.keyFile}`,
     '--service-cluster-ip-range=10.96.0.0/16',
@@ -55,4 +55,9 @@ export async function startApiServer(binary: string, opts: { dir: string; runsDi
   await proc.waitReady('ready (/readyz)', async () => (await undiciFetch(`${url}/readyz`, { dispatcher: agent })).ok, 90_000);
   await agent.close();
   return { url, caPem: ca.certPem, admin, signingKey, proc };
+}
+
+/** String-slice flags are parsed as one CSV record: quote a value holding quotes or commas, doubling its quotes. */
+export function csvJoin(values: string[]): string {
+  return values.map((v) => (/[",\s]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(',');
 }

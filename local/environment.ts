@@ -54,6 +54,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
     try {
       const certManager = await LocalCertManager.install({
         version: spec.certManager,
+        kubeVersion: spec.kubernetes,
         kube: cluster.kube,
         accessAs: (ns, sa) => cluster.accessAs(ns, sa),
         files: { controller, crds, chart, helm },
@@ -128,6 +129,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
     ]);
     this.certManager = await LocalCertManager.install({
       version,
+      kubeVersion: this.spec.kubernetes,
       kube: this.kube,
       accessAs: (ns, sa) => this.cluster.accessAs(ns, sa),
       files: { controller, crds, chart, helm },

@@ -34,7 +34,9 @@ export async function buildRecipe(recipe: GoRecipe, opts: BuildOptions): Promise
     const { goMod, modules, files = {} } = await recipe.wrapper(opts.modules);
     await writeFile(join(work, 'go.mod'), goMod);
     await rm(join(work, 'go.sum'), { force: true });
-    await writeFile(join(work, 'wrap.go'), '// Package wrap only anchors the wrapper module.\npackage wrap\n');
+    await rm(join(work, 'wrap.go'), { force: true });
+    // A module with no Go files of its own needs one to anchor it; a launcher brings its own.
+    if (Object.keys(files).length === 0) await writeFile(join(work, 'wrap.go'), '// Package wrap only anchors the wrapper module.\npackage wrap\n');
     for (const [name, content] of Object.entries(files)) {
       await mkdir(join(work, name, '..'), { recursive: true });
       await writeFile(join(work, name), content);
@@ -70,7 +72,7 @@ async function goBuild(recipe: GoRecipe, work: string, staging: string, logFile:
     cwd: work,
     reject: false,
     all: true,
-    env: { CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' },
+    env: { CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', ...recipe.env },
     cancelSignal: opts.signal,
   });
   await writeFile(logFile, `$ go ${args.join(' ')}\n${r.all ?? ''}\n`);

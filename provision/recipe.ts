@@ -33,6 +33,8 @@ export interface GoRecipe {
   sets: ArtifactSet[];
   binaries: BinarySpec[];
   ldflags: string[];
+  /** Extra environment for `go build` (e.g. GONOSUMDB for modules the checksum database does not list). */
+  env?: Record<string, string>;
   wrapper(ctx: WrapperContext): Promise<GeneratedWrapper>;
   /** Extra files to unpack from module sources next to the binaries (CRDs, charts). */
   extras?(ctx: WrapperContext, dest: string): Promise<string[]>;

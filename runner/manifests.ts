@@ -77,14 +77,18 @@ export function issuerObject(plan: Plan, inputs: IssuerInputs): KubernetesObject
   } as KubernetesObject;
 }
 
-export function certificateObject(plan: Plan, namespace: string): KubernetesObject {
+/**
+ * A Certificate named after the scenario and its run, so objects cert-manager owns under it (CertificateRequests,
+ * the next-private-key Secret) never collide with a previous scenario's in the same namespace.
+ */
+export function certificateObject(plan: Plan, namespace: string, name: string): KubernetesObject {
   const dns = `${plan.id}.cm-vault-e2e.test`;
   return {
     apiVersion: 'cert-manager.io/v1',
     kind: 'Certificate',
-    metadata: { name: 'audience-probe', namespace },
+    metadata: { name, namespace },
     spec: {
-      secretName: 'audience-probe-tls',
+      secretName: `${name}-tls`,
       commonName: dns,
       dnsNames: [dns],
       duration: '1h',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { apiMessage } from '../lib/kube.ts';
 import { predict } from '../scenarios/oracle/index.ts';
@@ -84,13 +85,14 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: { 
       if (c?.status === 'True') {
         const certNs = plan.issuer.kind === 'Issuer' ? saNs : PROBE_NAMESPACE;
         if (plan.issuer.kind === 'ClusterIssuer') await apply(namespaceObject(certNs));
-        const cert = certificateObject(plan, certNs);
+        const certName = `probe-${createHash('sha256').update(`${plan.id}/${started}`).digest('hex').slice(0, 10)}`;
+        const cert = certificateObject(plan, certNs, certName);
         await apply(cert);
         const ready = await waitCertificateReady(env.kube, cert, opts.timeoutMs ?? 30_000);
         const dnsNames = (cert as unknown as { spec: { dnsNames: string[] } }).spec.dnsNames;
-        const issued = await inspectIssued(env.kube, certNs, 'audience-probe-tls', vault.pkiRootPem, dnsNames);
+        const issued = await inspectIssued(env.kube, certNs, `${certName}-tls`, vault.pkiRootPem, dnsNames);
         observation.certificate = { ready: ready.condition?.status === 'True', ...(issued ? { serial: issued.serial, chainVerified: issued.chainVerified, sansMatch: issued.sansMatch } : {}) };
-        created.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'audience-probe-tls', namespace: certNs } });
+        created.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${certName}-tls`, namespace: certNs } });
       }
     }
     // A moment for the last log lines of the login attempt to be flushed.

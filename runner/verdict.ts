@@ -26,7 +26,7 @@ function issuerSide(p: Prediction, o: Observation): SideVerdict {
 function vaultSide(p: Prediction, o: Observation): SideVerdict {
   const answer = VAULT_ANSWER.exec(o.issuer?.message ?? '');
   const observedAnswer = answer ? `HTTP ${answer[1]}: ${answer[2]!.replace(/^\* /, '')}` : 'no error from Vault';
-  if (!p.vault) {
+  if (!p.vault || p.vault.status < 400) {
     const loginFailures = o.vaultLog.filter((l) => /login unauthorized|invalid audience|error validating token/.test(l));
     const observed = loginFailures.length ? `${observedAnswer}; log: ${loginFailures[0]}` : observedAnswer;
     return { side: 'vault', ok: !answer && loginFailures.length === 0, expected: 'no error from Vault', observed };
@@ -40,7 +40,7 @@ function vaultSide(p: Prediction, o: Observation): SideVerdict {
 }
 
 // klog quotes the error value, so the quotes inside it arrive escaped: `token audiences [\"a\"] …`.
-const unescapeKlog = (line: string) => line.replaceAll('\\"', '"');
+const unescapeKlog = (line: string) => line.replace(/\\(["\\])/g, '$1');
 
 function apiserverSide(p: Prediction, o: Observation): SideVerdict {
   const lines = o.apiserverLog.filter((l) => AUDIENCE_LINE.test(l)).map(unescapeKlog);

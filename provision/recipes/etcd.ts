@@ -1,25 +1,12 @@
-import { isLocalReplace, parseReplaces, goDirective, wrapperOf } from '../gomod.ts';
-import type { GoRecipe } from '../recipe.ts';
+import { goInstallRecipe } from './go-install.ts';
 
-// etcd's server module replaces its sibling modules with local paths; the siblings are tagged at the same
-// version, so the wrapper requires them at that tag instead.
-export function etcdRecipe(version: string, module = 'go.etcd.io/etcd/server/v3'): GoRecipe {
-  return {
-    kind: 'go',
+// etcd's server module replaces its siblings with ../ paths; as a dependency those lines are ignored and its
+// requirements name the siblings at the same tag, which the proxy serves.
+export const etcdRecipe = (version: string) =>
+  goInstallRecipe({
     name: 'etcd',
+    module: 'go.etcd.io/etcd/server/v3',
     version,
     sets: ['local', 'kind'],
-    ldflags: [],
-    binaries: [{ name: 'etcd', pkg: module, versionArgs: ['--version'], versionContains: version.replace(/^v/, '') }],
-    async wrapper(ctx) {
-      const upstream = await ctx.goModOf(module, version);
-      const siblings = parseReplaces(upstream).filter(isLocalReplace).map((r) => r.from);
-      return wrapperOf({
-        module: 'cmvaulte2e.local/wrap/etcd',
-        go: goDirective(upstream) ?? '1.24',
-        require: [module, ...siblings].map((path) => ({ path, version })),
-        replace: [],
-      });
-    },
-  };
-}
+    binaries: [{ name: 'etcd', pkg: 'go.etcd.io/etcd/server/v3', versionArgs: ['--version'], versionContains: version.replace(/^v/, '') }],
+  });

@@ -14,6 +14,7 @@ export function goInstallRecipe(opts: {
   ldflags?: string[];
   /** Pinned replacements from versions.yaml (module path → version), for what the module's own lines cannot give. */
   pinnedReplaces?: Record<string, string>;
+  env?: Record<string, string>;
 }): GoRecipe {
   return {
     kind: 'go',
@@ -21,6 +22,7 @@ export function goInstallRecipe(opts: {
     version: opts.version,
     sets: opts.sets,
     ldflags: opts.ldflags ?? [],
+    ...(opts.env ? { env: opts.env } : {}),
     binaries: opts.binaries,
     async wrapper(ctx) {
       const upstream = await ctx.goModOf(opts.module, opts.version);

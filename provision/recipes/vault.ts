@@ -11,6 +11,8 @@ export const vaultRecipe = (version: string, pinnedReplaces: Record<string, stri
     version,
     sets: ['local', 'kind'],
     pinnedReplaces,
+    // The checksum database this machine reaches lacks some of Vault's plugin modules (404); the proxy serves them.
+    env: { GONOSUMDB: 'github.com/hashicorp/vault-plugin-*' },
     binaries: [{ name: 'vault', pkg: 'github.com/hashicorp/vault', versionArgs: ['version'], versionContains: version }],
   });
 

@@ -64,7 +64,7 @@ describe('citations', () => {
     plan({ auth: kubernetesAuth({ tokenReviewer: 'reviewer-jwt', roleAudience: 'x' }) }),
     plan({ auth: jwtAuth([]) }),
     plan({ auth: jwtAuth(['x']) }),
-    plan({ engine: 'openbao', certManager: 'v1.19.6', auth: jwtAuth([]) }),
+    plan({ engine: 'openbao', certManager: 'v1.19.5', auth: jwtAuth([]) }),
   ];
 
   it.each(plans.map((q, i) => [i, q] as const))('every step of plan %i cites repo@tag path#symbol', (_, q) => {

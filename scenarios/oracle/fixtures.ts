@@ -49,7 +49,7 @@ export function plan(o: PlanOverrides = {}): Plan {
     description: 'fixture plan',
     cluster: { profile: profile.name as ProfileName, kubernetes: 'v1.34.4' },
     certManager: o.upgrade ? { version, upgrade: o.upgrade } : { version },
-    vault: { engine: o.engine ?? 'vault', version: 'v1.21.4', placement: o.placement ?? 'external' },
+    vault: { engine: o.engine ?? 'vault', version: 'v1.21.0', placement: o.placement ?? 'external' },
     auth: o.auth ?? kubernetesAuth(),
     issuer,
     expect: { ready: true },

@@ -39,7 +39,7 @@ describe('JWT auth: bound_audiences', () => {
       const p = plan({ certManager: v, auth: jwtAuth(['${vault.server}']) });
       return predict(p, facts(p));
     };
-    expect(at('v1.19.6').failure).toBe('jwt-bound-audience');
+    expect(at('v1.19.5').failure).toBe('jwt-bound-audience');
     expect(at('v1.20.3').ready).toBe(true);
   });
 
@@ -58,7 +58,7 @@ describe('JWT auth: bound_audiences', () => {
 
 describe('JWT auth on OpenBao', () => {
   it('no bound audiences and a one-audience token (a JSON string): OpenBao lets it through', () => {
-    const p = plan({ engine: 'openbao', certManager: 'v1.19.6', auth: jwtAuth([]) });
+    const p = plan({ engine: 'openbao', certManager: 'v1.19.5', auth: jwtAuth([]) });
     expect(predict(p, facts(p)).ready).toBe(true);
   });
 

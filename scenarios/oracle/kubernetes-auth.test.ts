@@ -28,7 +28,7 @@ describe('role audience (checked by Vault on the parsed JWT)', () => {
       const p = plan({ certManager: v, auth: kubernetesAuth({ tokenReviewer: 'reviewer-jwt', roleAudience: '${vault.server}' }) });
       return predict(p, facts(p));
     };
-    expect(at('v1.19.6').failure).toBe('vault-role-audience');
+    expect(at('v1.19.5').failure).toBe('vault-role-audience');
     expect(at('v1.20.3').ready).toBe(true);
   });
 

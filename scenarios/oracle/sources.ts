@@ -4,7 +4,7 @@ import type { CertManagerVersion } from './version.ts';
 
 /** The Kubernetes release versions.yaml pins; the apiserver texts were read there. */
 export const KUBERNETES_TAG = 'v1.34.4';
-/** Plugin versions Vault v1.21.4 builds in (its go.mod); the rules are unchanged since plugin v0.18 / jwt v0.20. */
+/** Plugin versions Vault v1.21.x builds in (v1.21.0 names kubernetes v0.23.0, identical in the cited files); the rules are unchanged since plugin v0.18 / jwt v0.20. */
 const VAULT_KUBERNETES_PLUGIN = 'hashicorp/vault-plugin-auth-kubernetes@v0.23.1';
 const VAULT_JWT_PLUGIN = 'hashicorp/vault-plugin-auth-jwt@v0.25.0';
 /** OpenBao carries both plugins in-tree. */

@@ -17,7 +17,7 @@ describe('token audiences by cert-manager version', () => {
     expect(audiencesAt('v1.14.7', extra)).toEqual(['vault://team-a/vault-issuer']);
   });
 
-  it.each(['v1.15.5', 'v1.16.5', 'v1.19.6'])('%s puts serviceAccountRef.audiences first, then the default', (v) => {
+  it.each(['v1.15.5', 'v1.16.5', 'v1.19.5'])('%s puts serviceAccountRef.audiences first, then the default', (v) => {
     expect(audiencesAt(v)).toEqual(['vault://team-a/vault-issuer']);
     expect(audiencesAt(v, extra)).toEqual(['extra-a', 'extra-b', 'vault://team-a/vault-issuer']);
   });

@@ -38,7 +38,7 @@ describe('TokenRequest RBAC', () => {
     expect(result.vault).toBeDefined();
   });
 
-  it.each(['v1.16.5', 'v1.19.6', 'v1.20.3'])('%s: the chart lets the controller request tokens for its own ServiceAccount', (v) => {
+  it.each(['v1.16.5', 'v1.19.5', 'v1.20.3'])('%s: the chart lets the controller request tokens for its own ServiceAccount', (v) => {
     const p = plan({ certManager: v, issuer: { kind: 'ClusterIssuer', serviceAccount: 'cert-manager', tokenRequestRole: false } });
     expect(predict(p, facts(p)).failure).not.toBe('token-request-forbidden');
   });

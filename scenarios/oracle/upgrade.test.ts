@@ -4,18 +4,18 @@ import { facts, jwtAuth, KIND_AUDIENCE, plan } from './fixtures.ts';
 
 describe('upgrades', () => {
   it('predict evaluates the version after the upgrade', () => {
-    const p = plan({ upgrade: { from: 'v1.19.6', to: 'v1.20.3' }, auth: jwtAuth(['${vault.server}']) });
+    const p = plan({ upgrade: { from: 'v1.19.5', to: 'v1.20.3' }, auth: jwtAuth(['${vault.server}']) });
     expect(p.certManager.version).toBe('v1.20.3');
     expect(predict(p, facts(p)).ready).toBe(true);
   });
 
   it('predictStages evaluates from, then to: v1.20 starts sending spec.vault.server', () => {
-    const p = plan({ upgrade: { from: 'v1.19.6', to: 'v1.20.3' }, auth: jwtAuth(['${vault.server}']) });
+    const p = plan({ upgrade: { from: 'v1.19.5', to: 'v1.20.3' }, auth: jwtAuth(['${vault.server}']) });
     const [before, after] = predictStages(p, facts(p));
     expect(before?.stage).toBe('before');
     expect(before?.prediction.failure).toBe('jwt-bound-audience');
     expect(before?.prediction.tokenAudiences).toEqual(['vault://team-a/vault-issuer']);
-    expect(before?.prediction.steps[0]?.source).toContain('cert-manager/cert-manager@v1.19.6 ');
+    expect(before?.prediction.steps[0]?.source).toContain('cert-manager/cert-manager@v1.19.5 ');
     expect(after?.stage).toBe('after');
     expect(after?.prediction.ready).toBe(true);
     expect(after?.prediction.tokenAudiences).toEqual(['vault://team-a/vault-issuer', 'https://127.0.0.1:8200']);
@@ -29,7 +29,7 @@ describe('upgrades', () => {
   });
 
   it('an upgrade that changes nothing predicts the same outcome twice', () => {
-    const p = plan({ upgrade: { from: 'v1.16.5', to: 'v1.19.6' } });
+    const p = plan({ upgrade: { from: 'v1.16.5', to: 'v1.19.5' } });
     const stages = predictStages(p, facts(p));
     expect(stages.map((s) => s.prediction.failure)).toEqual(['apiserver-audience', 'apiserver-audience']);
   });

@@ -1,0 +1,42 @@
+// Benchmark of the process-cluster backend: prints figures, asserts nothing about speed.
+//   npx tsx bench/local.ts [--catalogue]
+import { localBackend } from '../local/backend.ts';
+import { groupByCluster } from '../runner/groups.ts';
+import { runPlans, isSkipped } from '../runner/run.ts';
+import { runScenario } from '../runner/run-scenario.ts';
+import { filterPlans, loadPlans } from '../scenarios/plan.ts';
+import { loadVersions } from '../scenarios/versions.ts';
+import { peakRss } from './rss.ts';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const versions = loadVersions();
+const backend = localBackend(versions);
+const plans = loadPlans();
+const probe = filterPlans(plans, 'k8s-client-jwt-default-audience-refused')[0] ?? plans[0]!;
+const group = groupByCluster(plans).find((g) => g.plans.includes(probe))!;
+
+const mem = peakRss();
+let t = Date.now();
+const env = await backend.startEnvironment!(group.key, probe);
+const coldStart = Date.now() - t;
+t = Date.now();
+const first = await runScenario(env, probe);
+const coldScenario = coldStart + (Date.now() - t);
+const warm: number[] = [];
+for (let i = 0; i < 3; i++) {
+  t = Date.now();
+  await runScenario(env, probe);
+  warm.push(Date.now() - t);
+}
+await env.stop();
+console.log(`cluster cold start (etcd, kube-apiserver, CRDs, RBAC, cert-manager): ${seconds(coldStart)}`);
+console.log(`one scenario cold (${probe.id}, verdict ${first.verdict.pass ? 'pass' : 'FAIL'}): ${seconds(coldScenario)}`);
+console.log(`one scenario warm (median of 3): ${seconds(warm.sort((a, b) => a - b)[1]!)}`);
+
+if (process.argv.includes('--catalogue')) {
+  t = Date.now();
+  const result = await runPlans(plans, { ...backend, concurrency: 1 });
+  const ran = result.outcomes.filter((o) => !isSkipped(o));
+  console.log(`catalogue: ${ran.length} scenarios run, ${result.outcomes.length - ran.length} skipped, ${result.environments.length} environments, ${seconds(Date.now() - t)}`);
+}
+console.log(`peak RSS of the whole process tree: ${(mem.stop() / 1e6).toFixed(0)} MB`);

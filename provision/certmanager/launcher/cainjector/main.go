@@ -1,0 +1,238 @@
+// Launcher for cert-manager's cainjector, linked from the ROOT module
+// github.com/cert-manager/cert-manager at a pinned release (the nested
+// cainjector-binary module is not available from the module proxy here).
+//
+// It follows cmd/cainjector: configuration from cert-manager's versioned
+// defaults (its config scheme), the real flag names for what it exposes,
+// cert-manager's validation, and the same controller-runtime manager options
+// around cainjector.RegisterAllInjectors. Release-specific glue lives in
+// compat.go.
+//
+// Deliberate differences: leader election is off (and cannot be turned on),
+// the metrics server is off unless --metrics-listen-address is given (the real
+// default is 0.0.0.0:9402), no profiler, no metrics TLS, no --config file, and
+// --kubeconfig is honoured by exporting it as KUBECONFIG when that is unset
+// (the real binary registers --kubeconfig into its config but lets
+// controller-runtime find the kubeconfig through KUBECONFIG/in-cluster only).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+	corev1 "k8s.io/api/core/v1"
+	apiext "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
+	kscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/tools/clientcmd"
+	cliflag "k8s.io/component-base/cli/flag"
+	apireg "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	config "github.com/cert-manager/cert-manager/internal/apis/config/cainjector"
+	configscheme "github.com/cert-manager/cert-manager/internal/apis/config/cainjector/scheme"
+	configv1alpha1 "github.com/cert-manager/cert-manager/pkg/apis/config/cainjector/v1alpha1"
+	cmscheme "github.com/cert-manager/cert-manager/pkg/client/clientset/versioned/scheme"
+	"github.com/cert-manager/cert-manager/pkg/controller/cainjector"
+	logf "github.com/cert-manager/cert-manager/pkg/logs"
+	"github.com/cert-manager/cert-manager/pkg/util"
+	utilfeature "github.com/cert-manager/cert-manager/pkg/util/feature"
+)
+
+func main() {
+	os.Exit(launch(os.Args[1:]))
+}
+
+func launch(args []string) int {
+	logf.InitLogs()
+	defer logf.FlushLogs()
+	ctrl.SetLogger(logf.Log)
+
+	cfg, err := newDefaultConfiguration()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "error: Failed to create new cainjector configuration: %v\n", err)
+		return 1
+	}
+	cfg.LeaderElectionConfig.Enabled = false
+	cfg.MetricsListenAddress = "0"
+
+	fs := pflag.NewFlagSet("cert-manager-cainjector", pflag.ContinueOnError)
+	addFlags(fs, cfg)
+	fs.AddGoFlagSet(flag.CommandLine)
+	showVersion := fs.Bool("version", false, "Print the cert-manager version this launcher links, then exit.")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		return 2
+	}
+	if *showVersion {
+		v := util.VersionInfo()
+		fmt.Printf("cert-manager-cainjector %s (commit %s, %s, %s)\n", v.GitVersion, v.GitCommit, v.GoVersion, v.Platform)
+		return 0
+	}
+	if cfg.LeaderElectionConfig.Enabled {
+		fmt.Fprintln(os.Stderr, "error: --leader-elect=true is not supported by this launcher; run a single instance with --leader-elect=false")
+		return 2
+	}
+	if err := utilfeature.DefaultMutableFeatureGate.SetFromMap(cfg.FeatureGates); err != nil {
+		fmt.Fprintf(os.Stderr, "error: failed to set feature gates: %v\n", err)
+		return 2
+	}
+	if err := validateConfig(cfg); err != nil {
+		fmt.Fprintf(os.Stderr, "error: %v\n", err)
+		return 2
+	}
+	if cfg.KubeConfig != "" && os.Getenv(clientcmd.RecommendedConfigPathEnvVar) == "" {
+		_ = os.Setenv(clientcmd.RecommendedConfigPathEnvVar, cfg.KubeConfig)
+	}
+
+	ctx, stop := signalContext()
+	defer stop()
+	ctx = logf.NewContext(ctx, logf.Log)
+	log := logf.FromContext(ctx, "cainjector")
+	v := util.VersionInfo()
+	log.Info("starting cert-manager ca-injector", "version", v.GitVersion, "git_commit", v.GitCommit, "go_version", v.GoVersion, "platform", v.Platform)
+	if err := run(ctx, cfg); err != nil {
+		logf.Log.Error(err, "error executing command")
+		return 1
+	}
+	return 0
+}
+
+// newDefaultConfiguration is cmd/cainjector/app/options.NewCAInjectorConfiguration.
+func newDefaultConfiguration() (*config.CAInjectorConfiguration, error) {
+	scheme, _, err := configscheme.NewSchemeAndCodecs()
+	if err != nil {
+		return nil, err
+	}
+	versioned := &configv1alpha1.CAInjectorConfiguration{}
+	scheme.Default(versioned)
+	cfg := &config.CAInjectorConfiguration{}
+	if err := scheme.Convert(versioned, cfg, nil); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func addFlags(fs *pflag.FlagSet, c *config.CAInjectorConfiguration) {
+	fs.StringVar(&c.KubeConfig, "kubeconfig", c.KubeConfig, "Path to a kubeconfig (exported as KUBECONFIG when that is unset).")
+	fs.StringVar(&c.Namespace, "namespace", c.Namespace, "If set, limits cainjector to a single namespace.")
+	fs.StringSliceVar(&c.IgnoreNamespaces, "ignore-namespaces", c.IgnoreNamespaces, "Namespaces to ignore secrets from.")
+	fs.BoolVar(&c.LeaderElectionConfig.Enabled, "leader-elect", c.LeaderElectionConfig.Enabled, "Accepted for compatibility; only false is supported.")
+	fs.StringVar(&c.LeaderElectionConfig.Namespace, "leader-election-namespace", c.LeaderElectionConfig.Namespace, "Accepted for compatibility; unused (no leader election).")
+	fs.BoolVar(&c.EnableDataSourceConfig.Certificates, "enable-certificates-data-source", c.EnableDataSourceConfig.Certificates, "Use Certificate resources as CA data sources.")
+	fs.BoolVar(&c.EnableInjectableConfig.ValidatingWebhookConfigurations, "enable-validatingwebhookconfigurations-injectable", c.EnableInjectableConfig.ValidatingWebhookConfigurations, "Inject CA data into annotated ValidatingWebhookConfigurations.")
+	fs.BoolVar(&c.EnableInjectableConfig.MutatingWebhookConfigurations, "enable-mutatingwebhookconfigurations-injectable", c.EnableInjectableConfig.MutatingWebhookConfigurations, "Inject CA data into annotated MutatingWebhookConfigurations.")
+	fs.BoolVar(&c.EnableInjectableConfig.CustomResourceDefinitions, "enable-customresourcedefinitions-injectable", c.EnableInjectableConfig.CustomResourceDefinitions, "Inject CA data into annotated CustomResourceDefinitions.")
+	fs.BoolVar(&c.EnableInjectableConfig.APIServices, "enable-apiservices-injectable", c.EnableInjectableConfig.APIServices, "Inject CA data into annotated APIServices.")
+	fs.Var(cliflag.NewMapStringBool(&c.FeatureGates), "feature-gates", "key=value pairs for cert-manager feature gates. Options are:\n"+strings.Join(utilfeature.DefaultFeatureGate.KnownFeatures(), "\n"))
+	fs.StringVar(&c.MetricsListenAddress, "metrics-listen-address", c.MetricsListenAddress, "host:port for the metrics server; '0' disables it (the real binary serves 0.0.0.0:9402).")
+	logf.AddFlags(&c.Logging, fs)
+}
+
+// run is cmd/cainjector/app.Run without leader election, profiling or metrics TLS.
+func run(ctx context.Context, opts *config.CAInjectorConfiguration) error {
+	log := logf.FromContext(ctx)
+	restConfig := util.RestConfigWithUserAgent(ctrl.GetConfigOrDie(), "cainjector")
+
+	var defaultNamespaces map[string]cache.Config
+	if opts.Namespace != "" {
+		defaultNamespaces = map[string]cache.Config{opts.Namespace: {}}
+	}
+
+	scheme := runtime.NewScheme()
+	utilruntime.Must(kscheme.AddToScheme(scheme))
+	utilruntime.Must(cmscheme.AddToScheme(scheme))
+	utilruntime.Must(apiext.AddToScheme(scheme))
+	utilruntime.Must(apireg.AddToScheme(scheme))
+
+	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
+		Scheme: scheme,
+		Cache: cache.Options{
+			ReaderFailOnMissingInformer: true,
+			DefaultNamespaces:           defaultNamespaces,
+		},
+		Client: client.Options{
+			// As the real binary: Secrets are read directly, never cached.
+			Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}},
+		},
+		LeaderElection: false,
+		Metrics:        metricsserver.Options{BindAddress: opts.MetricsListenAddress},
+	})
+	if err != nil {
+		return fmt.Errorf("error creating manager: %v", err)
+	}
+
+	if opts.EnableDataSourceConfig.Certificates {
+		directClient, err := client.New(mgr.GetConfig(), client.Options{Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper()})
+		if err != nil {
+			return fmt.Errorf("failed to create client: %w", err)
+		}
+		err = wait.PollUntilContextTimeout(ctx, time.Second, 5*time.Minute, true, func(ctx context.Context) (bool, error) {
+			crd := apiext.CustomResourceDefinition{}
+			err := directClient.Get(ctx, types.NamespacedName{Name: "certificates.cert-manager.io"}, &crd)
+			if apierrors.IsNotFound(err) {
+				log.Info("cainjector has been configured to watch certificates, but certificates.cert-manager.io CRD not found, retrying with a backoff...")
+				return false, nil
+			} else if err != nil {
+				log.Error(err, "error checking if certificates.cert-manager.io CRD is installed")
+				return false, err
+			}
+			log.V(logf.DebugLevel).Info("certificates.cert-manager.io CRD found")
+			return true, nil
+		})
+		if err != nil {
+			log.Error(err, "error retrieving certificate.cert-manager.io CRDs")
+			return err
+		}
+	}
+
+	if err := cainjector.RegisterAllInjectors(ctx, mgr, cainjector.SetupOptions{
+		Namespace:                    opts.Namespace,
+		IgnoreNamespaces:             opts.IgnoreNamespaces,
+		EnableCertificatesDataSource: opts.EnableDataSourceConfig.Certificates,
+		EnabledReconcilersFor: map[string]bool{
+			cainjector.MutatingWebhookConfigurationName:   opts.EnableInjectableConfig.MutatingWebhookConfigurations,
+			cainjector.ValidatingWebhookConfigurationName: opts.EnableInjectableConfig.ValidatingWebhookConfigurations,
+			cainjector.APIServiceName:                     opts.EnableInjectableConfig.APIServices,
+			cainjector.CustomResourceDefinitionName:       opts.EnableInjectableConfig.CustomResourceDefinitions,
+		},
+	}); err != nil {
+		log.Error(err, "failed to register controllers")
+		return err
+	}
+	if err := mgr.Start(ctx); err != nil {
+		return fmt.Errorf("error running manager: %v", err)
+	}
+	return nil
+}
+
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ch
+		cancel()
+		<-ch
+		os.Exit(130)
+	}()
+	return ctx, func() { signal.Stop(ch); cancel() }
+}

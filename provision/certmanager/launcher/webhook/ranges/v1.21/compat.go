@@ -1,0 +1,20 @@
+// Release-specific glue for cert-manager v1.21.x's webhook.
+package main
+
+import (
+	"fmt"
+
+	config "github.com/cert-manager/cert-manager/internal/apis/config/webhook"
+	"github.com/cert-manager/cert-manager/internal/apis/config/webhook/validation"
+	logf "github.com/cert-manager/cert-manager/pkg/logs"
+)
+
+func validateConfig(c *config.WebhookConfiguration) error {
+	if errs := validation.ValidateWebhookConfiguration(c, nil); len(errs) > 0 {
+		return fmt.Errorf("error validating flags: %w", errs.ToAggregate())
+	}
+	if err := logf.ValidateAndApply(&c.Logging); err != nil {
+		return fmt.Errorf("failed to validate webhook logging flags: %w", err)
+	}
+	return nil
+}

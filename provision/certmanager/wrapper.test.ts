@@ -1,0 +1,232 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  certManagerWrapper,
+  CertManagerWrapperError,
+  COMMIT_VARIABLE,
+  launcherRange,
+  parseRootGoMod,
+  PINNED_ROOT_GO_MODS,
+  VAULT_CONTROLLERS,
+  VERSION_VARIABLE,
+} from './wrapper.ts';
+
+const LAUNCHER = fileURLToPath(new URL('./launcher/', import.meta.url));
+const MOD_CACHE = process.env.GOMODCACHE ?? '/root/go/pkg/mod';
+const moduleDir = (v: string) => join(MOD_CACHE, 'github.com/cert-manager/cert-manager@' + v);
+const moduleGoMod = (v: string) => join(MOD_CACHE, 'cache/download/github.com/cert-manager/cert-manager/@v', `${v}.mod`);
+
+/** versions.yaml's pins. */
+const PINS: Record<string, string> = {
+  'v1.14.7': '636559655f1efa8eff236981edb950b4ef40b253',
+  'v1.15.5': 'e8fdbe63fd94107a83d3c9f9c134f2d222ba9cff',
+  'v1.16.5': 'd8611e2714de158a2e70e0fb11bfc61348a2c624',
+  'v1.19.5': 'cda7b7896e70dafb2de66212028cf9997a5e9490',
+  'v1.20.3': '1e1d16d1744e6d9c80e464e58e8d9ab1caed222b',
+  'v1.21.1': '24e33194fb39488eff2bbf10c6dc640f407cad44',
+};
+const EXPECTED_RANGE: Record<string, string> = {
+  'v1.14.7': 'v1.14',
+  'v1.15.5': 'v1.15',
+  'v1.16.5': 'v1.15',
+  'v1.19.5': 'v1.19',
+  'v1.20.3': 'v1.20',
+  'v1.21.1': 'v1.21',
+};
+
+const wrap = (version: string) => certManagerWrapper({ version, commit: PINS[version]!, binary: 'controller' });
+const requireLines = (goMod: string) => goMod.split('\n').filter((l) => l.startsWith('require '));
+const replaceLines = (goMod: string) => goMod.split('\n').filter((l) => l.startsWith('replace '));
+
+describe('certManagerWrapper (controller)', () => {
+  it.each(Object.keys(PINS))('%s: go.mod requires exactly the root module at the tag, under a cmvaulte2e module path', (version) => {
+    const { goMod } = wrap(version);
+    expect(goMod).toMatch(/^module github\.com\/cert-manager\/cert-manager\/cmvaulte2e-controller$/m);
+    expect(requireLines(goMod)).toEqual([`require github.com/cert-manager/cert-manager ${version}`]);
+    expect(goMod).toMatch(new RegExp(`^go ${PINNED_ROOT_GO_MODS[version]!.go.replaceAll('.', '\\.')}$`, 'm'));
+    expect(goMod).toContain(PINS[version]);
+  });
+
+  it('carries the root module replace lines of each tag, and only those', () => {
+    expect(replaceLines(wrap('v1.14.7').goMod)).toEqual([]);
+    expect(replaceLines(wrap('v1.15.5').goMod)).toEqual([
+      'replace github.com/prometheus/common => github.com/prometheus/common v0.46.0',
+      'replace github.com/prometheus/client_golang => github.com/prometheus/client_golang v1.18.0',
+      'replace github.com/go-asn1-ber/asn1-ber => github.com/go-asn1-ber/asn1-ber v1.5.6',
+    ]);
+    expect(replaceLines(wrap('v1.16.5').goMod)).toEqual(['replace github.com/go-asn1-ber/asn1-ber => github.com/go-asn1-ber/asn1-ber v1.5.6']);
+    expect(replaceLines(wrap('v1.19.5').goMod)).toEqual([]);
+    expect(replaceLines(wrap('v1.20.3').goMod)).toEqual([]);
+  });
+
+  it('v1.21.1: stubs github.com/Venafi/vcert/v5 (not served by the proxy) with the local stub module', () => {
+    const w = wrap('v1.21.1');
+    expect(replaceLines(w.goMod)).toEqual(['replace github.com/Venafi/vcert/v5 => ./stubs/vcert']);
+    expect(w.goMod).toMatch(/v5\.13\.7 is not served by the module proxy/);
+    expect(w.files['stubs/vcert/go.mod']).toMatch(/^module github\.com\/Venafi\/vcert\/v5$/m);
+    expect(Object.keys(w.files).filter((f) => f.startsWith('stubs/vcert/')).sort()).toEqual(
+      [
+        'stubs/vcert/go.mod',
+        'stubs/vcert/pkg/certificate/certificate.go',
+        'stubs/vcert/pkg/endpoint/endpoint.go',
+        'stubs/vcert/pkg/util/util.go',
+        'stubs/vcert/pkg/venafi/cloud/cloud.go',
+        'stubs/vcert/pkg/venafi/ngts/ngts.go',
+        'stubs/vcert/pkg/venafi/tpp/tpp.go',
+        'stubs/vcert/pkg/verror/verror.go',
+        'stubs/vcert/vcert.go',
+      ].sort(),
+    );
+    for (const v of ['v1.14.7', 'v1.15.5', 'v1.16.5', 'v1.19.5', 'v1.20.3']) {
+      expect(Object.keys(wrap(v).files).some((f) => f.startsWith('stubs/'))).toBe(false);
+    }
+  });
+
+  it.each(Object.keys(PINS))('%s: picks main.go plus the compat.go of its release range', (version) => {
+    const w = wrap(version);
+    expect(launcherRange('controller', version)).toBe(EXPECTED_RANGE[version]);
+    expect(w.mainPackage).toBe('.');
+    expect(w.files['main.go']).toBe(readFileSync(join(LAUNCHER, 'controller/main.go'), 'utf8'));
+    expect(w.files['compat.go']).toBe(readFileSync(join(LAUNCHER, `controller/ranges/${EXPECTED_RANGE[version]}/compat.go`), 'utf8'));
+  });
+
+  it.each(Object.keys(PINS))("%s: ldflags set cert-manager's own version variables", (version) => {
+    expect(wrap(version).ldflags).toEqual([`-X=${VERSION_VARIABLE}=${version}`, `-X=${COMMIT_VARIABLE}=${PINS[version]}`]);
+  });
+
+  it('maps release lines to ranges and refuses the ones no launcher covers', () => {
+    expect(launcherRange('controller', 'v1.14.0')).toBe('v1.14');
+    expect(launcherRange('controller', 'v1.16.99')).toBe('v1.15');
+    expect(launcherRange('controller', 'v1.19.0')).toBe('v1.19');
+    expect(launcherRange('controller', 'v1.20.0')).toBe('v1.20');
+    expect(launcherRange('controller', 'v1.21.9')).toBe('v1.21');
+    for (const v of ['v1.13.6', 'v1.17.4', 'v1.18.2', 'v1.22.0', 'v2.0.0']) {
+      expect(() => launcherRange('controller', v)).toThrow(CertManagerWrapperError);
+    }
+    expect(() => launcherRange('webhook', 'v1.16.5')).toThrow(/no webhook launcher/);
+  });
+
+  it('rejects bad input', () => {
+    expect(() => certManagerWrapper({ version: '1.16.5', commit: PINS['v1.16.5']!, binary: 'controller' })).toThrow(/release tag/);
+    expect(() => certManagerWrapper({ version: 'v1.16.5', commit: 'd8611e2', binary: 'controller' })).toThrow(/40-hex/);
+    expect(() => certManagerWrapper({ version: 'v1.16.4', commit: PINS['v1.16.5']!, binary: 'controller' })).toThrow(/pass its root go.mod/);
+  });
+
+  it('accepts an unpinned release given its root go.mod, and checks a pinned one against it', () => {
+    const goMod = 'module github.com/cert-manager/cert-manager\n\ngo 1.23.1\n\nreplace (\n\tgithub.com/a/b => github.com/a/b v1.0.0 // why\n)\n';
+    const w = certManagerWrapper({ version: 'v1.16.4', commit: PINS['v1.16.5']!, binary: 'controller', rootGoMod: goMod });
+    expect(w.goMod).toMatch(/^go 1\.23\.1$/m);
+    expect(replaceLines(w.goMod)).toEqual(['replace github.com/a/b => github.com/a/b v1.0.0']);
+    expect(() => certManagerWrapper({ version: 'v1.16.5', commit: PINS['v1.16.5']!, binary: 'controller', rootGoMod: goMod })).toThrow(
+      /does not match the pinned table/,
+    );
+  });
+
+  it('parseRootGoMod reads the go directive and single and block replaces', () => {
+    const parsed = parseRootGoMod(
+      [
+        'module x',
+        'go 1.22.0 // lang',
+        'toolchain go1.22.4',
+        '// replace commented => out v1',
+        'replace a => b v1.0.0',
+        'replace (',
+        '  c  =>  d v2.0.0',
+        '  e v1.0.0 => ../e',
+        ')',
+        'require (',
+        '  f v1.0.0',
+        ')',
+      ].join('\n'),
+    );
+    expect(parsed).toEqual({ go: '1.22.0', replaces: ['a => b v1.0.0', 'c => d v2.0.0', 'e v1.0.0 => ../e'] });
+    expect(() => parseRootGoMod('module x\n')).toThrow(/no go directive/);
+  });
+});
+
+describe('pinned table and launcher sources against the real root module', () => {
+  it.for(Object.keys(PINS))("%s: PINNED_ROOT_GO_MODS matches the root go.mod from the module proxy", (version, ctx) => {
+    const file = moduleGoMod(version);
+    if (!existsSync(file)) {
+      console.warn(`skipped: ${file} absent (run: go mod download github.com/cert-manager/cert-manager@${version})`);
+      ctx.skip();
+    }
+    expect(parseRootGoMod(readFileSync(file, 'utf8'))).toEqual(PINNED_ROOT_GO_MODS[version]);
+  });
+
+  it.for(Object.keys(PINS))('%s: every default controller and the version variables exist in the source', (version, ctx) => {
+    const dir = moduleDir(version);
+    if (!existsSync(dir)) {
+      console.warn(`skipped: ${dir} absent (the module proxy must serve github.com/cert-manager/cert-manager@${version})`);
+      ctx.skip();
+    }
+    const sources = execFileSync('grep', ['-rhoE', '(CR)?ControllerName\\s*=\\s*"[a-z0-9-]+"', join(dir, 'pkg/controller')], { encoding: 'utf8' });
+    const names = new Set([...sources.matchAll(/"([a-z0-9-]+)"/g)].map((m) => m[1]));
+    for (const name of VAULT_CONTROLLERS) expect(names, `${name} at ${version}`).toContain(name);
+    const versionGo = readFileSync(join(dir, 'pkg/util/version.go'), 'utf8');
+    expect(versionGo).toMatch(/\bAppVersion\s*=/);
+    expect(versionGo).toMatch(/\bAppGitCommit\s*=/);
+  });
+
+  it("main.go's default controllers are VAULT_CONTROLLERS", () => {
+    const main = readFileSync(join(LAUNCHER, 'controller/main.go'), 'utf8');
+    const block = /var vaultControllers = \[\]string\{([^}]*)\}/.exec(main)?.[1] ?? '';
+    expect([...block.matchAll(/"([^"]+)"/g)].map((m) => m[1])).toEqual([...VAULT_CONTROLLERS]);
+  });
+
+  it('every range file defines the same compat functions', () => {
+    const names = ['validateConfig', 'extendContextOptions', 'gatewayInformersEnabled', 'gatewayControllers', 'namespacedDisabledControllers', 'beforeRun', 'setupMetricsCollectors', 'runController', 'shutdownInformers'];
+    const ranges = readdirSync(join(LAUNCHER, 'controller/ranges'));
+    expect(ranges.sort()).toEqual(['v1.14', 'v1.15', 'v1.19', 'v1.20', 'v1.21']);
+    for (const r of ranges) {
+      const src = readFileSync(join(LAUNCHER, 'controller/ranges', r, 'compat.go'), 'utf8');
+      for (const fn of names) expect(src, `${r} ${fn}`).toMatch(new RegExp(`^func ${fn}\\(`, 'm'));
+      expect(src).toMatch(/impliedDefaultControllers\s*=/);
+      expect(src).toMatch(/disabledRemovedLast\s*=/);
+      expect(src).toMatch(/clusterScopedSkippedAtRun\s*=/);
+    }
+  });
+
+  it('the vcert stub manifest lists exactly the files of the stub module', () => {
+    const root = join(LAUNCHER, 'stubs/vcert');
+    const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [relative(root, join(d, f))]));
+    const manifest = readFileSync(join(root, 'FILES'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    expect(walk(root).filter((f) => f !== 'FILES').sort()).toEqual(manifest.sort());
+  });
+
+  it('launcher Go sources are gofmt-clean', (ctx) => {
+    let gofmt: string;
+    try {
+      gofmt = execFileSync('gofmt', ['-l', LAUNCHER], { encoding: 'utf8' });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        console.warn('skipped: gofmt not on PATH');
+        ctx.skip();
+      }
+      throw e;
+    }
+    expect(gofmt.trim()).toBe('');
+  });
+});
+
+describe('certManagerWrapper (webhook, cainjector)', () => {
+  it.each(['webhook', 'cainjector'] as const)('v1.21.1 %s: own module path, own launcher files, no stub', (binary) => {
+    const w = certManagerWrapper({ version: 'v1.21.1', commit: PINS['v1.21.1']!, binary });
+    expect(w.goMod).toMatch(new RegExp(`^module github\\.com/cert-manager/cert-manager/cmvaulte2e-${binary}$`, 'm'));
+    expect(requireLines(w.goMod)).toEqual(['require github.com/cert-manager/cert-manager v1.21.1']);
+    expect(replaceLines(w.goMod)).toEqual([]);
+    expect(Object.keys(w.files).sort()).toEqual(['compat.go', 'main.go']);
+    expect(w.files['main.go']).toBe(readFileSync(join(LAUNCHER, `${binary}/main.go`), 'utf8'));
+    expect(w.files['compat.go']).toBe(readFileSync(join(LAUNCHER, `${binary}/ranges/v1.21/compat.go`), 'utf8'));
+    expect(w.ldflags).toEqual([`-X=${VERSION_VARIABLE}=v1.21.1`, `-X=${COMMIT_VARIABLE}=${PINS['v1.21.1']}`]);
+  });
+
+  it.each(['webhook', 'cainjector'] as const)('%s launchers exist only for v1.21', (binary) => {
+    for (const v of ['v1.14.7', 'v1.15.5', 'v1.16.5', 'v1.19.5', 'v1.20.3']) {
+      expect(() => certManagerWrapper({ version: v, commit: PINS[v]!, binary })).toThrow(new RegExp(`no ${binary} launcher`));
+    }
+  });
+});

@@ -1,0 +1,283 @@
+/**
+ * Generates the Go module that builds a cert-manager component from the ROOT module
+ * github.com/cert-manager/cert-manager at a pinned release.
+ *
+ * Why: the real mains live in nested modules (cmd/controller declares
+ * github.com/cert-manager/cert-manager/controller-binary, …) that the module proxy here does not
+ * serve, while the root module is served. So we link the root module's real controllers with a
+ * small launcher main of our own (launcher/<binary>/main.go plus one per-release-range compat.go).
+ *
+ * The wrapper's module path sits under github.com/cert-manager/cert-manager/ on purpose: Go lets a
+ * package import `internal/` packages only from below the internal directory's parent *path*, and
+ * the launcher must use the root module's internal config packages (scheme defaulting,
+ * validation, feature gates) to get the real binary's defaults. The real controller-binary module
+ * relies on the same rule. The path is namespaced `cmvaulte2e-<binary>` so that it can never be
+ * mistaken for (or collide with) one of cert-manager's own modules.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type CertManagerBinary = 'controller' | 'webhook' | 'cainjector';
+
+export interface CertManagerWrapperInput {
+  /** A cert-manager release tag, e.g. v1.16.5. */
+  version: string;
+  /** The full commit of that tag (goes into `--version`, like cert-manager's own release builds). */
+  commit: string;
+  binary: CertManagerBinary;
+  /**
+   * The root module's go.mod at `version` (e.g. the file `go mod download -json` names as GoMod).
+   * When given, its `go` directive and `replace` lines are used and must agree with the built-in
+   * table for the pinned releases; when omitted, only releases in that table are accepted.
+   */
+  rootGoMod?: string;
+}
+
+export interface CertManagerWrapper {
+  goMod: string;
+  /** Relative path → content; written next to go.mod. */
+  files: Record<string, string>;
+  /** Package to pass to `go build` from the module directory. */
+  mainPackage: string;
+  /** Linker flags (one token each) to append after `-s -w`. */
+  ldflags: string[];
+}
+
+export const ROOT_MODULE = 'github.com/cert-manager/cert-manager';
+
+/**
+ * The controller launcher's default --controllers (kept in sync with vaultControllers in
+ * launcher/controller/main.go by wrapper.test.ts): what a Vault Issuer/ClusterIssuer needs to take
+ * a Certificate to Ready. The names are the same in every supported release.
+ */
+export const VAULT_CONTROLLERS = [
+  'issuers',
+  'clusterissuers',
+  'certificaterequests-approver',
+  'certificaterequests-issuer-vault',
+  'certificates-trigger',
+  'certificates-issuing',
+  'certificates-key-manager',
+  'certificates-request-manager',
+  'certificates-readiness',
+  'certificates-revision-manager',
+] as const;
+export const VERSION_VARIABLE = `${ROOT_MODULE}/pkg/util.AppVersion`;
+export const COMMIT_VARIABLE = `${ROOT_MODULE}/pkg/util.AppGitCommit`;
+
+export interface RootGoMod {
+  go: string;
+  /** `replace` lines in the form `old[ v] => new[ v]`, in file order. */
+  replaces: string[];
+}
+
+/**
+ * What the root go.mod says at each pinned release (checked against the module cache in
+ * wrapper.test.ts). The wrapper's `go` line equals the root's (= the controller-binary's), which
+ * also gives the same GODEBUG defaults as the real build.
+ */
+export const PINNED_ROOT_GO_MODS: Readonly<Record<string, RootGoMod>> = {
+  'v1.14.7': { go: '1.21', replaces: [] },
+  'v1.15.5': {
+    go: '1.22.0',
+    replaces: [
+      'github.com/prometheus/common => github.com/prometheus/common v0.46.0',
+      'github.com/prometheus/client_golang => github.com/prometheus/client_golang v1.18.0',
+      'github.com/go-asn1-ber/asn1-ber => github.com/go-asn1-ber/asn1-ber v1.5.6',
+    ],
+  },
+  'v1.16.5': { go: '1.23.8', replaces: ['github.com/go-asn1-ber/asn1-ber => github.com/go-asn1-ber/asn1-ber v1.5.6'] },
+  'v1.19.5': { go: '1.25.0', replaces: [] },
+  'v1.20.3': { go: '1.25.0', replaces: [] },
+  'v1.21.1': { go: '1.26.0', replaces: [] },
+};
+
+interface Range {
+  /** Inclusive lower bound [major, minor]. */
+  from: [number, number];
+  /** Exclusive upper bound [major, minor]. */
+  to: [number, number];
+  /** Directory under launcher/<binary>/ranges/. */
+  dir: string;
+}
+
+/**
+ * Which compat.go each release line uses. Only lines whose cmd/<binary> sources were compared
+ * are listed; v1.17/v1.18 changed the controller's Run again and are not covered.
+ */
+export const LAUNCHER_RANGES: Readonly<Record<CertManagerBinary, readonly Range[]>> = {
+  controller: [
+    { from: [1, 14], to: [1, 15], dir: 'v1.14' },
+    { from: [1, 15], to: [1, 17], dir: 'v1.15' },
+    { from: [1, 19], to: [1, 20], dir: 'v1.19' },
+    { from: [1, 20], to: [1, 21], dir: 'v1.20' },
+    { from: [1, 21], to: [1, 22], dir: 'v1.21' },
+  ],
+  webhook: [{ from: [1, 21], to: [1, 22], dir: 'v1.21' }],
+  cainjector: [{ from: [1, 21], to: [1, 22], dir: 'v1.21' }],
+};
+
+/**
+ * Dependencies the module proxy here refuses at a pinned release, and what the wrapper does
+ * instead. Only github.com/Venafi/vcert/v5 v5.13.x (required from cert-manager v1.21) is affected:
+ * it is replaced by a local stub that compiles cert-manager's Venafi code but makes every Venafi
+ * call fail. Vault issuance does not touch it.
+ */
+interface Substitution {
+  module: string;
+  /** Directory under launcher/stubs/ holding the stub module. */
+  stubDir: string;
+  reason: string;
+}
+const SUBSTITUTIONS: ReadonlyArray<{ from: [number, number]; to: [number, number]; binaries: CertManagerBinary[]; sub: Substitution }> = [
+  {
+    from: [1, 21],
+    to: [1, 22],
+    binaries: ['controller'],
+    sub: {
+      module: 'github.com/Venafi/vcert/v5',
+      stubDir: 'vcert',
+      reason: 'github.com/Venafi/vcert/v5 v5.13.7 is not served by the module proxy (403); the Venafi issuer is stubbed out',
+    },
+  },
+];
+
+const LAUNCHER_ROOT = fileURLToPath(new URL('./launcher/', import.meta.url));
+
+export class CertManagerWrapperError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CertManagerWrapperError';
+  }
+}
+
+export function parseVersion(version: string): [number, number, number] {
+  const m = /^v(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  if (!m) throw new CertManagerWrapperError(`cert-manager version ${JSON.stringify(version)} is not a release tag like v1.16.5`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+function inRange(v: [number, number, number], from: [number, number], to: [number, number]): boolean {
+  const key = v[0] * 1000 + v[1];
+  return key >= from[0] * 1000 + from[1] && key < to[0] * 1000 + to[1];
+}
+
+/** The compat directory (under launcher/<binary>/ranges/) a release uses. */
+export function launcherRange(binary: CertManagerBinary, version: string): string {
+  const v = parseVersion(version);
+  const range = LAUNCHER_RANGES[binary].find((r) => inRange(v, r.from, r.to));
+  if (!range) {
+    const known = LAUNCHER_RANGES[binary].map((r) => `v${r.from.join('.')}–<v${r.to.join('.')}`).join(', ');
+    throw new CertManagerWrapperError(`no ${binary} launcher for cert-manager ${version}; covered release lines: ${known}`);
+  }
+  return range.dir;
+}
+
+/** Reads the `go` directive and the `replace` lines (single and block form) of a go.mod. */
+export function parseRootGoMod(text: string): RootGoMod {
+  const lines = text.split('\n').map((l) => l.replace(/\/\/.*$/, '').trim());
+  let go = '';
+  const replaces: string[] = [];
+  let inBlock = false;
+  for (const line of lines) {
+    if (!line) continue;
+    if (inBlock) {
+      if (line === ')') inBlock = false;
+      else replaces.push(line.replace(/\s+/g, ' '));
+      continue;
+    }
+    const goMatch = /^go\s+(\S+)$/.exec(line);
+    if (goMatch) go = goMatch[1]!;
+    else if (/^replace\s*\($/.test(line)) inBlock = true;
+    else if (line.startsWith('replace ')) replaces.push(line.slice('replace '.length).trim().replace(/\s+/g, ' '));
+  }
+  if (!go) throw new CertManagerWrapperError('the root go.mod has no go directive');
+  return { go, replaces };
+}
+
+function rootGoModFor(version: string, rootGoMod: string | undefined): RootGoMod {
+  const pinned = PINNED_ROOT_GO_MODS[version];
+  if (rootGoMod === undefined) {
+    if (!pinned) {
+      throw new CertManagerWrapperError(
+        `cert-manager ${version} is not one of the pinned releases (${Object.keys(PINNED_ROOT_GO_MODS).join(', ')}); pass its root go.mod as rootGoMod`,
+      );
+    }
+    return pinned;
+  }
+  const parsed = parseRootGoMod(rootGoMod);
+  if (pinned && (pinned.go !== parsed.go || pinned.replaces.join('\n') !== parsed.replaces.join('\n'))) {
+    throw new CertManagerWrapperError(
+      `the root go.mod given for cert-manager ${version} (go ${parsed.go}, ${parsed.replaces.length} replace lines) does not match the pinned table (go ${pinned.go}, ${pinned.replaces.length} replace lines)`,
+    );
+  }
+  return parsed;
+}
+
+function readLauncher(relative: string): string {
+  return readFileSync(`${LAUNCHER_ROOT}${relative}`, 'utf8');
+}
+
+/** Files of a stub module directory under launcher/stubs/<dir>/ (recursively, .go and go.mod). */
+function readStub(dir: string): Record<string, string> {
+  const manifest = readLauncher(`stubs/${dir}/FILES`)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const files: Record<string, string> = {};
+  for (const file of manifest) files[`stubs/${dir}/${file}`] = readLauncher(`stubs/${dir}/${file}`);
+  return files;
+}
+
+export function certManagerWrapper(input: CertManagerWrapperInput): CertManagerWrapper {
+  const { version, commit, binary } = input;
+  if (!/^[0-9a-f]{40}$/.test(commit)) {
+    throw new CertManagerWrapperError(`commit ${JSON.stringify(commit)} for cert-manager ${version} is not a full 40-hex commit`);
+  }
+  const range = launcherRange(binary, version);
+  const root = rootGoModFor(version, input.rootGoMod);
+  const v = parseVersion(version);
+  const substitutions = SUBSTITUTIONS.filter((s) => s.binaries.includes(binary) && inRange(v, s.from, s.to)).map((s) => s.sub);
+
+  const files: Record<string, string> = {
+    'main.go': readLauncher(`${binary}/main.go`),
+    'compat.go': readLauncher(`${binary}/ranges/${range}/compat.go`),
+  };
+  for (const sub of substitutions) Object.assign(files, readStub(sub.stubDir));
+
+  const modulePath = `${ROOT_MODULE}/cmvaulte2e-${binary}`;
+  const goMod = [
+    `// Generated by cm-vault-e2e (provision/certmanager/wrapper.ts) — do not edit.`,
+    `// Builds cert-manager's ${binary} from ${ROOT_MODULE} ${version} (${commit})`,
+    `// with the launcher in launcher/${binary}/ (compat range ${range}).`,
+    `// The path is under ${ROOT_MODULE}/ so the launcher may import the root module's internal/ packages.`,
+    `module ${modulePath}`,
+    ``,
+    `go ${root.go}`,
+    ``,
+    ...(root.replaces.length ? [`// Carried over from ${ROOT_MODULE}'s own go.mod at ${version}.`, ...root.replaces.map((r) => `replace ${r}`), ``] : []),
+    ...substitutions.flatMap((s) => [`// ${s.reason}.`, `replace ${s.module} => ./stubs/${s.stubDir}`, ``]),
+    `require ${ROOT_MODULE} ${version}`,
+    ``,
+  ].join('\n');
+
+  return {
+    goMod,
+    files,
+    mainPackage: '.',
+    ldflags: [`-X=${VERSION_VARIABLE}=${version}`, `-X=${COMMIT_VARIABLE}=${commit}`],
+  };
+}
+
+/** Writes a generated wrapper into `dir` (created as needed); returns the `go build` argv after `go`. */
+export function writeCertManagerWrapper(dir: string, wrapper: CertManagerWrapper, out: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'go.mod'), wrapper.goMod);
+  for (const [relative, content] of Object.entries(wrapper.files)) {
+    const target = join(dir, relative);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+  return ['build', '-mod=mod', '-trimpath', '-ldflags', ['-s', '-w', ...wrapper.ldflags].join(' '), '-o', out, wrapper.mainPackage];
+}

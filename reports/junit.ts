@@ -1,0 +1,54 @@
+// JUnit XML: a testsuite per environment, a testcase per scenario (name = id, classname = environment key),
+// the three-sided diff as failure text, `<skipped>` with the runner's reason, versions as properties.
+import { formatSides } from './side-text.ts';
+import { durationMs, isSkipped, sortedResults, summarize, type ReportedResult, type RunReport } from './model.ts';
+import { attrs, xmlText } from './xml.ts';
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+function properties(run: RunReport, indent: string): string {
+  const props: Array<[string, string]> = [
+    ['backend', run.backend],
+    ['startedAt', run.startedAt],
+    ['finishedAt', run.finishedAt],
+    ...Object.keys(run.versions)
+      .sort()
+      .map((k): [string, string] => [`version.${k}`, run.versions[k]!]),
+  ];
+  return [`${indent}<properties>`, ...props.map(([name, value]) => `${indent}  <property${attrs({ name, value })}/>`), `${indent}</properties>`].join('\n');
+}
+
+function testcase(r: ReportedResult, indent: string): string {
+  const head = `${indent}<testcase${attrs({ name: r.plan.id, classname: r.plan.environmentKey, time: seconds(durationMs(r)), file: r.plan.source.file, line: r.plan.source.line })}`;
+  const inner = indent + '  ';
+  if (isSkipped(r)) return `${head}>\n${inner}<skipped${attrs({ message: r.skipped })}/>\n${indent}</testcase>`;
+  const out = r.plan.description + (r.notes.length ? `\nnotes:\n${r.notes.map((n) => `  ${n}`).join('\n')}` : '');
+  const parts = [`${inner}<system-out>${xmlText(out)}</system-out>`];
+  if (!r.verdict.pass) {
+    const differing = r.verdict.sides.filter((s) => !s.ok).map((s) => s.side);
+    parts.unshift(`${inner}<failure${attrs({ message: `${differing.join(', ')} ${differing.length > 1 ? 'sides differ' : 'side differs'} from the oracle`, type: 'VerdictMismatch' })}>${xmlText(formatSides(r.verdict))}</failure>`);
+  }
+  return `${head}>\n${parts.join('\n')}\n${indent}</testcase>`;
+}
+
+function counts(results: readonly ReportedResult[]) {
+  const s = summarize(results);
+  const time = results.reduce((t, r) => t + durationMs(r), 0);
+  return { tests: s.total, failures: s.failed, errors: 0, skipped: s.skipped, time: seconds(time) };
+}
+
+export function toJUnit(run: RunReport): string {
+  const results = sortedResults(run);
+  const suites = new Map<string, ReportedResult[]>();
+  for (const r of results) suites.set(r.plan.environmentKey, [...(suites.get(r.plan.environmentKey) ?? []), r]);
+  const body = [...suites.keys()].sort().map((key) => {
+    const rs = suites.get(key)!;
+    return [
+      `  <testsuite${attrs({ name: key, ...counts(rs), timestamp: run.startedAt.replace(/Z$/, '') })}>`,
+      properties(run, '    '),
+      ...rs.map((r) => testcase(r, '    ')),
+      '  </testsuite>',
+    ].join('\n');
+  });
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attrs({ name: 'cm-vault-e2e', ...counts(results) })}>`, ...body, '</testsuites>', ''].join('\n');
+}

@@ -1,0 +1,69 @@
+// What a finished run hands to the report writers. Everything here is data the runner already produced:
+// the writers format it, they never judge it again.
+import type { EnvironmentRecord, SkippedScenario } from '../runner/run.ts';
+import type { ScenarioResult } from '../runner/run-scenario.ts';
+import type { SideVerdict } from '../scenarios/types.ts';
+
+export type { ScenarioResult, SkippedScenario, EnvironmentRecord };
+
+/** A scenario that ran (and has a verdict) or one the runner skipped with a reason (the runner's `Outcome`). */
+export type ReportedResult = ScenarioResult | SkippedScenario;
+
+export type Backend = 'local' | 'kind';
+
+export interface RunReport {
+  /** ISO 8601. */
+  startedAt: string;
+  finishedAt: string;
+  backend: Backend;
+  /** Component -> version actually run, e.g. { kubernetes: 'v1.34.4', vault: 'v1.21.0' }. */
+  versions: Record<string, string>;
+  environments: EnvironmentRecord[];
+  results: ReportedResult[];
+}
+
+export type Status = 'pass' | 'fail' | 'skip';
+export type SideName = SideVerdict['side'];
+/** A side can also be absent: the certificate is only judged for scenarios predicted Ready. */
+export type SideStatus = Status | 'n/a';
+
+export const SIDES: readonly SideName[] = ['issuer', 'vault', 'apiserver', 'certificate'];
+
+export const SIDE_LABELS: Record<SideName, string> = {
+  issuer: 'Issuer',
+  vault: 'Vault',
+  apiserver: 'API server',
+  certificate: 'Certificate',
+};
+
+export const isSkipped = (r: ReportedResult): r is SkippedScenario => 'skipped' in r;
+
+export function statusOf(r: ReportedResult): Status {
+  if (isSkipped(r)) return 'skip';
+  return r.verdict.pass ? 'pass' : 'fail';
+}
+
+export function sideOf(r: ReportedResult, side: SideName): SideVerdict | undefined {
+  return isSkipped(r) ? undefined : r.verdict.sides.find((s) => s.side === side);
+}
+
+export function sideStatus(r: ReportedResult, side: SideName): SideStatus {
+  if (isSkipped(r)) return 'skip';
+  const s = sideOf(r, side);
+  if (!s) return 'n/a';
+  return s.ok ? 'pass' : 'fail';
+}
+
+export function durationMs(r: ReportedResult): number {
+  return isSkipped(r) ? 0 : r.verdict.durationMs;
+}
+
+/** Results in a stable order (by id), whatever order the environments finished in. */
+export function sortedResults(run: RunReport): ReportedResult[] {
+  return [...run.results].sort((a, b) => (a.plan.id < b.plan.id ? -1 : a.plan.id > b.plan.id ? 1 : 0));
+}
+
+export function summarize(results: readonly ReportedResult[]): { total: number; passed: number; failed: number; skipped: number } {
+  const count = (s: Status) => results.filter((r) => statusOf(r) === s).length;
+  return { total: results.length, passed: count('pass'), failed: count('fail'), skipped: count('skip') };
+}

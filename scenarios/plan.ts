@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import type { ClusterProfile, Plan, Scenario } from './types.ts';
+import { loadScenarios, scenarioFiles } from './load.ts';
+import { CATALOGUE_DIR } from './paths.ts';
+import { CUSTOM_PROFILE, customProfile, loadProfiles } from './profiles.ts';
+import { loadVersions, VERSIONS_FILE } from './versions.ts';
+
+export { filterPlans, FILTER_HELP, FILTER_KEYS } from './filter.ts';
+
+export interface LoadOptions {
+  /** Extra scenario directories (or files), added to the shipped catalogue. */
+  dirs?: string[];
+  /** Load only these files, without the shipped catalogue (for `explain FILE`). */
+  files?: string[];
+  versionsFile?: string;
+  /** Cluster profiles directory (default: scenarios/profiles). */
+  profilesDir?: string;
+  /** Leave out the shipped catalogue (tests). */
+  catalogue?: boolean;
+}
+
+/** Load the shipped catalogue plus `dirs`, validated, defaults filled, profiles resolved. */
+export function loadPlans(options: LoadOptions = {}): Plan[] {
+  const versions = loadVersions(options.versionsFile ?? VERSIONS_FILE);
+  const profiles = loadProfiles(options.profilesDir);
+  const files = options.files ?? [...(options.catalogue === false ? [] : scenarioFiles(CATALOGUE_DIR)), ...(options.dirs ?? []).flatMap(scenarioFiles)];
+  return loadScenarios(files, { versions, profiles }).map((s) => toPlan(s, profiles));
+}
+
+export function toPlan(scenario: Scenario, profiles: ReadonlyMap<string, ClusterProfile>): Plan {
+  const c = scenario.cluster;
+  const profile = c.profile === CUSTOM_PROFILE ? customProfile(c.serviceAccountIssuer ?? '', c.apiAudiences) : profiles.get(c.profile);
+  if (!profile) throw new Error(`profile ${c.profile} vanished after validation`);
+  return { ...scenario, profile, environmentKey: environmentKey(scenario, profile) };
+}
+
+/**
+ * What forces a separate environment: the cluster (profile and its audiences, Kubernetes), the cert-manager
+ * version or upgrade path, the Vault engine and version, and where Vault runs. Everything else is per scenario.
+ */
+export function environmentKey(s: Scenario, profile: ClusterProfile): string {
+  const audiences = createHash('sha256').update(JSON.stringify([profile.serviceAccountIssuer, profile.apiAudiences])).digest('hex').slice(0, 8);
+  const cm = s.certManager.upgrade ? `${s.certManager.upgrade.from}-to-${s.certManager.upgrade.to}` : s.certManager.version;
+  return [`${profile.name}@${audiences}`, `k8s-${s.cluster.kubernetes}`, `cm-${cm}`, `${s.vault.engine}-${s.vault.version}`, s.vault.placement].join('/');
+}
+
+/** The root program's `--scenarios` and `--versions`, as every command reads them. */
+export interface GlobalOptions {
+  scenarios?: string[];
+  versions?: string;
+}
+
+export function loadPlansFor(globals: GlobalOptions): Plan[] {
+  return loadPlans({ dirs: globals.scenarios ?? [], ...(globals.versions ? { versionsFile: globals.versions } : {}) });
+}
