@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterAccess, Kube } from '../lib/kube.ts';
 import { ManagedProcess } from '../lib/process.ts';
 import { applyCrds } from './crds.ts';
@@ -24,7 +25,12 @@ export interface LocalCertManagerOptions {
 
 /** cert-manager's controller out of cluster: its CRDs, its chart's RBAC, and the controller as a local process. */
 export class LocalCertManager {
-  private constructor(readonly version: string, readonly proc: ManagedProcess) {}
+  private constructor(
+    readonly version: string,
+    readonly proc: ManagedProcess,
+    /** The RBAC objects this version's chart rendered (an upgrade removes those the next chart no longer has). */
+    readonly rbac: KubernetesObject[],
+  ) {}
 
   static async install(opts: LocalCertManagerOptions): Promise<LocalCertManager> {
     await opts.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CERT_MANAGER_NAMESPACE } });
@@ -34,10 +40,23 @@ export class LocalCertManager {
       await opts.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }
     await opts.kube.applyAll(rbac);
-    return LocalCertManager.start(opts);
+    return LocalCertManager.start(opts, rbac);
   }
 
-  static async start(opts: LocalCertManagerOptions): Promise<LocalCertManager> {
+  /**
+   * Upgrade or downgrade in place, as `helm upgrade` would: the new CRDs and RBAC first, then the controller
+   * swapped; RBAC the new chart no longer renders (v1.21 dropped the token-request Role) is deleted.
+   */
+  async upgrade(opts: LocalCertManagerOptions): Promise<LocalCertManager> {
+    await this.stop();
+    const next = await LocalCertManager.install(opts);
+    const key = (o: KubernetesObject) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+    const keep = new Set(next.rbac.map(key));
+    for (const o of this.rbac) if (!keep.has(key(o))) await opts.kube.delete(o);
+    return next;
+  }
+
+  static async start(opts: LocalCertManagerOptions, rbac: KubernetesObject[]): Promise<LocalCertManager> {
     const access = await opts.accessAs(CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA);
     await mkdir(opts.dir, { recursive: true });
     const kubeconfig = join(opts.dir, `cert-manager-${opts.version}.kubeconfig`);
@@ -51,7 +70,7 @@ export class LocalCertManager {
     await proc.start();
     // The controller has no readiness endpoint we rely on; give it a moment and fail fast if it exits.
     await proc.waitReady('running', async () => (await proc.logLines()).some((l) => /starting controller|enabled controllers/i.test(l)), 60_000);
-    return new LocalCertManager(opts.version, proc);
+    return new LocalCertManager(opts.version, proc, rbac);
   }
 
   async logLines(): Promise<string[]> {

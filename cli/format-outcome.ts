@@ -6,7 +6,7 @@ export function formatOutcome(o: Outcome): string {
   if (o.verdict.pass) return head;
   const sides = o.verdict.sides
     .filter((s) => !s.ok)
-    .map((s) => `   ${s.side}:\n     expected: ${indent(s.expected)}\n     observed: ${indent(s.observed)}`);
+    .map((s) => `   ${s.stage ? `${s.stage} ` : ''}${s.side}:\n     expected: ${indent(s.expected)}\n     observed: ${indent(s.observed)}`);
   return [head, ...sides].join('\n');
 }
 

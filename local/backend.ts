@@ -14,10 +14,7 @@ export function localBackend(versions: Versions): Pick<RunOptions, 'startEnviron
         certManager: first.certManager.upgrade ? first.certManager.upgrade.from : first.certManager.version,
         helm,
       }),
-    skipReason: (plan) => {
-      if (plan.certManager.upgrade) return 'upgrade scenarios are not run by this backend yet (issue 6)';
-      if (plan.vault.engine === 'openbao' && !process.env.CM_VAULT_E2E_BAO) return 'no OpenBao binary here: the Go module proxy serves no OpenBao module (set CM_VAULT_E2E_BAO)';
-      return undefined;
-    },
+    // Every dimension runs here; in-cluster placement is emulated (see LocalEnvironment.notes).
+    skipReason: () => undefined,
   };
 }

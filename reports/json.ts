@@ -9,6 +9,8 @@ export const REPORT_SCHEMA_VERSION = 1;
 
 export interface JsonSide {
   side: SideName;
+  /** Upgrade scenarios: the stage the side was judged at. */
+  stage?: 'before' | 'during' | 'after';
   status: 'pass' | 'fail';
   expected: string;
   observed: string;
@@ -88,7 +90,7 @@ function scenario(r: ReportedResult): JsonScenario {
   if (isSkipped(r)) return { ...base, sides: [], notes: [], evidence: [] };
   return {
     ...base,
-    sides: r.verdict.sides.map((s) => ({ side: s.side, status: s.ok ? 'pass' : 'fail', expected: s.expected, observed: s.observed })),
+    sides: r.verdict.sides.map((s) => ({ side: s.side, ...(s.stage ? { stage: s.stage } : {}), status: s.ok ? 'pass' : 'fail', expected: s.expected, observed: s.observed })),
     prediction: sortKeysDeep(r.prediction),
     facts: sortKeysDeep(r.facts),
     observation: sortKeysDeep(r.observation),

@@ -40,9 +40,13 @@ export interface ScenarioEnvironment {
   /** Plain statements about what this backend can only emulate (shown in reports). */
   readonly notes: string[];
   vault(engine: VaultEngine, version: string): Promise<VaultHandle>;
+  /** Upgrade (or downgrade) cert-manager in place: CRDs first, then the controller, as the upgrade guide says. */
+  upgradeCertManager(version: string): Promise<void>;
   apiserverLog(): Promise<string[]>;
   certManagerLog(): Promise<string[]>;
   /** Secrets to scrub from anything this environment writes out. */
   secrets(): string[];
+  /** For `run --keep`: shell lines that point kubectl and vault at this environment (secrets stay in 0600 files). */
+  reproInstructions(): Promise<string[]>;
   stop(): Promise<void>;
 }

@@ -5,7 +5,8 @@ import type { Plan } from '../scenarios/types.ts';
  * Vault engines and versions differ freely inside a group: each gets its own Vault process beside the cluster.
  */
 export function clusterKey(plan: Plan): string {
-  const cm = plan.certManager.upgrade ? `${plan.certManager.upgrade.from}-to-${plan.certManager.upgrade.to}` : plan.certManager.version;
+  // An upgrade changes the cluster it runs in, so each upgrade scenario gets a cluster of its own.
+  const cm = plan.certManager.upgrade ? `${plan.certManager.upgrade.from}-to-${plan.certManager.upgrade.to}#${plan.id}` : plan.certManager.version;
   return [plan.profile.name, plan.profile.serviceAccountIssuer, plan.profile.apiAudiences.join(','), plan.cluster.kubernetes, cm].join('|');
 }
 

@@ -20,11 +20,23 @@ export async function readyCondition(kube: Kube, obj: KubernetesObject): Promise
  * Waits for the Issuer's Ready condition to settle: True, or False with a message that stays the same across
  * two reads (cert-manager retries a failing issuer, but the message for the same cause does not change).
  */
-export async function waitIssuerSettled(kube: Kube, issuer: KubernetesObject, timeoutMs: number): Promise<{ condition?: Condition; timedOut: boolean }> {
+export async function waitIssuerSettled(
+  kube: Kube,
+  issuer: KubernetesObject,
+  timeoutMs: number,
+  /** After a controller restart the old condition is still there: wait for this instead (bounded). */
+  until?: (c: Condition) => boolean,
+): Promise<{ condition?: Condition; timedOut: boolean }> {
   const deadline = Date.now() + timeoutMs;
   let last: Condition | undefined;
   while (Date.now() < deadline) {
     const c = await readyCondition(kube, issuer);
+    if (until) {
+      if (c && until(c)) return { condition: c, timedOut: false };
+      last = c;
+      await sleep(300);
+      continue;
+    }
     if (c?.status === 'True') return { condition: c, timedOut: false };
     if (c?.status === 'False' && last?.status === 'False' && last.message === c.message) return { condition: c, timedOut: false };
     last = c;

@@ -4,6 +4,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { ScenarioEnvironment } from './environment.ts';
 import { groupByCluster } from './groups.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
+import { runUpgradeScenario } from './run-upgrade.ts';
 
 export interface SkippedScenario {
   plan: Plan;
@@ -38,12 +39,15 @@ export interface RunResult {
   environments: EnvironmentRecord[];
   /** Environments still running because `keep` was set. */
   kept: ScenarioEnvironment[];
+  /** Every secret the environments held (root tokens), for the report writers' leak check. */
+  secrets: string[];
 }
 
 export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResult> {
   const outcomes: Outcome[] = [];
   const environments: EnvironmentRecord[] = [];
   const kept: ScenarioEnvironment[] = [];
+  const secrets: string[] = [];
   const record = (o: Outcome) => {
     outcomes.push(o);
     opts.onResult?.(o);
@@ -83,19 +87,20 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
               continue;
             }
             try {
-              record(await runScenario(env, plan));
+              record(plan.certManager.upgrade ? await runUpgradeScenario(env, plan) : await runScenario(env, plan));
             } catch (err) {
               record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : (err as Error).message}` });
             }
           }
         } finally {
+          secrets.push(...env.secrets());
           if (opts.keep) kept.push(env);
           else await env.stop();
         }
       }),
     ),
   );
-  return { outcomes, environments, kept };
+  return { outcomes, environments, kept, secrets };
 }
 
 export const isSkipped = (o: Outcome): o is SkippedScenario => 'skipped' in o;

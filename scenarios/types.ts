@@ -132,11 +132,13 @@ export interface Observation {
   rejection?: { message: string };
   vaultLog: string[];
   apiserverLog: string[];
-  certificate?: { ready: boolean; serial?: string; chainVerified?: boolean; sansMatch?: boolean };
+  certificate?: { ready: boolean; secretName?: string; serial?: string; chainVerified?: boolean; sansMatch?: boolean };
 }
 
 export interface SideVerdict {
   side: 'issuer' | 'vault' | 'apiserver' | 'certificate';
+  /** For upgrade scenarios: the stage the side was judged at. */
+  stage?: 'before' | 'during' | 'after';
   ok: boolean;
   expected: string;
   observed: string;

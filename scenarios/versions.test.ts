@@ -48,7 +48,7 @@ describe('loadVersions', () => {
     const v = loadVersions();
     expect(v.kubernetes.default).toBe('v1.34.4');
     expect(v.certManager.versions).toEqual(['v1.14.7', 'v1.15.5', 'v1.16.5', 'v1.19.5', 'v1.20.3', 'v1.21.1']);
-    expect(v.vault.versions).toEqual(['v1.19.5', 'v1.20.4', 'v1.21.0']);
+    expect(v.vault.versions).toEqual(['v1.19.0', 'v1.20.0', 'v1.21.0']);
     expect(v.openbao.default).toBe('v2.6.2');
     expect(v.file).toBe('versions.yaml');
   });
@@ -58,7 +58,7 @@ describe('loadVersions', () => {
     expect(v.certManager.versions).toEqual(['v1.16.5', 'v1.21.1']);
     expect(v.certManager.entries['v1.21.1']?.commit).toBe('abc');
     expect(v.vault.entries['v1.21.0']?.replace).toEqual({ 'github.com/hashicorp/vault/sdk': 'v0.20.0' });
-    expect(v.vault.entries['v1.19.5']).toEqual({});
+    expect(v.vault.entries['v1.19.0']).toEqual({});
     expect(v.pinned.kind).toEqual({ version: 'v0.30.0', module: 'sigs.k8s.io/kind' });
     expect(engineVersions(v, 'openbao').versions).toEqual(['v2.6.2']);
   });

@@ -5,6 +5,11 @@ import { isSkipped, runPlans, type Outcome } from '../../runner/run.ts';
 import { filterPlans, loadPlans } from '../../scenarios/plan.ts';
 import { loadVersions } from '../../scenarios/versions.ts';
 import { formatOutcome } from '../format-outcome.ts';
+import { writeReports } from '../../reports/index.ts';
+import type { RunReport } from '../../reports/model.ts';
+import { groupByCluster } from '../../runner/groups.ts';
+import type { Plan } from '../../scenarios/types.ts';
+import type { Versions } from '../../scenarios/versions.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -14,7 +19,10 @@ export function registerRun(program: Command): void {
     .option('--filter <expr>', 'select scenarios (see `list --help`)')
     .option('--concurrency <n>', 'environments up at once', '1')
     .option('--keep', 'leave the environment running afterwards (prints how to look inside)')
-    .action(async (ids: string[], opts: { backend: string; filter?: string; concurrency: string; keep?: boolean }, cmd: Command) => {
+    .option('--shard <i/n>', 'run only the i-th of n shards (whole environments, so clusters stay shared)')
+    .option('--report <dir>', 'write junit.xml, report.json, report.html and evidence there')
+    .option('--png', 'with --report: also render report.png (needs Chromium)')
+    .action(async (ids: string[], opts: { backend: string; filter?: string; concurrency: string; keep?: boolean; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { scenarios?: string[]; versions?: string };
       if (opts.backend !== 'local') throw new InputError({ file: 'command line', field: '--backend' }, `unknown backend "${opts.backend}"`, 'use --backend local');
       const versions = loadVersions(globals.versions);
@@ -25,6 +33,7 @@ export function registerRun(program: Command): void {
         plans = plans.filter((p) => ids.includes(p.id));
       }
       if (opts.filter) plans = filterPlans(plans, opts.filter);
+      if (opts.shard) plans = shardOf(plans, opts.shard);
       const controller = new AbortController();
       const onSignal = () => {
         process.stderr.write('\ninterrupted: stopping environments…\n');
@@ -42,11 +51,37 @@ export function registerRun(program: Command): void {
           onResult: (o) => process.stdout.write(formatOutcome(o) + '\n'),
         });
         summarize(result.outcomes, Date.now() - started);
+        if (opts.report) {
+          const run: RunReport = {
+            startedAt: new Date(started).toISOString(),
+            finishedAt: new Date().toISOString(),
+            backend: 'local',
+            versions: runVersions(versions),
+            environments: result.environments,
+            results: result.outcomes,
+          };
+          const { files } = await writeReports(run, opts.report, { png: !!opts.png, secrets: result.secrets });
+          process.stdout.write(`reports: ${files.filter((f) => !f.includes('/evidence/')).join(', ')} (+ evidence)\n`);
+        }
+        for (const env of result.kept) process.stdout.write(`\n${(await env.reproInstructions()).join('\n')}\n`);
         process.exitCode = result.outcomes.some((o) => !isSkipped(o) && !o.verdict.pass) ? 1 : 0;
       } finally {
         process.off('SIGINT', onSignal);
       }
     });
+}
+
+/** Shard by environment groups, so scenarios that share a cluster stay together. */
+function shardOf(plans: Plan[], spec: string): Plan[] {
+  const m = /^(\d+)\/(\d+)$/.exec(spec);
+  const [i, n] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!m || i < 1 || n < 1 || i > n) throw new InputError({ file: 'command line', field: '--shard' }, `"${spec}" is not i/n with 1 ≤ i ≤ n`, 'write e.g. --shard 2/4');
+  const keep = new Set(groupByCluster(plans).filter((_, k) => k % n === i - 1).flatMap((g) => g.plans.map((p) => p.id)));
+  return plans.filter((p) => keep.has(p.id));
+}
+
+function runVersions(v: Versions): Record<string, string> {
+  return { kubernetes: v.kubernetes.default, certManager: v.certManager.versions.join(' '), vault: v.vault.versions.join(' '), etcd: v.pinned.etcd?.version ?? '' };
 }
 
 function summarize(outcomes: Outcome[], ms: number) {

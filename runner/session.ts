@@ -1,0 +1,153 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import { apiMessage } from '../lib/kube.ts';
+import { resolvePlaceholders } from '../scenarios/placeholders.ts';
+import type { EnvironmentFacts, Observation, Plan } from '../scenarios/types.ts';
+import { redact } from '../vault/redact.ts';
+import type { ScenarioEnvironment, VaultHandle } from './environment.ts';
+import {
+  authDelegatorBinding,
+  certificateObject,
+  issuerObject,
+  namespaceObject,
+  serviceAccount,
+  serviceAccountNamespace,
+  tokenRequestRbac,
+} from './manifests.ts';
+import { inspectIssued, readyCondition, waitCertificateReady, waitIssuerSettled, type Condition } from './observe.ts';
+import { configureVaultAuth, VAULT_ROLE } from './vault-setup.ts';
+
+const PROBE_NAMESPACE = 'cm-vault-e2e-probe';
+
+export function factsOf(env: ScenarioEnvironment, vaultServer: string): EnvironmentFacts {
+  return {
+    vaultServer,
+    clusterResourceNamespace: env.clusterResourceNamespace,
+    apiAudiences: env.profile.apiAudiences,
+    serviceAccountIssuer: env.profile.serviceAccountIssuer,
+  };
+}
+
+/**
+ * The actions and observations of one scenario in one environment. Everything it creates is remembered and
+ * removed by `cleanUp()` in reverse order — after `evidence()` has been taken.
+ */
+export class ScenarioSession {
+  readonly secrets: string[];
+  private readonly created: KubernetesObject[] = [];
+  private issuer?: KubernetesObject;
+  private marks = { apiserver: 0, vault: 0 };
+  private certificates = 0;
+
+  private constructor(
+    readonly env: ScenarioEnvironment,
+    readonly plan: Plan,
+    readonly vault: VaultHandle,
+    readonly facts: EnvironmentFacts,
+  ) {
+    this.secrets = [...env.secrets()];
+  }
+
+  static async open(env: ScenarioEnvironment, plan: Plan): Promise<ScenarioSession> {
+    const vault = await env.vault(plan.vault.engine, plan.vault.version);
+    return new ScenarioSession(env, plan, vault, factsOf(env, vault.server));
+  }
+
+  redact = (s: string) => redact(s, this.secrets);
+
+  get certNamespace(): string {
+    return this.plan.issuer.kind === 'Issuer' ? this.plan.issuer.namespace! : PROBE_NAMESPACE;
+  }
+
+  private async apply(o: KubernetesObject) {
+    await this.env.kube.apply(o);
+    this.created.push(o);
+  }
+
+  /** Log positions: what a stage observes is what the logs gained after this call. */
+  async markLogs(): Promise<void> {
+    this.marks = { apiserver: (await this.env.apiserverLog()).length, vault: (await this.vault.logLines()).length };
+  }
+
+  /** ServiceAccount, the RBAC the scenario grants, and Vault's auth mount and role. */
+  async setUp(): Promise<void> {
+    const { plan, env } = this;
+    const saNs = serviceAccountNamespace(plan.issuer, env.clusterResourceNamespace);
+    if (plan.issuer.kind === 'Issuer') await this.apply(namespaceObject(saNs));
+    await this.apply(serviceAccount(saNs, plan.issuer.serviceAccount));
+    if (plan.issuer.tokenRequestRole) for (const o of tokenRequestRbac(saNs, plan.issuer.serviceAccount, env.controllerServiceAccount)) await this.apply(o);
+    if (plan.issuer.authDelegator) await this.apply(authDelegatorBinding(saNs, plan.issuer.serviceAccount));
+    this.created.push(...(await configureVaultAuth(env, this.vault, plan, this.facts, (s) => this.secrets.push(s))));
+  }
+
+  /** Creates the Issuer with strict field validation; returns the API server's refusal, if any. */
+  async createIssuer(): Promise<{ message: string } | undefined> {
+    const { plan, facts, vault } = this;
+    const audiences = plan.issuer.audiences?.map((a) => resolvePlaceholders(a, plan, facts));
+    const issuer = issuerObject(plan, { server: vault.server, caPem: vault.caPem, signPath: `${vault.pkiMount}/sign/${vault.pkiRole}`, role: VAULT_ROLE, ...(audiences ? { audiences } : {}) });
+    try {
+      await this.env.kube.create(issuer, { strict: true });
+      this.created.push(issuer);
+      this.issuer = issuer;
+      return undefined;
+    } catch (err) {
+      return { message: apiMessage(err) };
+    }
+  }
+
+  async issuerCondition(): Promise<Condition | undefined> {
+    return this.issuer ? readyCondition(this.env.kube, this.issuer) : undefined;
+  }
+
+  async waitIssuer(timeoutMs: number, until?: (c: Condition) => boolean) {
+    return waitIssuerSettled(this.env.kube, this.issuer!, timeoutMs, until);
+  }
+
+  /** A new Certificate from the Issuer; its chain checked against Vault's PKI root and its SANs against the request. */
+  async issueCertificate(timeoutMs: number): Promise<NonNullable<Observation['certificate']>> {
+    const ns = this.certNamespace;
+    if (this.plan.issuer.kind === 'ClusterIssuer') await this.apply(namespaceObject(ns));
+    const name = `probe-${createHash('sha256').update(`${this.plan.id}/${Date.now()}/${this.certificates++}`).digest('hex').slice(0, 10)}`;
+    const cert = certificateObject(this.plan, ns, name);
+    await this.apply(cert);
+    this.created.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-tls`, namespace: ns } });
+    const ready = await waitCertificateReady(this.env.kube, cert, timeoutMs);
+    const dnsNames = (cert as unknown as { spec: { dnsNames: string[] } }).spec.dnsNames;
+    const issued = await inspectIssued(this.env.kube, ns, `${name}-tls`, this.vault.pkiRootPem, dnsNames);
+    return { ready: ready.condition?.status === 'True', secretName: `${name}-tls`, ...(issued ? { serial: issued.serial, chainVerified: issued.chainVerified, sansMatch: issued.sansMatch } : {}) };
+  }
+
+  /** The serial now in a Secret an earlier issuance wrote. */
+  async serialOf(secretName: string): Promise<string | undefined> {
+    return (await inspectIssued(this.env.kube, this.certNamespace, secretName, this.vault.pkiRootPem, []))?.serial;
+  }
+
+  /** What the logs gained since `markLogs()`, redacted. A moment first, for the last lines to be flushed. */
+  async logsSinceMark(): Promise<Pick<Observation, 'apiserverLog' | 'vaultLog'>> {
+    await new Promise((r) => setTimeout(r, 300));
+    return {
+      apiserverLog: (await this.env.apiserverLog()).slice(this.marks.apiserver).map(this.redact),
+      vaultLog: (await this.vault.logLines()).slice(this.marks.vault).map(this.redact),
+    };
+  }
+
+  async evidence(observation: Observation): Promise<Record<string, string>> {
+    const evidence: Record<string, string> = {};
+    for (const obj of this.created) {
+      if (!['Issuer', 'ClusterIssuer', 'Certificate'].includes(obj.kind!)) continue;
+      const live = await this.env.kube.read(obj.apiVersion!, obj.kind!, obj.metadata!.name!, obj.metadata?.namespace);
+      if (live) evidence[`${obj.kind}-${obj.metadata!.name}.json`] = this.redact(JSON.stringify(live, null, 2));
+    }
+    evidence['apiserver.log'] = observation.apiserverLog.filter((l) => /authenticat|audience|forbidden/i.test(l)).join('\n');
+    evidence['vault.log'] = observation.vaultLog.filter((l) => /auth|login|audience|denied/i.test(l)).join('\n');
+    evidence['cert-manager.log'] = (await this.env.certManagerLog()).slice(-80).map(this.redact).join('\n');
+    return evidence;
+  }
+
+  async cleanUp(): Promise<void> {
+    for (const o of [...this.created].reverse()) {
+      if (o.kind === 'Namespace') continue;
+      await this.env.kube.delete(o).catch(() => undefined);
+    }
+  }
+}
