@@ -58,7 +58,7 @@ describe('loadVersions', () => {
     expect(v.certManager.versions).toEqual(['v1.16.5', 'v1.21.1']);
     expect(v.certManager.entries['v1.21.1']?.commit).toBe('abc');
     expect(v.vault.entries['v1.21.0']?.replace).toEqual({ 'github.com/hashicorp/vault/sdk': 'v0.20.0' });
-    expect(v.vault.entries['v1.19.0']).toEqual({});
+    expect(v.vault.entries['v1.19.5']).toEqual({});
     expect(v.pinned.kind).toEqual({ version: 'v0.30.0', module: 'sigs.k8s.io/kind' });
     expect(engineVersions(v, 'openbao').versions).toEqual(['v2.6.2']);
   });
