@@ -1,5 +1,6 @@
 // Helpers for the unit tests of scenarios/ and cli/: temporary scenario files and captured CLI runs.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../lib/errors.ts';
@@ -7,8 +8,8 @@ import { loadPlans } from './plan.ts';
 import type { Plan } from './types.ts';
 
 const made: string[] = [];
-process.once('exit', () => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** A fresh directory holding `files` (name -> YAML text), removed when the test process exits. */
