@@ -5,7 +5,8 @@ export const helmRecipe = (version: string) =>
     name: 'helm',
     module: 'helm.sh/helm/v3',
     version,
-    sets: ['kind'],
+    // The process cluster renders the chart's RBAC with `helm template` too.
+    sets: ['local', 'kind'],
     ldflags: [`-X helm.sh/helm/v3/internal/version.version=${version}`],
     binaries: [{ name: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm', versionArgs: ['version', '--short'], versionContains: version }],
   });

