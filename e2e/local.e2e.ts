@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatOutcome } from '../cli/format-outcome.ts';
-import { runScenario } from '../runner/run-scenario.ts';
+import { runOne } from '../runner/run.ts';
 import { e2eGroups, localEnvironmentFixture } from './fixtures.ts';
 
 // The catalogue on the process cluster: real etcd, kube-apiserver, cert-manager controller and Vault.
@@ -19,7 +19,7 @@ for (const group of e2eGroups()) {
         continue;
       }
       it(plan.id, async () => {
-        const result = await runScenario(env.get(), plan);
+        const result = await runOne(env.get(), plan);
         // The whole three-sided diff in the failure message, not just "expected false to be true".
         expect(result.verdict.pass, formatOutcome(result)).toBe(true);
         expect(result.verdict.sides.map((s) => s.side)).toEqual(expect.arrayContaining(['issuer', 'vault', 'apiserver']));

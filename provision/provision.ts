@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { EnvironmentError } from '../lib/errors.ts';
 import { buildRecipe, sha256 } from './build.ts';
@@ -47,6 +48,7 @@ export async function isCached(entry: ManifestEntry | undefined, verify: boolean
 export async function provision(recipes: Recipe[], opts: ProvisionOptions = {}): Promise<Outcome[]> {
   const layout = opts.layout ?? cacheLayout();
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  await removeAbandonedStaging(join(layout.root, 'staging'));
   const manifest = await readManifest(layout.manifest);
   const writer = new ManifestWriter(layout.manifest);
   const jobs = opts.jobs ?? availableParallelism();
@@ -86,4 +88,21 @@ export async function provision(recipes: Recipe[], opts: ProvisionOptions = {}):
     }
   };
   return Promise.all(recipes.map((r) => limit(() => one(r))));
+}
+
+/** Staging directories of builds whose process died (killed, machine restarted): never half-used, so removed. */
+async function removeAbandonedStaging(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = Number(/-(\d+)$/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !alive(pid)) await rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -77,3 +77,8 @@ export async function inspectIssued(kube: Kube, namespace: string, secretName: s
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The Ready condition as an observation records it. */
+export function issuerObservation(c: Condition | undefined): { status: string; reason: string; message: string } | null {
+  return c ? { status: c.status, reason: c.reason ?? '', message: c.message ?? '' } : null;
+}

@@ -1,6 +1,7 @@
 import { predict } from '../scenarios/oracle/index.ts';
 import type { EnvironmentFacts, Observation, Plan, Prediction, Verdict } from '../scenarios/types.ts';
 import type { ScenarioEnvironment } from './environment.ts';
+import { issuerObservation } from './observe.ts';
 import { ScenarioSession } from './session.ts';
 import { judge } from './verdict.ts';
 
@@ -38,7 +39,7 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: { 
     if (rejection) observation.rejection = rejection;
     else {
       const c = (await s.waitIssuer(timeout)).condition;
-      observation.issuer = c ? { status: c.status, reason: c.reason ?? '', message: c.message ?? '' } : null;
+      observation.issuer = issuerObservation(c);
       if (c?.status === 'True') observation.certificate = await s.issueCertificate(timeout);
     }
     Object.assign(observation, await s.logsSinceMark());

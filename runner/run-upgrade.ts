@@ -2,6 +2,7 @@ import { predictStages } from '../scenarios/oracle/index.ts';
 import type { Observation, Plan, SideVerdict } from '../scenarios/types.ts';
 import type { ScenarioEnvironment } from './environment.ts';
 import { DEFAULT_TIMEOUT_MS, notesFor, type ScenarioResult } from './run-scenario.ts';
+import { issuerObservation } from './observe.ts';
 import { ScenarioSession } from './session.ts';
 import { judge } from './verdict.ts';
 
@@ -34,7 +35,7 @@ export async function runUpgradeScenario(env: ScenarioEnvironment, plan: Plan, o
     if (rejected) obsBefore.rejection = rejected;
     else {
       const c = (await s.waitIssuer(timeout)).condition;
-      obsBefore.issuer = c ? { status: c.status, reason: c.reason ?? '', message: c.message ?? '' } : null;
+      obsBefore.issuer = issuerObservation(c);
       if (c?.status === 'True') obsBefore.certificate = await s.issueCertificate(timeout);
     }
     Object.assign(obsBefore, await s.logsSinceMark());
@@ -53,7 +54,7 @@ export async function runUpgradeScenario(env: ScenarioEnvironment, plan: Plan, o
     if (!obsAfter.rejection) {
       const want = after!.issuer;
       const c = (await s.waitIssuer(timeout, (x) => !want || (x.status === want.status && x.message === want.message))).condition;
-      obsAfter.issuer = c ? { status: c.status, reason: c.reason ?? '', message: c.message ?? '' } : null;
+      obsAfter.issuer = issuerObservation(c);
       if (obsBefore.certificate?.secretName && obsBefore.certificate.serial) {
         const serial = await s.serialOf(obsBefore.certificate.secretName);
         sides.push({ side: 'certificate', stage: 'during', ok: serial === obsBefore.certificate.serial, expected: `serial ${obsBefore.certificate.serial} kept through the upgrade`, observed: `serial ${serial ?? '(secret gone)'}` });

@@ -87,7 +87,7 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
               continue;
             }
             try {
-              record(plan.certManager.upgrade ? await runUpgradeScenario(env, plan) : await runScenario(env, plan));
+              record(await runOne(env, plan));
             } catch (err) {
               record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : (err as Error).message}` });
             }
@@ -101,6 +101,11 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
     ),
   );
   return { outcomes, environments, kept, secrets };
+}
+
+/** A plain scenario, or an upgrade scenario staged across the upgrade. */
+export function runOne(env: ScenarioEnvironment, plan: Plan): Promise<ScenarioResult> {
+  return plan.certManager.upgrade ? runUpgradeScenario(env, plan) : runScenario(env, plan);
 }
 
 export const isSkipped = (o: Outcome): o is SkippedScenario => 'skipped' in o;
