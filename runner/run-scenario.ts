@@ -25,7 +25,15 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
  * Scenarios of one environment run one at a time (they reuse namespaces, issuer names and auth mounts),
  * and each removes what it created, in reverse order, after its evidence is taken.
  */
-export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: { timeoutMs?: number } = {}): Promise<ScenarioResult> {
+export interface RunScenarioOptions {
+  timeoutMs?: number;
+  /** Leave the scenario's objects in place (the last scenario of a kept environment). */
+  keepObjects?: boolean;
+  /** Called with the verdict while the scenario's objects still exist (`--pause-on-failure`). */
+  beforeCleanup?: (verdict: Verdict) => Promise<void>;
+}
+
+export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: RunScenarioOptions = {}): Promise<ScenarioResult> {
   const started = Date.now();
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const s = await ScenarioSession.open(env, plan);
@@ -44,16 +52,16 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: { 
     }
     Object.assign(observation, await s.logsSinceMark());
     evidence = await s.evidence(observation);
+    await opts.beforeCleanup?.(verdictOf(plan, prediction, observation, started));
   } finally {
-    await s.cleanUp();
+    if (!opts.keepObjects) await s.cleanUp();
   }
-  const sides = judge(prediction, observation);
   return {
     plan,
     facts: s.facts,
     prediction,
     observation,
-    verdict: { id: plan.id, pass: sides.every((x) => x.ok), sides, durationMs: Date.now() - started },
+    verdict: verdictOf(plan, prediction, observation, started),
     evidence,
     notes: notesFor(env, plan),
   };
@@ -61,4 +69,9 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: { 
 
 export function notesFor(env: ScenarioEnvironment, plan: Plan): string[] {
   return plan.vault.placement === 'in-cluster' && env.backend === 'local' ? [env.notes[1]!] : [];
+}
+
+function verdictOf(plan: Plan, prediction: Prediction, observation: Observation, started: number): Verdict {
+  const sides = judge(prediction, observation);
+  return { id: plan.id, pass: sides.every((x) => x.ok), sides, durationMs: Date.now() - started };
 }

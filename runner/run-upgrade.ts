@@ -1,7 +1,7 @@
 import { predictStages } from '../scenarios/oracle/index.ts';
 import type { Observation, Plan, SideVerdict } from '../scenarios/types.ts';
 import type { ScenarioEnvironment } from './environment.ts';
-import { DEFAULT_TIMEOUT_MS, notesFor, type ScenarioResult } from './run-scenario.ts';
+import { DEFAULT_TIMEOUT_MS, notesFor, type RunScenarioOptions, type ScenarioResult } from './run-scenario.ts';
 import { issuerObservation } from './observe.ts';
 import { ScenarioSession } from './session.ts';
 import { judge } from './verdict.ts';
@@ -17,7 +17,7 @@ export interface UpgradeResult extends ScenarioResult {
  * controller); the same objects judged again on `to`. A certificate issued before must keep its serial through
  * the controller restart, and a new one must issue afterwards when the oracle says Ready.
  */
-export async function runUpgradeScenario(env: ScenarioEnvironment, plan: Plan, opts: { timeoutMs?: number } = {}): Promise<UpgradeResult> {
+export async function runUpgradeScenario(env: ScenarioEnvironment, plan: Plan, opts: RunScenarioOptions = {}): Promise<UpgradeResult> {
   const upgrade = plan.certManager.upgrade!;
   const started = Date.now();
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -64,8 +64,9 @@ export async function runUpgradeScenario(env: ScenarioEnvironment, plan: Plan, o
     Object.assign(obsAfter, await s.logsSinceMark());
     sides.push(...judge(after!, obsAfter).map((x) => ({ ...x, stage: 'after' as const })));
     evidence = await s.evidence(obsAfter);
+    await opts.beforeCleanup?.({ id: plan.id, pass: sides.every((x) => x.ok), sides, durationMs: Date.now() - started });
   } finally {
-    await s.cleanUp();
+    if (!opts.keepObjects) await s.cleanUp();
   }
   return {
     plan,

@@ -1,9 +1,9 @@
 import pLimit from 'p-limit';
-import type { Plan } from '../scenarios/types.ts';
+import type { Plan, Verdict } from '../scenarios/types.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { ScenarioEnvironment } from './environment.ts';
 import { groupByCluster } from './groups.ts';
-import { runScenario, type ScenarioResult } from './run-scenario.ts';
+import { runScenario, type RunScenarioOptions, type ScenarioResult } from './run-scenario.ts';
 import { runUpgradeScenario } from './run-upgrade.ts';
 
 export interface SkippedScenario {
@@ -31,6 +31,8 @@ export interface RunOptions {
   onEnvironment?: (e: EnvironmentRecord) => void;
   /** Leave environments running (local repro). */
   keep?: boolean;
+  /** Called when a scenario's verdict is known, before its objects are removed (`--pause-on-failure`). */
+  beforeCleanup?: (plan: Plan, verdict: Verdict, env: ScenarioEnvironment) => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -81,13 +83,15 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
         environments.push(rec);
         opts.onEnvironment?.(rec);
         try {
-          for (const plan of group.plans) {
+          for (const [i, plan] of group.plans.entries()) {
             if (opts.signal?.aborted) {
               record({ plan, skipped: 'interrupted' });
               continue;
             }
             try {
-              record(await runOne(env, plan));
+              const hook = opts.beforeCleanup;
+              const keepObjects = !!opts.keep && i === group.plans.length - 1;
+              record(await runOne(env, plan, { keepObjects, ...(hook ? { beforeCleanup: (v) => hook(plan, v, env) } : {}) }));
             } catch (err) {
               record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : (err as Error).message}` });
             }
@@ -104,8 +108,8 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
 }
 
 /** A plain scenario, or an upgrade scenario staged across the upgrade. */
-export function runOne(env: ScenarioEnvironment, plan: Plan): Promise<ScenarioResult> {
-  return plan.certManager.upgrade ? runUpgradeScenario(env, plan) : runScenario(env, plan);
+export function runOne(env: ScenarioEnvironment, plan: Plan, opts: RunScenarioOptions = {}): Promise<ScenarioResult> {
+  return plan.certManager.upgrade ? runUpgradeScenario(env, plan, opts) : runScenario(env, plan, opts);
 }
 
 export const isSkipped = (o: Outcome): o is SkippedScenario => 'skipped' in o;

@@ -8,7 +8,8 @@ import { formatOutcome } from '../format-outcome.ts';
 import { writeReports } from '../../reports/index.ts';
 import type { RunReport } from '../../reports/model.ts';
 import { groupByCluster } from '../../runner/groups.ts';
-import type { Plan } from '../../scenarios/types.ts';
+import type { ScenarioEnvironment } from '../../runner/environment.ts';
+import type { Plan, Verdict } from '../../scenarios/types.ts';
 import type { Versions } from '../../scenarios/versions.ts';
 
 export function registerRun(program: Command): void {
@@ -19,10 +20,11 @@ export function registerRun(program: Command): void {
     .option('--filter <expr>', 'select scenarios (see `list --help`)')
     .option('--concurrency <n>', 'environments up at once', '1')
     .option('--keep', 'leave the environment running afterwards (prints how to look inside)')
+    .option('--pause-on-failure', 'after a failing scenario, print how to look inside and wait for Enter')
     .option('--shard <i/n>', 'run only the i-th of n shards (whole environments, so clusters stay shared)')
     .option('--report <dir>', 'write junit.xml, report.json, report.html and evidence there')
     .option('--png', 'with --report: also render report.png (needs Chromium)')
-    .action(async (ids: string[], opts: { backend: string; filter?: string; concurrency: string; keep?: boolean; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
+    .action(async (ids: string[], opts: { backend: string; filter?: string; concurrency: string; keep?: boolean; pauseOnFailure?: boolean; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { scenarios?: string[]; versions?: string };
       if (opts.backend !== 'local') throw new InputError({ file: 'command line', field: '--backend' }, `unknown backend "${opts.backend}"`, 'use --backend local');
       const versions = loadVersions(globals.versions);
@@ -46,6 +48,7 @@ export function registerRun(program: Command): void {
           ...localBackend(versions),
           concurrency: Number(opts.concurrency),
           keep: !!opts.keep,
+          ...(opts.pauseOnFailure ? { beforeCleanup: pauseOnFailure } : {}),
           signal: controller.signal,
           onEnvironment: (e) => process.stderr.write(e.error ? `environment ${e.key}: FAILED\n${e.error}\n` : `environment ${e.key}: up in ${(e.startupMs / 1000).toFixed(1)}s\n`),
           onResult: (o) => process.stdout.write(formatOutcome(o) + '\n'),
@@ -63,12 +66,32 @@ export function registerRun(program: Command): void {
           const { files } = await writeReports(run, opts.report, { png: !!opts.png, secrets: result.secrets });
           process.stdout.write(`reports: ${files.filter((f) => !f.includes('/evidence/')).join(', ')} (+ evidence)\n`);
         }
-        for (const env of result.kept) process.stdout.write(`\n${(await env.reproInstructions()).join('\n')}\n`);
+        if (result.kept.length) await holdKept(result.kept);
         process.exitCode = result.outcomes.some((o) => !isSkipped(o) && !o.verdict.pass) ? 1 : 0;
       } finally {
         process.off('SIGINT', onSignal);
       }
     });
+}
+
+/**
+ * `--keep`: the environments are local processes whose logs this process writes, so it stays in the foreground
+ * holding them (like `kubectl port-forward`) until Ctrl-C; a killed holder leaves them to `clean`.
+ */
+async function holdKept(envs: ScenarioEnvironment[]): Promise<void> {
+  for (const env of envs) process.stdout.write(`\n${(await env.reproInstructions()).join('\n')}\n`);
+  process.stdout.write('\nenvironment kept: press Ctrl-C to stop it\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  for (const env of envs) await env.stop();
+}
+
+async function pauseOnFailure(plan: Plan, verdict: Verdict, env: ScenarioEnvironment): Promise<void> {
+  if (verdict.pass) return;
+  process.stdout.write(`\n${plan.id} failed; paused with its objects in place:\n${(await env.reproInstructions()).join('\n')}\npress Enter to go on\n`);
+  await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
 }
 
 /** Shard by environment groups, so scenarios that share a cluster stay together. */
