@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../lib/errors.ts';
 import { localBackend } from '../../local/backend.ts';
@@ -20,14 +22,19 @@ export function registerRun(program: Command): void {
     .option('--filter <expr>', 'select scenarios (see `list --help`)')
     .option('--concurrency <n>', 'environments up at once', '1')
     .option('--keep', 'leave the environment running afterwards (prints how to look inside)')
+    .option('--cert-manager-controller <path>', 'release gating: run this candidate controller binary in place of the pinned one')
     .option('--pause-on-failure', 'after a failing scenario, print how to look inside and wait for Enter')
     .option('--shard <i/n>', 'run only the i-th of n shards (whole environments, so clusters stay shared)')
     .option('--report <dir>', 'write junit.xml, report.json, report.html and evidence there')
     .option('--png', 'with --report: also render report.png (needs Chromium)')
-    .action(async (ids: string[], opts: { backend: string; filter?: string; concurrency: string; keep?: boolean; pauseOnFailure?: boolean; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
+    .action(async (ids: string[], opts: { backend: string; filter?: string; concurrency: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { scenarios?: string[]; versions?: string };
       if (opts.backend !== 'local') throw new InputError({ file: 'command line', field: '--backend' }, `unknown backend "${opts.backend}"`, 'use --backend local');
       const versions = loadVersions(globals.versions);
+      if (opts.certManagerController) {
+        if (!existsSync(opts.certManagerController)) throw new InputError({ file: 'command line', field: '--cert-manager-controller' }, `${opts.certManagerController} does not exist`, 'give the path of a cert-manager controller binary');
+        process.env.CM_VAULT_E2E_BIN_CERT_MANAGER_CONTROLLER = resolve(opts.certManagerController);
+      }
       let plans = loadPlans({ dirs: globals.scenarios ?? [], ...(globals.versions ? { versionsFile: globals.versions } : {}) });
       if (ids.length) {
         const unknown = ids.filter((id) => !plans.some((p) => p.id === id));
