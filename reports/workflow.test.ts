@@ -44,7 +44,7 @@ describe('nightly workflow', () => {
     expect(wf.jobs.e2e!.strategy).toEqual({ 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}' });
   });
 
-  it('runs each environment's entry, writing the report to out/, and uploads it whatever happened', () => {
+  it('runs one job per environment entry, writing the report to out/, and uploads it whatever happened', () => {
     expect(runs('e2e')).toContain('npx cm-vault-e2e run --backend local --filter "$filter" --report out/');
     const upload = wf.jobs.e2e!.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     expect(upload).toMatchObject({ if: 'always()', with: { path: 'out/' } });
