@@ -37,6 +37,7 @@ if (process.argv.includes('--catalogue')) {
   t = Date.now();
   const result = await runPlans(plans, { ...backend, concurrency: 1 });
   const ran = result.outcomes.filter((o) => !isSkipped(o));
-  console.log(`catalogue: ${ran.length} scenarios run, ${result.outcomes.length - ran.length} skipped, ${result.environments.length} environments, ${seconds(Date.now() - t)}`);
+  const passed = ran.filter((o) => !isSkipped(o) && o.verdict.pass).length;
+  console.log(`catalogue: ${ran.length} scenarios run (${passed} passed, ${ran.length - passed} failed), ${result.outcomes.length - ran.length} skipped, ${result.environments.length} environments, ${seconds(Date.now() - t)}`);
 }
 console.log(`peak RSS of the whole process tree: ${(mem.stop() / 1e6).toFixed(0)} MB`);
