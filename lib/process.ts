@@ -38,9 +38,11 @@ export class ManagedProcess {
     });
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
-    void this.child.then((r) => {
-      this.exited = { code: r.exitCode ?? null, signal: r.signal ?? null };
+    // 'exit', not the result promise: a grandchild holding the pipes must not keep us waiting.
+    this.child.once('exit', (code, signal) => {
+      this.exited = { code, signal };
     });
+    void this.child.catch(() => undefined);
     await mkdir(this.opts.runsDir, { recursive: true });
     await writeFile(this.stateFile(), JSON.stringify({ name: this.name, pid: this.child.pid, binary: this.binary, parent: process.pid, dir: this.opts.dir }));
     return this;
@@ -81,14 +83,14 @@ export class ManagedProcess {
   }
 
   async stop(): Promise<void> {
-    if (this.child && !this.exited) {
-      this.child.kill('SIGTERM');
-      const done = this.child.then(() => undefined);
-      const timer = new Promise((r) => setTimeout(r, 5000));
-      await Promise.race([done, timer]);
+    const child = this.child;
+    if (child && !this.exited) {
+      const exited = new Promise<void>((r) => (this.exited ? r() : child.once('exit', () => r())));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (!this.exited) {
-        this.child.kill('SIGKILL');
-        await done;
+        child.kill('SIGKILL');
+        await exited;
       }
     }
     await rm(this.stateFile(), { force: true });

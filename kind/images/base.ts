@@ -1,0 +1,178 @@
+/**
+ * kind's base image, rebuilt from parts this machine can reach: the debootstrapped rootfs (imported into Docker)
+ * plus kind's own images/base/files from the kind module at the pinned version, with the steps of kind's
+ * images/base/Dockerfile, and four changes this host needs:
+ *
+ *  - containerd's sandbox image is kubeadm's pause (kind v0.30's base names pause:3.10; kubeadm v1.34 wants 3.10.1);
+ *  - `restrict_oom_score_adj = true`: the node has no CAP_SYS_RESOURCE (the Docker host's runc wrapper drops it),
+ *    so lowering a container's oom_score_adj below containerd's own is refused and would fail every pod;
+ *  - a systemd generator caps containerd.service's `LimitNOFILE=infinity`/`LimitNPROC=infinity` at the hard
+ *    limits the node really has (raising them needs CAP_SYS_RESOURCE too; systemd would refuse to start it);
+ *  - a static CNI conflist (ptp + host-local for the first node's pod CIDR), since kindnet cannot be pulled.
+ *
+ * Built with Docker's legacy builder (this host has no BuildKit), so the Dockerfile avoids `COPY --chmod`.
+ */
+import { execa } from 'execa';
+import { chmod, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { EnvironmentError } from '../../lib/errors.ts';
+import { docker, imageLabel, INPUTS_LABEL_KEY, keyOf, kindCache, PROJECT_LABEL, RECIPE_REVISION, seconds, stderrLogger, tailLines, type Logger } from './common.ts';
+import { goModuleDir } from './pause.ts';
+
+/** The pod CIDR the baked CNI config serves: the first /24 of kind's default pod subnet, which the node gets. */
+export const POD_SUBNET = '10.244.0.0/16';
+export const NODE_POD_CIDR = '10.244.0.0/24';
+
+export function cniConflist(podCidr = NODE_POD_CIDR): string {
+  return `${JSON.stringify(
+    {
+      cniVersion: '0.4.0',
+      name: 'cmve-ptp',
+      plugins: [
+        {
+          type: 'ptp',
+          ipMasq: true,
+          ipam: { type: 'host-local', dataDir: '/run/cni-ipam-state', ranges: [[{ subnet: podCidr }]], routes: [{ dst: '0.0.0.0/0' }] },
+        },
+        { type: 'portmap', capabilities: { portMappings: true } },
+      ],
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** Runs at boot before units load: caps containerd's rlimits at what the node may have. */
+export const RLIMITS_GENERATOR = `#!/bin/bash
+# cm-vault-e2e: kind's containerd.service asks for LimitNOFILE/LimitNPROC=infinity; without CAP_SYS_RESOURCE a
+# container cannot raise a hard limit, and systemd then refuses to start the unit. Ask for the hard limits instead.
+set -eu
+dir="\${1:-/run/systemd/generator}/containerd.service.d"
+mkdir -p "$dir"
+{
+  echo '[Service]'
+  echo "LimitNOFILE=$(ulimit -Hn)"
+  echo "LimitNPROC=$(ulimit -Hu)"
+  echo "LimitCORE=$(ulimit -Hc)"
+} | sed 's/=unlimited$/=infinity/' > "$dir/50-cm-vault-e2e-rlimits.conf"
+`;
+
+/** kind's Dockerfile RUN steps (images/base/Dockerfile, v0.30.0) adapted to Debian's packages. */
+export const BASE_SETUP = `set -eux
+chmod 755 /kind /kind/bin
+find /lib/systemd/system/sysinit.target.wants/ -name "systemd-tmpfiles-setup.service" -delete
+rm -f /lib/systemd/system/multi-user.target.wants/*
+rm -f /etc/systemd/system/*.wants/*
+rm -f /lib/systemd/system/local-fs.target.wants/*
+rm -f /lib/systemd/system/sockets.target.wants/*udev*
+rm -f /lib/systemd/system/sockets.target.wants/*initctl*
+rm -f /lib/systemd/system/basic.target.wants/*
+echo "ReadKMsg=no" >> /etc/systemd/journald.conf
+ln -sf "$(command -v systemd || echo /lib/systemd/systemd)" /sbin/init
+# Debian's containerd and CNI plugins live elsewhere than kind's units and containerd's defaults expect
+ln -sf /usr/bin/containerd /usr/local/bin/containerd
+mkdir -p /opt/cni
+ln -sfn /usr/lib/cni /opt/cni/bin
+ctr oci spec \\
+  | jq '.hooks.createContainer[.hooks.createContainer| length] |= . + {"path": "/kind/bin/mount-product-files.sh"}' \\
+  | jq 'del(.process.rlimits)' > /etc/containerd/cri-base.json
+containerd --version
+runc --version
+systemctl enable kubelet.service containerd.service undo-mount-hacks.service
+systemctl mask systemd-binfmt.service
+mkdir -p /etc/kubernetes/manifests
+`;
+
+/** kind's containerd config with the two changes this suite needs; throws if the upstream text moved. */
+export function patchContainerdConfig(text: string, pauseRef: string): string {
+  const sandbox = /sandbox_image = "[^"]*"/;
+  const oom = /restrict_oom_score_adj = false/;
+  if (!sandbox.test(text) || !oom.test(text)) {
+    throw new EnvironmentError('kind base files', 'etc/containerd/config.toml no longer has sandbox_image / restrict_oom_score_adj = false', 'update patchContainerdConfig in kind/images/base.ts for this kind version');
+  }
+  return text.replace(sandbox, `sandbox_image = "${pauseRef}"`).replace(oom, 'restrict_oom_score_adj = true');
+}
+
+const DOCKERFILE = (from: string, key: string) => `FROM ${from}
+COPY files/ /
+COPY setup.sh /tmp/setup.sh
+RUN bash /tmp/setup.sh && rm /tmp/setup.sh
+ENV container=docker
+STOPSIGNAL SIGRTMIN+3
+ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]
+LABEL ${PROJECT_LABEL} ${INPUTS_LABEL_KEY}=${key}
+`;
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listFiles(p)));
+    else out.push(p);
+  }
+  return out.sort();
+}
+
+export interface BaseImageResult {
+  image: string;
+  key: string;
+  built: boolean;
+  seconds: number;
+}
+
+/** Imports the rootfs tarball as an image (once per rootfs key). */
+export async function ensureRootfsImage(tarball: string, rootfsKey: string): Promise<string> {
+  const image = `cm-vault-e2e/kind-rootfs:${rootfsKey}`;
+  if ((await imageLabel(image, INPUTS_LABEL_KEY)) === rootfsKey) return image;
+  await docker(['import', '--change', `LABEL ${PROJECT_LABEL}`, '--change', `LABEL ${INPUTS_LABEL_KEY}=${rootfsKey}`, tarball, image], { what: 'docker import of the rootfs', timeout: 600_000 });
+  return image;
+}
+
+export async function ensureBaseImage(opts: { rootfsTarball: string; rootfsKey: string; kindVersion: string; pauseRef: string; log?: Logger }): Promise<BaseImageResult> {
+  const started = Date.now();
+  const log = opts.log ?? stderrLogger;
+  const kindDir = await goModuleDir('sigs.k8s.io/kind', opts.kindVersion);
+  const filesDir = join(kindDir, 'images', 'base', 'files');
+  const upstream = await listFiles(filesDir);
+  const contents: Record<string, string> = {};
+  for (const f of upstream) contents[relative(filesDir, f)] = (await readFile(f)).toString('base64');
+  const ours = {
+    'etc/containerd/config.toml': patchContainerdConfig(Buffer.from(contents['etc/containerd/config.toml'] ?? '', 'base64').toString(), opts.pauseRef),
+    'etc/systemd/system-generators/cm-vault-e2e-rlimits': RLIMITS_GENERATOR,
+    'etc/cni/net.d/10-cm-vault-e2e-ptp.conflist': cniConflist(),
+  };
+  const key = keyOf({ rootfs: opts.rootfsKey, kind: opts.kindVersion, upstream: contents, ours, setup: BASE_SETUP, dockerfile: DOCKERFILE('X', 'Y'), revision: RECIPE_REVISION });
+  const image = `cm-vault-e2e/kind-base:${key}`;
+  if ((await imageLabel(image, INPUTS_LABEL_KEY)) === key) return { image, key, built: false, seconds: seconds(started) };
+
+  const from = await ensureRootfsImage(opts.rootfsTarball, opts.rootfsKey);
+  const ctx = join(kindCache().work, `base-${key}-${process.pid}`);
+  await rm(ctx, { recursive: true, force: true });
+  try {
+    const files = join(ctx, 'files');
+    await mkdir(files, { recursive: true });
+    await cp(filesDir, files, { recursive: true });
+    for (const [rel, text] of Object.entries(ours)) {
+      await mkdir(join(files, rel, '..'), { recursive: true });
+      await writeFile(join(files, rel), text);
+    }
+    // modules in the Go module cache are read-only; set kind's modes: scripts and directories 0755, the rest 0644
+    for (const f of await listFiles(files)) {
+      const rel = relative(files, f);
+      const exec = rel.startsWith('usr/local/bin/') || rel.startsWith('kind/bin/') || rel.startsWith('etc/systemd/system-generators/');
+      await chmod(f, exec ? 0o755 : 0o644);
+    }
+    await execa('find', [files, '-type', 'd', '-exec', 'chmod', '0755', '{}', '+']);
+    await writeFile(join(ctx, 'setup.sh'), BASE_SETUP);
+    await writeFile(join(ctx, 'Dockerfile'), DOCKERFILE(from, key));
+    log(`image: building ${image} from ${from} and kind ${opts.kindVersion}'s base files`);
+    const r = await execa('docker', ['build', '--label', PROJECT_LABEL, '-t', image, ctx], { reject: false, all: true, env: { DOCKER_BUILDKIT: '0' }, timeout: 900_000 });
+    if (r.exitCode !== 0) throw new EnvironmentError('kind base image', `docker build of ${image} failed`, `read the lines below; the build context is ${ctx}`, tailLines(r.all, 20));
+  } finally {
+    await rm(ctx, { recursive: true, force: true });
+  }
+  // intermediate containers of the legacy builder are removed by default; dangling layers stay tied to the image
+  const size = Number(await docker(['image', 'inspect', '--format', '{{.Size}}', image]));
+  log(`image: ${image} (${(size / 1e6).toFixed(0)} MB) in ${seconds(started)}s`);
+  return { image, key, built: true, seconds: seconds(started) };
+}
