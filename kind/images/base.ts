@@ -1,14 +1,15 @@
 /**
  * kind's base image, rebuilt from parts this machine can reach: the debootstrapped rootfs (imported into Docker)
  * plus kind's own images/base/files from the kind module at the pinned version, with the steps of kind's
- * images/base/Dockerfile, and four changes this host needs:
+ * images/base/Dockerfile, and three changes this host needs:
  *
  *  - containerd's sandbox image is kubeadm's pause (kind v0.30's base names pause:3.10; kubeadm v1.34 wants 3.10.1);
  *  - `restrict_oom_score_adj = true`: the node has no CAP_SYS_RESOURCE (the Docker host's runc wrapper drops it),
  *    so lowering a container's oom_score_adj below containerd's own is refused and would fail every pod;
- *  - a systemd generator caps containerd.service's `LimitNOFILE=infinity`/`LimitNPROC=infinity` at the hard
- *    limits the node really has (raising them needs CAP_SYS_RESOURCE too; systemd would refuse to start it);
  *  - a static CNI conflist (ptp + host-local for the first node's pod CIDR), since kindnet cannot be pulled.
+ *
+ * Not needed, though it looks like it: containerd.service's `LimitNOFILE=infinity` / `LimitNPROC=infinity` above
+ * the node's hard limits (nofile 20000 here) — systemd 252 clamps a refused limit to the hard one and starts it.
  *
  * Built with Docker's legacy builder (this host has no BuildKit), so the Dockerfile avoids `COPY --chmod`.
  */
@@ -41,21 +42,6 @@ export function cniConflist(podCidr = NODE_POD_CIDR): string {
     2,
   )}\n`;
 }
-
-/** Runs at boot before units load: caps containerd's rlimits at what the node may have. */
-export const RLIMITS_GENERATOR = `#!/bin/bash
-# cm-vault-e2e: kind's containerd.service asks for LimitNOFILE/LimitNPROC=infinity; without CAP_SYS_RESOURCE a
-# container cannot raise a hard limit, and systemd then refuses to start the unit. Ask for the hard limits instead.
-set -eu
-dir="\${1:-/run/systemd/generator}/containerd.service.d"
-mkdir -p "$dir"
-{
-  echo '[Service]'
-  echo "LimitNOFILE=$(ulimit -Hn)"
-  echo "LimitNPROC=$(ulimit -Hu)"
-  echo "LimitCORE=$(ulimit -Hc)"
-} | sed 's/=unlimited$/=infinity/' > "$dir/50-cm-vault-e2e-rlimits.conf"
-`;
 
 /** kind's Dockerfile RUN steps (images/base/Dockerfile, v0.30.0) adapted to Debian's packages. */
 export const BASE_SETUP = `set -eux
@@ -138,7 +124,6 @@ export async function ensureBaseImage(opts: { rootfsTarball: string; rootfsKey: 
   for (const f of upstream) contents[relative(filesDir, f)] = (await readFile(f)).toString('base64');
   const ours = {
     'etc/containerd/config.toml': patchContainerdConfig(Buffer.from(contents['etc/containerd/config.toml'] ?? '', 'base64').toString(), opts.pauseRef),
-    'etc/systemd/system-generators/cm-vault-e2e-rlimits': RLIMITS_GENERATOR,
     'etc/cni/net.d/10-cm-vault-e2e-ptp.conflist': cniConflist(),
   };
   const key = keyOf({ rootfs: opts.rootfsKey, kind: opts.kindVersion, upstream: contents, ours, setup: BASE_SETUP, dockerfile: DOCKERFILE('X', 'Y'), revision: RECIPE_REVISION });
@@ -159,7 +144,7 @@ export async function ensureBaseImage(opts: { rootfsTarball: string; rootfsKey: 
     // modules in the Go module cache are read-only; set kind's modes: scripts and directories 0755, the rest 0644
     for (const f of await listFiles(files)) {
       const rel = relative(files, f);
-      const exec = rel.startsWith('usr/local/bin/') || rel.startsWith('kind/bin/') || rel.startsWith('etc/systemd/system-generators/');
+      const exec = rel.startsWith('usr/local/bin/') || rel.startsWith('kind/bin/');
       await chmod(f, exec ? 0o755 : 0o644);
     }
     await execa('find', [files, '-type', 'd', '-exec', 'chmod', '0755', '{}', '+']);

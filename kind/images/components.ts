@@ -96,8 +96,9 @@ export async function componentKey(spec: ComponentSpec, rootfsKey: string): Prom
   return keyOf({ ...spec, files, rootfs: rootfsKey, revision: RECIPE_REVISION });
 }
 
-export function tarballName(spec: { name: string }, key: string): string {
-  return `${spec.name}-${key}.tar`;
+/** <name>-<tag>-<key>.tar: the key last, so a rebuild of the same name and tag replaces (prunes) the old one. */
+export function tarballName(spec: { name: string; ref: string }, key: string): string {
+  return `${spec.name}-${tagOf(spec.ref)}-${key}.tar`;
 }
 
 /**
@@ -210,6 +211,9 @@ export function componentSpecs(refs: KubeadmImages, bins: ComponentBinaries): Co
   ];
 }
 
+/** Applets linked in the test image (the rest work as `busybox <applet>`). */
+export const BUSYBOX_APPLETS = ['sh', 'sleep', 'cat', 'ls', 'echo', 'env', 'id', 'grep', 'sed', 'wget', 'nslookup', 'nc', 'ip', 'ps', 'true', 'false', 'test', '['];
+
 /** A busybox image for test pods (not preloaded: tests `kind load` it). */
 export function busyboxSpec(ref = 'cm-vault-e2e/busybox:local'): ComponentSpec {
   return {
@@ -217,7 +221,7 @@ export function busyboxSpec(ref = 'cm-vault-e2e/busybox:local'): ComponentSpec {
     ref,
     files: [],
     fromRootfs: ['/bin/busybox'],
-    links: ['sh', 'sleep', 'cat', 'ls', 'wget', 'nslookup', 'env', 'id', 'echo'].map((a) => ({ dest: `/bin/${a}`, target: 'busybox' })),
+    links: BUSYBOX_APPLETS.map((a) => ({ dest: `/bin/${a}`, target: 'busybox' })),
     entrypoint: ['/bin/sh'],
   };
 }
