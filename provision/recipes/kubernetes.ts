@@ -11,6 +11,9 @@ const STAGING = [
   'mount-utils', 'pod-security-admission', 'sample-apiserver', 'sample-cli-plugin', 'sample-controller',
 ];
 
+// kubeadm and kubectl have a version subcommand instead of a --version flag.
+const VERSION_ARGS: Record<string, string[]> = { kubeadm: ['version', '-o', 'short'], kubectl: ['version', '--client'] };
+
 export function stagingVersion(version: string): string {
   const m = /^v1\.(\d+)\.(\d+)$/.exec(version);
   if (!m) throw new Error(`kubernetes version ${version} is not of the form v1.<minor>.<patch>`);
@@ -38,7 +41,7 @@ function kubeRecipe(name: string, version: string, commands: string[], sets: GoR
     binaries: commands.map((cmd) => ({
       name: cmd,
       pkg: `k8s.io/kubernetes/cmd/${cmd}`,
-      versionArgs: cmd === 'kubectl' ? ['version', '--client'] : ['--version'],
+      versionArgs: VERSION_ARGS[cmd] ?? ['--version'],
       versionContains: version,
     })),
     async wrapper(ctx) {

@@ -37,6 +37,9 @@ describe('wrapper modules', () => {
     expect(kubernetesLdflags('v1.34.4')).toContain('-X k8s.io/component-base/version.gitVersion=v1.34.4');
     expect(kubeControlPlane('v1.34.4').binaries.map((b) => b.name)).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
     expect(kubeNode('v1.34.4').sets).toEqual(['kind']);
+    expect(Object.fromEntries(kubeNode('v1.34.4').binaries.map((b) => [b.name, b.versionArgs.join(' ')]))).toEqual({
+      kubelet: '--version', kubeadm: 'version -o short', 'kube-proxy': '--version', kubectl: 'version --client',
+    });
   });
 
   it('etcd: requires the server module alone and drops its ../ and FORBIDDEN replaces', async () => {
