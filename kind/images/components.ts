@@ -34,6 +34,8 @@ export interface ComponentSpec {
   entrypoint: string[];
   cmd?: string[];
   env?: string[];
+  /** USER of the image (numeric, so runAsNonRoot can check it). */
+  user?: string;
 }
 
 export interface BuiltComponent {
@@ -163,6 +165,7 @@ export async function ensureComponent(
       ...(spec.cmd ? [`CMD ${JSON.stringify(spec.cmd)}`] : []),
       `ENV ${PATH_ENV}`,
       ...(spec.env ?? []).map((e) => `ENV ${e}`),
+      ...(spec.user ? [`USER ${spec.user}`] : []),
       `LABEL ${PROJECT_LABEL}`,
       `LABEL ${INPUTS_LABEL_KEY}=${key}`,
     ];

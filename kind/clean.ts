@@ -1,0 +1,38 @@
+/**
+ * Removes what the kind backend left running: kind clusters named cmve-*, every container carrying the project
+ * label (Vault containers, node-image build containers), and the cmve-kind network. Built images stay.
+ *
+ *   npx tsx kind/clean.ts
+ *
+ * (For `cm-vault-e2e clean` to call: `cleanKind()`.)
+ */
+import { execa } from 'execa';
+import { deleteKindCluster, KIND_NETWORK, listKindClusters, removeKindNetworkIfUnused } from './cluster.ts';
+import { dockerMaybe, PROJECT_LABEL } from './images/common.ts';
+
+export interface KindCleanResult {
+  clusters: string[];
+  containers: string[];
+  network: boolean;
+}
+
+export async function cleanKind(): Promise<KindCleanResult> {
+  const clusters = (await listKindClusters().catch(() => [] as string[])).filter((c) => c.startsWith('cmve-'));
+  for (const c of clusters) await deleteKindCluster(c);
+  const ids = ((await dockerMaybe(['ps', '-aq', '--filter', `label=${PROJECT_LABEL}`])) ?? '').split('\n').filter(Boolean);
+  const containers: string[] = [];
+  for (const id of ids) {
+    const name = (await dockerMaybe(['inspect', '--format', '{{.Name}}', id]))?.replace(/^\//, '') ?? id;
+    if ((await execa('docker', ['rm', '-f', id], { reject: false })).exitCode === 0) containers.push(name);
+  }
+  const network = await removeKindNetworkIfUnused();
+  return { clusters, containers, network };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  cleanKind().then((r) => {
+    console.log(`kind clusters deleted: ${r.clusters.join(', ') || 'none'}`);
+    console.log(`containers removed: ${r.containers.join(', ') || 'none'}`);
+    console.log(`network ${KIND_NETWORK}: ${r.network ? 'removed' : 'absent or in use'}`);
+  });
+}

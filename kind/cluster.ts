@@ -1,0 +1,320 @@
+/**
+ * kind clusters for one cluster profile, driven through the kind binary the provisioner built:
+ * create (or reuse a healthy one), kubeconfig, `kind load docker-image`, logs, delete.
+ *
+ * Clusters are named `cmve-<profile>-<hash>` and run on the Docker network `cmve-kind` (made here with the
+ * project label; kind is pointed at it with KIND_EXPERIMENTAL_DOCKER_NETWORK), so they never mix with a
+ * user's own kind clusters. Node containers carry the project label through the node image's labels.
+ */
+import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { EnvironmentError } from '../lib/errors.ts';
+import { Kube, kubeConfigFor, type ClusterAccess } from '../lib/kube.ts';
+import { binaryPath } from '../provision/artifacts.ts';
+import type { ClusterProfile } from '../scenarios/types.ts';
+import { docker, dockerMaybe, imageLabel, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, seconds, stderrLogger, tailLines, type Logger } from './images/common.ts';
+import { pinnedVersions } from './images/build.ts';
+import { defaultNodeImage } from './images/node.ts';
+import { clusterNameFor, kindConfigYaml } from './profiles.ts';
+
+export const KIND_NETWORK = 'cmve-kind';
+/** Control-plane static pods kubeadm makes, by component label. */
+export const CONTROL_PLANE_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
+
+export interface KindClusterSpec {
+  profile: ClusterProfile;
+  kubernetesVersion?: string;
+  /** Node image; default kindest/node:<kubernetesVersion>, which kind/images/build.ts makes. */
+  image?: string;
+  log?: Logger;
+  /** Overall wait for the control plane and CoreDNS (default 4 minutes). */
+  readyTimeoutMs?: number;
+  /** Separates clusters of the same profile that must not be shared (an environment key). */
+  instance?: string;
+}
+
+export interface CreateTimings {
+  /** `kind create cluster` wall time; 0 when reused. */
+  createSeconds: number;
+  /** From kind's return until control plane Running and CoreDNS Ready. */
+  readySeconds: number;
+  reused: boolean;
+}
+
+async function kindBinary(): Promise<string> {
+  return binaryPath('kind', pinnedVersions().kind, 'kind');
+}
+
+function kindEnv(): Record<string, string> {
+  return { KIND_EXPERIMENTAL_DOCKER_NETWORK: KIND_NETWORK };
+}
+
+/** The labelled Docker network the suite's kind nodes join (kind would otherwise make an unlabelled `kind`). */
+export async function ensureKindNetwork(): Promise<void> {
+  if ((await dockerMaybe(['network', 'inspect', '--format', '{{.Name}}', KIND_NETWORK])) === KIND_NETWORK) return;
+  // kind's own network options: masquerade on, default MTU
+  await docker(
+    ['network', 'create', '--driver', 'bridge', '--label', PROJECT_LABEL, '-o', 'com.docker.network.bridge.enable_ip_masquerade=true', '-o', 'com.docker.network.driver.mtu=1500', KIND_NETWORK],
+    { what: `docker network create ${KIND_NETWORK}` },
+  );
+}
+
+/** Removes the network when no container uses it any more. */
+export async function removeKindNetworkIfUnused(): Promise<boolean> {
+  const users = await dockerMaybe(['network', 'inspect', '--format', '{{len .Containers}}', KIND_NETWORK]);
+  if (users === undefined || users !== '0') return false;
+  return (await dockerMaybe(['network', 'rm', KIND_NETWORK])) !== undefined;
+}
+
+export async function listKindClusters(): Promise<string[]> {
+  const r = await execa(await kindBinary(), ['get', 'clusters'], { reject: false, all: true, env: kindEnv() });
+  return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !/^No kind clusters/.test(l));
+}
+
+export async function deleteKindCluster(name: string): Promise<void> {
+  const r = await execa(await kindBinary(), ['delete', 'cluster', '--name', name], { reject: false, all: true, env: kindEnv() });
+  if (r.exitCode !== 0) throw new EnvironmentError(`kind cluster ${name}`, 'kind delete cluster failed', `docker rm -f ${name}-control-plane`, tailLines(r.all));
+  await rm(join(kindCache().clusters, name), { recursive: true, force: true });
+}
+
+/** CRI log lines (`<time> <stream> <tag> <message>`) to plain messages. */
+export function criLogMessages(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => /^\S+ (?:stdout|stderr) [FP] (.*)$/.exec(l)?.[1] ?? l);
+}
+
+export class KindCluster {
+  readonly nodeContainer: string;
+  readonly dir: string;
+  readonly kubeconfigPath: string;
+  private cachedAccess?: ClusterAccess;
+  private cachedKube?: Kube;
+
+  private constructor(
+    readonly name: string,
+    readonly profile: ClusterProfile,
+    readonly image: string,
+    readonly timings: CreateTimings,
+  ) {
+    this.nodeContainer = `${name}-control-plane`;
+    this.dir = join(kindCache().clusters, name);
+    this.kubeconfigPath = join(this.dir, 'kubeconfig');
+  }
+
+  /** Creates the profile's cluster, or reuses it when it already exists and answers healthy. */
+  static async ensure(spec: KindClusterSpec): Promise<KindCluster> {
+    const log = spec.log ?? stderrLogger;
+    const k8s = spec.kubernetesVersion ?? pinnedVersions().kubernetes;
+    const image = spec.image ?? defaultNodeImage(k8s);
+    const inputs = await imageLabel(image, INPUTS_LABEL_KEY);
+    if (inputs === undefined && !(await dockerMaybe(['image', 'inspect', '--format', '{{.Id}}', image]))) {
+      throw new EnvironmentError(`node image ${image}`, 'is not built on this machine', 'run `npx tsx kind/images/build.ts` (needs root, Docker and the kube-node, kube-control-plane, etcd, coredns and kind artifacts)');
+    }
+    const name = clusterNameFor(spec.profile, image, inputs ?? '', spec.instance);
+    const kind = await kindBinary();
+    const existing = await listKindClusters();
+    if (existing.includes(name)) {
+      const c = new KindCluster(name, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: true });
+      const healthy = await c.healthy();
+      if (healthy === true) {
+        await c.writeKubeconfig();
+        const started = Date.now();
+        await c.waitReady(spec.readyTimeoutMs ?? 240_000);
+        c.timings.readySeconds = seconds(started);
+        log(`kind: reusing ${name}`);
+        return c;
+      }
+      log(`kind: ${name} exists but is not healthy (${healthy}); recreating it`);
+      await deleteKindCluster(name);
+    }
+
+    await ensureKindNetwork();
+    const dir = join(kindCache().clusters, name);
+    await mkdir(dir, { recursive: true });
+    const configFile = join(dir, 'kind-config.yaml');
+    await writeFile(configFile, kindConfigYaml(spec.profile, { name, image, kubernetesVersion: k8s }));
+    const kubeconfigPath = join(dir, 'kubeconfig');
+    log(`kind: creating ${name} (profile ${spec.profile.name}, ${image})`);
+    const started = Date.now();
+    const r = await execa(kind, ['create', 'cluster', '--name', name, '--config', configFile, '--kubeconfig', kubeconfigPath, '--retain', '--wait', '3m'], {
+      reject: false,
+      all: true,
+      env: kindEnv(),
+      stdin: 'ignore',
+      timeout: 10 * 60_000,
+    });
+    const createSeconds = seconds(started);
+    const c = new KindCluster(name, spec.profile, image, { createSeconds, readySeconds: 0, reused: false });
+    if (r.exitCode !== 0) {
+      const evidence = [...tailLines(r.all, 10), ...(await c.diagnostics())];
+      if (!process.env.CM_VAULT_E2E_KIND_KEEP_FAILED) await deleteKindCluster(name).catch(() => undefined);
+      throw new EnvironmentError(
+        `kind cluster ${name}`,
+        `did not come up (kind create cluster exited ${r.exitCode ?? r.signal} after ${createSeconds}s)`,
+        `read the node's journal below; rerun with CM_VAULT_E2E_KIND_KEEP_FAILED=1 to keep the node, then \`docker exec -it ${c.nodeContainer} bash\``,
+        evidence,
+      );
+    }
+    const readyStarted = Date.now();
+    try {
+      await c.waitReady(spec.readyTimeoutMs ?? 240_000);
+    } catch (err) {
+      if (err instanceof EnvironmentError) err.evidence.push(...(await c.diagnostics()));
+      if (!process.env.CM_VAULT_E2E_KIND_KEEP_FAILED) await deleteKindCluster(name).catch(() => undefined);
+      throw err;
+    }
+    c.timings.readySeconds = seconds(readyStarted);
+    log(`kind: ${name} created in ${createSeconds}s, ready ${c.timings.readySeconds}s later`);
+    return c;
+  }
+
+  /** true, or why not. */
+  async healthy(): Promise<true | string> {
+    const running = await dockerMaybe(['inspect', '--format', '{{.State.Running}}', this.nodeContainer]);
+    if (running !== 'true') return `node container ${running === undefined ? 'missing' : 'stopped'}`;
+    const r = await execa('docker', ['exec', this.nodeContainer, 'kubectl', '--kubeconfig=/etc/kubernetes/admin.conf', 'get', '--raw', '/readyz'], { reject: false, all: true, timeout: 30_000 });
+    return r.exitCode === 0 && r.stdout.trim() === 'ok' ? true : `API server not ready: ${tailLines(r.all, 1).join('')}`;
+  }
+
+  async writeKubeconfig(): Promise<string> {
+    const r = await execa(await kindBinary(), ['get', 'kubeconfig', '--name', this.name], { reject: false, all: true, env: kindEnv() });
+    if (r.exitCode !== 0) throw new EnvironmentError(`kind cluster ${this.name}`, 'kind get kubeconfig failed', 'is the cluster there? `kind get clusters`', tailLines(r.all));
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(this.kubeconfigPath, `${r.stdout}\n`, { mode: 0o600 });
+    this.cachedAccess = undefined;
+    this.cachedKube = undefined;
+    return this.kubeconfigPath;
+  }
+
+  /** The kubeconfig for reaching the API server from another container on the cmve-kind network. */
+  async internalKubeconfig(): Promise<string> {
+    const r = await execa(await kindBinary(), ['get', 'kubeconfig', '--internal', '--name', this.name], { reject: false, all: true, env: kindEnv() });
+    if (r.exitCode !== 0) throw new EnvironmentError(`kind cluster ${this.name}`, 'kind get kubeconfig --internal failed', 'is the cluster there?', tailLines(r.all));
+    return r.stdout;
+  }
+
+  /** Admin access from this host (client certificate), parsed from the kubeconfig kind wrote. */
+  get access(): ClusterAccess {
+    if (this.cachedAccess) return this.cachedAccess;
+    const kc = parse(readFileSync(this.kubeconfigPath, 'utf8')) as {
+      clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }>;
+      users: Array<{ user: { 'client-certificate-data': string; 'client-key-data': string } }>;
+    };
+    const cluster = kc.clusters[0]!.cluster;
+    const user = kc.users[0]!.user;
+    const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
+    this.cachedAccess = {
+      server: cluster.server,
+      caPem: b64(cluster['certificate-authority-data']),
+      client: { certPem: b64(user['client-certificate-data']), keyPem: b64(user['client-key-data']) },
+      user: 'kind-admin',
+    };
+    return this.cachedAccess;
+  }
+
+  get kube(): Kube {
+    return (this.cachedKube ??= new Kube(kubeConfigFor(this.access)));
+  }
+
+  /** Waits until the node is Ready, every control-plane pod Running and Ready, and CoreDNS Ready. */
+  async waitReady(timeoutMs = 240_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'nothing checked yet';
+    while (Date.now() < deadline) {
+      try {
+        last = await this.readiness();
+        if (last === 'ready') return;
+      } catch (err) {
+        last = err instanceof Error ? err.message : String(err);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    throw new EnvironmentError(`kind cluster ${this.name}`, `not ready after ${Math.round(timeoutMs / 1000)}s: ${last}`, `kubectl --kubeconfig ${this.kubeconfigPath} get pods -A`);
+  }
+
+  /** 'ready' or what is still missing. */
+  async readiness(): Promise<string> {
+    const nodes = await this.kube.core.listNode();
+    const notReady = nodes.items.filter((n) => !n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    if (!nodes.items.length || notReady.length) return `node not Ready: ${notReady.map((n) => n.metadata?.name).join(', ') || 'no nodes'}`;
+    const pods = (await this.kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;
+    const isReady = (p: (typeof pods)[number]) => p.status?.phase === 'Running' && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    for (const component of CONTROL_PLANE_COMPONENTS) {
+      const p = pods.find((x) => x.metadata?.labels?.component === component);
+      if (!p) return `no ${component} pod yet`;
+      if (!isReady(p)) return `${component} is ${p.status?.phase}, not Ready`;
+    }
+    const dns = pods.filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-dns');
+    if (!dns.length) return 'no CoreDNS pods yet';
+    const dnsNotReady = dns.filter((p) => !isReady(p));
+    if (dnsNotReady.length) return `CoreDNS not Ready: ${dnsNotReady.map((p) => `${p.metadata?.name} ${p.status?.phase}`).join(', ')}`;
+    const proxy = pods.filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-proxy');
+    if (!proxy.length || proxy.some((p) => !isReady(p))) return 'kube-proxy not Ready';
+    return 'ready';
+  }
+
+  /** `kind load docker-image`: copies a local image into the node's containerd. */
+  async loadImage(image: string): Promise<void> {
+    const r = await execa(await kindBinary(), ['load', 'docker-image', image, '--name', this.name], { reject: false, all: true, env: kindEnv(), timeout: 600_000 });
+    if (r.exitCode !== 0) throw new EnvironmentError(`kind cluster ${this.name}`, `kind load docker-image ${image} failed`, `is ${image} in \`docker images\`?`, tailLines(r.all));
+  }
+
+  async nodeExec(args: string[], opts: { timeoutMs?: number } = {}): Promise<{ exitCode: number; stdout: string; all: string }> {
+    const r = await execa('docker', ['exec', this.nodeContainer, ...args], { reject: false, all: true, timeout: opts.timeoutMs ?? 60_000 });
+    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, all: r.all ?? '' };
+  }
+
+  /** kube-apiserver's log as the kubelet stored it (readable even when the API server is down). */
+  async apiserverLog(): Promise<string[]> {
+    return this.podLog('kube-system', 'kube-apiserver', 'kube-apiserver');
+  }
+
+  /** A container's log from /var/log/pods on the node, every restart in order. */
+  async podLog(namespace: string, podPrefix: string, container: string): Promise<string[]> {
+    const r = await this.nodeExec(['sh', '-c', `cat $(ls -d /var/log/pods/${namespace}_${podPrefix}*/${container} 2>/dev/null | head -1)/*.log 2>/dev/null`]);
+    return criLogMessages(r.stdout);
+  }
+
+  /** What to show when the cluster failed: the node's journal tail, the kubelet's, containerd's, the entrypoint's. */
+  async diagnostics(lines = 40): Promise<string[]> {
+    const out: string[] = [];
+    const section = async (title: string, args: string[]) => {
+      const r = await execa('docker', args, { reject: false, all: true, timeout: 30_000 });
+      out.push(`--- ${title}`, ...tailLines(r.all, lines));
+    };
+    await section(`docker logs ${this.nodeContainer} (entrypoint and systemd)`, ['logs', '--tail', String(lines), this.nodeContainer]);
+    await section('journalctl (node)', ['exec', this.nodeContainer, 'journalctl', '--no-pager', '-n', String(lines)]);
+    await section('journalctl -u kubelet', ['exec', this.nodeContainer, 'journalctl', '--no-pager', '-u', 'kubelet', '-n', String(lines)]);
+    await section('journalctl -u containerd', ['exec', this.nodeContainer, 'journalctl', '--no-pager', '-u', 'containerd', '-n', String(Math.min(lines, 20))]);
+    return out;
+  }
+
+  /** Peak memory of the node container so far (cgroup v1 memory.max_usage_in_bytes; v2 memory.peak), bytes. */
+  async peakMemoryBytes(): Promise<number | undefined> {
+    const id = await dockerMaybe(['inspect', '--format', '{{.Id}}', this.nodeContainer]);
+    if (!id) return undefined;
+    for (const f of [`/sys/fs/cgroup/memory/docker/${id}/memory.max_usage_in_bytes`, `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.peak`]) {
+      const text = await readFile(f, 'utf8').catch(() => undefined);
+      if (text) return Number(text.trim());
+    }
+    return undefined;
+  }
+
+  async currentMemoryBytes(): Promise<number | undefined> {
+    const id = await dockerMaybe(['inspect', '--format', '{{.Id}}', this.nodeContainer]);
+    if (!id) return undefined;
+    const text = await readFile(`/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`, 'utf8').catch(() => undefined);
+    return text ? Number(text.trim()) : undefined;
+  }
+
+  async delete(): Promise<number> {
+    const started = Date.now();
+    await deleteKindCluster(this.name);
+    return seconds(started);
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The kind backend: a real one-node kind cluster for the profile (kubelet, kube-proxy, CoreDNS, kubeadm's
+ * static pods), cert-manager installed with Helm from the pinned chart running the provisioned controller in a
+ * pod, and Vault/OpenBao as containers on the cluster's Docker network.
+ *
+ * CM_VAULT_E2E_KIND_KEEP=1 keeps the cluster at stop() (the next start with the same profile and node image
+ * reuses it when healthy); by default it is deleted.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
+import type { ClusterProfile, VaultEngine } from '../scenarios/types.ts';
+import { createVaultClient } from '../vault/client.ts';
+import { DEFAULT_PKI_ROLE, enablePki } from '../vault/configure/pki.ts';
+import { writeIssuerPolicy } from '../vault/configure/policy.ts';
+import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, KindCertManager } from './certmanager.ts';
+import { KindCluster, removeKindNetworkIfUnused, KIND_NETWORK } from './cluster.ts';
+import { buildKindImages } from './images/build.ts';
+import { docker, stderrLogger, type Logger } from './images/common.ts';
+import { startVaultContainer, type ContainerVault } from './vault.ts';
+
+export interface KindEnvironmentSpec {
+  key: string;
+  profile: ClusterProfile;
+  kubernetes: string;
+  certManager: string;
+  helm: string;
+  log?: Logger;
+}
+
+export class KindEnvironment implements ScenarioEnvironment {
+  readonly backend = 'kind' as const;
+  readonly clusterResourceNamespace = CERT_MANAGER_NAMESPACE;
+  readonly controllerServiceAccount = { namespace: CERT_MANAGER_NAMESPACE, name: CERT_MANAGER_SA };
+  readonly notes = [
+    'kind cluster: one node from a locally built kindest/node image (Debian containerd 1.6, static ptp CNI instead of kindnet)',
+    'cert-manager: the controller only (a launcher linking the real controllers); no webhook or cainjector (not built), CRD schemas enforced by the API server',
+    'Vault runs as a container beside the cluster (external placement); local-token is emulated with a reviewer ServiceAccount token',
+  ];
+  private readonly vaults = new Map<string, Promise<{ handle: VaultHandle; running: ContainerVault }>>();
+  private readonly rootTokens: string[] = [];
+
+  private constructor(
+    readonly key: string,
+    readonly cluster: KindCluster,
+    private certManager: KindCertManager,
+    private readonly spec: KindEnvironmentSpec,
+    readonly signingKeyPublicPem: string,
+    readonly kubernetesHostForVault: string,
+  ) {}
+
+  static async start(spec: KindEnvironmentSpec): Promise<KindEnvironment> {
+    const log = spec.log ?? stderrLogger;
+    const images = await buildKindImages({ kubernetesVersion: spec.kubernetes, log });
+    const cluster = await KindCluster.ensure({ profile: spec.profile, kubernetesVersion: spec.kubernetes, image: images.nodeImage, instance: spec.key, log });
+    try {
+      const sa = await cluster.nodeExec(['cat', '/etc/kubernetes/pki/sa.pub']);
+      const nodeIp = await docker(['inspect', '--format', `{{ (index .NetworkSettings.Networks "${KIND_NETWORK}").IPAddress }}`, cluster.nodeContainer]);
+      const certManager = await KindCertManager.install({ cluster, version: spec.certManager, helmVersion: spec.helm, log });
+      return new KindEnvironment(spec.key, cluster, certManager, spec, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`);
+    } catch (err) {
+      if (process.env.CM_VAULT_E2E_KIND_KEEP !== '1') await cluster.delete().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  get profile() { return this.cluster.profile; }
+  get kube() { return this.cluster.kube; }
+  get access() { return this.cluster.access; }
+  get certManagerVersion() { return this.certManager.version; }
+
+  async vault(engine: VaultEngine, version: string): Promise<VaultHandle> {
+    const id = `${engine}@${version}`;
+    let v = this.vaults.get(id);
+    if (!v) {
+      v = this.startVault(engine, version);
+      this.vaults.set(id, v);
+    }
+    return (await v).handle;
+  }
+
+  private async startVault(engine: VaultEngine, version: string) {
+    const name = `${this.cluster.name}-${engine}-${version.replace(/[^a-zA-Z0-9]+/g, '-')}`;
+    const running = await startVaultContainer({ engine, version, name, log: this.spec.log });
+    this.rootTokens.push(running.rootToken);
+    const admin = createVaultClient({ address: running.address, caPem: running.caPem, token: running.rootToken });
+    const pkiRootPem = await enablePki(admin, { mount: 'pki', commonName: `cm-vault-e2e ${engine} ${version} root` });
+    await writeIssuerPolicy(admin, { name: 'cm-vault-e2e-issuer', pkiMount: 'pki', role: DEFAULT_PKI_ROLE });
+    const handle: VaultHandle = {
+      engine,
+      version,
+      server: running.address,
+      caPem: running.caPem,
+      admin,
+      pkiMount: 'pki',
+      pkiRole: DEFAULT_PKI_ROLE,
+      pkiRootPem,
+      policy: 'cm-vault-e2e-issuer',
+      logLines: () => running.logLines(),
+    };
+    return { handle, running };
+  }
+
+  apiserverLog() { return this.cluster.apiserverLog(); }
+  certManagerLog() { return this.certManager.logLines(); }
+
+  secrets(): string[] {
+    return [...this.rootTokens];
+  }
+
+  async reproInstructions(): Promise<string[]> {
+    const dir = this.cluster.dir;
+    const lines = [
+      `# environment ${this.key} (kind cluster ${this.cluster.name}; node container ${this.cluster.nodeContainer})`,
+      `export KUBECONFIG=${this.cluster.kubeconfigPath}`,
+      'kubectl get issuers,clusterissuers -A -o wide',
+      `kubectl -n ${CERT_MANAGER_NAMESPACE} logs deploy/cert-manager`,
+      `docker exec ${this.cluster.nodeContainer} sh -c 'grep -h "is invalid for the target audiences" /var/log/pods/kube-system_kube-apiserver-*/kube-apiserver/*.log'`,
+      `docker exec -it ${this.cluster.nodeContainer} bash   # journalctl -u kubelet, crictl is not installed: use ctr -n k8s.io`,
+    ];
+    for (const v of this.vaults.values()) {
+      const { handle, running } = await v;
+      const tokenFile = join(dir, `${handle.engine}-${handle.version}.token`);
+      const caFile = join(dir, `${handle.engine}-${handle.version}-ca.pem`);
+      await writeFile(tokenFile, running.rootToken, { mode: 0o600 });
+      await writeFile(caFile, running.caPem);
+      lines.push(
+        `# ${handle.engine} ${handle.version} (container ${running.container})`,
+        `export VAULT_ADDR=${handle.server} VAULT_CACERT=${caFile} VAULT_TOKEN=$(cat ${tokenFile})`,
+        'vault auth list && vault read auth/kubernetes/config && vault read auth/kubernetes/role/cm-vault-e2e',
+        `docker logs ${running.container} 2>&1 | grep -n 'login unauthorized'`,
+      );
+    }
+    lines.push(`# when done: npx tsx -e "import('./kind/cluster.ts').then(m => m.deleteKindCluster('${this.cluster.name}'))"`);
+    return lines;
+  }
+
+  /** Upgrade (or downgrade) in place: CRDs first, then `helm upgrade` with the other version's chart and image. */
+  async upgradeCertManager(version: string): Promise<void> {
+    this.certManager = await KindCertManager.install({ cluster: this.cluster, version, helmVersion: this.spec.helm, log: this.spec.log });
+  }
+
+  async stop(): Promise<void> {
+    for (const v of [...this.vaults.values()].reverse()) await (await v.catch(() => undefined))?.running.stop();
+    if (process.env.CM_VAULT_E2E_KIND_KEEP !== '1') {
+      await this.cluster.delete();
+      await removeKindNetworkIfUnused();
+    }
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Builds everything a kind cluster needs here, without a container registry:
+ *
+ *   npx tsx kind/images/build.ts [--kubernetes v1.34.4] [--json]
+ *
+ * rootfs (debootstrap) -> kind base image -> kubeadm's images (from the binaries `provision` built) ->
+ * kindest/node:<version>; plus cm-vault-e2e/busybox:local for test pods. Warm (all cached): a few seconds.
+ * Needs root, Docker (bash provision/docker/docker-host.sh), debootstrap, gcc + libc6-dev, and
+ * `npx cm-vault-e2e provision --only kube-node,kube-control-plane,etcd,coredns,kind`.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { EnvironmentError } from '../../lib/errors.ts';
+import { binaryPath } from '../../provision/artifacts.ts';
+import { loadVersions } from '../../scenarios/versions.ts';
+import { ensureBaseImage } from './base.ts';
+import { docker, dockerMaybe, imageLabel, imageSize, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, seconds, stderrLogger, type Logger } from './common.ts';
+import { busyboxSpec, componentSpecs, ensureComponent, parseKubeadmImages, tagOf, type BuiltComponent, type ComponentSpec, type KubeadmImages } from './components.ts';
+import { defaultNodeImage, ensureNodeImage, type NodeImageResult } from './node.ts';
+import { ensurePause } from './pause.ts';
+import { defaultRootfsSpec, ensureRootfs, unpackRootfs, type RootfsResult } from './rootfs.ts';
+
+export const TEST_POD_IMAGE = 'cm-vault-e2e/busybox:local';
+
+export interface KindImagesResult {
+  nodeImage: string;
+  kubernetesVersion: string;
+  rootfs: RootfsResult;
+  base: { image: string; built: boolean; seconds: number };
+  components: BuiltComponent[];
+  busybox: BuiltComponent;
+  node: NodeImageResult;
+  refs: KubeadmImages;
+  seconds: number;
+  /** Image sizes as Docker reports them, bytes. */
+  sizes: Record<string, number>;
+}
+
+export interface BuildOptions {
+  kubernetesVersion?: string;
+  image?: string;
+  log?: Logger;
+}
+
+/** Pinned versions the node image must agree with (versions.yaml). */
+export function pinnedVersions() {
+  const v = loadVersions();
+  const pin = (n: string) => {
+    const p = v.pinned[n];
+    if (!p) throw new EnvironmentError('versions.yaml', `no ${n} pin`, `add ${n} to versions.yaml`);
+    return p.version;
+  };
+  return { kubernetes: v.kubernetes.default, etcd: pin('etcd'), coredns: pin('coredns'), pause: pin('pause'), kind: pin('kind') };
+}
+
+/** kubeadm's image names must be exactly the versions we built, or kubeadm would want to pull. */
+export function checkRefsAgainstPins(refs: KubeadmImages, pins: { etcd: string; coredns: string; pause: string }): void {
+  const problems: string[] = [];
+  if (!tagOf(refs.etcd).startsWith(`${pins.etcd.replace(/^v/, '')}-`)) problems.push(`kubeadm wants ${refs.etcd}, versions.yaml pins etcd ${pins.etcd}`);
+  if (tagOf(refs.coredns) !== pins.coredns) problems.push(`kubeadm wants ${refs.coredns}, versions.yaml pins coredns ${pins.coredns}`);
+  if (tagOf(refs.pause) !== pins.pause) problems.push(`kubeadm wants ${refs.pause}, versions.yaml pins pause ${pins.pause}`);
+  if (problems.length) throw new EnvironmentError('versions.yaml', 'pins disagree with kubeadm', 'pin the versions kubeadm names (`kubeadm config images list`)', problems);
+}
+
+export async function buildKindImages(opts: BuildOptions = {}): Promise<KindImagesResult> {
+  const started = Date.now();
+  const log = opts.log ?? stderrLogger;
+  const pins = pinnedVersions();
+  const k8s = opts.kubernetesVersion ?? pins.kubernetes;
+  const image = opts.image ?? defaultNodeImage(k8s);
+
+  const [kubelet, kubeadm, kubectl, kubeProxy, apiserver, controllerManager, scheduler, etcd, coredns] = await Promise.all([
+    binaryPath('kube-node', k8s, 'kubelet'),
+    binaryPath('kube-node', k8s, 'kubeadm'),
+    binaryPath('kube-node', k8s, 'kubectl'),
+    binaryPath('kube-node', k8s, 'kube-proxy'),
+    binaryPath('kube-control-plane', k8s, 'kube-apiserver'),
+    binaryPath('kube-control-plane', k8s, 'kube-controller-manager'),
+    binaryPath('kube-control-plane', k8s, 'kube-scheduler'),
+    binaryPath('etcd', pins.etcd, 'etcd'),
+    binaryPath('coredns', pins.coredns, 'coredns'),
+  ]);
+  const listed = await execa(kubeadm, ['config', 'images', 'list', '--kubernetes-version', k8s], { reject: false, all: true });
+  if (listed.exitCode !== 0) throw new EnvironmentError('kubeadm', '`kubeadm config images list` failed', 'check the kube-node artifact', (listed.all ?? '').split('\n'));
+  const refs = parseKubeadmImages(listed.stdout);
+  checkRefsAgainstPins(refs, pins);
+
+  const rootfs = await ensureRootfs(defaultRootfsSpec(), log);
+  // unpacked only when some image has to be built
+  const unpacked = join(kindCache().work, `rootfs-unpacked-${rootfs.key}-${process.pid}`);
+  let unpacking: Promise<string> | undefined;
+  const rootfsDir = () => (unpacking ??= unpackRootfs(rootfs.tarball, unpacked).then(() => unpacked));
+  try {
+    const pause = await ensurePause(k8s, tagOf(refs.pause));
+    const specs = componentSpecs(refs, {
+      'kube-apiserver': apiserver,
+      'kube-controller-manager': controllerManager,
+      'kube-scheduler': scheduler,
+      'kube-proxy': kubeProxy,
+      etcd,
+      coredns,
+      pause: pause.path,
+    });
+    const components: BuiltComponent[] = [];
+    for (const spec of specs) components.push(await ensureComponent(spec, rootfs.key, rootfsDir, log));
+    const busybox = await ensureComponent(busyboxSpec(TEST_POD_IMAGE), rootfs.key, rootfsDir, log);
+    if ((await imageLabel(TEST_POD_IMAGE, INPUTS_LABEL_KEY)) !== busybox.key) await docker(['load', '-i', busybox.tarball], { what: 'docker load busybox' });
+
+    const base = await ensureBaseImage({ rootfsTarball: rootfs.tarball, rootfsKey: rootfs.key, kindVersion: pins.kind, pauseRef: refs.pause, log });
+    const node = await ensureNodeImage({ image, kubernetesVersion: k8s, base, binaries: { kubelet, kubeadm, kubectl }, components, log });
+
+    await pruneStale({ keepTarballs: [rootfs.tarball, busybox.tarball, node.tarball, ...components.map((c) => c.tarball)], keepImages: [base.image, `cm-vault-e2e/kind-rootfs:${rootfs.key}`] }, log);
+
+    const sizes: Record<string, number> = {};
+    for (const ref of [image, base.image, TEST_POD_IMAGE, ...components.map((c) => c.ref)]) {
+      const s = await imageSize(ref);
+      if (s !== undefined) sizes[ref] = s;
+    }
+    return { nodeImage: image, kubernetesVersion: k8s, rootfs, base, components, busybox, node, refs, seconds: seconds(started), sizes };
+  } finally {
+    if (unpacking) await rm(unpacked, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One more image from the same parts (the cert-manager controller, Vault): built unless cached, and present in
+ * Docker afterwards (for `kind load docker-image` or `docker run`).
+ */
+export async function ensureExtraImage(spec: ComponentSpec, log: Logger = stderrLogger): Promise<BuiltComponent> {
+  const rootfs = await ensureRootfs(defaultRootfsSpec(), log);
+  const unpacked = join(kindCache().work, `rootfs-unpacked-${rootfs.key}-${process.pid}-${spec.name}`);
+  let unpacking: Promise<string> | undefined;
+  try {
+    const c = await ensureComponent(spec, rootfs.key, () => (unpacking ??= unpackRootfs(rootfs.tarball, unpacked).then(() => unpacked)), log);
+    if ((await imageLabel(spec.ref, INPUTS_LABEL_KEY)) !== c.key) await docker(['load', '-i', c.tarball], { what: `docker load ${c.tarball}`, timeout: 600_000 });
+    return c;
+  } finally {
+    if (unpacking) await rm(unpacked, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes what earlier builds left: cached tarballs replaced by a current one (same name and tag, another
+ * input key; other versions' tarballs stay), kind-base/kind-rootfs tags other than the current ones, and
+ * dangling images carrying the project label.
+ */
+export async function pruneStale(keep: { keepTarballs: string[]; keepImages: string[] }, log: Logger = stderrLogger): Promise<void> {
+  const cache = kindCache();
+  const keepFiles = new Set(keep.keepTarballs);
+  const prefix = (path: string) => path.replace(/-[0-9a-f]{16}\.tar$/, '');
+  const replaced = new Set(keep.keepTarballs.map(prefix));
+  for (const dir of [cache.images, cache.rootfs]) {
+    for (const f of await readdir(dir).catch(() => [] as string[])) {
+      const path = join(dir, f);
+      if (f.endsWith('.tar') && !keepFiles.has(path) && replaced.has(prefix(path))) {
+        await rm(path, { force: true });
+        log(`prune: ${path}`);
+      }
+    }
+  }
+  for (const repo of ['cm-vault-e2e/kind-base', 'cm-vault-e2e/kind-rootfs']) {
+    const tags = ((await dockerMaybe(['images', '--format', '{{.Repository}}:{{.Tag}}', repo])) ?? '').split('\n').filter(Boolean);
+    for (const t of tags) {
+      if (!keep.keepImages.includes(t)) {
+        await dockerMaybe(['rmi', t]);
+        log(`prune: image ${t}`);
+      }
+    }
+  }
+  await dockerMaybe(['image', 'prune', '-f', '--filter', `label=${PROJECT_LABEL}`]);
+}
+
+function summary(r: KindImagesResult): string[] {
+  const mb = (n: number | undefined) => (n === undefined ? '?' : `${(n / 1e6).toFixed(0)} MB`);
+  return [
+    `rootfs     ${r.rootfs.built ? 'built' : 'cached'} ${r.rootfs.seconds}s  ${mb(r.rootfs.bytes)}  ${r.rootfs.tarball}`,
+    `base       ${r.base.built ? 'built' : 'cached'} ${r.base.seconds}s  ${mb(r.sizes[r.base.image])}  ${r.base.image}`,
+    ...[...r.components, r.busybox].map((c) => `${c.name.padEnd(10)} ${c.built ? 'built' : 'cached'} ${c.seconds}s  ${mb(r.sizes[c.ref])}  ${c.ref}`),
+    `node       ${r.node.source} ${r.node.seconds}s  ${mb(r.sizes[r.nodeImage])}  ${r.nodeImage}`,
+    `total      ${r.seconds}s`,
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--kubernetes');
+  const kubernetesVersion = at >= 0 ? args[at + 1] : undefined;
+  buildKindImages({ kubernetesVersion })
+    .then((r) => {
+      if (args.includes('--json')) console.log(JSON.stringify(r, null, 2));
+      else console.log(summary(r).join('\n'));
+    })
+    .catch((err) => {
+      console.error(err instanceof EnvironmentError ? err.format() : err);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,85 @@
+/**
+ * Cluster profiles as kind configs: one control-plane node running the locally built node image, no kindnet
+ * (the image carries a static ptp CNI config), and kubeadm patches that give the API server the profile's
+ * `--service-account-issuer` and `--api-audiences`.
+ */
+import { stringify } from 'yaml';
+import { csvJoin } from '../local/apiserver.ts';
+import type { ClusterProfile } from '../scenarios/types.ts';
+import { POD_SUBNET } from './images/base.ts';
+import { keyOf } from './images/common.ts';
+
+export const KIND_API_VERSION = 'kind.x-k8s.io/v1alpha4';
+export const SERVICE_SUBNET = '10.96.0.0/16';
+
+export interface KindConfigOptions {
+  /** The kind cluster name (see clusterNameFor). */
+  name: string;
+  /** The node image, e.g. kindest/node:v1.34.4. */
+  image: string;
+  /** The node's Kubernetes version, for version-dependent kubelet settings. */
+  kubernetesVersion: string;
+}
+
+/** The kind v1alpha4 Cluster fields this suite sets. */
+export interface KindCluster {
+  kind: 'Cluster';
+  apiVersion: typeof KIND_API_VERSION;
+  name: string;
+  networking: { disableDefaultCNI: true; podSubnet: string; serviceSubnet: string; apiServerAddress: string };
+  nodes: Array<{ role: 'control-plane'; image: string }>;
+  kubeadmConfigPatches: string[];
+}
+
+function minorOf(version: string): number {
+  const m = /^v?1\.(\d+)\./.exec(version);
+  if (!m) throw new Error(`kubernetes version ${version} is not of the form v1.<minor>.<patch>`);
+  return Number(m[1]);
+}
+
+/**
+ * KubeletConfiguration settings for a cgroup v1 host. Up to 1.34 none beyond kind's own (cgroupRoot /kubelet,
+ * systemd driver): `failCgroupV1` defaults to false there (1.31–1.34). From 1.35 it defaults to true and the
+ * kubelet refuses to start on cgroup v1 unless it is set false.
+ */
+export function kubeletSettings(kubernetesVersion: string): Record<string, unknown> {
+  return minorOf(kubernetesVersion) >= 35 ? { failCgroupV1: false } : {};
+}
+
+/** kubeadm ClusterConfiguration patch (v1beta3 map form, which kind v0.30 renders) for the profile's API server. */
+export function apiServerArgs(profile: ClusterProfile): Record<string, string> {
+  return {
+    'service-account-issuer': profile.serviceAccountIssuer,
+    // a string-slice flag is one CSV record: AKS's quoted-FQDN audience needs its quotes doubled inside quotes
+    'api-audiences': csvJoin(profile.apiAudiences),
+  };
+}
+
+export function kindConfig(profile: ClusterProfile, opts: KindConfigOptions): KindCluster {
+  const patches = [stringify({ kind: 'ClusterConfiguration', apiServer: { extraArgs: apiServerArgs(profile) } })];
+  const kubelet = kubeletSettings(opts.kubernetesVersion);
+  if (Object.keys(kubelet).length) patches.push(stringify({ kind: 'KubeletConfiguration', ...kubelet }));
+  return {
+    kind: 'Cluster',
+    apiVersion: KIND_API_VERSION,
+    name: opts.name,
+    networking: { disableDefaultCNI: true, podSubnet: POD_SUBNET, serviceSubnet: SERVICE_SUBNET, apiServerAddress: '127.0.0.1' },
+    nodes: [{ role: 'control-plane', image: opts.image }],
+    kubeadmConfigPatches: patches,
+  };
+}
+
+export function kindConfigYaml(profile: ClusterProfile, opts: KindConfigOptions): string {
+  return stringify(kindConfig(profile, opts), { lineWidth: 0 });
+}
+
+/**
+ * `cmve-<profile>-<hash>`: the hash covers everything that shapes the cluster (issuer, audiences, node image and
+ * its inputs), so a changed profile or image gets a new cluster instead of reusing a stale one; `instance` (an
+ * environment key) keeps environments that run at the same time on separate clusters.
+ */
+export function clusterNameFor(profile: ClusterProfile, image: string, imageInputs = '', instance?: string): string {
+  const hash = keyOf({ issuer: profile.serviceAccountIssuer, audiences: profile.apiAudiences, image, imageInputs, instance }).slice(0, 8);
+  const slug = profile.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 24) || 'profile';
+  return `cmve-${slug}-${hash}`;
+}
