@@ -4,9 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { kindSkipReason } from './backend.ts';
 import { controllerImageRef, controllerImageSpec, helmValues, POST_RENDERER } from './certmanager.ts';
-import type { Plan } from '../scenarios/types.ts';
 
 const RENDERED = `---
 # Source: cert-manager/templates/serviceaccount.yaml
@@ -76,8 +74,4 @@ describe('cert-manager on kind', () => {
     expect(JSON.parse(v[v.indexOf('--set-json') + 1]!.replace(/^extraArgs=/, ''))).toEqual(['--internal-healthz-listen-address=0.0.0.0:9403']);
   });
 
-  it('skips in-cluster Vault placements only', () => {
-    expect(kindSkipReason({ vault: { placement: 'in-cluster' } } as Plan)).toMatch(/in-cluster placement/);
-    expect(kindSkipReason({ vault: { placement: 'external' } } as Plan)).toBeUndefined();
-  });
 });

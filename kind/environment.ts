@@ -9,15 +9,17 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
-import type { ClusterProfile, VaultEngine } from '../scenarios/types.ts';
-import { createVaultClient } from '../vault/client.ts';
-import { DEFAULT_PKI_ROLE, enablePki } from '../vault/configure/pki.ts';
-import { writeIssuerPolicy } from '../vault/configure/policy.ts';
+import type { ClusterProfile, Placement, VaultEngine } from '../scenarios/types.ts';
+import { prepareVault } from '../runner/vault-handle.ts';
+import { startVaultContainer } from '../vault/placements/container.ts';
+import { startInClusterVault } from '../vault/placements/in-cluster.ts';
+import type { RunningVault } from '../vault/placements/placement.ts';
+import { binaryPath } from '../provision/artifacts.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, KindCertManager } from './certmanager.ts';
 import { KindCluster, removeKindNetworkIfUnused, KIND_NETWORK } from './cluster.ts';
-import { buildKindImages } from './images/build.ts';
-import { docker, stderrLogger, type Logger } from './images/common.ts';
-import { startVaultContainer, type ContainerVault } from './vault.ts';
+import { buildKindImages, ensureExtraImage } from './images/build.ts';
+import { docker, PROJECT_LABEL, stderrLogger, type Logger } from './images/common.ts';
+import { vaultImageSpec } from './images/vault-image.ts';
 
 export interface KindEnvironmentSpec {
   key: string;
@@ -35,9 +37,9 @@ export class KindEnvironment implements ScenarioEnvironment {
   readonly notes = [
     'kind cluster: one node from a locally built kindest/node image (Debian containerd 1.6, static ptp CNI instead of kindnet)',
     'cert-manager: the controller only (a launcher linking the real controllers); no webhook or cainjector (not built), CRD schemas enforced by the API server',
-    'Vault runs as a container beside the cluster (external placement); local-token is emulated with a reviewer ServiceAccount token',
+    'Vault: in-cluster = a Deployment as the `vault` ServiceAccount (system:auth-delegator), reviewing with its own pod token; external = a container on the kind network',
   ];
-  private readonly vaults = new Map<string, Promise<{ handle: VaultHandle; running: ContainerVault }>>();
+  private readonly vaults = new Map<string, Promise<{ handle: VaultHandle; running: RunningVault; where: string }>>();
   private readonly rootTokens: string[] = [];
 
   private constructor(
@@ -47,6 +49,7 @@ export class KindEnvironment implements ScenarioEnvironment {
     private readonly spec: KindEnvironmentSpec,
     readonly signingKeyPublicPem: string,
     readonly kubernetesHostForVault: string,
+    private readonly nodeAddress: string,
   ) {}
 
   static async start(spec: KindEnvironmentSpec): Promise<KindEnvironment> {
@@ -57,7 +60,7 @@ export class KindEnvironment implements ScenarioEnvironment {
       const sa = await cluster.nodeExec(['cat', '/etc/kubernetes/pki/sa.pub']);
       const nodeIp = await docker(['inspect', '--format', `{{ (index .NetworkSettings.Networks "${KIND_NETWORK}").IPAddress }}`, cluster.nodeContainer]);
       const certManager = await KindCertManager.install({ cluster, version: spec.certManager, helmVersion: spec.helm, log });
-      return new KindEnvironment(spec.key, cluster, certManager, spec, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`);
+      return new KindEnvironment(spec.key, cluster, certManager, spec, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp);
     } catch (err) {
       if (process.env.CM_VAULT_E2E_KIND_KEEP !== '1') await cluster.delete().catch(() => undefined);
       throw err;
@@ -69,36 +72,36 @@ export class KindEnvironment implements ScenarioEnvironment {
   get access() { return this.cluster.access; }
   get certManagerVersion() { return this.certManager.version; }
 
-  async vault(engine: VaultEngine, version: string): Promise<VaultHandle> {
-    const id = `${engine}@${version}`;
+  async vault(engine: VaultEngine, version: string, placement: Placement): Promise<VaultHandle> {
+    const id = `${engine}@${version}@${placement}`;
     let v = this.vaults.get(id);
     if (!v) {
-      v = this.startVault(engine, version);
+      v = this.startVault(engine, version, placement);
       this.vaults.set(id, v);
     }
     return (await v).handle;
   }
 
-  private async startVault(engine: VaultEngine, version: string) {
-    const name = `${this.cluster.name}-${engine}-${version.replace(/[^a-zA-Z0-9]+/g, '-')}`;
-    const running = await startVaultContainer({ engine, version, name, log: this.spec.log });
+  private async startVault(engine: VaultEngine, version: string, placement: Placement) {
+    const binary = engine === 'vault' ? await binaryPath('vault', version, 'vault') : await binaryPath('openbao', version, 'bao');
+    const image = await ensureExtraImage(vaultImageSpec(engine, version, binary), this.spec.log ?? stderrLogger);
+    const slug = `${engine}-${version.replace(/[^a-zA-Z0-9]+/g, '-')}`.toLowerCase();
+    if (placement === 'in-cluster') {
+      await this.cluster.loadImage(image.ref);
+      const running = await startInClusterVault({ kube: this.kube, engine, version, image: image.ref, namespace: `vault-${slug}`, nodeAddress: this.nodeAddress });
+      this.rootTokens.push(running.rootToken);
+      const handle = await prepareVault(running, {
+        engine,
+        version,
+        server: running.inClusterAddress,
+        kubernetesHost: 'https://kubernetes.default.svc',
+        podServiceAccount: { namespace: running.namespace, name: running.serviceAccount },
+      });
+      return { handle, running, where: `Deployment ${running.namespace}/vault` };
+    }
+    const running = await startVaultContainer({ engine, version, image: image.ref, name: `${this.cluster.name}-${slug}`, network: KIND_NETWORK, labels: [PROJECT_LABEL] });
     this.rootTokens.push(running.rootToken);
-    const admin = createVaultClient({ address: running.address, caPem: running.caPem, token: running.rootToken });
-    const pkiRootPem = await enablePki(admin, { mount: 'pki', commonName: `cm-vault-e2e ${engine} ${version} root` });
-    await writeIssuerPolicy(admin, { name: 'cm-vault-e2e-issuer', pkiMount: 'pki', role: DEFAULT_PKI_ROLE });
-    const handle: VaultHandle = {
-      engine,
-      version,
-      server: running.address,
-      caPem: running.caPem,
-      admin,
-      pkiMount: 'pki',
-      pkiRole: DEFAULT_PKI_ROLE,
-      pkiRootPem,
-      policy: 'cm-vault-e2e-issuer',
-      logLines: () => running.logLines(),
-    };
-    return { handle, running };
+    return { handle: await prepareVault(running, { engine, version }), running, where: `container ${running.container}` };
   }
 
   apiserverLog() { return this.cluster.apiserverLog(); }
@@ -119,16 +122,16 @@ export class KindEnvironment implements ScenarioEnvironment {
       `docker exec -it ${this.cluster.nodeContainer} bash   # journalctl -u kubelet, crictl is not installed: use ctr -n k8s.io`,
     ];
     for (const v of this.vaults.values()) {
-      const { handle, running } = await v;
+      const { handle, running, where } = await v;
       const tokenFile = join(dir, `${handle.engine}-${handle.version}.token`);
       const caFile = join(dir, `${handle.engine}-${handle.version}-ca.pem`);
       await writeFile(tokenFile, running.rootToken, { mode: 0o600 });
       await writeFile(caFile, running.caPem);
       lines.push(
-        `# ${handle.engine} ${handle.version} (container ${running.container})`,
-        `export VAULT_ADDR=${handle.server} VAULT_CACERT=${caFile} VAULT_TOKEN=$(cat ${tokenFile})`,
+        `# ${handle.engine} ${handle.version} (${where}; from this host at ${running.address})`,
+        `export VAULT_ADDR=${running.address} VAULT_CACERT=${caFile} VAULT_TOKEN=$(cat ${tokenFile})`,
         'vault auth list && vault read auth/kubernetes/config && vault read auth/kubernetes/role/cm-vault-e2e',
-        `docker logs ${running.container} 2>&1 | grep -n 'login unauthorized'`,
+        `${running.logFile} 2>&1 | grep -n 'login unauthorized'`,
       );
     }
     lines.push(`# when done: npx tsx -e "import('./kind/cluster.ts').then(m => m.deleteKindCluster('${this.cluster.name}'))"`);

@@ -10,6 +10,7 @@ import { createVaultClient } from '../vault/client.ts';
 import { DEFAULT_PKI_ROLE, enablePki } from '../vault/configure/pki.ts';
 import { writeIssuerPolicy } from '../vault/configure/policy.ts';
 import { LocalVault } from '../vault/placements/local-process.ts';
+import { prepareVault } from '../runner/vault-handle.ts';
 import type { RunningVault } from '../vault/placements/placement.ts';
 import { redact } from '../vault/redact.ts';
 import { LocalCluster } from './cluster.ts';
@@ -96,21 +97,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       .withLogFile(join(this.cluster.dir, `${engine}-${version}.log`))
       .start();
     this.rootTokens.push(running.rootToken);
-    const admin = createVaultClient({ address: running.address, caPem: running.caPem, token: running.rootToken });
-    const pkiRootPem = await enablePki(admin, { mount: 'pki', commonName: `cm-vault-e2e ${engine} ${version} root` });
-    await writeIssuerPolicy(admin, { name: 'cm-vault-e2e-issuer', pkiMount: 'pki', role: DEFAULT_PKI_ROLE });
-    const handle: VaultHandle = {
-      engine,
-      version,
-      server: running.address,
-      caPem: running.caPem,
-      admin,
-      pkiMount: 'pki',
-      pkiRole: DEFAULT_PKI_ROLE,
-      pkiRootPem,
-      policy: 'cm-vault-e2e-issuer',
-      logLines: () => running.logLines(),
-    };
+    const handle = await prepareVault(running, { engine, version });
     return { handle, running };
   }
 

@@ -1,6 +1,6 @@
 import type { ClusterAccess, Kube } from '../lib/kube.ts';
 import type { VaultClient } from '../vault/client.ts';
-import type { ClusterProfile, VaultEngine } from '../scenarios/types.ts';
+import type { ClusterProfile, Placement, VaultEngine } from '../scenarios/types.ts';
 
 /** A Vault the scenarios of one environment share; each scenario gets its own auth mount and role. */
 export interface VaultHandle {
@@ -15,6 +15,13 @@ export interface VaultHandle {
   pkiRole: string;
   pkiRootPem: string;
   policy: string;
+  /** How this Vault reaches the API server, when it differs from the environment's `kubernetesHostForVault`. */
+  kubernetesHost?: string;
+  /**
+   * Set when Vault runs in a pod as this ServiceAccount (bound to system:auth-delegator): a `local-token` review
+   * then really uses the pod's own token. Unset, an in-cluster placement is emulated (see runner/vault-setup.ts).
+   */
+  podServiceAccount?: { namespace: string; name: string };
   /** The server log so far, secrets redacted. */
   logLines(): Promise<string[]>;
 }
@@ -39,7 +46,8 @@ export interface ScenarioEnvironment {
   readonly kubernetesHostForVault: string;
   /** Plain statements about what this backend can only emulate (shown in reports). */
   readonly notes: string[];
-  vault(engine: VaultEngine, version: string): Promise<VaultHandle>;
+  /** The Vault for these; a backend may serve both placements with one process (the process cluster does). */
+  vault(engine: VaultEngine, version: string, placement: Placement): Promise<VaultHandle>;
   /** Upgrade (or downgrade) cert-manager in place: CRDs first, then the controller, as the upgrade guide says. */
   upgradeCertManager(version: string): Promise<void>;
   apiserverLog(): Promise<string[]>;

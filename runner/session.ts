@@ -49,7 +49,7 @@ export class ScenarioSession {
   }
 
   static async open(env: ScenarioEnvironment, plan: Plan): Promise<ScenarioSession> {
-    const vault = await env.vault(plan.vault.engine, plan.vault.version);
+    const vault = await env.vault(plan.vault.engine, plan.vault.version, plan.vault.placement);
     return new ScenarioSession(env, plan, vault, factsOf(env, vault.server));
   }
 

@@ -19,10 +19,13 @@ export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultH
   await vault.admin.delete(`sys/auth/${mount}`).catch(() => undefined);
   const saNamespace = plan.issuer.kind === 'Issuer' ? plan.issuer.namespace! : env.clusterResourceNamespace;
   if (plan.auth.method === 'kubernetes') {
+    // An in-cluster placement without a pod (the process cluster) stands in for the pod token with a token of a
+    // `vault` ServiceAccount; a Vault outside the cluster configured for local-token has no pod token and falls
+    // back to the login JWT, exactly as the plugin does.
+    const emulatePodToken = plan.auth.tokenReviewer === 'local-token' && plan.vault.placement === 'in-cluster' && !vault.podServiceAccount;
     let reviewerJwt: string | undefined;
-    if (plan.auth.tokenReviewer !== 'client-jwt') {
-      // local-token stands for Vault's own pod token: on the process cluster, a token of a `vault` ServiceAccount.
-      const sa = plan.auth.tokenReviewer === 'local-token' ? 'vault' : 'vault-reviewer';
+    if (plan.auth.tokenReviewer === 'reviewer-jwt' || emulatePodToken) {
+      const sa = emulatePodToken ? 'vault' : 'vault-reviewer';
       const objs = [namespaceObject(REVIEWER_NAMESPACE), serviceAccount(REVIEWER_NAMESPACE, sa), authDelegatorBinding(REVIEWER_NAMESPACE, sa)];
       for (const o of objs) await env.kube.apply(o);
       reviewerJwt = await env.kube.tokenRequest(REVIEWER_NAMESPACE, sa, { expirationSeconds: 3600 });
@@ -30,9 +33,9 @@ export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultH
     }
     await configureKubernetesAuth(vault.admin, {
       mount,
-      kubernetesHost: env.kubernetesHostForVault,
+      kubernetesHost: vault.kubernetesHost ?? env.kubernetesHostForVault,
       kubernetesCaPem: env.access.caPem,
-      tokenReviewer: plan.auth.tokenReviewer === 'local-token' ? 'reviewer-jwt' : plan.auth.tokenReviewer,
+      tokenReviewer: emulatePodToken ? 'reviewer-jwt' : plan.auth.tokenReviewer,
       ...(reviewerJwt ? { reviewerJwt } : {}),
     });
     await writeKubernetesRole(vault.admin, {

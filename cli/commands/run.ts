@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../lib/errors.ts';
 import { localBackend } from '../../local/backend.ts';
+import { kindBackend } from '../../kind/backend.ts';
 import { isSkipped, runPlans, type Outcome } from '../../runner/run.ts';
 import { filterPlans, loadPlans } from '../../scenarios/plan.ts';
 import { loadVersions } from '../../scenarios/versions.ts';
@@ -14,11 +15,13 @@ import type { ScenarioEnvironment } from '../../runner/environment.ts';
 import type { Plan, Verdict } from '../../scenarios/types.ts';
 import type { Versions } from '../../scenarios/versions.ts';
 
+const backends: Record<string, typeof localBackend> = { local: localBackend, kind: kindBackend };
+
 export function registerRun(program: Command): void {
   program
     .command('run [ids...]')
     .description('run scenarios on real components and judge them against the oracle')
-    .option('--backend <name>', 'local (process cluster)', 'local')
+    .option('--backend <name>', 'local (process cluster) or kind (kind clusters, cert-manager by Helm)', 'local')
     .option('--filter <expr>', 'select scenarios (see `list --help`)')
     .option('--concurrency <n>', 'environments up at once', '1')
     .option('--keep', 'leave the environment running afterwards (prints how to look inside)')
@@ -29,8 +32,9 @@ export function registerRun(program: Command): void {
     .option('--png', 'with --report: also render report.png (needs Chromium)')
     .action(async (ids: string[], opts: { backend: string; filter?: string; concurrency: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { scenarios?: string[]; versions?: string };
-      if (opts.backend !== 'local') throw new InputError({ file: 'command line', field: '--backend' }, `unknown backend "${opts.backend}"`, 'use --backend local');
       const versions = loadVersions(globals.versions);
+      const backend = backends[opts.backend];
+      if (!backend) throw new InputError({ file: 'command line', field: '--backend' }, `unknown backend "${opts.backend}"`, `use --backend ${Object.keys(backends).join(' or ')}`);
       if (opts.certManagerController) {
         if (!existsSync(opts.certManagerController)) throw new InputError({ file: 'command line', field: '--cert-manager-controller' }, `${opts.certManagerController} does not exist`, 'give the path of a cert-manager controller binary');
         process.env.CM_VAULT_E2E_BIN_CERT_MANAGER_CONTROLLER = resolve(opts.certManagerController);
@@ -52,7 +56,7 @@ export function registerRun(program: Command): void {
       const started = Date.now();
       try {
         const result = await runPlans(plans, {
-          ...localBackend(versions),
+          ...backend(versions),
           concurrency: Number(opts.concurrency),
           keep: !!opts.keep,
           ...(opts.pauseOnFailure ? { beforeCleanup: pauseOnFailure } : {}),
@@ -65,7 +69,7 @@ export function registerRun(program: Command): void {
           const run: RunReport = {
             startedAt: new Date(started).toISOString(),
             finishedAt: new Date().toISOString(),
-            backend: 'local',
+            backend: opts.backend as RunReport['backend'],
             versions: runVersions(versions),
             environments: result.environments,
             results: result.outcomes,

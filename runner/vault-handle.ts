@@ -1,0 +1,35 @@
+import type { VaultEngine } from '../scenarios/types.ts';
+import { createVaultClient } from '../vault/client.ts';
+import { DEFAULT_PKI_ROLE, enablePki } from '../vault/configure/pki.ts';
+import { writeIssuerPolicy } from '../vault/configure/policy.ts';
+import type { RunningVault } from '../vault/placements/placement.ts';
+import type { VaultHandle } from './environment.ts';
+
+const POLICY = 'cm-vault-e2e-issuer';
+
+/**
+ * What every scenario of an environment shares in a freshly started Vault: a PKI mount with a root and a role,
+ * and the policy issuers log in to. Auth mounts are per scenario (runner/vault-setup.ts).
+ */
+export async function prepareVault(
+  running: RunningVault,
+  o: { engine: VaultEngine; version: string; server?: string } & Pick<VaultHandle, 'kubernetesHost' | 'podServiceAccount'>,
+): Promise<VaultHandle> {
+  const admin = createVaultClient({ address: running.address, caPem: running.caPem, token: running.rootToken });
+  const pkiRootPem = await enablePki(admin, { mount: 'pki', commonName: `cm-vault-e2e ${o.engine} ${o.version} root` });
+  await writeIssuerPolicy(admin, { name: POLICY, pkiMount: 'pki', role: DEFAULT_PKI_ROLE });
+  return {
+    engine: o.engine,
+    version: o.version,
+    server: o.server ?? running.address,
+    caPem: running.caPem,
+    admin,
+    pkiMount: 'pki',
+    pkiRole: DEFAULT_PKI_ROLE,
+    pkiRootPem,
+    policy: POLICY,
+    ...(o.kubernetesHost ? { kubernetesHost: o.kubernetesHost } : {}),
+    ...(o.podServiceAccount ? { podServiceAccount: o.podServiceAccount } : {}),
+    logLines: () => running.logLines(),
+  };
+}

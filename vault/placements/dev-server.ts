@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:https';
+import type { VaultEngine } from '../../scenarios/types.ts';
+
+/** Where the dev server listens with TLS inside its container or pod. */
+export const LISTENER_PORT = 8200;
+/** Where the files below are mounted. */
+export const TLS_DIR = '/tls';
+
+export function programOf(engine: VaultEngine): 'vault' | 'bao' {
+  return engine === 'vault' ? 'vault' : 'bao';
+}
+
+/**
+ * The dev server (in-memory, unsealed, root token from a file) plus a TLS listener on 0.0.0.0:8200, once the
+ * TLS files are in place. Everything goes to one stream so log readers see lines in the order they were written
+ * (the runner slices logs by line count).
+ */
+export function devServerScript(engine: VaultEngine, logLevel = 'debug'): string {
+  const program = programOf(engine);
+  return [
+    `until [ -f ${TLS_DIR}/ready ]; do sleep 0.1; done`,
+    `exec ${program} server -dev -dev-root-token-id="$(cat ${TLS_DIR}/token)" -dev-listen-address=127.0.0.1:8201 -dev-no-store-token -config=${TLS_DIR}/listener.hcl -log-level=${logLevel} 2>&1`,
+  ].join('; ');
+}
+
+export function listenerConfig(): string {
+  return `listener "tcp" {\n  address = "0.0.0.0:${LISTENER_PORT}"\n  tls_cert_file = "${TLS_DIR}/listener.crt"\n  tls_key_file = "${TLS_DIR}/listener.key"\n}\n`;
+}
+
+export function newRootToken(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** GET /v1/sys/health: the status code, or 0 when nothing answers. */
+export function healthStatus(address: string, caPem: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(`${address}/v1/sys/health`, { ca: caPem, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+/** Polls until the server answers 200, or `dead()` explains why it never will. */
+export async function waitHealthy(address: string, caPem: string, timeoutMs: number, dead: () => Promise<string | undefined>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await healthStatus(address, caPem)) === 200) return;
+    const why = await dead();
+    if (why) throw new Error(why);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${address}/v1/sys/health did not answer 200 within ${timeoutMs / 1000}s`);
+}

@@ -1,0 +1,170 @@
+/**
+ * Vault (or OpenBao) inside the cluster, as a user deploys it: a Deployment running as the `vault`
+ * ServiceAccount (bound to system:auth-delegator, so its own pod token may call TokenReview), a Service, and a
+ * TLS listener whose certificate names the Service. Pods reach it at https://vault.<ns>.svc:8200; this host
+ * configures it through a NodePort. Knows Kubernetes, not how the cluster was made: the caller passes a client,
+ * an image present on the nodes, and an address of a node this host can reach.
+ */
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EnvironmentError } from '../../lib/errors.ts';
+import type { Kube } from '../../lib/kube.ts';
+import { createCa, issueLeaf } from '../../lib/pki.ts';
+import type { VaultEngine } from '../../scenarios/types.ts';
+import { redact } from '../redact.ts';
+import { devServerScript, LISTENER_PORT, listenerConfig, newRootToken, TLS_DIR, waitHealthy } from './dev-server.ts';
+import type { RunningVault } from './placement.ts';
+
+export const VAULT_SERVICE_ACCOUNT = 'vault';
+const NAME = 'vault';
+const LABELS = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/managed-by': 'cm-vault-e2e' };
+
+export interface InClusterVaultOptions {
+  kube: Kube;
+  engine: VaultEngine;
+  version: string;
+  image: string;
+  namespace: string;
+  /** A node's address as this host reaches it (for the NodePort). */
+  nodeAddress: string;
+  startupTimeoutMs?: number;
+}
+
+export interface InClusterVault extends RunningVault {
+  /** spec.vault.server for clients inside the cluster. */
+  inClusterAddress: string;
+  namespace: string;
+  serviceAccount: string;
+}
+
+export function inClusterObjects(o: { namespace: string; image: string; engine: VaultEngine; tls: Record<string, string> }): KubernetesObject[] {
+  const ns = o.namespace;
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: LABELS } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: VAULT_SERVICE_ACCOUNT, namespace: ns } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: authDelegatorBindingName(ns), labels: LABELS },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+      subjects: [{ kind: 'ServiceAccount', name: VAULT_SERVICE_ACCOUNT, namespace: ns }],
+    } as KubernetesObject,
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'vault-listener', namespace: ns }, type: 'Opaque', stringData: o.tls } as KubernetesObject,
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: NAME, namespace: ns, labels: LABELS },
+      spec: { type: 'NodePort', selector: LABELS, ports: [{ name: 'https', port: LISTENER_PORT, targetPort: LISTENER_PORT }] },
+    } as KubernetesObject,
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: NAME, namespace: ns, labels: LABELS },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: LABELS },
+        template: {
+          metadata: { labels: LABELS },
+          spec: {
+            serviceAccountName: VAULT_SERVICE_ACCOUNT,
+            containers: [
+              {
+                name: NAME,
+                image: o.image,
+                imagePullPolicy: 'Never',
+                command: ['/bin/sh', '-c', devServerScript(o.engine)],
+                ports: [{ name: 'https', containerPort: LISTENER_PORT }],
+                readinessProbe: { httpGet: { path: '/v1/sys/health', port: LISTENER_PORT, scheme: 'HTTPS' }, periodSeconds: 1 },
+                volumeMounts: [{ name: 'listener', mountPath: TLS_DIR, readOnly: true }],
+              },
+            ],
+            volumes: [{ name: 'listener', secret: { secretName: 'vault-listener' } }],
+          },
+        },
+      },
+    } as KubernetesObject,
+  ];
+}
+
+export function authDelegatorBindingName(namespace: string): string {
+  return `cm-vault-e2e:${namespace}:vault-auth-delegator`;
+}
+
+export async function startInClusterVault(opts: InClusterVaultOptions): Promise<InClusterVault> {
+  const { kube, namespace } = opts;
+  const what = `${opts.engine} ${opts.version} (Deployment ${namespace}/${NAME})`;
+  const rootToken = newRootToken();
+  const service = `${NAME}.${namespace}.svc`;
+  const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-vault-'));
+  let objects: KubernetesObject[] = [];
+  const stop = async () => {
+    for (const o of [...objects].reverse()) await kube.delete(o).catch(() => undefined);
+  };
+  try {
+    const ca = await createCa(dir, `cm-vault-e2e ${opts.engine} ${opts.version} in-cluster listener CA`);
+    const leaf = await issueLeaf(ca, dir, {
+      name: 'listener',
+      commonName: service,
+      dnsNames: [NAME, `${NAME}.${namespace}`, service, `${service}.cluster.local`, 'localhost'],
+      ipAddresses: [opts.nodeAddress, '127.0.0.1'],
+      usage: 'server',
+    });
+    const tls = { 'listener.crt': leaf.certPem, 'listener.key': await readFile(leaf.keyFile, 'utf8'), 'listener.hcl': listenerConfig(), token: rootToken, ready: '' };
+    objects = inClusterObjects({ namespace, image: opts.image, engine: opts.engine, tls });
+    for (const o of objects) await kube.apply(o);
+    const svc = await kube.core.readNamespacedService({ name: NAME, namespace });
+    const nodePort = svc.spec?.ports?.[0]?.nodePort;
+    if (!nodePort) throw new EnvironmentError(what, 'the Service got no nodePort', `kubectl -n ${namespace} get svc ${NAME} -o yaml`);
+    const address = `https://${opts.nodeAddress}:${nodePort}`;
+    const logLines = () => podLogs(kube, namespace, rootToken);
+    await waitHealthy(address, ca.certPem, opts.startupTimeoutMs ?? 120_000, async () => podFailure(await currentPod(kube, namespace))).catch(async (err: Error) => {
+      const pod = await currentPod(kube, namespace);
+      throw new EnvironmentError(what, `${err.message}; pod: ${describePod(pod)}`, `kubectl -n ${namespace} describe pod -l app.kubernetes.io/name=${NAME}`, (await logLines()).slice(-20));
+    });
+    return {
+      address,
+      inClusterAddress: `https://${service}:${LISTENER_PORT}`,
+      caPem: ca.certPem,
+      rootToken,
+      logFile: `kubectl -n ${namespace} logs deploy/${NAME}`,
+      logLines,
+      stop,
+      namespace,
+      serviceAccount: VAULT_SERVICE_ACCOUNT,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function currentPod(kube: Kube, namespace: string): Promise<V1Pod | undefined> {
+  const pods = await kube.core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/name=${NAME}` }).catch(() => undefined);
+  return pods?.items.find((p) => !p.metadata?.deletionTimestamp);
+}
+
+/** A reason the pod will not come up by itself (image missing, crash loop), or undefined while it may. */
+function podFailure(pod: V1Pod | undefined): string | undefined {
+  const state = pod?.status?.containerStatuses?.[0]?.state;
+  const reason = state?.waiting?.reason;
+  if (reason && ['ErrImageNeverPull', 'ErrImagePull', 'ImagePullBackOff', 'CrashLoopBackOff', 'CreateContainerConfigError', 'CreateContainerError'].includes(reason)) {
+    return `pod ${pod?.metadata?.name}: ${reason}${state?.waiting?.message ? ` (${state.waiting.message})` : ''}`;
+  }
+  return undefined;
+}
+
+function describePod(pod: V1Pod | undefined): string {
+  if (!pod) return 'none scheduled';
+  return `${pod.metadata?.name} ${pod.status?.phase ?? ''} ${JSON.stringify(pod.status?.containerStatuses?.[0]?.state ?? {})}`;
+}
+
+async function podLogs(kube: Kube, namespace: string, rootToken: string): Promise<string[]> {
+  const pod = await currentPod(kube, namespace);
+  if (!pod?.metadata?.name) return [];
+  const text = await kube.core.readNamespacedPodLog({ name: pod.metadata.name, namespace, container: NAME }).catch(() => '');
+  return text.split('\n').filter(Boolean).map((l) => redact(l, [rootToken]));
+}
