@@ -30,6 +30,15 @@ export interface KindEnvironmentSpec {
   log?: Logger;
 }
 
+/**
+ * The cluster name derives from the environment key; CM_VAULT_E2E_KIND_INSTANCE adds a tag so two runs of the
+ * same environment on one Docker host (two CI jobs, a developer beside a nightly run) get separate clusters.
+ */
+export function kindInstance(key: string): string {
+  const tag = process.env.CM_VAULT_E2E_KIND_INSTANCE;
+  return tag ? `${tag}#${key}` : key;
+}
+
 export class KindEnvironment implements ScenarioEnvironment {
   readonly backend = 'kind' as const;
   readonly clusterResourceNamespace = CERT_MANAGER_NAMESPACE;
@@ -55,7 +64,7 @@ export class KindEnvironment implements ScenarioEnvironment {
   static async start(spec: KindEnvironmentSpec): Promise<KindEnvironment> {
     const log = spec.log ?? stderrLogger;
     const images = await buildKindImages({ kubernetesVersion: spec.kubernetes, log });
-    const cluster = await KindCluster.ensure({ profile: spec.profile, kubernetesVersion: spec.kubernetes, image: images.nodeImage, instance: spec.key, log });
+    const cluster = await KindCluster.ensure({ profile: spec.profile, kubernetesVersion: spec.kubernetes, image: images.nodeImage, instance: kindInstance(spec.key), log });
     try {
       const sa = await cluster.nodeExec(['cat', '/etc/kubernetes/pki/sa.pub']);
       const nodeIp = await docker(['inspect', '--format', `{{ (index .NetworkSettings.Networks "${KIND_NETWORK}").IPAddress }}`, cluster.nodeContainer]);
