@@ -8,7 +8,8 @@
  */
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { EnvironmentError } from '../lib/errors.ts';
@@ -292,6 +293,29 @@ export class KindCluster {
     await section('journalctl -u kubelet', ['exec', this.nodeContainer, 'journalctl', '--no-pager', '-u', 'kubelet', '-n', String(lines)]);
     await section('journalctl -u containerd', ['exec', this.nodeContainer, 'journalctl', '--no-pager', '-u', 'containerd', '-n', String(Math.min(lines, 20))]);
     return out;
+  }
+
+  /**
+   * `kind export logs`: the node's journal, kubelet, containerd, every pod's log and `docker inspect`, as
+   * relative path -> text (files over `maxBytes` keep their tail). Evidence for a failed scenario.
+   */
+  async exportLogs(maxBytes = 512 * 1024): Promise<Record<string, string>> {
+    const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-kind-logs-'));
+    try {
+      const r = await execa(await kindBinary(), ['export', 'logs', dir, '--name', this.name], { reject: false, all: true, env: kindEnv(), timeout: 120_000 });
+      if (r.exitCode !== 0) return { 'kind-export-logs.err': tailLines(r.all, 20).join('\n') };
+      const out: Record<string, string> = {};
+      for (const rel of await readdir(dir, { recursive: true })) {
+        const path = join(dir, rel);
+        if (!(await stat(path)).isFile()) continue;
+        const buf = await readFile(path);
+        if (buf.includes(0)) continue;
+        out[rel] = buf.subarray(Math.max(0, buf.length - maxBytes)).toString('utf8');
+      }
+      return out;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Peak memory of the node container so far (cgroup v1 memory.max_usage_in_bytes; v2 memory.peak), bytes. */

@@ -114,6 +114,7 @@ export class KindEnvironment implements ScenarioEnvironment {
   }
 
   apiserverLog() { return this.cluster.apiserverLog(); }
+  exportLogs() { return this.cluster.exportLogs(); }
   certManagerLog() { return this.certManager.logLines(); }
 
   secrets(): string[] {

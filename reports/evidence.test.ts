@@ -58,8 +58,11 @@ describe('writeEvidence', () => {
     const r = issuerMismatchFail();
     r.evidence = { '../../escape.log': 'x', '.hidden': 'y', 'a/b.json': 'z' };
     await writeEvidence(r, out);
-    expect((await readdir(join(out, 'evidence', r.plan.id))).sort()).toEqual(['_.hidden', '.._.._escape.log'.replace(/^\./, '_.'), 'a_b.json', 'verdict.txt'].sort());
+    const dir = join(out, 'evidence', r.plan.id);
+    // '..' segments become '_..', so a bundle's folders survive and nothing lands outside the scenario's directory
+    expect((await readdir(dir, { recursive: true })).sort()).toEqual(['_..', '_../_..', '_../_../escape.log', '_.hidden', 'a', 'a/b.json', 'verdict.txt'].sort());
     expect(existsSync(join(out, 'escape.log'))).toBe(false);
+    expect(existsSync(join(out, 'evidence', 'escape.log'))).toBe(false);
     expect(safeName('')).toBe('_');
   });
 });

@@ -52,6 +52,8 @@ export interface ScenarioEnvironment {
   upgradeCertManager(version: string): Promise<void>;
   apiserverLog(): Promise<string[]>;
   certManagerLog(): Promise<string[]>;
+  /** The cluster's whole log bundle (e.g. `kind export logs`), path -> text, for a failed scenario's evidence. */
+  exportLogs?(): Promise<Record<string, string>>;
   /** Secrets to scrub from anything this environment writes out. */
   secrets(): string[];
   /** For `run --keep`: shell lines that point kubectl and vault at this environment (secrets stay in 0600 files). */

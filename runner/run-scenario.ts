@@ -52,7 +52,9 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: Ru
     }
     Object.assign(observation, await s.logsSinceMark());
     evidence = await s.evidence(observation);
-    await opts.beforeCleanup?.(verdictOf(plan, prediction, observation, started));
+    const verdict = verdictOf(plan, prediction, observation, started);
+    if (!verdict.pass) Object.assign(evidence, await s.clusterLogBundle());
+    await opts.beforeCleanup?.(verdict);
   } finally {
     if (!opts.keepObjects) await s.cleanUp();
   }

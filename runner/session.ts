@@ -131,6 +131,12 @@ export class ScenarioSession {
     };
   }
 
+  /** The environment's log bundle under `cluster-logs/`, redacted; empty where the backend has none. */
+  async clusterLogBundle(): Promise<Record<string, string>> {
+    const files = (await this.env.exportLogs?.().catch((err: Error) => ({ 'export-failed.txt': err.message }))) ?? {};
+    return Object.fromEntries(Object.entries(files).map(([path, text]) => [`cluster-logs/${path}`, this.redact(text)]));
+  }
+
   async evidence(observation: Observation): Promise<Record<string, string>> {
     const evidence: Record<string, string> = {};
     for (const obj of this.created) {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { EnvironmentError, InputError } from '../../lib/errors.ts';
+import { buildKindImages } from '../../kind/images/build.ts';
 import { ensureDockerHost } from '../../provision/docker/docker.ts';
 import { loadPins } from '../../provision/pins.ts';
 import { provision, selectRecipes } from '../../provision/provision.ts';
@@ -15,7 +16,7 @@ export function registerProvision(program: Command): void {
     .option('--for <sets>', 'only what these backends need: local, kind (comma list)')
     .option('--jobs <n>', 'builds at once', String(availableParallelism()))
     .option('--verify', 're-hash cached binaries')
-    .option('--docker', 'also install and start the Docker host (kind backend)')
+    .option('--docker', 'also install and start the Docker host (implied by --for kind)')
     .action(async (opts: { only?: string; for?: string; jobs: string; verify?: boolean; docker?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { versions?: string };
       const recipes = allRecipes(await loadPins(globals.versions));
@@ -30,7 +31,8 @@ export function registerProvision(program: Command): void {
         throw new InputError({ file: 'command line', field: '--only' }, `unknown artifact ${unknown.join(', ')}`, `choose from: ${[...new Set(recipes.map((r) => r.name))].join(', ')}`);
       }
       const started = Date.now();
-      if (opts.docker) await ensureDockerHost({ onLine: (l) => process.stderr.write(`${l}\n`) });
+      const forKind = !!sets?.includes('kind');
+      if (opts.docker || forKind) await ensureDockerHost({ onLine: (l) => process.stderr.write(`${l}\n`) });
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
@@ -44,6 +46,11 @@ export function registerProvision(program: Command): void {
         if (failed.length) {
           const first = failed[0]!;
           throw first.state === 'failed' ? first.error : new EnvironmentError('provision', 'failed', 'see above');
+        }
+        if (forKind) {
+          // The node image and kubeadm's images, from the binaries above (a warm cache only checks labels).
+          const images = await buildKindImages({ log: (l) => process.stderr.write(`${l}\n`) });
+          process.stderr.write(`provision: kind node image ${images.nodeImage} ready\n`);
         }
       } finally {
         process.off('SIGINT', onSignal);
