@@ -2,9 +2,7 @@
  * Removes what the kind backend left running: kind clusters named cmve-*, every container carrying the project
  * label (Vault containers, node-image build containers), and the cmve-kind network. Built images stay.
  *
- *   npx tsx kind/clean.ts
- *
- * (For `cm-vault-e2e clean` to call: `cleanKind()`.)
+ * `cm-vault-e2e clean` calls it (or: npx tsx kind/clean.ts).
  */
 import { execa } from 'execa';
 import { deleteKindCluster, KIND_NETWORK, listKindClusters, removeKindNetworkIfUnused } from './cluster.ts';

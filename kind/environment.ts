@@ -144,7 +144,7 @@ export class KindEnvironment implements ScenarioEnvironment {
         `${running.logFile} 2>&1 | grep -n 'login unauthorized'`,
       );
     }
-    lines.push(`# when done: npx tsx -e "import('./kind/cluster.ts').then(m => m.deleteKindCluster('${this.cluster.name}'))"`);
+    lines.push(`# when done: kind delete cluster --name ${this.cluster.name}   (or \`npx cm-vault-e2e clean\` for every cluster the suite made)`);
     return lines;
   }
 

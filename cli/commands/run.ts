@@ -86,17 +86,21 @@ export function registerRun(program: Command): void {
 }
 
 /**
- * `--keep`: the environments are local processes whose logs this process writes, so it stays in the foreground
- * holding them (like `kubectl port-forward`) until Ctrl-C; a killed holder leaves them to `clean`.
+ * `--keep`: process-cluster environments are local processes whose logs this process writes, so it stays in the
+ * foreground holding them (like `kubectl port-forward`) until Ctrl-C; a killed holder leaves them to `clean`.
+ * kind clusters live in Docker and outlive this process: they are left running for `clean`.
  */
 async function holdKept(envs: ScenarioEnvironment[]): Promise<void> {
   for (const env of envs) process.stdout.write(`\n${(await env.reproInstructions()).join('\n')}\n`);
-  process.stdout.write('\nenvironment kept: press Ctrl-C to stop it\n');
+  const held = envs.filter((e) => e.backend === 'local');
+  if (envs.length > held.length) process.stdout.write('\nkind clusters kept: `npx cm-vault-e2e clean` removes them\n');
+  if (!held.length) return;
+  process.stdout.write('\nprocess-cluster environment kept: press Ctrl-C to stop it\n');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
-  for (const env of envs) await env.stop();
+  for (const env of held) await env.stop();
 }
 
 async function pauseOnFailure(plan: Plan, verdict: Verdict, env: ScenarioEnvironment): Promise<void> {
