@@ -46,6 +46,22 @@ describe('provision', () => {
     expect(second!.state).toBe('cached');
   }, 120_000);
 
+  it('an entry lacking a binary the recipe now names is rebuilt, not taken as cached', async () => {
+    const layout = await tempLayout();
+    await provision([hello('v1.2.4', GOOD)], { layout, log: quiet, jobs: 1 });
+    const grown: GoRecipe = { ...hello('v1.2.4', GOOD), binaries: [...hello('v1.2.4', GOOD).binaries, { name: 'hello2', pkg: 'cmvaulte2e.local/hello/hello2', versionArgs: ['--version'], versionContains: 'v1.2.4' }] };
+    const withTwo: GoRecipe = {
+      ...grown,
+      ldflags: ['-X main.version=v1.2.4'],
+      async wrapper() {
+        return { goMod: 'module cmvaulte2e.local/hello\n\ngo 1.22\n', modules: [{ path: 'cmvaulte2e.local/hello', version: 'v1.2.4' }], files: { 'main.go': GOOD, 'hello2/main.go': GOOD } };
+      },
+    };
+    const [out] = await provision([withTwo], { layout, log: quiet, jobs: 1 });
+    expect(out!.state).toBe('built');
+    expect((await readManifest(layout.manifest)).artifacts['hello@v1.2.4']!.binaries.map((b) => b.name)).toEqual(['hello', 'hello2']);
+  }, 120_000);
+
   it('a failing build names the component and leaves no half-written artifact', async () => {
     const layout = await tempLayout();
     const [out] = await provision([hello('v9.9.9', 'package main\n\nfunc main() { undefined() }\n')], { layout, log: quiet });

@@ -35,8 +35,10 @@ export function selectRecipes(recipes: Recipe[], only?: string[], sets?: Artifac
   });
 }
 
-export async function isCached(entry: ManifestEntry | undefined, verify: boolean): Promise<boolean> {
+/** An entry counts as cached when it holds every binary `wanted` names (a recipe may gain binaries) and each is intact. */
+export async function isCached(entry: ManifestEntry | undefined, verify: boolean, wanted: string[] = []): Promise<boolean> {
   if (!entry) return false;
+  if (!wanted.every((name) => entry.binaries.some((b) => b.name === name))) return false;
   for (const b of entry.binaries) {
     const s = await stat(b.path).catch(() => null);
     if (!s || s.size !== b.size) return false;
@@ -65,7 +67,7 @@ export async function provision(recipes: Recipe[], opts: ProvisionOptions = {}):
       return { recipe, state: 'unavailable', reason: recipe.reason, advice: recipe.advice };
     }
     const cached = manifest.artifacts[entryKey(recipe.name, recipe.version)];
-    if (await isCached(cached, opts.verify ?? false)) {
+    if (await isCached(cached, opts.verify ?? false, recipe.binaries.map((b) => b.name))) {
       log(`[${++done}/${total}] ${label}: cached`);
       return { recipe, state: 'cached', entry: cached! };
     }

@@ -4,6 +4,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  BUNDLE_MODULE,
+  certManagerBundle,
   certManagerWrapper,
   CertManagerWrapperError,
   COMMIT_VARIABLE,
@@ -106,7 +108,8 @@ describe('certManagerWrapper (controller)', () => {
     for (const v of ['v1.13.6', 'v1.17.4', 'v1.18.2', 'v1.22.0', 'v2.0.0']) {
       expect(() => launcherRange('controller', v)).toThrow(CertManagerWrapperError);
     }
-    expect(() => launcherRange('webhook', 'v1.16.5')).toThrow(/no webhook launcher/);
+    expect(() => launcherRange('webhook', 'v1.17.0')).toThrow(/no webhook launcher/);
+    expect(() => launcherRange('cainjector', 'v1.13.0')).toThrow(/no cainjector launcher/);
   });
 
   it('rejects bad input', () => {
@@ -212,21 +215,79 @@ describe('pinned table and launcher sources against the real root module', () =>
   });
 });
 
+const WEBHOOK_RANGE: Record<string, string> = { 'v1.14.7': 'v1.14', 'v1.15.5': 'v1.15', 'v1.16.5': 'v1.15', 'v1.19.5': 'v1.15', 'v1.20.3': 'v1.15', 'v1.21.1': 'v1.15' };
+const CAINJECTOR_RANGE: Record<string, string> = { 'v1.14.7': 'v1.14', 'v1.15.5': 'v1.15', 'v1.16.5': 'v1.16', 'v1.19.5': 'v1.16', 'v1.20.3': 'v1.16', 'v1.21.1': 'v1.21' };
+const RANGE_OF = { controller: EXPECTED_RANGE, webhook: WEBHOOK_RANGE, cainjector: CAINJECTOR_RANGE } as const;
+
 describe('certManagerWrapper (webhook, cainjector)', () => {
-  it.each(['webhook', 'cainjector'] as const)('v1.21.1 %s: own module path, own launcher files, no stub', (binary) => {
-    const w = certManagerWrapper({ version: 'v1.21.1', commit: PINS['v1.21.1']!, binary });
-    expect(w.goMod).toMatch(new RegExp(`^module github\\.com/cert-manager/cert-manager/cmvaulte2e-${binary}$`, 'm'));
-    expect(requireLines(w.goMod)).toEqual(['require github.com/cert-manager/cert-manager v1.21.1']);
-    expect(replaceLines(w.goMod)).toEqual([]);
-    expect(Object.keys(w.files).sort()).toEqual(['compat.go', 'main.go']);
-    expect(w.files['main.go']).toBe(readFileSync(join(LAUNCHER, `${binary}/main.go`), 'utf8'));
-    expect(w.files['compat.go']).toBe(readFileSync(join(LAUNCHER, `${binary}/ranges/v1.21/compat.go`), 'utf8'));
-    expect(w.ldflags).toEqual([`-X=${VERSION_VARIABLE}=v1.21.1`, `-X=${COMMIT_VARIABLE}=${PINS['v1.21.1']}`]);
+  it.each(Object.keys(PINS).flatMap((v) => (['webhook', 'cainjector'] as const).map((b) => [v, b] as const)))(
+    '%s %s: own module path, own launcher files, the root module replaces, no stub',
+    (version, binary) => {
+      const w = certManagerWrapper({ version, commit: PINS[version]!, binary });
+      expect(launcherRange(binary, version)).toBe(RANGE_OF[binary][version]);
+      expect(w.goMod).toMatch(new RegExp(`^module github\\.com/cert-manager/cert-manager/cmvaulte2e-${binary}$`, 'm'));
+      expect(requireLines(w.goMod)).toEqual([`require github.com/cert-manager/cert-manager ${version}`]);
+      expect(replaceLines(w.goMod)).toEqual(PINNED_ROOT_GO_MODS[version]!.replaces.map((r) => `replace ${r}`));
+      expect(Object.keys(w.files).sort()).toEqual(['compat.go', 'main.go']);
+      expect(w.files['main.go']).toBe(readFileSync(join(LAUNCHER, `${binary}/main.go`), 'utf8'));
+      expect(w.files['compat.go']).toBe(readFileSync(join(LAUNCHER, `${binary}/ranges/${RANGE_OF[binary][version]}/compat.go`), 'utf8'));
+      expect(w.ldflags).toEqual([`-X=${VERSION_VARIABLE}=${version}`, `-X=${COMMIT_VARIABLE}=${PINS[version]}`]);
+    },
+  );
+
+  it('every webhook and cainjector range file defines the same compat functions, and each is used', () => {
+    const expected = {
+      webhook: { ranges: ['v1.14', 'v1.15'], fns: ['validateConfig'] },
+      cainjector: { ranges: ['v1.14', 'v1.15', 'v1.16', 'v1.21'], fns: ['launcherDefaults', 'addReleaseFlags', 'metricsBindAddress', 'clientOptions', 'setupOptions', 'validateConfig'] },
+    };
+    for (const [binary, { ranges, fns }] of Object.entries(expected)) {
+      expect(readdirSync(join(LAUNCHER, binary, 'ranges')).sort()).toEqual(ranges);
+      const used = new Set(Object.values(RANGE_OF[binary as 'webhook' | 'cainjector']));
+      expect([...used].sort()).toEqual(ranges);
+      const main = readFileSync(join(LAUNCHER, binary, 'main.go'), 'utf8');
+      for (const r of ranges) {
+        const src = readFileSync(join(LAUNCHER, binary, 'ranges', r, 'compat.go'), 'utf8');
+        for (const fn of fns) {
+          expect(src, `${binary} ${r} ${fn}`).toMatch(new RegExp(`^func ${fn}\\(`, 'm'));
+          expect(main, `${binary} main.go calls ${fn}`).toMatch(new RegExp(`\\b${fn}\\(`));
+        }
+      }
+    }
+  });
+});
+
+describe('certManagerBundle (what the provisioner builds)', () => {
+  const bundle = (version: string) => certManagerBundle({ version, commit: PINS[version]! });
+
+  it.each(Object.keys(PINS))('%s: one module, a package directory per component, named as its binary', (version) => {
+    const b = bundle(version);
+    expect(b.goMod).toMatch(new RegExp(`^module ${BUNDLE_MODULE.replaceAll('.', '\\.')}$`, 'm'));
+    expect(BUNDLE_MODULE).toBe('github.com/cert-manager/cert-manager/cmvaulte2e');
+    expect(requireLines(b.goMod)).toEqual([`require github.com/cert-manager/cert-manager ${version}`]);
+    expect(b.goMod).toMatch(new RegExp(`^go ${PINNED_ROOT_GO_MODS[version]!.go.replaceAll('.', '\\.')}$`, 'm'));
+    expect(b.binaries).toEqual([
+      { binary: 'controller', name: 'cert-manager-controller', pkg: './cert-manager-controller' },
+      { binary: 'webhook', name: 'cert-manager-webhook', pkg: './cert-manager-webhook' },
+      { binary: 'cainjector', name: 'cert-manager-cainjector', pkg: './cert-manager-cainjector' },
+    ]);
+    for (const binary of ['controller', 'webhook', 'cainjector'] as const) {
+      expect(b.files[`cert-manager-${binary}/main.go`]).toBe(readFileSync(join(LAUNCHER, `${binary}/main.go`), 'utf8'));
+      expect(b.files[`cert-manager-${binary}/compat.go`]).toBe(readFileSync(join(LAUNCHER, `${binary}/ranges/${RANGE_OF[binary][version]}/compat.go`), 'utf8'));
+      expect(b.goMod).toContain(`${binary} (launcher/${binary}/, compat range ${RANGE_OF[binary][version]})`);
+    }
+    expect(b.ldflags).toEqual(wrap(version).ldflags);
+    // the same replaces (and the same stub) as the controller's own module
+    expect(replaceLines(b.goMod)).toEqual(replaceLines(wrap(version).goMod));
+    const stubs = (files: Record<string, string>) => Object.keys(files).filter((f) => f.startsWith('stubs/')).sort();
+    expect(stubs(b.files)).toEqual(stubs(wrap(version).files));
+    expect(Object.keys(b.files).filter((f) => !f.startsWith('stubs/')).length).toBe(6);
   });
 
-  it.each(['webhook', 'cainjector'] as const)('%s launchers exist only for v1.21', (binary) => {
-    for (const v of ['v1.14.7', 'v1.15.5', 'v1.16.5', 'v1.19.5', 'v1.20.3']) {
-      expect(() => certManagerWrapper({ version: v, commit: PINS[v]!, binary })).toThrow(new RegExp(`no ${binary} launcher`));
-    }
+  it('without the controller, v1.21 needs no vcert stub; a component named twice is refused', () => {
+    const b = certManagerBundle({ version: 'v1.21.1', commit: PINS['v1.21.1']!, binaries: ['webhook', 'cainjector'] });
+    expect(replaceLines(b.goMod)).toEqual([]);
+    expect(Object.keys(b.files).sort()).toEqual(['cert-manager-cainjector/compat.go', 'cert-manager-cainjector/main.go', 'cert-manager-webhook/compat.go', 'cert-manager-webhook/main.go']);
+    expect(() => certManagerBundle({ version: 'v1.21.1', commit: PINS['v1.21.1']!, binaries: ['webhook', 'webhook'] })).toThrow(/once/);
+    expect(() => certManagerBundle({ version: 'v1.17.4', commit: PINS['v1.21.1']!, binaries: ['webhook'] })).toThrow(/no webhook launcher/);
   });
 });

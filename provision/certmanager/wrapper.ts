@@ -13,12 +13,20 @@
  * validation, feature gates) to get the real binary's defaults. The real controller-binary module
  * relies on the same rule. The path is namespaced `cmvaulte2e-<binary>` so that it can never be
  * mistaken for (or collide with) one of cert-manager's own modules.
+ *
+ * The provisioner builds all three components of a release from ONE generated module
+ * (`certManagerBundle`, module path `…/cmvaulte2e`, one package directory per binary), so that their
+ * binaries land in one artifact directory from one `go build`; `certManagerWrapper` generates the
+ * module of a single component (for building one by hand).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type CertManagerBinary = 'controller' | 'webhook' | 'cainjector';
+export const CERT_MANAGER_BINARIES: readonly CertManagerBinary[] = ['controller', 'webhook', 'cainjector'];
+/** The file name of a component's binary (and its package directory in the bundle): cert-manager-<binary>. */
+export const binaryFileName = (binary: CertManagerBinary) => `cert-manager-${binary}`;
 
 export interface CertManagerWrapperInput {
   /** A cert-manager release tag, e.g. v1.16.5. */
@@ -103,8 +111,9 @@ interface Range {
 }
 
 /**
- * Which compat.go each release line uses. Only lines whose cmd/<binary> sources were compared
- * are listed; v1.17/v1.18 changed the controller's Run again and are not covered.
+ * Which compat.go each release line uses (a directory is named after the first line it serves). Only
+ * lines whose cmd/<binary> sources were compared are listed; v1.17/v1.18 changed the controller's Run
+ * again and are not covered.
  */
 export const LAUNCHER_RANGES: Readonly<Record<CertManagerBinary, readonly Range[]>> = {
   controller: [
@@ -114,8 +123,21 @@ export const LAUNCHER_RANGES: Readonly<Record<CertManagerBinary, readonly Range[
     { from: [1, 20], to: [1, 21], dir: 'v1.20' },
     { from: [1, 21], to: [1, 22], dir: 'v1.21' },
   ],
-  webhook: [{ from: [1, 21], to: [1, 22], dir: 'v1.21' }],
-  cainjector: [{ from: [1, 21], to: [1, 22], dir: 'v1.21' }],
+  // cmd/webhook: v1.14 validates with a plain error; v1.15 to v1.21 are the same.
+  webhook: [
+    { from: [1, 14], to: [1, 15], dir: 'v1.14' },
+    { from: [1, 15], to: [1, 17], dir: 'v1.15' },
+    { from: [1, 19], to: [1, 22], dir: 'v1.15' },
+  ],
+  // cmd/cainjector: v1.15 changes validation; v1.16 adds metrics and the Secret-less cache (v1.19 and
+  // v1.20 only change what the launcher leaves out); v1.21 adds --ignore-namespaces.
+  cainjector: [
+    { from: [1, 14], to: [1, 15], dir: 'v1.14' },
+    { from: [1, 15], to: [1, 16], dir: 'v1.15' },
+    { from: [1, 16], to: [1, 17], dir: 'v1.16' },
+    { from: [1, 19], to: [1, 21], dir: 'v1.16' },
+    { from: [1, 21], to: [1, 22], dir: 'v1.21' },
+  ],
 };
 
 /**
@@ -230,27 +252,47 @@ function readStub(dir: string): Record<string, string> {
   return files;
 }
 
-export function certManagerWrapper(input: CertManagerWrapperInput): CertManagerWrapper {
-  const { version, commit, binary } = input;
+interface Generated {
+  goMod: string;
+  files: Record<string, string>;
+  ldflags: string[];
+}
+
+/**
+ * The module for `binaries` of one release: `prefix(binary)` is the directory of a component's
+ * main.go and compat.go ('' = the module root).
+ */
+function generate(
+  version: string,
+  commit: string,
+  rootGoMod: string | undefined,
+  binaries: readonly CertManagerBinary[],
+  modulePath: string,
+  prefix: (binary: CertManagerBinary) => string,
+): Generated {
   if (!/^[0-9a-f]{40}$/.test(commit)) {
     throw new CertManagerWrapperError(`commit ${JSON.stringify(commit)} for cert-manager ${version} is not a full 40-hex commit`);
   }
-  const range = launcherRange(binary, version);
-  const root = rootGoModFor(version, input.rootGoMod);
+  if (binaries.length === 0 || new Set(binaries).size !== binaries.length) {
+    throw new CertManagerWrapperError(`binaries ${JSON.stringify(binaries)}: name each component once`);
+  }
+  const ranges = binaries.map((b) => ({ binary: b, range: launcherRange(b, version) }));
+  const root = rootGoModFor(version, rootGoMod);
   const v = parseVersion(version);
-  const substitutions = SUBSTITUTIONS.filter((s) => s.binaries.includes(binary) && inRange(v, s.from, s.to)).map((s) => s.sub);
+  const substitutions = SUBSTITUTIONS.filter((s) => s.binaries.some((b) => binaries.includes(b)) && inRange(v, s.from, s.to)).map((s) => s.sub);
 
-  const files: Record<string, string> = {
-    'main.go': readLauncher(`${binary}/main.go`),
-    'compat.go': readLauncher(`${binary}/ranges/${range}/compat.go`),
-  };
+  const files: Record<string, string> = {};
+  for (const { binary, range } of ranges) {
+    files[`${prefix(binary)}main.go`] = readLauncher(`${binary}/main.go`);
+    files[`${prefix(binary)}compat.go`] = readLauncher(`${binary}/ranges/${range}/compat.go`);
+  }
   for (const sub of substitutions) Object.assign(files, readStub(sub.stubDir));
 
-  const modulePath = `${ROOT_MODULE}/cmvaulte2e-${binary}`;
+  const what = ranges.map(({ binary, range }) => `${binary} (launcher/${binary}/, compat range ${range})`).join(', ');
   const goMod = [
     `// Generated by cm-vault-e2e (provision/certmanager/wrapper.ts) — do not edit.`,
-    `// Builds cert-manager's ${binary} from ${ROOT_MODULE} ${version} (${commit})`,
-    `// with the launcher in launcher/${binary}/ (compat range ${range}).`,
+    `// Builds cert-manager's ${what}`,
+    `// from ${ROOT_MODULE} ${version} (${commit}).`,
     `// The path is under ${ROOT_MODULE}/ so the launcher may import the root module's internal/ packages.`,
     `module ${modulePath}`,
     ``,
@@ -261,13 +303,46 @@ export function certManagerWrapper(input: CertManagerWrapperInput): CertManagerW
     `require ${ROOT_MODULE} ${version}`,
     ``,
   ].join('\n');
+  return { goMod, files, ldflags: [`-X=${VERSION_VARIABLE}=${version}`, `-X=${COMMIT_VARIABLE}=${commit}`] };
+}
 
-  return {
-    goMod,
-    files,
-    mainPackage: '.',
-    ldflags: [`-X=${VERSION_VARIABLE}=${version}`, `-X=${COMMIT_VARIABLE}=${commit}`],
-  };
+/** The module of one component: main.go and compat.go at its root, module path …/cmvaulte2e-<binary>. */
+export function certManagerWrapper(input: CertManagerWrapperInput): CertManagerWrapper {
+  const { version, commit, binary } = input;
+  const g = generate(version, commit, input.rootGoMod, [binary], `${ROOT_MODULE}/cmvaulte2e-${binary}`, () => '');
+  return { ...g, mainPackage: '.' };
+}
+
+export interface CertManagerBundleInput {
+  version: string;
+  commit: string;
+  /** Components to build; default all three. */
+  binaries?: readonly CertManagerBinary[];
+  rootGoMod?: string;
+}
+
+export interface CertManagerBundle {
+  goMod: string;
+  /** Relative path → content; written next to go.mod. */
+  files: Record<string, string>;
+  /** One per component: its binary's file name and the package (relative to the module) to build. */
+  binaries: Array<{ binary: CertManagerBinary; name: string; pkg: string }>;
+  ldflags: string[];
+}
+
+export const BUNDLE_MODULE = `${ROOT_MODULE}/cmvaulte2e`;
+
+/**
+ * One module building several components of a release (what the provisioner uses): module path
+ * …/cmvaulte2e, each component's launcher in the package directory cert-manager-<binary>/, so
+ * `go build -o <dir>/ ./cert-manager-controller ./cert-manager-webhook ./cert-manager-cainjector`
+ * writes binaries of those names. The requirement is the root module alone, so every component links
+ * exactly the dependency versions it would in a module of its own.
+ */
+export function certManagerBundle(input: CertManagerBundleInput): CertManagerBundle {
+  const binaries = input.binaries ?? CERT_MANAGER_BINARIES;
+  const g = generate(input.version, input.commit, input.rootGoMod, binaries, BUNDLE_MODULE, (b) => `${binaryFileName(b)}/`);
+  return { ...g, binaries: binaries.map((binary) => ({ binary, name: binaryFileName(binary), pkg: `./${binaryFileName(binary)}` })) };
 }
 
 /** Writes a generated wrapper into `dir` (created as needed); returns the `go build` argv after `go`. */

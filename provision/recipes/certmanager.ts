@@ -1,24 +1,27 @@
 import type { GoRecipe } from '../recipe.ts';
-import { certManagerWrapper } from '../certmanager/wrapper.ts';
+import { certManagerBundle } from '../certmanager/wrapper.ts';
 import { certManagerChart, certManagerCrds } from '../certmanager/crds.ts';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const MODULE = 'github.com/cert-manager/cert-manager';
 
-// The controller's main is a nested module the proxy does not serve; the launcher links the real controllers
-// of the root module at the pinned version (provision/certmanager/).
+// The mains of the controller, webhook and cainjector are nested modules the proxy does not serve; one
+// generated module holds a launcher per component, each linking the real code of the root module at the
+// pinned version (provision/certmanager/). One `go build` writes cert-manager-controller,
+// cert-manager-webhook and cert-manager-cainjector into the one artifact directory (the name stays
+// cert-manager-controller: the rest of the suite finds the controller, CRDs and chart there).
 export function certManagerRecipes(version: string, commit: string): GoRecipe[] {
-  const controller: GoRecipe = {
+  const bundle = certManagerBundle({ version, commit });
+  const recipe: GoRecipe = {
     kind: 'go',
     name: 'cert-manager-controller',
     version,
     sets: ['local', 'kind'],
-    ldflags: certManagerWrapper({ version, commit, binary: 'controller' }).ldflags,
-    binaries: [{ name: 'cert-manager-controller', pkg: certManagerWrapper({ version, commit, binary: 'controller' }).mainPackage, versionArgs: ['--version'], versionContains: version }],
+    ldflags: bundle.ldflags,
+    binaries: bundle.binaries.map((b) => ({ name: b.name, pkg: b.pkg, versionArgs: ['--version'], versionContains: version })),
     async wrapper() {
-      const w = certManagerWrapper({ version, commit, binary: 'controller' });
-      return { goMod: w.goMod, modules: [{ path: MODULE, version }], files: w.files };
+      return { goMod: bundle.goMod, modules: [{ path: MODULE, version }], files: bundle.files };
     },
     async extras(ctx, dest) {
       const dir = await ctx.moduleDir(MODULE, version);
@@ -27,5 +30,5 @@ export function certManagerRecipes(version: string, commit: string): GoRecipe[] 
       return ['crds.yaml', 'chart'];
     },
   };
-  return [controller];
+  return [recipe];
 }

