@@ -18,7 +18,7 @@ import { binaryPath } from '../provision/artifacts.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, KindCertManager } from './certmanager.ts';
 import { KindCluster, removeKindNetworkIfUnused, KIND_NETWORK } from './cluster.ts';
 import { buildKindImages, ensureExtraImage } from './images/build.ts';
-import { docker, PROJECT_LABEL, stderrLogger, type Logger } from './images/common.ts';
+import { docker, PROJECT_LABEL_KEY, stderrLogger, type Logger } from './images/common.ts';
 import { vaultImageSpec } from './images/vault-image.ts';
 
 export interface KindEnvironmentSpec {
@@ -45,7 +45,7 @@ export class KindEnvironment implements ScenarioEnvironment {
   readonly controllerServiceAccount = { namespace: CERT_MANAGER_NAMESPACE, name: CERT_MANAGER_SA };
   readonly notes = [
     'kind cluster: one node from a locally built kindest/node image (Debian containerd 1.6, static ptp CNI instead of kindnet)',
-    'cert-manager: the controller only (a launcher linking the real controllers); no webhook or cainjector (not built), CRD schemas enforced by the API server',
+    'cert-manager: controller, webhook and cainjector (launchers linking the real code of the release) installed by Helm from the pinned chart; no startupapicheck (the install waits for the webhook to admit a dry-run Issuer instead)',
     'Vault: in-cluster = a Deployment as the `vault` ServiceAccount (system:auth-delegator), reviewing with its own pod token; external = a container on the kind network',
   ];
   private readonly vaults = new Map<string, Promise<{ handle: VaultHandle; running: RunningVault; where: string }>>();
@@ -108,7 +108,7 @@ export class KindEnvironment implements ScenarioEnvironment {
       });
       return { handle, running, where: `Deployment ${running.namespace}/vault` };
     }
-    const running = await startVaultContainer({ engine, version, image: image.ref, name: `${this.cluster.name}-${slug}`, network: KIND_NETWORK, labels: [PROJECT_LABEL] });
+    const running = await startVaultContainer({ engine, version, image: image.ref, name: `${this.cluster.name}-${slug}`, network: KIND_NETWORK, labels: { [PROJECT_LABEL_KEY]: 'true' } });
     this.rootTokens.push(running.rootToken);
     return { handle: await prepareVault(running, { engine, version }), running, where: `container ${running.container}` };
   }

@@ -1,19 +1,25 @@
 /**
- * Vault (or OpenBao) as a Docker container beside a cluster: dev mode behind a TLS listener whose certificate
- * names the container's IP, on a given Docker network, so this host (the admin client) and the cluster's pods
- * both reach https://<ip>:8200 and verify it. Knows Docker, not the cluster: the caller passes the network and
- * an image holding the binary at /usr/local/bin/{vault,bao} with a POSIX shell.
+ * Vault (or OpenBao) as a container beside a cluster, through testcontainers: dev mode behind a TLS listener
+ * whose certificate names the container's IP on the given Docker network, so this host (the admin client) and
+ * the cluster's pods both reach https://<ip>:8200 and verify it. Knows Docker, not the cluster: the caller passes
+ * the network and an image holding the binary at /usr/local/bin/{vault,bao} with a POSIX shell.
+ *
+ * testcontainers' reaper (Ryuk) is an image no registry here serves, so it is switched off: every container
+ * carries the caller's labels and `cm-vault-e2e clean` removes labelled containers a killed run left.
  */
 import { execa } from 'execa';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EnvironmentError } from '../../lib/errors.ts';
 import { createCa, issueLeaf } from '../../lib/pki.ts';
+import { EnvironmentError } from '../../lib/errors.ts';
 import type { VaultEngine } from '../../scenarios/types.ts';
 import { redact } from '../redact.ts';
-import { devServerScript, LISTENER_PORT, listenerConfig, newRootToken, TLS_DIR, waitHealthy } from './dev-server.ts';
+import { devServerScript, LISTENER_PORT, listenerConfig, newRootToken, TLS_DIR, WAITING_LINE, waitHealthy } from './dev-server.ts';
 import type { RunningVault } from './placement.ts';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+const { GenericContainer, PullPolicy, Wait } = await import('testcontainers');
 
 export interface ContainerVaultOptions {
   engine: VaultEngine;
@@ -21,8 +27,7 @@ export interface ContainerVaultOptions {
   image: string;
   name: string;
   network: string;
-  /** Extra `docker run` labels (k=v), so `clean` finds the container after a killed run. */
-  labels?: string[];
+  labels?: Record<string, string>;
   startupTimeoutMs?: number;
 }
 
@@ -32,48 +37,50 @@ export interface ContainerVault extends RunningVault {
 }
 
 export async function startVaultContainer(opts: ContainerVaultOptions): Promise<ContainerVault> {
-  const container = opts.name;
-  const what = `${opts.engine} ${opts.version} (container ${container})`;
-  await execa('docker', ['rm', '-f', container], { reject: false });
-  const labels = (opts.labels ?? []).flatMap((l) => ['--label', l]);
-  await dockerOut(what, ['run', '-d', '--name', container, '--hostname', container, '--network', opts.network, ...labels, '--entrypoint', '/bin/sh', opts.image, '-c', devServerScript(opts.engine)]);
-  const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-vault-'));
+  const what = `${opts.engine} ${opts.version} (container ${opts.name})`;
   const rootToken = newRootToken();
-  const stop = async () => {
-    await execa('docker', ['rm', '-f', container], { reject: false });
-    await rm(dir, { recursive: true, force: true });
-  };
-  try {
-    const ip = await dockerOut(what, ['inspect', '--format', `{{ (index .NetworkSettings.Networks "${opts.network}").IPAddress }}`, container]);
-    const ca = await createCa(dir, `cm-vault-e2e ${opts.engine} ${opts.version} listener CA`);
-    await issueLeaf(ca, dir, { name: 'listener', commonName: container, dnsNames: [container, 'localhost'], ipAddresses: [ip, '127.0.0.1'], usage: 'server' });
-    await writeFile(join(dir, 'token'), rootToken, { mode: 0o644 });
-    await writeFile(join(dir, 'listener.hcl'), listenerConfig());
-    await dockerOut(what, ['cp', `${dir}/.`, `${container}:${TLS_DIR}`]);
-    await dockerOut(what, ['exec', '-u', '0', container, 'sh', '-c', `chmod -R a+rX ${TLS_DIR} && : > ${TLS_DIR}/ready`]);
-    const address = `https://${ip}:${LISTENER_PORT}`;
-    await waitHealthy(address, ca.certPem, opts.startupTimeoutMs ?? 60_000, async () => {
-      const r = await execa('docker', ['inspect', '--format', '{{.State.Running}}', container], { reject: false });
-      return r.stdout.trim() === 'true' ? undefined : `container ${container} stopped`;
-    }).catch(async (err: Error) => {
-      const logs = await containerLogs(container, rootToken);
-      throw new EnvironmentError(what, err.message, `docker logs ${container}`, logs.slice(-20));
+  const started = await new GenericContainer(opts.image)
+    .withName(opts.name)
+    .withNetworkMode(opts.network)
+    .withLabels(opts.labels ?? {})
+    .withEntrypoint(['/bin/sh'])
+    .withCommand(['-c', devServerScript(opts.engine)])
+    .withPullPolicy(PullPolicy.defaultPolicy())
+    .withWaitStrategy(Wait.forLogMessage(WAITING_LINE))
+    .withStartupTimeout(opts.startupTimeoutMs ?? 60_000)
+    .start()
+    .catch((err: Error) => {
+      throw new EnvironmentError(what, `could not start: ${err.message}`, `is ${opts.image} in \`docker images\`, and is dockerd up (\`cm-vault-e2e doctor\`)?`);
     });
-    return { address, caPem: ca.certPem, rootToken, logFile: `docker logs ${container}`, logLines: () => containerLogs(container, rootToken), stop, container, ip };
+  // testcontainers' logs() follows the stream; a snapshot comes from `docker logs` (one stream: see devServerScript)
+  const logLines = async () => {
+    const r = await execa('docker', ['logs', started.getId()], { reject: false, stderr: 'ignore' });
+    return (r.stdout ?? '').split('\n').filter(Boolean).map((l) => redact(l, [rootToken]));
+  };
+  const stop = async () => {
+    await started.stop({ remove: true, timeout: 2_000 }).catch(() => undefined);
+  };
+  const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-vault-'));
+  try {
+    const ip = started.getIpAddress(opts.network);
+    const ca = await createCa(dir, `cm-vault-e2e ${opts.engine} ${opts.version} listener CA`);
+    const leaf = await issueLeaf(ca, dir, { name: 'listener', commonName: opts.name, dnsNames: [opts.name, 'localhost'], ipAddresses: [ip, '127.0.0.1'], usage: 'server' });
+    await started.copyContentToContainer([
+      { content: leaf.certPem, target: `${TLS_DIR}/listener.crt`, mode: 0o644 },
+      { content: await readFile(leaf.keyFile, 'utf8'), target: `${TLS_DIR}/listener.key`, mode: 0o644 },
+      { content: listenerConfig(), target: `${TLS_DIR}/listener.hcl`, mode: 0o644 },
+      { content: rootToken, target: `${TLS_DIR}/token`, mode: 0o644 },
+      { content: '', target: `${TLS_DIR}/ready`, mode: 0o644 },
+    ]);
+    const address = `https://${ip}:${LISTENER_PORT}`;
+    await waitHealthy(address, ca.certPem, opts.startupTimeoutMs ?? 60_000, async () => undefined).catch(async (err: Error) => {
+      throw new EnvironmentError(what, err.message, `docker logs ${opts.name}`, (await logLines()).slice(-20));
+    });
+    return { address, caPem: ca.certPem, rootToken, logFile: `docker logs ${opts.name}`, logLines, stop, container: opts.name, ip };
   } catch (err) {
     await stop();
     throw err;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-}
-
-async function dockerOut(what: string, args: string[]): Promise<string> {
-  const r = await execa('docker', args, { reject: false, all: true });
-  if (r.exitCode !== 0) throw new EnvironmentError(what, `docker ${args[0]} failed`, 'check `cm-vault-e2e doctor` (is dockerd up?)', (r.all ?? '').split('\n').slice(-10));
-  return r.stdout.trim();
-}
-
-/** The server's log, root token and JWTs redacted (the server writes one stream: see devServerScript). */
-async function containerLogs(container: string, rootToken: string): Promise<string[]> {
-  const r = await execa('docker', ['logs', container], { reject: false, stderr: 'ignore' });
-  return (r.stdout ?? '').split('\n').filter(Boolean).map((l) => redact(l, [rootToken]));
 }

@@ -7,6 +7,9 @@ export const LISTENER_PORT = 8200;
 /** Where the files below are mounted. */
 export const TLS_DIR = '/tls';
 
+/** What the script prints while it waits for its TLS files (a container runtime's "started" signal). */
+export const WAITING_LINE = 'cm-vault-e2e: waiting for the listener certificate';
+
 export function programOf(engine: VaultEngine): 'vault' | 'bao' {
   return engine === 'vault' ? 'vault' : 'bao';
 }
@@ -19,6 +22,7 @@ export function programOf(engine: VaultEngine): 'vault' | 'bao' {
 export function devServerScript(engine: VaultEngine, logLevel = 'debug'): string {
   const program = programOf(engine);
   return [
+    `echo "${WAITING_LINE}"`,
     `until [ -f ${TLS_DIR}/ready ]; do sleep 0.1; done`,
     `exec ${program} server -dev -dev-root-token-id="$(cat ${TLS_DIR}/token)" -dev-listen-address=127.0.0.1:8201 -dev-no-store-token -config=${TLS_DIR}/listener.hcl -log-level=${logLevel} 2>&1`,
   ].join('; ');
