@@ -18,7 +18,7 @@ import { binaryPath } from '../provision/artifacts.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, KindCertManager } from './certmanager.ts';
 import { KindCluster, removeKindNetworkIfUnused, KIND_NETWORK } from './cluster.ts';
 import { buildKindImages, ensureExtraImage } from './images/build.ts';
-import { docker, PROJECT_LABEL_KEY, stderrLogger, type Logger } from './images/common.ts';
+import { assertDockerAnswers, docker, PROJECT_LABEL_KEY, stderrLogger, type Logger } from './images/common.ts';
 import { vaultImageSpec } from './images/vault-image.ts';
 
 export interface KindEnvironmentSpec {
@@ -63,6 +63,7 @@ export class KindEnvironment implements ScenarioEnvironment {
 
   static async start(spec: KindEnvironmentSpec): Promise<KindEnvironment> {
     const log = spec.log ?? stderrLogger;
+    await assertDockerAnswers();
     const images = await buildKindImages({ kubernetesVersion: spec.kubernetes, log });
     const cluster = await KindCluster.ensure({ profile: spec.profile, kubernetesVersion: spec.kubernetes, image: images.nodeImage, instance: kindInstance(spec.key), log });
     try {

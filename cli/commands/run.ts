@@ -78,7 +78,8 @@ export function registerRun(program: Command): void {
           process.stdout.write(`reports: ${files.filter((f) => !f.includes('/evidence/')).join(', ')} (+ evidence)\n`);
         }
         if (result.kept.length) await holdKept(result.kept);
-        process.exitCode = result.outcomes.some((o) => !isSkipped(o) && !o.verdict.pass) ? 1 : 0;
+        // an environment that never came up is a failure, not a skip
+        process.exitCode = result.outcomes.some((o) => !isSkipped(o) && !o.verdict.pass) || result.environments.some((e) => e.error) ? 1 : 0;
       } finally {
         process.off('SIGINT', onSignal);
       }

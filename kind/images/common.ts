@@ -74,6 +74,18 @@ export async function docker(args: string[], opts: Options & { what?: string } =
   return typeof r.stdout === 'string' ? r.stdout.trim() : '';
 }
 
+/** Throws doctor's advice when no Docker daemon answers (before anything is half-made). */
+export async function assertDockerAnswers(): Promise<void> {
+  const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, all: true, stdin: 'ignore' });
+  if (r.exitCode === 0) return;
+  throw new EnvironmentError(
+    'docker',
+    r.exitCode === undefined || /ENOENT|not found/.test(String(r.all ?? r.message)) ? 'the docker CLI is not installed' : 'no Docker daemon answers',
+    '`npx cm-vault-e2e provision --for kind` installs and starts it (or `bash provision/docker/docker-host.sh`); `npx cm-vault-e2e doctor` shows the state',
+    tailLines(r.all ?? r.message, 3),
+  );
+}
+
 /** docker, but answers undefined instead of throwing. */
 export async function dockerMaybe(args: string[]): Promise<string | undefined> {
   const r = await execa('docker', args, { reject: false, stdin: 'ignore' });
