@@ -51,7 +51,7 @@ export function fixturePlan(id: string, o: PlanOverrides = {}): Plan {
     certManager,
     vault,
     auth: o.auth ?? { method: 'kubernetes', mount: 'kubernetes', tokenReviewer: 'client-jwt' },
-    issuer: o.issuer ?? { kind: 'Issuer', name: 'vault-issuer', namespace: 'team-a', serviceAccount: 'vault-issuer', tokenRequestRole: true, authDelegator: true },
+    issuer: o.issuer ?? { kind: 'Issuer', name: 'vault-issuer', namespace: 'team-a', serviceAccount: 'vault-issuer', tokenRequestRole: true, authDelegator: true, fieldValidation: 'strict' },
     expect: o.expect ?? { ready: true },
     source: o.source ?? { file: 'scenarios/catalogue/core.yaml', line: 3 },
     tags: o.tags ?? ['smoke'],

@@ -86,7 +86,7 @@ export class ScenarioSession {
     const audiences = plan.issuer.audiences?.map((a) => resolvePlaceholders(a, plan, facts));
     const issuer = issuerObject(plan, { server: vault.server, caPem: vault.caPem, signPath: `${vault.pkiMount}/sign/${vault.pkiRole}`, role: VAULT_ROLE, ...(audiences ? { audiences } : {}) });
     try {
-      await this.env.kube.create(issuer, { strict: true });
+      await this.env.kube.create(issuer, { strict: plan.issuer.fieldValidation === 'strict' });
       this.created.push(issuer);
       this.issuer = issuer;
       return undefined;

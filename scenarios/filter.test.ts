@@ -40,14 +40,15 @@ describe('filterPlans', () => {
     expect(filterPlans(plans, 'failure=crd-unknown-field').every((p) => p.expect.failure === 'crd-unknown-field')).toBe(true);
     expect(filterPlans(plans, 'ready=true').every((p) => p.expect.ready)).toBe(true);
     expect(filterPlans(plans, 'kind=ClusterIssuer').every((p) => p.issuer.kind === 'ClusterIssuer')).toBe(true);
-    expect(ids('upgrade=true')).toHaveLength(4);
+    expect(ids('upgrade=true')).toHaveLength(5);
     const env = plans[0]!.environmentKey;
     expect(filterPlans(plans, `env=${env}`).every((p) => p.environmentKey === env)).toBe(true);
   });
 
   it('an upgrade matches either of its versions', () => {
-    expect(ids('cm=v1.14.7,upgrade=true')).toEqual(['upgrade-v1.14.7-to-v1.15.5-audiences-accepted']);
-    expect(ids('cm=v1.15.5,upgrade=true')).toEqual(['upgrade-v1.14.7-to-v1.15.5-audiences-accepted']);
+    const both = ['upgrade-v1.14.7-to-v1.15.5-audiences-accepted', 'upgrade-v1.14.7-to-v1.15.5-audiences-lost-by-lenient-client'];
+    expect(ids('cm=v1.14.7,upgrade=true').sort()).toEqual(both);
+    expect(ids('cm=v1.15.5,upgrade=true').sort()).toEqual(both);
   });
 
   it('an unknown key is an InputError with a suggestion', () => {

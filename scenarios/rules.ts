@@ -70,11 +70,11 @@ function checkVersions(s: RawScenario, ctx: RuleContext): Problem[] {
     }
   }
   const version = cm.upgrade?.to ?? cm.version ?? '';
-  if (s.issuer.audiences && compareVersions(version, AUDIENCES_SINCE) < 0 && s.expect.failure !== 'crd-unknown-field') {
+  if (s.issuer.audiences && compareVersions(version, AUDIENCES_SINCE) < 0 && s.issuer.fieldValidation !== 'warn' && s.expect.failure !== 'crd-unknown-field') {
     problems.push({
       path: ['issuer', 'audiences'],
       problem: `cert-manager ${version} has no serviceAccountRef.audiences field (added in v1.15)`,
-      fix: 'remove issuer.audiences, use cert-manager v1.15.5 or later, or expect `{ready: false, failure: crd-unknown-field}`',
+      fix: 'remove issuer.audiences, use cert-manager v1.15.5 or later, set issuer.fieldValidation: warn (the field is pruned), or expect `{ready: false, failure: crd-unknown-field}`',
     });
   }
   return problems;
@@ -179,6 +179,7 @@ export function toScenario(s: RawScenario, ctx: RuleContext, source: Scenario['s
       ...(i.audiences !== undefined ? { audiences: i.audiences } : {}),
       tokenRequestRole: i.tokenRequestRole ?? true,
       authDelegator: i.authDelegator ?? false,
+      fieldValidation: i.fieldValidation ?? 'strict',
     },
     expect: { ready: s.expect.ready, ...(s.expect.failure ? { failure: s.expect.failure } : {}) },
     source,

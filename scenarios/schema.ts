@@ -65,6 +65,7 @@ export const RawScenario = z.strictObject({
     audiences: z.array(Audience).min(1).optional(),
     tokenRequestRole: z.boolean().optional(),
     authDelegator: z.boolean().optional(),
+    fieldValidation: z.enum(['strict', 'warn']).optional(),
   }),
   expect: Expect,
 });

@@ -54,6 +54,11 @@ export interface IssuerSpec {
   tokenRequestRole: boolean;
   /** Bind the issuer's ServiceAccount to system:auth-delegator. */
   authDelegator: boolean;
+  /**
+   * How the client creates the Issuer: `strict` (kubectl's default) refuses unknown fields; `warn` (a client that
+   * sends no fieldValidation) gets it stored with unknown fields pruned and only a warning.
+   */
+  fieldValidation: 'strict' | 'warn';
 }
 
 /** What failed, as a class a human picks when writing a scenario. The oracle supplies exact texts. */

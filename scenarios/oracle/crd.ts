@@ -1,8 +1,8 @@
-import type { ExplainStep } from '../types.ts';
+import type { ExplainStep, Plan } from '../types.ts';
 import { strictDecodingRejection } from './messages.ts';
 import { type OracleContext } from './model.ts';
 import { all, certManager, kubernetes } from './sources.ts';
-import { atLeast } from './version.ts';
+import { atLeast, type CertManagerVersion } from './version.ts';
 
 const AUDIENCES_FIELD = 'spec.vault.auth.kubernetes.serviceAccountRef.audiences';
 
@@ -11,6 +11,13 @@ export interface CrdOutcome {
   rejection?: string;
   /** Present only when the scenario uses a version-gated field. */
   step?: ExplainStep;
+}
+
+/** The Issuer as the API server stored it under `version`: a leniently created one loses fields its CRD lacks. */
+export function storedPlan(plan: Plan, version: CertManagerVersion): Plan {
+  if (plan.issuer.audiences === undefined || plan.issuer.fieldValidation !== 'warn' || atLeast(version, 1, 15)) return plan;
+  const { audiences: _pruned, ...issuer } = plan.issuer;
+  return { ...plan, issuer };
 }
 
 /** serviceAccountRef.audiences exists from cert-manager v1.15 (TokenAudiences); an older CRD prunes it as unknown. */
@@ -23,6 +30,22 @@ export function checkIssuerFields(ctx: OracleContext): CrdOutcome {
         step: 'CRD schema',
         detail: `serviceAccountRef.audiences is declared in the ${plan.issuer.kind} CRD of cert-manager ${version.tag} (added in v1.15): accepted.`,
         source: certManager(version, 'pkg/apis/certmanager/v1/types_issuer.go', 'ServiceAccountRef.TokenAudiences'),
+      },
+    };
+  }
+  if (plan.issuer.fieldValidation === 'warn') {
+    return {
+      step: {
+        step: 'CRD schema',
+        detail:
+          `cert-manager ${version.tag} has no serviceAccountRef.audiences (added in v1.15); a client that does not ask for strict ` +
+          `field validation gets the ${plan.issuer.kind} stored with the field pruned and only a warning (unknown field ${JSON.stringify(AUDIENCES_FIELD)}): ` +
+          'the audiences are gone from the stored object, and stay gone after an upgrade until the Issuer is applied again.',
+        source: all(
+          certManager(version, 'pkg/apis/certmanager/v1/types_issuer.go', 'ServiceAccountRef'),
+          kubernetes('staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning/algorithm.go', 'PruneWithOptions'),
+          kubernetes('staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go', 'fieldValidation'),
+        ),
       },
     };
   }

@@ -39,6 +39,7 @@ export function plan(o: PlanOverrides = {}): Plan {
     name: 'vault-issuer',
     namespace: 'team-a',
     serviceAccount: 'vault-issuer',
+    fieldValidation: 'strict',
     tokenRequestRole: true,
     authDelegator: true,
     ...o.issuer,

@@ -1,5 +1,5 @@
 import type { EnvironmentFacts, ExplainStep, Plan, Prediction } from '../types.ts';
-import { checkIssuerFields } from './crd.ts';
+import { checkIssuerFields, storedPlan } from './crd.ts';
 import { jwtLogin } from './jwt-auth.ts';
 import { kubernetesLogin } from './kubernetes-auth.ts';
 import {
@@ -32,7 +32,8 @@ export function predictStages(plan: Plan, facts: EnvironmentFacts): StagePredict
   if (!upgrade) return [{ stage: 'after', prediction: predict(plan, facts) }];
   return [
     { stage: 'before', prediction: predictAt(plan, facts, upgrade.from) },
-    { stage: 'after', prediction: predictAt(plan, facts, upgrade.to) },
+    // The objects made before the upgrade are what the new version reads: pruned fields stay pruned.
+    { stage: 'after', prediction: predictAt(storedPlan(plan, parseCertManagerVersion(upgrade.from)), facts, upgrade.to) },
   ];
 }
 

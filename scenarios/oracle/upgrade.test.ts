@@ -28,6 +28,19 @@ describe('upgrades', () => {
     expect(stages[1]?.prediction.ready).toBe(true);
   });
 
+  it('a lenient client on v1.14: audiences pruned, the audience error before, and still after the upgrade', () => {
+    const p = plan({ upgrade: { from: 'v1.14.7', to: 'v1.15.5' }, issuer: { audiences: [KIND_AUDIENCE], fieldValidation: 'warn' } });
+    const [before, after] = predictStages(p, facts(p));
+    expect(before?.prediction.rejection).toBeUndefined();
+    expect(before?.prediction.failure).toBe('apiserver-audience');
+    expect(before?.prediction.steps[0]?.detail).toMatch(/pruned/);
+    expect(after?.prediction.failure).toBe('apiserver-audience');
+    expect(after?.prediction.tokenAudiences).toEqual(['vault://team-a/vault-issuer']);
+    // the same Issuer created strictly after the upgrade keeps its audiences and is ready
+    const strict = plan({ certManager: 'v1.15.5', issuer: { audiences: [KIND_AUDIENCE], fieldValidation: 'warn' } });
+    expect(predictStages(strict, facts(strict))[0]?.prediction.ready).toBe(true);
+  });
+
   it('an upgrade that changes nothing predicts the same outcome twice', () => {
     const p = plan({ upgrade: { from: 'v1.16.5', to: 'v1.19.5' } });
     const stages = predictStages(p, facts(p));
