@@ -45,8 +45,13 @@ export function environmentFixture(backend: Backend, key: string, first: Plan) {
   };
 }
 
-/** The catalogue as vitest suites on one backend: a describe per shared cluster, an it per scenario. */
-export function describeCatalogue(name: keyof typeof backends, filter: string | undefined): void {
+export type Extra = (group: { key: string; plans: Plan[] }, env: () => ScenarioEnvironment) => void;
+
+/**
+ * The catalogue as vitest suites on one backend: a describe per shared cluster, an it per scenario; `extra` may
+ * add tests to a group (they share its cluster).
+ */
+export function describeCatalogue(name: keyof typeof backends, filter: string | undefined, extra?: Extra): void {
   const backend = backends[name](loadVersions());
   for (const group of e2eGroups(filter)) {
     describe(`${name} ${group.key}`, () => {
@@ -69,6 +74,7 @@ export function describeCatalogue(name: keyof typeof backends, filter: string | 
           expect(result.verdict.sides.map((s) => s.side)).toEqual(expect.arrayContaining(['issuer', 'vault', 'apiserver']));
         });
       }
+      if (runnable.length) extra?.(group, () => env.get());
     });
   }
 }
