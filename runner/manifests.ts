@@ -82,7 +82,8 @@ export function issuerObject(plan: Plan, inputs: IssuerInputs): KubernetesObject
  * the next-private-key Secret) never collide with a previous scenario's in the same namespace.
  */
 export function certificateObject(plan: Plan, namespace: string, name: string): KubernetesObject {
-  const dns = `${plan.id}.cm-vault-e2e.test`;
+  // From the (short) object name, not the scenario id: cert-manager's webhook refuses a commonName over 64 bytes.
+  const dns = `${name}.cm-vault-e2e.test`;
   return {
     apiVersion: 'cert-manager.io/v1',
     kind: 'Certificate',
