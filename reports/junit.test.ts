@@ -36,6 +36,15 @@ describe('toJUnit', () => {
     expect(failure.text).toContain('\n            Code: 403. Errors:');
   });
 
+  it('a scenario that could not run is an <error>, counted in errors, not a skip', () => {
+    const broken = { plan: { ...readyPass().plan, id: 'broken-one' }, skipped: 'could not run: admission webhook denied the request\nmore', broken: true };
+    const root = parseXml(toJUnit(fixtureRun([readyPass(), broken])));
+    const suite = findAll(root, 'testsuite')[0]!;
+    expect(suite.attributes).toMatchObject({ tests: '2', failures: '0', errors: '1', skipped: '0' });
+    const error = findAll(root, 'error')[0]!;
+    expect(error.attributes).toMatchObject({ type: 'CouldNotRun', message: 'could not run: admission webhook denied the request' });
+  });
+
   it('marks passing scenarios without failure and skipped ones with their reason', () => {
     expect(findAll(byName(readyPass().plan.id), 'failure')).toHaveLength(0);
     const skipped = findAll(byName('k8s-client-jwt-api-audience-ready-openbao'), 'skipped')[0]!;

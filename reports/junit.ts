@@ -21,6 +21,7 @@ function properties(run: RunReport, indent: string): string {
 function testcase(r: ReportedResult, indent: string): string {
   const head = `${indent}<testcase${attrs({ name: r.plan.id, classname: r.plan.environmentKey, time: seconds(durationMs(r)), file: r.plan.source.file, line: r.plan.source.line })}`;
   const inner = indent + '  ';
+  if (isSkipped(r) && r.broken) return `${head}>\n${inner}<error${attrs({ message: r.skipped.split('\n')[0]!, type: 'CouldNotRun' })}>${xmlText(r.skipped)}</error>\n${indent}</testcase>`;
   if (isSkipped(r)) return `${head}>\n${inner}<skipped${attrs({ message: r.skipped })}/>\n${indent}</testcase>`;
   const out = r.plan.description + (r.notes.length ? `\nnotes:\n${r.notes.map((n) => `  ${n}`).join('\n')}` : '');
   const parts = [`${inner}<system-out>${xmlText(out)}</system-out>`];
@@ -34,7 +35,8 @@ function testcase(r: ReportedResult, indent: string): string {
 function counts(results: readonly ReportedResult[]) {
   const s = summarize(results);
   const time = results.reduce((t, r) => t + durationMs(r), 0);
-  return { tests: s.total, failures: s.failed, errors: 0, skipped: s.skipped, time: seconds(time) };
+  const errors = results.filter((r) => isSkipped(r) && r.broken).length;
+  return { tests: s.total, failures: s.failed - errors, errors, skipped: s.skipped, time: seconds(time) };
 }
 
 export function toJUnit(run: RunReport): string {

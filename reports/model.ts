@@ -39,7 +39,7 @@ export const SIDE_LABELS: Record<SideName, string> = {
 export const isSkipped = (r: ReportedResult): r is SkippedScenario => 'skipped' in r;
 
 export function statusOf(r: ReportedResult): Status {
-  if (isSkipped(r)) return 'skip';
+  if (isSkipped(r)) return r.broken ? 'fail' : 'skip';
   return r.verdict.pass ? 'pass' : 'fail';
 }
 

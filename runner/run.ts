@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import type { Plan, Verdict } from '../scenarios/types.ts';
 import { EnvironmentError } from '../lib/errors.ts';
+import { apiMessage } from '../lib/kube.ts';
 import type { ScenarioEnvironment } from './environment.ts';
 import { groupByCluster } from './groups.ts';
 import { runScenario, type RunScenarioOptions, type ScenarioResult } from './run-scenario.ts';
@@ -9,6 +10,8 @@ import { runUpgradeScenario } from './run-upgrade.ts';
 export interface SkippedScenario {
   plan: Plan;
   skipped: string;
+  /** Not a choice but a breakage (its environment failed, or the run threw): the run fails. */
+  broken?: boolean;
 }
 
 export type Outcome = ScenarioResult | SkippedScenario;
@@ -76,7 +79,7 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
           const rec = { key: group.key, notes: [], startupMs: Date.now() - started, error: msg };
           environments.push(rec);
           opts.onEnvironment?.(rec);
-          for (const p of group.plans) record({ plan: p, skipped: `environment failed to start: ${msg.split('\n')[0]}` });
+          for (const p of group.plans) record({ plan: p, skipped: `environment failed to start: ${msg.split('\n')[0]}`, broken: true });
           return;
         }
         const rec = { key: group.key, notes: env.notes, startupMs: Date.now() - started };
@@ -93,7 +96,7 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
               const keepObjects = !!opts.keep && i === group.plans.length - 1;
               record(await runOne(env, plan, { keepObjects, ...(hook ? { beforeCleanup: (v) => hook(plan, v, env) } : {}) }));
             } catch (err) {
-              record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : (err as Error).message}` });
+              record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : apiMessage(err)}`, broken: true });
             }
           }
         } finally {

@@ -79,7 +79,7 @@ export function registerRun(program: Command): void {
         }
         if (result.kept.length) await holdKept(result.kept);
         // an environment that never came up is a failure, not a skip
-        process.exitCode = result.outcomes.some((o) => !isSkipped(o) && !o.verdict.pass) || result.environments.some((e) => e.error) ? 1 : 0;
+        process.exitCode = result.outcomes.some((o) => (isSkipped(o) ? o.broken : !o.verdict.pass)) ? 1 : 0;
       } finally {
         process.off('SIGINT', onSignal);
       }
@@ -126,6 +126,7 @@ function runVersions(v: Versions): Record<string, string> {
 function summarize(outcomes: Outcome[], ms: number) {
   const passed = outcomes.filter((o) => !isSkipped(o) && o.verdict.pass).length;
   const failed = outcomes.filter((o) => !isSkipped(o) && !o.verdict.pass).length;
-  const skipped = outcomes.filter(isSkipped).length;
-  process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped (${(ms / 1000).toFixed(1)}s)\n`);
+  const broken = outcomes.filter((o) => isSkipped(o) && o.broken).length;
+  const skipped = outcomes.filter(isSkipped).length - broken;
+  process.stdout.write(`\n${passed} passed, ${failed} failed, ${broken ? `${broken} could not run, ` : ''}${skipped} skipped (${(ms / 1000).toFixed(1)}s)\n`);
 }
