@@ -45,7 +45,8 @@ describe('nightly workflow', () => {
   });
 
   it('runs one job per environment entry, writing the report to out/, and uploads it whatever happened', () => {
-    expect(runs('e2e')).toContain('npx cm-vault-e2e run --backend local --filter "$filter" --report out/');
+    expect(runs('e2e')).toContain('npx cm-vault-e2e run --backend "$BACKEND" --filter "$filter" --report out/');
+    expect(wf.env?.BACKEND).toBe("${{ inputs.backend || 'kind' }}");
     const upload = wf.jobs.e2e!.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
     expect(upload).toMatchObject({ if: 'always()', with: { path: 'out/' } });
   });
