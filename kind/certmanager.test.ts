@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { controllerImageRef, controllerImageSpec, helmValues, POST_RENDERER } from './certmanager.ts';
+import {
+  CERT_MANAGER_COMPONENTS,
+  controllerImageRef,
+  controllerImageSpec,
+  helmValues,
+  imageSpec,
+  isWebhookDenial,
+  POST_RENDERER,
+  webhookProbeIssuers,
+} from './certmanager.ts';
 
 const RENDERED = `---
 # Source: cert-manager/templates/serviceaccount.yaml
@@ -55,23 +64,55 @@ describe('cert-manager on kind', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('the Helm post-renderer drops the webhook’s objects and CRDs and keeps the rest intact', async () => {
+  it('the Helm post-renderer drops only the CRDs: the webhook’s objects stay, the rest intact', async () => {
     const { stdout } = await execa(join(dir, 'render.mjs'), { input: RENDERED });
     const docs = parseAllDocuments(stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string } } | null).filter((d) => d !== null);
-    expect(docs.map((d) => `${d!.kind}/${d!.metadata.name}`)).toEqual(['ServiceAccount/cert-manager', 'Deployment/cert-manager']);
+    expect(docs.map((d) => `${d!.kind}/${d!.metadata.name}`)).toEqual([
+      'ServiceAccount/cert-manager',
+      'Deployment/cert-manager-webhook',
+      'ValidatingWebhookConfiguration/cert-manager-webhook',
+      'Deployment/cert-manager',
+    ]);
   });
 
-  it('the controller image is named as the chart expects and runs as a numeric non-root user', () => {
+  it('controller, webhook and cainjector images are named as the chart expects, binary where upstream has it, numeric non-root user', () => {
     expect(controllerImageRef('v1.21.1')).toBe('quay.io/jetstack/cert-manager-controller:v1.21.1');
-    const spec = controllerImageSpec('v1.21.1', '/x/cert-manager-controller');
-    expect(spec.user).toBe('1000');
-    expect(spec.files[0]!.dest).toBe(spec.entrypoint[0]);
+    expect(controllerImageSpec('v1.21.1', '/x/c')).toEqual(imageSpec('controller', 'v1.21.1', '/x/c'));
+    const specs = CERT_MANAGER_COMPONENTS.map((c) => imageSpec(c, 'v1.14.7', `/x/cert-manager-${c}`));
+    expect(specs.map((s) => [s.name, s.ref, s.entrypoint.join(' ')])).toEqual([
+      ['cert-manager-controller', 'quay.io/jetstack/cert-manager-controller:v1.14.7', '/app/cmd/controller/controller'],
+      ['cert-manager-webhook', 'quay.io/jetstack/cert-manager-webhook:v1.14.7', '/app/cmd/webhook/webhook'],
+      ['cert-manager-cainjector', 'quay.io/jetstack/cert-manager-cainjector:v1.14.7', '/app/cmd/cainjector/cainjector'],
+    ]);
+    for (const s of specs) {
+      expect(s.user).toBe('1000');
+      expect(s.files).toEqual([{ src: `/x/${s.name}`, dest: s.entrypoint[0] }]);
+    }
   });
 
-  it('chart values: no cainjector or startupapicheck, never pull, the launcher serves /livez on 9403', () => {
+  it('chart values: webhook and cainjector on, startupapicheck off, every image this version and never pulled, /livez on 9403', () => {
     const v = helmValues('v1.16.5');
-    expect(v).toEqual(expect.arrayContaining(['cainjector.enabled=false', 'startupapicheck.enabled=false', 'image.tag=v1.16.5', 'image.pullPolicy=Never']));
+    const sets = v.filter((_, i) => v[i - 1] === '--set');
+    expect(sets).toEqual([
+      'cainjector.enabled=true',
+      'startupapicheck.enabled=false',
+      'image.tag=v1.16.5',
+      'image.pullPolicy=Never',
+      'webhook.image.tag=v1.16.5',
+      'webhook.image.pullPolicy=Never',
+      'cainjector.image.tag=v1.16.5',
+      'cainjector.image.pullPolicy=Never',
+    ]);
+    expect(v.some((x) => /webhook\.enabled=false/.test(x))).toBe(false);
     expect(JSON.parse(v[v.indexOf('--set-json') + 1]!.replace(/^extraArgs=/, ''))).toEqual(['--internal-healthz-listen-address=0.0.0.0:9403']);
+  });
+
+  it('the webhook probe: a valid and an invalid Issuer; only a denial by the webhook counts', () => {
+    const { valid, invalid } = webhookProbeIssuers();
+    expect(valid).toMatchObject({ apiVersion: 'cert-manager.io/v1', kind: 'Issuer', spec: { selfSigned: {} } });
+    expect((invalid as { spec?: object }).spec).toEqual({});
+    expect(isWebhookDenial('admission webhook "webhook.cert-manager.io" denied the request: spec: Required value: at least one issuer must be configured')).toBe(true);
+    expect(isWebhookDenial('Internal error occurred: failed calling webhook "webhook.cert-manager.io": failed to call webhook: Post "https://cert-manager-webhook.cert-manager.svc:443/validate?timeout=30s": tls: failed to verify certificate')).toBe(false);
   });
 
 });
