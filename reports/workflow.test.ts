@@ -30,7 +30,7 @@ interface Job {
 }
 
 describe('nightly workflow', () => {
-  const wf = parse(readFileSync(WORKFLOW, 'utf8')) as { on: Record<string, unknown>; jobs: Record<string, Job> };
+  const wf = parse(readFileSync(WORKFLOW, 'utf8')) as { on: Record<string, unknown>; env?: Record<string, string>; jobs: Record<string, Job> };
   const runs = (job: string) => wf.jobs[job]!.steps.map((s) => s.run ?? '').join('\n');
 
   it('runs nightly and on demand', () => {
