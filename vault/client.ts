@@ -6,8 +6,8 @@ export type VaultClient = nodeVault.client;
 
 export interface VaultClientOptions {
   address: string;
-  /** The CA that signed Vault's listener certificate. */
-  caPem: string;
+  /** The CA that signed Vault's listener certificate; absent for a plain-HTTP dev listener. */
+  caPem?: string;
   /** Absent for a client that only logs in (as cert-manager's does). */
   token?: string;
 }
@@ -17,7 +17,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     endpoint: options.address,
     token: options.token,
     // node-vault 0.12 builds its https.Agent from requestOptions.ca (src/index.js, tlsOptionKeys).
-    requestOptions: { ca: options.caPem },
+    requestOptions: options.caPem ? { ca: options.caPem } : {},
     // node-vault's own debug output (DEBUG=node-vault) prints request bodies, JWTs included.
     debug: () => undefined,
   });
