@@ -1,0 +1,66 @@
+/**
+ * How the suite installs cert-manager with Helm from the pinned chart, whatever the cluster (kind, or an existing
+ * one with `--install-cert-manager`): names, chart values, the CRD-dropping post-renderer and the webhook probe.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+
+export const CERT_MANAGER_NAMESPACE = 'cert-manager';
+export const CERT_MANAGER_RELEASE = 'cert-manager';
+/** The chart's ServiceAccount for the controller (fullname of release `cert-manager`). */
+export const CERT_MANAGER_SA = 'cert-manager';
+
+export type CertManagerComponent = 'controller' | 'webhook' | 'cainjector';
+export const CERT_MANAGER_COMPONENTS: readonly CertManagerComponent[] = ['controller', 'webhook', 'cainjector'];
+
+export function imageRef(component: CertManagerComponent, version: string): string {
+  return `quay.io/jetstack/cert-manager-${component}:${version}`;
+}
+
+/**
+ * Helm post-renderer: drops every CustomResourceDefinition (applied from crds.yaml before Helm runs, outside
+ * the release; the provisioned v1.14–v1.16 charts render their CRDs unconditionally, which Helm then refuses
+ * to adopt). Everything else, the webhook's objects included, is installed as rendered.
+ */
+export const POST_RENDERER = `#!/usr/bin/env node
+// cm-vault-e2e: remove CustomResourceDefinitions from a rendered chart (stdin -> stdout).
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (c) => (input += c));
+process.stdin.on('end', () => {
+  const docs = input.split(/^---[ \\t]*$/m);
+  const crd = /^kind:\\s*CustomResourceDefinition\\s*$/m;
+  process.stdout.write(docs.filter((d) => !crd.test(d)).join('---'));
+});
+`;
+
+export type PullPolicy = 'Never' | 'IfNotPresent' | 'Always';
+
+/** `Never` where the images were loaded onto the nodes (kind); `IfNotPresent` where the nodes pull them. */
+export function helmValues(version: string, pullPolicy: PullPolicy = 'Never'): string[] {
+  return [
+    '--set', 'cainjector.enabled=true',
+    // no startupapicheck binary is built; install() probes the webhook itself
+    '--set', 'startupapicheck.enabled=false',
+    '--set', `image.tag=${version}`,
+    '--set', `image.pullPolicy=${pullPolicy}`,
+    '--set', `webhook.image.tag=${version}`,
+    '--set', `webhook.image.pullPolicy=${pullPolicy}`,
+    '--set', `cainjector.image.tag=${version}`,
+    '--set', `cainjector.image.pullPolicy=${pullPolicy}`,
+    // the launcher serves /livez only when asked; the chart's liveness probe expects it on 9403
+    '--set-json', 'extraArgs=["--internal-healthz-listen-address=0.0.0.0:9403"]',
+  ];
+}
+
+/** What the webhook probe creates with dryRun=All: one Issuer the webhook admits, one it must deny. */
+export const WEBHOOK_PROBE_NAMESPACE = 'default';
+export function webhookProbeIssuers(): { valid: KubernetesObject; invalid: KubernetesObject } {
+  const issuer = (name: string, spec: object): KubernetesObject =>
+    ({ apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name, namespace: WEBHOOK_PROBE_NAMESPACE }, spec }) as KubernetesObject;
+  return { valid: issuer('cmve-webhook-probe', { selfSigned: {} }), invalid: issuer('cmve-webhook-probe-invalid', {}) };
+}
+
+/** A denial by cert-manager's validating webhook (not a failure to reach it). */
+export function isWebhookDenial(message: string): boolean {
+  return /admission webhook "webhook\.cert-manager\.io" denied the request/.test(message);
+}

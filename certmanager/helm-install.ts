@@ -1,0 +1,173 @@
+/**
+ * cert-manager installed (or upgraded in place) with Helm from the pinned chart on any cluster this host has a
+ * kubeconfig for: CRDs from crds.yaml first, then `helm upgrade --install --wait` with the suite's values, then
+ * wait until controller, webhook and cainjector run this version and the webhook answers admission requests.
+ * Where the images come from is the caller's business (kind loads them; an existing cluster's nodes pull them).
+ */
+import { execa } from 'execa';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { V1Pod } from '@kubernetes/client-node';
+import { EnvironmentError } from '../lib/errors.ts';
+import { apiMessage, type Kube } from '../lib/kube.ts';
+import { artifactFile, binaryPath } from '../provision/artifacts.ts';
+import {
+  CERT_MANAGER_COMPONENTS,
+  CERT_MANAGER_NAMESPACE,
+  CERT_MANAGER_RELEASE,
+  helmValues,
+  imageRef,
+  isWebhookDenial,
+  POST_RENDERER,
+  webhookProbeIssuers,
+  type CertManagerComponent,
+  type PullPolicy,
+} from './chart.ts';
+import { applyCrds } from './crds.ts';
+
+export interface HelmCertManagerOptions {
+  kube: Kube;
+  kubeconfigPath: string;
+  version: string;
+  helmVersion: string;
+  pullPolicy: PullPolicy;
+  log: (line: string) => void;
+  timeoutMs?: number;
+  /** Labels for the namespace, when the install creates it. */
+  namespaceLabels?: Record<string, string>;
+}
+
+const secondsSince = (t: number) => Math.round((Date.now() - t) / 100) / 10;
+const tail = (text: unknown, n: number) => String(text ?? '').split('\n').filter(Boolean).slice(-n);
+
+export class HelmCertManager {
+  private constructor(
+    readonly version: string,
+    private readonly kube: Kube,
+  ) {}
+
+  static async install(opts: HelmCertManagerOptions): Promise<HelmCertManager> {
+    const started = Date.now();
+    const timeoutMs = opts.timeoutMs ?? 300_000;
+    const [crds, chart, helm] = await Promise.all([
+      artifactFile('cert-manager-controller', opts.version, 'crds.yaml'),
+      artifactFile('cert-manager-controller', opts.version, 'chart'),
+      binaryPath('helm', opts.helmVersion, 'helm'),
+    ]);
+    await opts.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CERT_MANAGER_NAMESPACE, ...(opts.namespaceLabels ? { labels: opts.namespaceLabels } : {}) } });
+    await applyCrds(opts.kube, crds);
+    const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-helm-'));
+    const cm = new HelmCertManager(opts.version, opts.kube);
+    try {
+      const renderer = join(dir, 'post-render-no-crds.mjs');
+      await writeFile(renderer, POST_RENDERER);
+      await chmod(renderer, 0o755);
+      const timeout = Math.round(timeoutMs / 1000);
+      const args = [
+        'upgrade', '--install', CERT_MANAGER_RELEASE, chart,
+        '--namespace', CERT_MANAGER_NAMESPACE,
+        '--kubeconfig', opts.kubeconfigPath,
+        ...helmValues(opts.version, opts.pullPolicy),
+        '--post-renderer', renderer,
+        '--wait', '--timeout', `${timeout}s`,
+      ];
+      opts.log(`cert-manager: helm upgrade --install ${opts.version} (controller, webhook, cainjector)`);
+      const r = await execa(helm, args, { reject: false, all: true, timeout: (timeout + 60) * 1000 });
+      if (r.exitCode !== 0) {
+        throw new EnvironmentError(`cert-manager ${opts.version}`, 'helm upgrade --install failed', `kubectl --kubeconfig ${opts.kubeconfigPath} -n ${CERT_MANAGER_NAMESPACE} describe pods`, [
+          ...tail(r.all, 10),
+          ...(await cm.allLogLines(10)),
+        ]);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await cm.waitRunning(timeoutMs);
+    await cm.waitWebhookServing(timeoutMs);
+    opts.log(`cert-manager: ${opts.version} running in ${secondsSince(started)}s`);
+    return cm;
+  }
+
+  /** `helm uninstall` (the CRDs, applied outside the release, are the caller's to remove). */
+  static async uninstall(o: { kubeconfigPath: string; helmVersion: string; timeoutMs?: number }): Promise<void> {
+    const helm = await binaryPath('helm', o.helmVersion, 'helm');
+    const timeout = Math.round((o.timeoutMs ?? 180_000) / 1000);
+    const r = await execa(helm, ['uninstall', CERT_MANAGER_RELEASE, '--namespace', CERT_MANAGER_NAMESPACE, '--kubeconfig', o.kubeconfigPath, '--wait', '--timeout', `${timeout}s`], { reject: false, all: true });
+    if (r.exitCode !== 0 && !/not found/.test(String(r.all))) {
+      throw new EnvironmentError('cert-manager', 'helm uninstall failed', `helm --kubeconfig ${o.kubeconfigPath} -n ${CERT_MANAGER_NAMESPACE} uninstall ${CERT_MANAGER_RELEASE}`, tail(r.all, 10));
+    }
+  }
+
+  private async pod(component: CertManagerComponent): Promise<V1Pod | undefined> {
+    const pods = await this.kube.core.listNamespacedPod({ namespace: CERT_MANAGER_NAMESPACE, labelSelector: `app.kubernetes.io/component=${component}` });
+    const live = pods.items.filter((p) => !p.metadata?.deletionTimestamp);
+    return live.find((p) => p.spec?.containers?.[0]?.image === imageRef(component, this.version)) ?? live[0];
+  }
+
+  /** Every component's pod Ready and running this version's image (after an upgrade, not the old ReplicaSet's). */
+  async waitRunning(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      const states = await Promise.all(
+        CERT_MANAGER_COMPONENTS.map(async (c) => {
+          const pod = await this.pod(c);
+          const ready = pod?.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True');
+          const ok = !!pod && !!ready && pod.spec?.containers?.[0]?.image === imageRef(c, this.version);
+          return { ok, text: pod ? `${c}: ${pod.metadata?.name} ${pod.status?.phase} ${JSON.stringify(pod.status?.containerStatuses?.[0]?.state ?? {})}` : `${c}: no pod` };
+        }),
+      );
+      if (states.every((s) => s.ok)) return;
+      last = states.filter((s) => !s.ok).map((s) => s.text).join('; ');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    throw new EnvironmentError(`cert-manager ${this.version}`, `not Ready: ${last}`, 'read the logs below', await this.allLogLines(15));
+  }
+
+  /**
+   * The webhook answers admission requests: a dry-run create of a valid Issuer is admitted and one without an
+   * issuer type is denied by webhook.cert-manager.io. Until the cainjector has put the CA into the webhook
+   * configurations and the webhook serves, the API server answers `failed calling webhook` (retried).
+   */
+  async waitWebhookServing(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const { valid, invalid } = webhookProbeIssuers();
+    let last = '';
+    while (Date.now() < deadline) {
+      try {
+        await this.kube.objects.create(valid, undefined, 'All');
+        try {
+          await this.kube.objects.create(invalid, undefined, 'All');
+          last = 'an Issuer without an issuer type was admitted: the webhook did not validate it';
+        } catch (err) {
+          if (isWebhookDenial(apiMessage(err))) return;
+          last = apiMessage(err);
+        }
+      } catch (err) {
+        last = apiMessage(err);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    throw new EnvironmentError(`cert-manager ${this.version}`, `the webhook does not serve: ${last}`, 'read the webhook and cainjector logs below', [
+      ...(await this.logLines('webhook')).slice(-15).map((l) => `webhook: ${l}`),
+      ...(await this.logLines('cainjector')).slice(-15).map((l) => `cainjector: ${l}`),
+    ]);
+  }
+
+  /** A component's log (current pod; the controller's by default), via the API server. */
+  async logLines(component: CertManagerComponent = 'controller'): Promise<string[]> {
+    const pod = await this.pod(component).catch(() => undefined);
+    if (!pod?.metadata?.name) return [];
+    const text = await this.kube.core
+      .readNamespacedPodLog({ name: pod.metadata.name, namespace: CERT_MANAGER_NAMESPACE, container: pod.spec?.containers?.[0]?.name })
+      .catch(() => '');
+    return text.split('\n').filter(Boolean);
+  }
+
+  async allLogLines(each: number): Promise<string[]> {
+    const out: string[] = [];
+    for (const c of CERT_MANAGER_COMPONENTS) out.push(...(await this.logLines(c)).slice(-each).map((l) => `${c}: ${l}`));
+    return out;
+  }
+}
