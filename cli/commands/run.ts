@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../lib/errors.ts';
 import { localBackend } from '../../local/backend.ts';
 import { kindBackend } from '../../kind/backend.ts';
+import { candidateToEnv, parseImageFlags } from '../../kind/candidate.ts';
 import { isSkipped, runPlans, type Outcome } from '../../runner/run.ts';
 import { filterPlans, loadPlans } from '../../scenarios/plan.ts';
 import { loadVersions } from '../../scenarios/versions.ts';
@@ -26,15 +27,23 @@ export function registerRun(program: Command): void {
     .option('--concurrency <n>', 'environments up at once', '1')
     .option('--keep', 'leave the environment running afterwards (prints how to look inside)')
     .option('--cert-manager-controller <path>', 'release gating: run this candidate controller binary in place of the pinned one')
+    .option('--cert-manager-image <component=image>', 'release gating (kind): a candidate image (reference or `docker save` archive) for controller, webhook or cainjector; repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--cert-manager-chart <chart>', 'release gating (kind): a candidate chart (directory, .tgz or oci://…:version) with its CRDs')
     .option('--pause-on-failure', 'after a failing scenario, print how to look inside and wait for Enter')
     .option('--shard <i/n>', 'run only the i-th of n shards (whole environments, so clusters stay shared)')
     .option('--report <dir>', 'write junit.xml, report.json, report.html and evidence there')
     .option('--png', 'with --report: also render report.png (needs Chromium)')
-    .action(async (ids: string[], opts: { backend: string; filter?: string; concurrency: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
+    .action(async (ids: string[], opts: { backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { scenarios?: string[]; versions?: string };
       const versions = loadVersions(globals.versions);
       const backend = backends[opts.backend];
       if (!backend) throw new InputError({ file: 'command line', field: '--backend' }, `unknown backend "${opts.backend}"`, `use --backend ${Object.keys(backends).join(' or ')}`);
+      if (opts.certManagerImage.length || opts.certManagerChart) {
+        if (opts.backend !== 'kind') throw new InputError({ file: 'command line', field: opts.certManagerChart ? '--cert-manager-chart' : '--cert-manager-image' }, 'candidate images and charts run in kind clusters', 'add --backend kind (or gate a controller binary with --cert-manager-controller)');
+        const chart = opts.certManagerChart;
+        if (chart && !chart.startsWith('oci://') && !existsSync(chart)) throw new InputError({ file: 'command line', field: '--cert-manager-chart' }, `${chart} does not exist`, 'give a chart directory, a .tgz, or oci://host/path/cert-manager:vX.Y.Z');
+        Object.assign(process.env, candidateToEnv({ images: parseImageFlags(opts.certManagerImage), ...(chart ? { chart: chart.startsWith('oci://') ? chart : resolve(chart) } : {}) }));
+      }
       if (opts.certManagerController) {
         if (!existsSync(opts.certManagerController)) throw new InputError({ file: 'command line', field: '--cert-manager-controller' }, `${opts.certManagerController} does not exist`, 'give the path of a cert-manager controller binary');
         process.env.CM_VAULT_E2E_BIN_CERT_MANAGER_CONTROLLER = resolve(opts.certManagerController);
