@@ -2,8 +2,9 @@
  * Vault (or OpenBao) inside the cluster, as a user deploys it: a Deployment running as the `vault`
  * ServiceAccount (bound to system:auth-delegator, so its own pod token may call TokenReview), a Service, and a
  * TLS listener whose certificate names the Service. Pods reach it at https://vault.<ns>.svc:8200; this host
- * configures it through a NodePort. Knows Kubernetes, not how the cluster was made: the caller passes a client,
- * an image present on the nodes, and an address of a node this host can reach.
+ * configures it through a NodePort, or, where it cannot reach the nodes (a managed cluster), through a
+ * port-forward to 127.0.0.1. Knows Kubernetes, not how the cluster was made: the caller passes a client, an
+ * image the nodes have or may pull, and how this host reaches the pod.
  */
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -16,10 +17,12 @@ import type { VaultEngine } from '../../scenarios/types.ts';
 import { redact } from '../redact.ts';
 import { devServerScript, LISTENER_PORT, listenerConfig, newRootToken, TLS_DIR, waitHealthy } from './dev-server.ts';
 import type { RunningVault } from './placement.ts';
+import { forwardPodPort } from './port-forward.ts';
 
 export const VAULT_SERVICE_ACCOUNT = 'vault';
 const NAME = 'vault';
-const LABELS = { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/managed-by': 'cm-vault-e2e' };
+const MANAGED = { 'app.kubernetes.io/managed-by': 'cm-vault-e2e' };
+const LABELS = { 'app.kubernetes.io/name': NAME, ...MANAGED };
 
 export interface InClusterVaultOptions {
   kube: Kube;
@@ -27,8 +30,12 @@ export interface InClusterVaultOptions {
   version: string;
   image: string;
   namespace: string;
-  /** A node's address as this host reaches it (for the NodePort). */
-  nodeAddress: string;
+  /** A node's address as this host reaches it (for the NodePort); or `portForward`. */
+  nodeAddress?: string;
+  /** Reach it through a port-forward on 127.0.0.1 instead of a NodePort (a ClusterIP Service then). */
+  portForward?: true;
+  /** Default `Never` (an image loaded onto the nodes). */
+  imagePullPolicy?: 'Never' | 'IfNotPresent' | 'Always';
   startupTimeoutMs?: number;
 }
 
@@ -39,11 +46,18 @@ export interface InClusterVault extends RunningVault {
   serviceAccount: string;
 }
 
-export function inClusterObjects(o: { namespace: string; image: string; engine: VaultEngine; tls: Record<string, string> }): KubernetesObject[] {
+export function inClusterObjects(o: {
+  namespace: string;
+  image: string;
+  engine: VaultEngine;
+  tls: Record<string, string>;
+  serviceType?: 'NodePort' | 'ClusterIP';
+  imagePullPolicy?: 'Never' | 'IfNotPresent' | 'Always';
+}): KubernetesObject[] {
   const ns = o.namespace;
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: LABELS } },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: VAULT_SERVICE_ACCOUNT, namespace: ns } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: VAULT_SERVICE_ACCOUNT, namespace: ns, labels: MANAGED } },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -51,12 +65,12 @@ export function inClusterObjects(o: { namespace: string; image: string; engine: 
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
       subjects: [{ kind: 'ServiceAccount', name: VAULT_SERVICE_ACCOUNT, namespace: ns }],
     } as KubernetesObject,
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'vault-listener', namespace: ns }, type: 'Opaque', stringData: o.tls } as KubernetesObject,
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'vault-listener', namespace: ns, labels: MANAGED }, type: 'Opaque', stringData: o.tls } as KubernetesObject,
     {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: NAME, namespace: ns, labels: LABELS },
-      spec: { type: 'NodePort', selector: LABELS, ports: [{ name: 'https', port: LISTENER_PORT, targetPort: LISTENER_PORT }] },
+      spec: { type: o.serviceType ?? 'NodePort', selector: LABELS, ports: [{ name: 'https', port: LISTENER_PORT, targetPort: LISTENER_PORT }] },
     } as KubernetesObject,
     {
       apiVersion: 'apps/v1',
@@ -73,7 +87,7 @@ export function inClusterObjects(o: { namespace: string; image: string; engine: 
               {
                 name: NAME,
                 image: o.image,
-                imagePullPolicy: 'Never',
+                imagePullPolicy: o.imagePullPolicy ?? 'Never',
                 command: ['/bin/sh', '-c', devServerScript(o.engine)],
                 ports: [{ name: 'https', containerPort: LISTENER_PORT }],
                 readinessProbe: { httpGet: { path: '/v1/sys/health', port: LISTENER_PORT, scheme: 'HTTPS' }, periodSeconds: 1 },
@@ -99,7 +113,9 @@ export async function startInClusterVault(opts: InClusterVaultOptions): Promise<
   const service = `${NAME}.${namespace}.svc`;
   const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-vault-'));
   let objects: KubernetesObject[] = [];
+  let closeForward = async () => {};
   const stop = async () => {
+    await closeForward();
     for (const o of [...objects].reverse()) await kube.delete(o).catch(() => undefined);
   };
   try {
@@ -108,16 +124,31 @@ export async function startInClusterVault(opts: InClusterVaultOptions): Promise<
       name: 'listener',
       commonName: service,
       dnsNames: [NAME, `${NAME}.${namespace}`, service, `${service}.cluster.local`, 'localhost'],
-      ipAddresses: [opts.nodeAddress, '127.0.0.1'],
+      ipAddresses: opts.nodeAddress ? [opts.nodeAddress, '127.0.0.1'] : ['127.0.0.1'],
       usage: 'server',
     });
     const tls = { 'listener.crt': leaf.certPem, 'listener.key': await readFile(leaf.keyFile, 'utf8'), 'listener.hcl': listenerConfig(), token: rootToken, ready: '' };
-    objects = inClusterObjects({ namespace, image: opts.image, engine: opts.engine, tls });
+    objects = inClusterObjects({
+      namespace,
+      image: opts.image,
+      engine: opts.engine,
+      tls,
+      ...(opts.portForward ? { serviceType: 'ClusterIP' as const } : {}),
+      ...(opts.imagePullPolicy ? { imagePullPolicy: opts.imagePullPolicy } : {}),
+    });
     for (const o of objects) await kube.apply(o);
-    const svc = await kube.core.readNamespacedService({ name: NAME, namespace });
-    const nodePort = svc.spec?.ports?.[0]?.nodePort;
-    if (!nodePort) throw new EnvironmentError(what, 'the Service got no nodePort', `kubectl -n ${namespace} get svc ${NAME} -o yaml`);
-    const address = `https://${opts.nodeAddress}:${nodePort}`;
+    let address: string;
+    if (opts.portForward) {
+      const forward = await forwardPodPort(kube.kc, async () => runningPodTarget(await currentPod(kube, namespace), namespace), LISTENER_PORT);
+      closeForward = () => forward.close();
+      address = `https://127.0.0.1:${forward.port}`;
+    } else {
+      if (!opts.nodeAddress) throw new EnvironmentError(what, 'neither a node address nor a port-forward to reach it by', 'pass nodeAddress or portForward');
+      const svc = await kube.core.readNamespacedService({ name: NAME, namespace });
+      const nodePort = svc.spec?.ports?.[0]?.nodePort;
+      if (!nodePort) throw new EnvironmentError(what, 'the Service got no nodePort', `kubectl -n ${namespace} get svc ${NAME} -o yaml`);
+      address = `https://${opts.nodeAddress}:${nodePort}`;
+    }
     const logLines = () => podLogs(kube, namespace, rootToken);
     await waitHealthy(address, ca.certPem, opts.startupTimeoutMs ?? 120_000, async () => podFailure(await currentPod(kube, namespace))).catch(async (err: Error) => {
       const pod = await currentPod(kube, namespace);
@@ -145,6 +176,11 @@ export async function startInClusterVault(opts: InClusterVaultOptions): Promise<
 async function currentPod(kube: Kube, namespace: string): Promise<V1Pod | undefined> {
   const pods = await kube.core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/name=${NAME}` }).catch(() => undefined);
   return pods?.items.find((p) => !p.metadata?.deletionTimestamp);
+}
+
+function runningPodTarget(pod: V1Pod | undefined, namespace: string): { namespace: string; pod: string } | undefined {
+  const running = pod?.status?.phase === 'Running' && pod.metadata?.name;
+  return running ? { namespace, pod: pod.metadata!.name! } : undefined;
 }
 
 /** A reason the pod will not come up by itself (image missing, crash loop), or undefined while it may. */
