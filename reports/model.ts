@@ -9,7 +9,7 @@ export type { ScenarioResult, SkippedScenario, EnvironmentRecord };
 /** A scenario that ran (and has a verdict) or one the runner skipped with a reason (the runner's `Outcome`). */
 export type ReportedResult = ScenarioResult | SkippedScenario;
 
-export type Backend = 'local' | 'kind';
+export type Backend = 'local' | 'kind' | 'existing';
 
 export interface RunReport {
   /** ISO 8601. */

@@ -32,7 +32,7 @@ export interface VaultHandle {
  */
 export interface ScenarioEnvironment {
   readonly key: string;
-  readonly backend: 'local' | 'kind';
+  readonly backend: 'local' | 'kind' | 'existing';
   readonly profile: ClusterProfile;
   readonly kube: Kube;
   readonly access: ClusterAccess;
@@ -51,6 +51,11 @@ export interface ScenarioEnvironment {
   /** Upgrade (or downgrade) cert-manager in place: CRDs first, then the controller, as the upgrade guide says. */
   upgradeCertManager(version: string): Promise<void>;
   apiserverLog(): Promise<string[]>;
+  /**
+   * False where the API server's log cannot be read (a managed control plane): `apiserverLog()` answers [] and
+   * the apiserver side is reported as not observable instead of judged. Absent = true.
+   */
+  readonly apiserverLogReadable?: boolean;
   certManagerLog(): Promise<string[]>;
   /** The cluster's whole log bundle (e.g. `kind export logs`), path -> text, for a failed scenario's evidence. */
   exportLogs?(): Promise<Record<string, string>>;

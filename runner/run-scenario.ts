@@ -3,7 +3,7 @@ import type { EnvironmentFacts, Observation, Plan, Prediction, Verdict } from '.
 import type { ScenarioEnvironment } from './environment.ts';
 import { issuerObservation } from './observe.ts';
 import { ScenarioSession } from './session.ts';
-import { judge } from './verdict.ts';
+import { judge, type JudgeOptions } from './verdict.ts';
 
 export { factsOf } from './session.ts';
 
@@ -52,7 +52,7 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: Ru
     }
     Object.assign(observation, await s.logsSinceMark());
     evidence = await s.evidence(observation);
-    const verdict = verdictOf(plan, prediction, observation, started);
+    const verdict = verdictOf(env, plan, prediction, observation, started);
     if (!verdict.pass) Object.assign(evidence, await s.clusterLogBundle());
     await opts.beforeCleanup?.(verdict);
   } finally {
@@ -63,7 +63,7 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: Ru
     facts: s.facts,
     prediction,
     observation,
-    verdict: verdictOf(plan, prediction, observation, started),
+    verdict: verdictOf(env, plan, prediction, observation, started),
     evidence,
     notes: notesFor(env, plan),
   };
@@ -73,7 +73,11 @@ export function notesFor(env: ScenarioEnvironment, plan: Plan): string[] {
   return plan.vault.placement === 'in-cluster' && env.backend === 'local' ? [env.notes[1]!] : [];
 }
 
-function verdictOf(plan: Plan, prediction: Prediction, observation: Observation, started: number): Verdict {
-  const sides = judge(prediction, observation);
+function verdictOf(env: ScenarioEnvironment, plan: Plan, prediction: Prediction, observation: Observation, started: number): Verdict {
+  const sides = judge(prediction, observation, judgeOptions(env));
   return { id: plan.id, pass: sides.every((x) => x.ok), sides, durationMs: Date.now() - started };
+}
+
+export function judgeOptions(env: ScenarioEnvironment): JudgeOptions {
+  return { apiserverLogReadable: env.apiserverLogReadable !== false };
 }

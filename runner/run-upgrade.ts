@@ -1,7 +1,7 @@
 import { predictStages } from '../scenarios/oracle/index.ts';
 import type { Observation, Plan, SideVerdict } from '../scenarios/types.ts';
 import type { ScenarioEnvironment } from './environment.ts';
-import { DEFAULT_TIMEOUT_MS, notesFor, type RunScenarioOptions, type ScenarioResult } from './run-scenario.ts';
+import { DEFAULT_TIMEOUT_MS, judgeOptions, notesFor, type RunScenarioOptions, type ScenarioResult } from './run-scenario.ts';
 import { issuerObservation } from './observe.ts';
 import { ScenarioSession } from './session.ts';
 import { judge } from './verdict.ts';
@@ -39,7 +39,7 @@ export async function runUpgradeScenario(env: ScenarioEnvironment, plan: Plan, o
       if (c?.status === 'True') obsBefore.certificate = await s.issueCertificate(timeout);
     }
     Object.assign(obsBefore, await s.logsSinceMark());
-    sides.push(...judge(before!, obsBefore).map((x) => ({ ...x, stage: 'before' as const })));
+    sides.push(...judge(before!, obsBefore, judgeOptions(env)).map((x) => ({ ...x, stage: 'before' as const })));
 
     await s.markLogs();
     const t = Date.now();
@@ -62,7 +62,7 @@ export async function runUpgradeScenario(env: ScenarioEnvironment, plan: Plan, o
       if (c?.status === 'True') obsAfter.certificate = await s.issueCertificate(timeout);
     }
     Object.assign(obsAfter, await s.logsSinceMark());
-    sides.push(...judge(after!, obsAfter).map((x) => ({ ...x, stage: 'after' as const })));
+    sides.push(...judge(after!, obsAfter, judgeOptions(env)).map((x) => ({ ...x, stage: 'after' as const })));
     evidence = await s.evidence(obsAfter);
     await opts.beforeCleanup?.({ id: plan.id, pass: sides.every((x) => x.ok), sides, durationMs: Date.now() - started });
   } finally {

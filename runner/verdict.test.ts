@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation, Prediction } from '../scenarios/types.ts';
-import { judge } from './verdict.ts';
+import { APISERVER_NOT_OBSERVABLE, judge } from './verdict.ts';
 
 const MESSAGE = 'Failed to initialize Vault client: while requesting a Vault token using the Kubernetes auth: error calling Vault server: Error making API request.\n\nURL: POST https://127.0.0.1:8200/v1/auth/kubernetes/login\nCode: 403. Errors:\n\n* permission denied';
 const LINE = 'token audiences ["vault://team-a/vault-issuer"] is invalid for the target audiences ["https://kubernetes.default.svc.cluster.local"]';
@@ -54,5 +54,15 @@ describe('judge', () => {
     const p: Prediction = { ...refused, issuer: null, rejection: { message: msg }, vault: undefined, apiserver: undefined };
     expect(byside(p, observed({ issuer: null, rejection: { message: msg }, apiserverLog: [] })).issuer).toBe(true);
     expect(byside(p, observed({ apiserverLog: [] })).issuer).toBe(false);
+  });
+
+  it('reports the apiserver side as not observable only where the environment declares its log unreadable', () => {
+    const unread = observed({ apiserverLog: [] });
+    expect(byside(refused, unread).apiserver).toBe(false);
+    expect(judge(refused, unread, { apiserverLogReadable: true }).find((s) => s.side === 'apiserver')!.ok).toBe(false);
+    const side = judge(refused, unread, { apiserverLogReadable: false }).find((s) => s.side === 'apiserver')!;
+    expect(side).toMatchObject({ ok: true, observed: APISERVER_NOT_OBSERVABLE, expected: LINE });
+    // lines that were read are judged as ever, whatever the declaration
+    expect(judge(refused, observed({ apiserverLog: ['unrelated'] }), { apiserverLogReadable: false }).find((s) => s.side === 'apiserver')!.ok).toBe(false);
   });
 });
