@@ -64,3 +64,18 @@ export function webhookProbeIssuers(): { valid: KubernetesObject; invalid: Kuber
 export function isWebhookDenial(message: string): boolean {
   return /admission webhook "webhook\.cert-manager\.io" denied the request/.test(message);
 }
+
+/** Helm's chart argument and version flag for a chart given as a path or an oci:// reference with a tag. */
+export function chartArgs(chart: string): string[] {
+  const m = /^(oci:\/\/.+?):([^/:]+)$/.exec(chart);
+  return m ? [m[1]!, '--version', m[2]!.replace(/^v(?=\d)/, '')] : [chart];
+}
+
+/** Helm values pointing one component at an image reference (tag or digest). */
+export function imageValues(component: CertManagerComponent, ref: string): string[] {
+  const prefix = component === 'controller' ? 'image' : `${component}.image`;
+  const at = ref.indexOf('@');
+  const colon = ref.lastIndexOf(':');
+  const [repository, version] = at >= 0 ? [ref.slice(0, at), { digest: ref.slice(at + 1) }] : colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), { tag: ref.slice(colon + 1) }] : [ref, { tag: 'latest' }];
+  return ['--set', `${prefix}.repository=${repository}`, ...('digest' in version ? ['--set', `${prefix}.digest=${version.digest}`] : ['--set', `${prefix}.tag=${version.tag}`])];
+}

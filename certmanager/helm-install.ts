@@ -16,7 +16,9 @@ import {
   CERT_MANAGER_COMPONENTS,
   CERT_MANAGER_NAMESPACE,
   CERT_MANAGER_RELEASE,
+  chartArgs,
   helmValues,
+  imageValues,
   imageRef,
   isWebhookDenial,
   POST_RENDERER,
@@ -36,6 +38,10 @@ export interface HelmCertManagerOptions {
   timeoutMs?: number;
   /** Labels for the namespace, when the install creates it. */
   namespaceLabels?: Record<string, string>;
+  /** Release gating: images (references the nodes have) replacing the pinned ones, per component. */
+  images?: Partial<Record<CertManagerComponent, string>>;
+  /** Release gating: a chart (directory, .tgz, oci://…:version) replacing the pinned one; it installs its own CRDs. */
+  chart?: string;
 }
 
 const secondsSince = (t: number) => Math.round((Date.now() - t) / 100) / 10;
@@ -45,6 +51,8 @@ export class HelmCertManager {
   private constructor(
     readonly version: string,
     private readonly kube: Kube,
+    /** The image each component runs. */
+    readonly images: Readonly<Record<CertManagerComponent, string>>,
   ) {}
 
   static async install(opts: HelmCertManagerOptions): Promise<HelmCertManager> {
@@ -52,27 +60,31 @@ export class HelmCertManager {
     const timeoutMs = opts.timeoutMs ?? 300_000;
     const [crds, chart, helm] = await Promise.all([
       artifactFile('cert-manager-controller', opts.version, 'crds.yaml'),
-      artifactFile('cert-manager-controller', opts.version, 'chart'),
+      opts.chart ?? artifactFile('cert-manager-controller', opts.version, 'chart'),
       binaryPath('helm', opts.helmVersion, 'helm'),
     ]);
     await opts.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CERT_MANAGER_NAMESPACE, ...(opts.namespaceLabels ? { labels: opts.namespaceLabels } : {}) } });
-    await applyCrds(opts.kube, crds);
+    // A candidate chart brings its own CRDs (part of what is gated); otherwise the pinned ones go first.
+    if (!opts.chart) await applyCrds(opts.kube, crds);
     const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-helm-'));
-    const cm = new HelmCertManager(opts.version, opts.kube);
+    const images = Object.fromEntries(CERT_MANAGER_COMPONENTS.map((c) => [c, opts.images?.[c] ?? imageRef(c, opts.version)])) as Record<CertManagerComponent, string>;
+    const cm = new HelmCertManager(opts.version, opts.kube, images);
     try {
       const renderer = join(dir, 'post-render-no-crds.mjs');
       await writeFile(renderer, POST_RENDERER);
       await chmod(renderer, 0o755);
       const timeout = Math.round(timeoutMs / 1000);
       const args = [
-        'upgrade', '--install', CERT_MANAGER_RELEASE, chart,
+        'upgrade', '--install', CERT_MANAGER_RELEASE, ...chartArgs(chart),
         '--namespace', CERT_MANAGER_NAMESPACE,
         '--kubeconfig', opts.kubeconfigPath,
         ...helmValues(opts.version, opts.pullPolicy),
-        '--post-renderer', renderer,
+        ...CERT_MANAGER_COMPONENTS.flatMap((c) => (opts.images?.[c] ? imageValues(c, opts.images[c]!) : [])),
+        ...(opts.chart ? ['--set', 'crds.enabled=true', '--set', 'installCRDs=true'] : ['--post-renderer', renderer]),
         '--wait', '--timeout', `${timeout}s`,
       ];
-      opts.log(`cert-manager: helm upgrade --install ${opts.version} (controller, webhook, cainjector)`);
+      const candidate = [...Object.keys(opts.images ?? {}), ...(opts.chart ? ['chart'] : [])];
+      opts.log(`cert-manager: helm upgrade --install ${candidate.length ? `candidate ${candidate.join(', ')} in place of ${opts.version}` : opts.version} (controller, webhook, cainjector)`);
       const r = await execa(helm, args, { reject: false, all: true, timeout: (timeout + 60) * 1000 });
       if (r.exitCode !== 0) {
         throw new EnvironmentError(`cert-manager ${opts.version}`, 'helm upgrade --install failed', `kubectl --kubeconfig ${opts.kubeconfigPath} -n ${CERT_MANAGER_NAMESPACE} describe pods`, [
@@ -102,7 +114,7 @@ export class HelmCertManager {
   private async pod(component: CertManagerComponent): Promise<V1Pod | undefined> {
     const pods = await this.kube.core.listNamespacedPod({ namespace: CERT_MANAGER_NAMESPACE, labelSelector: `app.kubernetes.io/component=${component}` });
     const live = pods.items.filter((p) => !p.metadata?.deletionTimestamp);
-    return live.find((p) => p.spec?.containers?.[0]?.image === imageRef(component, this.version)) ?? live[0];
+    return live.find((p) => p.spec?.containers?.[0]?.image === this.images[component]) ?? live[0];
   }
 
   /** Every component's pod Ready and running this version's image (after an upgrade, not the old ReplicaSet's). */
@@ -114,7 +126,7 @@ export class HelmCertManager {
         CERT_MANAGER_COMPONENTS.map(async (c) => {
           const pod = await this.pod(c);
           const ready = pod?.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True');
-          const ok = !!pod && !!ready && pod.spec?.containers?.[0]?.image === imageRef(c, this.version);
+          const ok = !!pod && !!ready && pod.spec?.containers?.[0]?.image === this.images[c];
           return { ok, text: pod ? `${c}: ${pod.metadata?.name} ${pod.status?.phase} ${JSON.stringify(pod.status?.containerStatuses?.[0]?.state ?? {})}` : `${c}: no pod` };
         }),
       );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../lib/errors.ts';
-import { candidateFromEnv, candidateToEnv, chartArgs, imageValues, parseImageFlags } from './candidate.ts';
+import { chartArgs, imageValues } from '../certmanager/chart.ts';
+import { candidateFromEnv, candidateToEnv, parseImageFlags } from './candidate.ts';
 
 describe('release-gating candidates on kind', () => {
   it('parses component=image flags; archives become absolute paths', () => {

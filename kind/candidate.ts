@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EnvironmentError, InputError } from '../lib/errors.ts';
-import type { CertManagerComponent } from './certmanager.ts';
+import type { CertManagerComponent } from '../certmanager/chart.ts';
 
 const COMPONENTS = ['controller', 'webhook', 'cainjector'] as const;
 export const IMAGES_ENV = 'CM_VAULT_E2E_CERT_MANAGER_IMAGES';
@@ -50,21 +50,6 @@ export function candidateToEnv(c: CertManagerCandidate): Record<string, string> 
 export function candidateFromEnv(env: NodeJS.ProcessEnv = process.env): CertManagerCandidate {
   const images = env[IMAGES_ENV] ? parseImageFlags(env[IMAGES_ENV]!.split(','), IMAGES_ENV) : {};
   return { images, ...(env[CHART_ENV] ? { chart: env[CHART_ENV] } : {}) };
-}
-
-/** Helm's chart argument and version flag for a chart given as a path or an oci:// reference with a tag. */
-export function chartArgs(chart: string): string[] {
-  const m = /^(oci:\/\/.+?):([^/:]+)$/.exec(chart);
-  return m ? [m[1]!, '--version', m[2]!.replace(/^v(?=\d)/, '')] : [chart];
-}
-
-/** Helm values pointing one component at an image reference (tag or digest). */
-export function imageValues(component: CertManagerComponent, ref: string): string[] {
-  const prefix = component === 'controller' ? 'image' : `${component}.image`;
-  const at = ref.indexOf('@');
-  const colon = ref.lastIndexOf(':');
-  const [repository, version] = at >= 0 ? [ref.slice(0, at), { digest: ref.slice(at + 1) }] : colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), { tag: ref.slice(colon + 1) }] : [ref, { tag: 'latest' }];
-  return ['--set', `${prefix}.repository=${repository}`, ...('digest' in version ? ['--set', `${prefix}.digest=${version.digest}`] : ['--set', `${prefix}.tag=${version.tag}`])];
 }
 
 /** A reference Docker has: an archive is loaded (it must carry a tag), a reference is used or pulled. */

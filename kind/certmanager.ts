@@ -16,7 +16,7 @@ import { binaryPath } from '../provision/artifacts.ts';
 import { CERT_MANAGER_COMPONENTS, imageRef, type CertManagerComponent } from '../certmanager/chart.ts';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
 import type { KindCluster } from './cluster.ts';
-import { candidateFromEnv, chartArgs, imageValues, resolveCandidateImage } from './candidate.ts';
+import { candidateFromEnv, resolveCandidateImage } from './candidate.ts';
 import { ensureExtraImage } from './images/build.ts';
 import { seconds, stderrLogger, type Logger } from './images/common.ts';
 import type { ComponentSpec } from './images/components.ts';
@@ -70,9 +70,17 @@ export class KindCertManager {
   static async install(opts: KindCertManagerOptions): Promise<KindCertManager> {
     const log = opts.log ?? stderrLogger;
     const started = Date.now();
-    const binaries = await Promise.all(CERT_MANAGER_COMPONENTS.map((c) => binaryPath('cert-manager-controller', opts.version, `cert-manager-${c}`)));
-    const images = await Promise.all(CERT_MANAGER_COMPONENTS.map((c, i) => ensureExtraImage(imageSpec(c, opts.version, binaries[i]!), log)));
-    await Promise.all(images.map((image) => opts.cluster.loadImage(image.ref)));
+    // a release-gating candidate (run --cert-manager-image/--cert-manager-chart) replaces what it names
+    const candidate = candidateFromEnv();
+    const images = await Promise.all(
+      CERT_MANAGER_COMPONENTS.map(async (c) => {
+        const given = candidate.images[c];
+        if (given) return resolveCandidateImage(c, given);
+        const binary = await binaryPath('cert-manager-controller', opts.version, `cert-manager-${c}`);
+        return (await ensureExtraImage(imageSpec(c, opts.version, binary), log)).ref;
+      }),
+    );
+    await Promise.all(images.map((ref) => opts.cluster.loadImage(ref)));
     log(`cert-manager: ${opts.version} images on the node in ${seconds(started)}s`);
     const helm = await HelmCertManager.install({
       kube: opts.cluster.kube,
@@ -80,6 +88,8 @@ export class KindCertManager {
       version: opts.version,
       helmVersion: opts.helmVersion,
       pullPolicy: 'Never',
+      images: Object.fromEntries(CERT_MANAGER_COMPONENTS.filter((c) => candidate.images[c]).map((c) => [c, images[CERT_MANAGER_COMPONENTS.indexOf(c)]!])),
+      ...(candidate.chart ? { chart: candidate.chart } : {}),
       log,
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     });
