@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{cli,scenarios,provision,kind,local,vault,certmanager,runner,reports,lib}/**/*.test.ts'],
+          include: ['{cli,scenarios,provision,kind,local,vault,certmanager,runner,reports,lib,existing}/**/*.test.ts'],
           environment: 'node',
         },
       },

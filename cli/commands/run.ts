@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../lib/errors.ts';
 import { localBackend } from '../../local/backend.ts';
 import { kindBackend } from '../../kind/backend.ts';
+import { existingBackend, type ExistingFlags } from '../../existing/backend.ts';
 import { candidateToEnv, parseImageFlags } from '../../kind/candidate.ts';
 import { isSkipped, runPlans, type Outcome } from '../../runner/run.ts';
 import { filterPlans, loadPlans } from '../../scenarios/plan.ts';
@@ -16,13 +17,18 @@ import type { ScenarioEnvironment } from '../../runner/environment.ts';
 import type { Plan, Verdict } from '../../scenarios/types.ts';
 import type { Versions } from '../../scenarios/versions.ts';
 
-const backends: Record<string, typeof localBackend> = { local: localBackend, kind: kindBackend };
+type Backend = (versions: Versions, flags: ExistingFlags) => ReturnType<typeof localBackend> | Promise<ReturnType<typeof localBackend>>;
+const backends: Record<string, Backend> = { local: localBackend, kind: kindBackend, existing: existingBackend };
 
 export function registerRun(program: Command): void {
   program
     .command('run [ids...]')
     .description('run scenarios on real components and judge them against the oracle')
-    .option('--backend <name>', 'local (process cluster) or kind (kind clusters, cert-manager by Helm)', 'local')
+    .option('--backend <name>', 'local (process cluster), kind (kind clusters, cert-manager by Helm) or existing (your cluster: --kubeconfig)', 'local')
+    .option('--kubeconfig <file>', 'existing: the cluster to run on (its current context)')
+    .option('--install-cert-manager', 'existing: install the pinned cert-manager chart where none is installed (removed afterwards)')
+    .option('--cert-manager-namespace <ns>', "existing: where the cluster's cert-manager runs (default cert-manager)")
+    .option('--vault-image <ref>', 'existing: the Vault/OpenBao image, or a template REGISTRY/{engine}:{version} (default: the official images)')
     .option('--filter <expr>', 'select scenarios (see `list --help`)')
     .option('--concurrency <n>', 'environments up at once', '1')
     .option('--keep', 'leave the environment running afterwards (prints how to look inside)')
@@ -33,10 +39,12 @@ export function registerRun(program: Command): void {
     .option('--shard <i/n>', 'run only the i-th of n shards (whole environments, so clusters stay shared)')
     .option('--report <dir>', 'write junit.xml, report.json, report.html and evidence there')
     .option('--png', 'with --report: also render report.png (needs Chromium)')
-    .action(async (ids: string[], opts: { backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
+    .action(async (ids: string[], opts: ExistingFlags & { backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { scenarios?: string[]; versions?: string };
       const versions = loadVersions(globals.versions);
       const backend = backends[opts.backend];
+      const existingOnly = (['kubeconfig', 'installCertManager', 'certManagerNamespace', 'vaultImage'] as const).find((k) => opts[k] !== undefined);
+      if (existingOnly && opts.backend !== 'existing') throw new InputError({ file: 'command line', field: `--${existingOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` }, 'is an option of --backend existing', 'add --backend existing --kubeconfig FILE');
       if (!backend) throw new InputError({ file: 'command line', field: '--backend' }, `unknown backend "${opts.backend}"`, `use --backend ${Object.keys(backends).join(' or ')}`);
       if (opts.certManagerImage.length || opts.certManagerChart) {
         if (opts.backend !== 'kind') throw new InputError({ file: 'command line', field: opts.certManagerChart ? '--cert-manager-chart' : '--cert-manager-image' }, 'candidate images and charts run in kind clusters', 'add --backend kind (or gate a controller binary with --cert-manager-controller)');
@@ -65,7 +73,7 @@ export function registerRun(program: Command): void {
       const started = Date.now();
       try {
         const result = await runPlans(plans, {
-          ...backend(versions),
+          ...(await backend(versions, opts)),
           concurrency: Number(opts.concurrency),
           keep: !!opts.keep,
           ...(opts.pauseOnFailure ? { beforeCleanup: pauseOnFailure } : {}),
@@ -103,7 +111,8 @@ export function registerRun(program: Command): void {
 async function holdKept(envs: ScenarioEnvironment[]): Promise<void> {
   for (const env of envs) process.stdout.write(`\n${(await env.reproInstructions()).join('\n')}\n`);
   const held = envs.filter((e) => e.backend === 'local');
-  if (envs.length > held.length) process.stdout.write('\nkind clusters kept: `npx cm-vault-e2e clean` removes them\n');
+  if (envs.some((e) => e.backend === 'kind')) process.stdout.write('\nkind clusters kept: `npx cm-vault-e2e clean` removes them\n');
+  if (envs.some((e) => e.backend === 'existing')) process.stdout.write('\nobjects kept on the existing cluster: `kubectl delete ns,clusterrolebinding -l app.kubernetes.io/managed-by=cm-vault-e2e` removes them\n');
   if (!held.length) return;
   process.stdout.write('\nprocess-cluster environment kept: press Ctrl-C to stop it\n');
   await new Promise<void>((resolve) => {

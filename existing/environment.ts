@@ -1,0 +1,231 @@
+/**
+ * The existing-cluster backend (`--backend existing --kubeconfig FILE`): scenarios run on a cluster this suite
+ * did not make (AKS, EKS, a kind cluster made elsewhere). It writes only into its own namespaces, labels all it
+ * makes, leaves the cluster's cert-manager alone (installing the pinned chart only when told to, on a cluster
+ * without one) and removes what it made at stop(), newest first. Vault runs in the cluster as a Deployment,
+ * reached from this host through a port-forward; the API server's log is not readable on a managed cluster.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from '../certmanager/chart.ts';
+import { HelmCertManager } from '../certmanager/helm-install.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+import { statusCode, type ClusterAccess } from '../lib/kube.ts';
+import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
+import { prepareVault } from '../runner/vault-handle.ts';
+import type { ClusterProfile, Placement, Plan, VaultEngine } from '../scenarios/types.ts';
+import { startInClusterVault, type InClusterVault } from '../vault/placements/in-cluster.ts';
+import type { DiscoveredCluster } from './discover.ts';
+import { EXTERNAL_SKIP, vaultImageFor, vaultNamespace } from './fit.ts';
+import { Ledger, OwnedKube } from './ledger.ts';
+import { MANAGED_BY } from './names.ts';
+
+export const IN_CLUSTER_API = 'https://kubernetes.default.svc';
+
+export interface ExistingEnvironmentSpec {
+  key: string;
+  first: Plan;
+  kc: KubeConfig;
+  kubeconfigPath: string;
+  cluster: DiscoveredCluster;
+  /** --install-cert-manager: this run installs (and later removes) the pinned chart at the group's version. */
+  installCertManager?: { helmVersion: string };
+  vaultImage?: string;
+  log?: (line: string) => void;
+}
+
+export class ExistingEnvironment implements ScenarioEnvironment {
+  readonly backend = 'existing' as const;
+  readonly apiserverLogReadable = false;
+  readonly kubernetesHostForVault = IN_CLUSTER_API;
+  readonly profile: ClusterProfile;
+  readonly access: ClusterAccess;
+  readonly notes: string[];
+  private readonly vaults = new Map<string, Promise<{ handle: VaultHandle; running: InClusterVault; image: string }>>();
+  private readonly rootTokens: string[] = [];
+  private installed?: HelmCertManager;
+
+  private constructor(
+    private readonly spec: ExistingEnvironmentSpec,
+    readonly kube: OwnedKube,
+    private readonly ledger: Ledger,
+    private readonly dir: string,
+  ) {
+    const c = spec.cluster;
+    this.profile = { name: spec.first.profile.name, description: `discovered from ${c.server}`, serviceAccountIssuer: c.serviceAccountIssuer, apiAudiences: c.apiAudiences };
+    // No credentials: kubeconfig users may be exec plugins. Vault only needs the CA its pods trust.
+    this.access = { server: c.server, caPem: c.inClusterCaPem };
+    this.notes = notesFor(spec);
+  }
+
+  get key() { return this.spec.key; }
+  get signingKeyPublicPem() { return this.spec.cluster.signingKeyPublicPem; }
+  get clusterResourceNamespace() { return this.installed ? CERT_MANAGER_NAMESPACE : this.spec.cluster.certManager!.clusterResourceNamespace; }
+  get controllerServiceAccount() {
+    const cm = this.spec.cluster.certManager;
+    return this.installed || !cm ? { namespace: CERT_MANAGER_NAMESPACE, name: CERT_MANAGER_SA } : { namespace: cm.namespace, name: cm.serviceAccount };
+  }
+
+  static async start(spec: ExistingEnvironmentSpec): Promise<ExistingEnvironment> {
+    const ledger = new Ledger();
+    const foreign = new Set([...spec.cluster.namespaces].filter(([, ours]) => !ours).map(([ns]) => ns));
+    const env = new ExistingEnvironment(spec, new OwnedKube(spec.kc, ledger, foreign), ledger, await mkdtemp(join(tmpdir(), 'cm-vault-e2e-existing-')));
+    try {
+      if (spec.installCertManager) await env.installCertManager(certManagerVersionOf(spec.first));
+      return env;
+    } catch (err) {
+      await env.stop();
+      throw err;
+    }
+  }
+
+  private async installCertManager(version: string): Promise<void> {
+    const helmVersion = this.spec.installCertManager!.helmVersion;
+    this.installed = await HelmCertManager.install({
+      kube: this.kube,
+      kubeconfigPath: this.spec.kubeconfigPath,
+      version,
+      helmVersion,
+      pullPolicy: 'IfNotPresent',
+      log: this.log,
+      namespaceLabels: { ...MANAGED_BY },
+    });
+    // after the namespace and CRDs in the ledger, so unwinding uninstalls the release before removing them
+    this.ledger.add('helm/cert-manager', () => HelmCertManager.uninstall({ kubeconfigPath: this.spec.kubeconfigPath, helmVersion }));
+  }
+
+  private log = (line: string) => (this.spec.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+
+  async vault(engine: VaultEngine, version: string, placement: Placement): Promise<VaultHandle> {
+    if (placement === 'external') throw new EnvironmentError(`${engine} ${version}`, EXTERNAL_SKIP, 'run external-placement scenarios with --backend kind or local');
+    const id = `${engine}@${version}`;
+    let v = this.vaults.get(id);
+    if (!v) {
+      v = this.startVault(engine, version);
+      this.vaults.set(id, v);
+    }
+    return (await v).handle;
+  }
+
+  private async startVault(engine: VaultEngine, version: string) {
+    const image = vaultImageFor(engine, version, this.spec.vaultImage);
+    if ('skip' in image) throw new EnvironmentError(`${engine} ${version}`, image.skip, 'pass --vault-image with a matching image or a {engine}/{version} template');
+    const running = await startInClusterVault({
+      kube: this.kube,
+      engine,
+      version,
+      image: image.ref,
+      namespace: vaultNamespace(engine, version),
+      portForward: true,
+      imagePullPolicy: 'IfNotPresent',
+      startupTimeoutMs: 300_000,
+    });
+    this.rootTokens.push(running.rootToken);
+    const handle = await prepareVault(running, {
+      engine,
+      version,
+      server: running.inClusterAddress,
+      kubernetesHost: IN_CLUSTER_API,
+      podServiceAccount: { namespace: running.namespace, name: running.serviceAccount },
+    });
+    return { handle, running, image: image.ref };
+  }
+
+  async upgradeCertManager(version: string): Promise<void> {
+    if (!this.installed) {
+      throw new EnvironmentError('cert-manager', "this backend does not change the cluster's own cert-manager", 'run upgrade scenarios with --install-cert-manager on a cluster without cert-manager, or with --backend kind');
+    }
+    await this.installCertManager(version);
+  }
+
+  async apiserverLog(): Promise<string[]> {
+    return [];
+  }
+
+  async certManagerLog(): Promise<string[]> {
+    if (this.installed) return this.installed.logLines();
+    const cm = this.spec.cluster.certManager!;
+    const pods = await this.kube.core.listNamespacedPod({ namespace: cm.namespace, labelSelector: cm.podSelector }).catch(() => undefined);
+    const pod = pods?.items.find((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running') ?? pods?.items[0];
+    if (!pod?.metadata?.name) return [];
+    const text = await this.kube.core.readNamespacedPodLog({ name: pod.metadata.name, namespace: cm.namespace, container: pod.spec?.containers?.[0]?.name }).catch(() => '');
+    return text.split('\n').filter(Boolean);
+  }
+
+  secrets(): string[] {
+    return [...this.rootTokens];
+  }
+
+  async reproInstructions(): Promise<string[]> {
+    const cm = this.spec.cluster.certManager;
+    const lines = [
+      `# environment ${this.key} (existing cluster ${this.spec.cluster.server}, context ${this.spec.cluster.context})`,
+      `export KUBECONFIG=${this.spec.kubeconfigPath}`,
+      'kubectl get issuers,clusterissuers -A -o wide',
+      `kubectl get ns -l app.kubernetes.io/managed-by=cm-vault-e2e`,
+      this.installed || !cm ? `kubectl -n ${CERT_MANAGER_NAMESPACE} logs deploy/cert-manager` : `kubectl -n ${cm.namespace} logs deploy/${cm.deployment}`,
+      '# the API server log is not readable here; on AKS/EKS see the control-plane logs in the cloud console (if enabled)',
+    ];
+    for (const v of this.vaults.values()) {
+      const { handle, running } = await v;
+      const tokenFile = join(this.dir, `${handle.engine}-${handle.version}.token`);
+      const caFile = join(this.dir, `${handle.engine}-${handle.version}-ca.pem`);
+      await writeFile(tokenFile, running.rootToken, { mode: 0o600 });
+      await writeFile(caFile, running.caPem);
+      lines.push(
+        `# ${handle.engine} ${handle.version} (Deployment ${running.namespace}/vault; this run reaches it at ${running.address})`,
+        `kubectl -n ${running.namespace} port-forward deploy/vault 8200:8200 &`,
+        `export VAULT_ADDR=https://127.0.0.1:8200 VAULT_CACERT=${caFile} VAULT_TOKEN=$(cat ${tokenFile})`,
+        'vault auth list && vault read auth/kubernetes/config',
+        `kubectl -n ${running.namespace} logs deploy/vault | grep -n 'login unauthorized'`,
+      );
+    }
+    return lines;
+  }
+
+  /** Vaults, then everything in the ledger newest first; waits for the namespaces to be gone. */
+  async stop(): Promise<void> {
+    for (const v of [...this.vaults.values()].reverse()) await (await v.catch(() => undefined))?.running.stop();
+    const namespaces = this.ledger.keys.filter((k) => k.startsWith('v1/Namespace//')).map((k) => k.split('/').at(-1)!);
+    const failures = await this.ledger.unwind();
+    const left = await waitGone(this.kube, namespaces, 180_000);
+    if (failures.length || left.length) {
+      this.log(`existing cluster: cleanup incomplete: ${[...failures, ...left.map((ns) => `namespace ${ns} still there`)].join('; ')}`);
+      this.log('  remove the rest with: kubectl delete ns,clusterrolebinding -l app.kubernetes.io/managed-by=cm-vault-e2e');
+    }
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+function certManagerVersionOf(plan: Plan): string {
+  return plan.certManager.upgrade ? plan.certManager.upgrade.from : plan.certManager.version;
+}
+
+function notesFor(spec: ExistingEnvironmentSpec): string[] {
+  const c = spec.cluster;
+  const cm = c.certManager;
+  const notes = [
+    `existing cluster ${c.server} (context ${c.context}, Kubernetes ${c.kubernetesVersion}): issuer and API audiences read from a TokenRequest with empty audiences`,
+    spec.installCertManager
+      ? 'cert-manager: installed by this run with Helm from the pinned chart (controller, webhook, cainjector; images pulled by the nodes unless present), removed at the end'
+      : `cert-manager: the cluster's own ${cm?.version ?? '(unknown version)'} (${cm?.namespace}/${cm?.deployment}, ServiceAccount ${cm?.serviceAccount}, cluster resource namespace ${cm?.clusterResourceNamespace}), left untouched`,
+    `Vault: in-cluster = a Deployment as the \`vault\` ServiceAccount (system:auth-delegator), reviewing with its own pod token; this host reaches it through a port-forward${spec.vaultImage ? ` (image from --vault-image ${spec.vaultImage})` : ' (official image)'}`,
+    `JWT auth validates with the cluster's signing key from /openid/v1/jwks (${c.jwksKeyCount} key(s)${c.jwksUri ? `; OIDC discovery publishes ${c.jwksUri}` : ''})`,
+    'API server log: not readable on this backend (managed control plane), so the apiserver side is reported as not observable instead of judged',
+  ];
+  if (c.kubernetesVersion.replace(/\+.*$/, '') !== spec.first.cluster.kubernetes) notes.push(`scenarios were written for Kubernetes ${spec.first.cluster.kubernetes}; this cluster runs ${c.kubernetesVersion}`);
+  return notes;
+}
+
+async function waitGone(kube: OwnedKube, namespaces: string[], timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = namespaces;
+  while (left.length && Date.now() < deadline) {
+    const present = await Promise.all(left.map((name) => kube.core.readNamespace({ name }).then(() => true, (err) => statusCode(err) !== 404)));
+    left = left.filter((_, i) => present[i]);
+    if (left.length) await new Promise((r) => setTimeout(r, 1000));
+  }
+  return left;
+}

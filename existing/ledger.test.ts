@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { inClusterObjects } from '../vault/placements/in-cluster.ts';
+import { Ledger, objectKey, withManagedLabel } from './ledger.ts';
+
+describe('the ledger of what this backend made', () => {
+  it('undoes newest first, keeps a re-applied object at its first place, and goes on past a failure', async () => {
+    const done: string[] = [];
+    const l = new Ledger();
+    for (const k of ['ns', 'crd', 'helm', 'crd', 'vault']) l.add(k, async () => void done.push(k));
+    l.add('broken', async () => {
+      throw new Error('gone wrong');
+    });
+    l.forget('vault');
+    expect(await l.unwind()).toEqual(['broken: gone wrong']);
+    expect(done).toEqual(['helm', 'crd', 'ns']);
+    expect(l.keys).toEqual([]);
+  });
+
+  it('labels every object managed-by cm-vault-e2e, keeping its own labels', () => {
+    const o = withManagedLabel({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'x', namespace: 'team-a', labels: { a: 'b' } } });
+    expect(o.metadata!.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cm-vault-e2e', a: 'b' });
+    expect(objectKey(o)).toBe('v1/ServiceAccount/team-a/x');
+  });
+});
+
+describe('in-cluster Vault on a cluster this host reaches only through the API server', () => {
+  const objs = inClusterObjects({ namespace: 'vault-vault-v1-21-0', image: 'hashicorp/vault:1.21.0', engine: 'vault', tls: {}, serviceType: 'ClusterIP', imagePullPolicy: 'IfNotPresent' });
+  it('a ClusterIP Service, a pullable image, every object labelled', () => {
+    const byKind = (k: string) => objs.find((o) => o.kind === k) as any;
+    expect(byKind('Service').spec.type).toBe('ClusterIP');
+    expect(byKind('Deployment').spec.template.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
+    for (const o of objs) expect(o.metadata?.labels?.['app.kubernetes.io/managed-by'], o.kind).toBe('cm-vault-e2e');
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * Everything this backend makes on someone else's cluster goes through `OwnedKube`: each object gets the label
+ * app.kubernetes.io/managed-by=cm-vault-e2e and an entry in the ledger, which `unwind()` undoes newest first.
+ * Namespaces that existed before the run without the label are never labelled or deleted.
+ */
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { Kube } from '../lib/kube.ts';
+import { MANAGED_BY } from './names.ts';
+
+interface Entry {
+  key: string;
+  undo: () => Promise<void>;
+}
+
+export class Ledger {
+  private entries: Entry[] = [];
+
+  /** Records an undo step; a key already recorded keeps its first (earliest) place. */
+  add(key: string, undo: () => Promise<void>): void {
+    if (!this.entries.some((e) => e.key === key)) this.entries.push({ key, undo });
+  }
+
+  forget(key: string): void {
+    this.entries = this.entries.filter((e) => e.key !== key);
+  }
+
+  get keys(): string[] {
+    return this.entries.map((e) => e.key);
+  }
+
+  /** Undoes every step, newest first; failures are collected, not thrown, so the rest is still undone. */
+  async unwind(): Promise<string[]> {
+    const failures: string[] = [];
+    for (const e of [...this.entries].reverse()) {
+      await e.undo().catch((err: Error) => failures.push(`${e.key}: ${err.message}`));
+      this.forget(e.key);
+    }
+    return failures;
+  }
+}
+
+export function objectKey(o: KubernetesObject): string {
+  return [o.apiVersion, o.kind, o.metadata?.namespace ?? '', o.metadata?.name].join('/');
+}
+
+export function withManagedLabel<T extends KubernetesObject>(o: T): T {
+  return { ...o, metadata: { ...o.metadata, labels: { ...MANAGED_BY, ...(o.metadata?.labels ?? {}) } } };
+}
+
+export class OwnedKube extends Kube {
+  constructor(
+    kc: KubeConfig,
+    readonly ledger: Ledger,
+    /** Namespaces present before the run without the suite's label. */
+    private readonly foreignNamespaces: ReadonlySet<string>,
+  ) {
+    super(kc);
+  }
+
+  private isForeign(o: KubernetesObject): boolean {
+    return o.kind === 'Namespace' && this.foreignNamespaces.has(o.metadata?.name ?? '');
+  }
+
+  private record(o: KubernetesObject): void {
+    if (this.isForeign(o)) return;
+    this.ledger.add(objectKey(o), () => super.delete(o));
+  }
+
+  override async apply<T extends KubernetesObject>(obj: T, opts: { strict?: boolean } = {}): Promise<T> {
+    const out = await super.apply(this.isForeign(obj) ? obj : withManagedLabel(obj), opts);
+    this.record(obj);
+    return out;
+  }
+
+  override async create<T extends KubernetesObject>(obj: T, opts: { strict?: boolean } = {}): Promise<T> {
+    const out = await super.create(withManagedLabel(obj), opts);
+    this.record(obj);
+    return out;
+  }
+
+  override async delete(obj: KubernetesObject): Promise<void> {
+    if (this.isForeign(obj)) return;
+    await super.delete(obj);
+    this.ledger.forget(objectKey(obj));
+  }
+}
