@@ -9,6 +9,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import { apiMessage, Kube, statusCode } from '../lib/kube.ts';
 import { certManagerFacts, controllerDeployment, signingKeyPem, tokenFacts, type CertManagerFacts, type Jwks } from './claims.ts';
 import { getJson } from './kubeconfig.ts';
+import { waitNamespacesGone } from './ledger.ts';
 import { DISCOVERY_NAMESPACE, MANAGED_BY } from './names.ts';
 
 export interface DiscoveredCluster {
@@ -72,6 +73,9 @@ export async function discoverCluster(kc: KubeConfig, o: { file: string; certMan
 /** A token for a ServiceAccount in the discovery namespace, audiences left to the API server; only its claims leave. */
 async function mintedTokenFacts(kube: Kube) {
   const meta = { labels: { ...MANAGED_BY } };
+  const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: DISCOVERY_NAMESPACE } };
+  // an earlier run's may still be terminating
+  await waitNamespacesGone(kube, [DISCOVERY_NAMESPACE], 120_000);
   try {
     await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: DISCOVERY_NAMESPACE, ...meta } });
     await kube.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'discovery', namespace: DISCOVERY_NAMESPACE, ...meta } });
@@ -85,6 +89,7 @@ async function mintedTokenFacts(kube: Kube) {
       'the kubeconfig user needs to create namespaces, ServiceAccounts and serviceaccounts/token (cluster-admin does)',
     );
   } finally {
-    await kube.delete({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: DISCOVERY_NAMESPACE } }).catch(() => undefined);
+    await kube.delete(ns).catch(() => undefined);
+    await waitNamespacesGone(kube, [DISCOVERY_NAMESPACE], 120_000);
   }
 }

@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from '../certmanager/chart.ts';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
 import { EnvironmentError } from '../lib/errors.ts';
-import { statusCode, type ClusterAccess } from '../lib/kube.ts';
+import type { ClusterAccess } from '../lib/kube.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { prepareVault } from '../runner/vault-handle.ts';
 import type { ClusterProfile, Placement, Plan, VaultEngine } from '../scenarios/types.ts';
 import { startInClusterVault, type InClusterVault } from '../vault/placements/in-cluster.ts';
 import type { DiscoveredCluster } from './discover.ts';
 import { EXTERNAL_SKIP, vaultImageFor, vaultNamespace } from './fit.ts';
-import { Ledger, OwnedKube } from './ledger.ts';
+import { Ledger, OwnedKube, waitNamespacesGone } from './ledger.ts';
 import { MANAGED_BY } from './names.ts';
 
 export const IN_CLUSTER_API = 'https://kubernetes.default.svc';
@@ -190,7 +190,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     for (const v of [...this.vaults.values()].reverse()) await (await v.catch(() => undefined))?.running.stop();
     const namespaces = this.ledger.keys.filter((k) => k.startsWith('v1/Namespace//')).map((k) => k.split('/').at(-1)!);
     const failures = await this.ledger.unwind();
-    const left = await waitGone(this.kube, namespaces, 180_000);
+    const left = await waitNamespacesGone(this.kube, namespaces, 180_000);
     if (failures.length || left.length) {
       this.log(`existing cluster: cleanup incomplete: ${[...failures, ...left.map((ns) => `namespace ${ns} still there`)].join('; ')}`);
       this.log('  remove the rest with: kubectl delete ns,clusterrolebinding -l app.kubernetes.io/managed-by=cm-vault-e2e');
@@ -217,15 +217,4 @@ function notesFor(spec: ExistingEnvironmentSpec): string[] {
   ];
   if (c.kubernetesVersion.replace(/\+.*$/, '') !== spec.first.cluster.kubernetes) notes.push(`scenarios were written for Kubernetes ${spec.first.cluster.kubernetes}; this cluster runs ${c.kubernetesVersion}`);
   return notes;
-}
-
-async function waitGone(kube: OwnedKube, namespaces: string[], timeoutMs: number): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  let left = namespaces;
-  while (left.length && Date.now() < deadline) {
-    const present = await Promise.all(left.map((name) => kube.core.readNamespace({ name }).then(() => true, (err) => statusCode(err) !== 404)));
-    left = left.filter((_, i) => present[i]);
-    if (left.length) await new Promise((r) => setTimeout(r, 1000));
-  }
-  return left;
 }

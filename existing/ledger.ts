@@ -4,7 +4,7 @@
  * Namespaces that existed before the run without the label are never labelled or deleted.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { Kube } from '../lib/kube.ts';
+import { Kube, statusCode } from '../lib/kube.ts';
 import { MANAGED_BY } from './names.ts';
 
 interface Entry {
@@ -83,4 +83,16 @@ export class OwnedKube extends Kube {
     await super.delete(obj);
     this.ledger.forget(objectKey(obj));
   }
+}
+
+/** Waits until the namespaces are gone (deletion is asynchronous); answers those still there at the deadline. */
+export async function waitNamespacesGone(kube: Kube, namespaces: string[], timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = namespaces;
+  while (left.length && Date.now() < deadline) {
+    const present = await Promise.all(left.map((name) => kube.core.readNamespace({ name }).then(() => true, (err) => statusCode(err) !== 404)));
+    left = left.filter((_, i) => present[i]);
+    if (left.length) await new Promise((r) => setTimeout(r, 500));
+  }
+  return left;
 }

@@ -1,0 +1,108 @@
+/**
+ * --backend existing on a real cluster it did not make: a kind cluster (instance `byo`) stands in for AKS/EKS.
+ * Runs only with CM_VAULT_E2E_EXISTING=1 (root, Docker, `provision --for kind`); CM_VAULT_E2E_KIND_KEEP=1 keeps
+ * the cluster. Three runs of the CLI against it: no cert-manager (refused, with advice), --install-cert-manager
+ * (installed, used, removed), and the cluster's own cert-manager (used, left untouched).
+ *
+ *   CM_VAULT_E2E_EXISTING=1 npx vitest run --project unit existing/existing.integration.test.ts
+ */
+import { execa } from 'execa';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CERT_MANAGER_COMPONENTS } from '../certmanager/chart.ts';
+import { HelmCertManager } from '../certmanager/helm-install.ts';
+import { KindCertManager, imageSpec } from '../kind/certmanager.ts';
+import { KindCluster } from '../kind/cluster.ts';
+import { buildKindImages, ensureExtraImage } from '../kind/images/build.ts';
+import { vaultImageSpec } from '../kind/images/vault-image.ts';
+import { profileByName } from '../kind/prove.ts';
+import { binaryPath } from '../provision/artifacts.ts';
+
+const enabled = process.env.CM_VAULT_E2E_EXISTING === '1';
+const title = enabled ? 'existing-cluster backend on a kind cluster' : 'existing-cluster backend — skipped: set CM_VAULT_E2E_EXISTING=1 (needs root, Docker and `provision --for kind`)';
+const CM = 'v1.16.5';
+const VAULT_IMAGE = 'cm-vault-e2e/vault:v1.21.0';
+const MANAGED = 'app.kubernetes.io/managed-by=cm-vault-e2e';
+/** What fits a kind cluster with cert-manager v1.16.5 and Vault v1.21.0 in the cluster. */
+const FITTING = [
+  'k8s-kind-local-token-aud-unset', 'k8s-kind-local-token-aud-api', 'k8s-kind-reviewer-jwt-aud-unset', 'k8s-kind-reviewer-jwt-aud-api', 'k8s-kind-reviewer-jwt-aud-wrong',
+  'byo-jwt-bound-default', 'byo-jwt-bound-server', 'byo-client-jwt-refused', 'byo-role-audience-other',
+].sort();
+
+interface Reported { id: string; status: string; skipReason?: string; sides: Array<{ side: string; observed?: string }> }
+
+describe.skipIf(!enabled)(title, () => {
+  let cluster: KindCluster;
+  let out: string;
+
+  const cli = (...args: string[]) =>
+    execa('node', ['bin/cm-vault-e2e.js', 'run', '--scenarios', 'existing/testdata', '--backend', 'existing', '--kubeconfig', cluster.kubeconfigPath, '--vault-image', VAULT_IMAGE, ...args], { reject: false, all: true, timeout: 15 * 60_000 });
+  const report = async (dir: string) => (JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as { scenarios: Reported[] }).scenarios;
+  const kubectl = async (...args: string[]) => (await cluster.nodeExec(['kubectl', '--kubeconfig=/etc/kubernetes/admin.conf', ...args])).stdout.trim();
+  const leftovers = async () => [await kubectl('get', 'ns,clusterrolebinding', '-l', MANAGED, '-o', 'name'), await kubectl('get', 'crd', '-l', MANAGED, '-o', 'name')].join('').trim();
+
+  beforeAll(async () => {
+    const images = await buildKindImages();
+    cluster = await KindCluster.ensure({ profile: profileByName('kind'), image: images.nodeImage, instance: 'byo' });
+    const vault = await ensureExtraImage(vaultImageSpec('vault', 'v1.21.0', await binaryPath('vault', 'v1.21.0', 'vault')));
+    await cluster.loadImage(vault.ref);
+    // --install-cert-manager pulls only what the node lacks: these stand in for the registry
+    for (const c of CERT_MANAGER_COMPONENTS) await cluster.loadImage((await ensureExtraImage(imageSpec(c, CM, await binaryPath('cert-manager-controller', CM, `cert-manager-${c}`)))).ref);
+    // a cluster kept from an earlier run may still hold the cert-manager the last test installed
+    await HelmCertManager.uninstall({ kubeconfigPath: cluster.kubeconfigPath, helmVersion: 'v3.19.0' });
+    await kubectl('delete', 'crd', '-l', 'app.kubernetes.io/name=cert-manager', '--ignore-not-found');
+    await kubectl('delete', 'ns', 'cert-manager', '--ignore-not-found', '--wait');
+    out = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-existing-'));
+  }, 30 * 60_000);
+
+  afterAll(async () => {
+    if (out) await rm(out, { recursive: true, force: true });
+    if (cluster && process.env.CM_VAULT_E2E_KIND_KEEP !== '1') await cluster.delete();
+  }, 180_000);
+
+  it('without cert-manager: refuses, and says how to go on', async () => {
+    const r = await cli('--filter', 'profile=kind');
+    expect(r.exitCode, r.all).toBe(3);
+    expect(r.all).toContain('no cert-manager controller Deployment in namespace cert-manager');
+    expect(r.all).toContain('--install-cert-manager');
+    expect(await leftovers()).toBe('');
+  }, 120_000);
+
+  it('--install-cert-manager: installs the pinned chart, runs what fits, removes all it made', async () => {
+    const dir = join(out, 'installed');
+    const r = await cli('--install-cert-manager', '--filter', `profile=kind,cm=${CM}`, '--report', dir);
+    expect(r.exitCode, r.all).toBe(0);
+    const results = await report(dir);
+    expect(results.filter((s) => s.status === 'pass').map((s) => s.id).sort()).toEqual(FITTING);
+    expect(results.filter((s) => s.status === 'fail')).toEqual([]);
+    expect(await leftovers()).toBe('');
+    expect(await kubectl('get', 'ns', 'cert-manager', '--ignore-not-found', '-o', 'name')).toBe('');
+  }, 15 * 60_000);
+
+  it("with the cluster's own cert-manager: runs what fits, skips the rest naming both sides, leaves cert-manager alone", async () => {
+    await KindCertManager.install({ cluster, version: CM, helmVersion: 'v3.19.0' });
+    const before = await kubectl('-n', 'cert-manager', 'get', 'deploy', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion} {end}');
+    const dir = join(out, 'own');
+    const r = await cli('--report', dir);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.all).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
+    const results = await report(dir);
+    expect(results.filter((s) => s.status === 'pass').map((s) => s.id).sort()).toEqual(FITTING);
+    expect(results.filter((s) => s.status === 'fail')).toEqual([]);
+    const skip = (id: string) => results.find((s) => s.id === id)!.skipReason;
+    expect(skip('k8s-client-jwt-default-audience-refused')).toBe("needs a Vault both this host and the cluster's pods reach; not supported on --backend existing");
+    expect(skip('engine-vault-v1.19.0-local-token-role-aud-default')).toMatch(/^written for cert-manager v1\.21\.1; the cluster runs v1\.16\.5/);
+    expect(skip('k8s-aks-like-local-token-aud-unset')).toMatch(/^profile aks-like wants issuer https:\/\/westeurope.* the cluster has issuer https:\/\/kubernetes\.default\.svc\.cluster\.local and API audiences \[https:\/\/kubernetes\.default\.svc\.cluster\.local\]$/);
+    expect(skip('byo-upgrade-v1.19.5-to-v1.20.3-jwt-server-audience')).toMatch(/^changes cert-manager v1\.19\.5 -> v1\.20\.3/);
+    const apiserver = results.find((s) => s.id === 'byo-client-jwt-refused')!.sides.find((s) => s.side === 'apiserver')!;
+    expect(apiserver.observed).toBe('not observable on this backend: the API server log is not readable');
+    expect(await kubectl('-n', 'cert-manager', 'get', 'deploy', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion} {end}')).toBe(before);
+    expect(await leftovers()).toBe('');
+  }, 15 * 60_000);
+});
+
+describe.skipIf(enabled)('existing-cluster backend (not enabled)', () => {
+  it.skip('set CM_VAULT_E2E_EXISTING=1 to run it against a kind cluster', () => {});
+});
