@@ -110,11 +110,12 @@ export function registerRun(program: Command): void {
  */
 async function holdKept(envs: ScenarioEnvironment[]): Promise<void> {
   for (const env of envs) process.stdout.write(`\n${(await env.reproInstructions()).join('\n')}\n`);
-  const held = envs.filter((e) => e.backend === 'local');
+  // an existing cluster's environment is held like the process cluster: its port-forward lives in this process,
+  // and Ctrl-C removes what it made from someone else's cluster
+  const held = envs.filter((e) => e.backend === 'local' || e.backend === 'existing');
   if (envs.some((e) => e.backend === 'kind')) process.stdout.write('\nkind clusters kept: `npx cm-vault-e2e clean` removes them\n');
-  if (envs.some((e) => e.backend === 'existing')) process.stdout.write('\nobjects kept on the existing cluster: `kubectl delete ns,clusterrolebinding -l app.kubernetes.io/managed-by=cm-vault-e2e` removes them\n');
   if (!held.length) return;
-  process.stdout.write('\nprocess-cluster environment kept: press Ctrl-C to stop it\n');
+  process.stdout.write(`\n${held.some((e) => e.backend === 'existing') ? 'environment kept on the existing cluster' : 'process-cluster environment kept'}: press Ctrl-C to stop it\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
