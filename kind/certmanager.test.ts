@@ -102,6 +102,8 @@ describe('cert-manager on kind', () => {
       'webhook.image.pullPolicy=Never',
       'cainjector.image.tag=v1.16.5',
       'cainjector.image.pullPolicy=Never',
+      'webhook.readinessProbe.initialDelaySeconds=1',
+      'webhook.readinessProbe.periodSeconds=1',
     ]);
     expect(v.some((x) => /webhook\.enabled=false/.test(x))).toBe(false);
     expect(JSON.parse(v[v.indexOf('--set-json') + 1]!.replace(/^extraArgs=/, ''))).toEqual(['--internal-healthz-listen-address=0.0.0.0:9403']);
