@@ -3,18 +3,21 @@ import { readFile } from 'node:fs/promises';
 import { PROJECT_LABEL } from '../kind/images/common.ts';
 import { treeRssBytes } from './rss.ts';
 
-/** Memory of every running container the suite labelled (cgroup v1 or v2), bytes. */
+/**
+ * Working set of every running container the suite labelled, bytes: usage minus inactive page cache (what
+ * `kubectl top` and `docker stats` report; raw cgroup usage counts reclaimable cache too).
+ */
 export async function labelledContainersBytes(): Promise<number> {
   const r = await execa('docker', ['ps', '-q', '--no-trunc', '--filter', `label=${PROJECT_LABEL}`], { reject: false });
   let total = 0;
   for (const id of r.stdout.split('\n').filter(Boolean)) {
-    for (const f of [`/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`, `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.current`]) {
-      const text = await readFile(f, 'utf8').catch(() => undefined);
-      if (text) {
-        total += Number(text.trim());
-        break;
-      }
-    }
+    const v1 = `/sys/fs/cgroup/memory/docker/${id}`;
+    const v2 = `/sys/fs/cgroup/system.slice/docker-${id}.scope`;
+    const usage = (await readFile(`${v1}/memory.usage_in_bytes`, 'utf8').catch(() => undefined)) ?? (await readFile(`${v2}/memory.current`, 'utf8').catch(() => undefined));
+    if (!usage) continue;
+    const stat = (await readFile(`${v1}/memory.stat`, 'utf8').catch(() => undefined)) ?? (await readFile(`${v2}/memory.stat`, 'utf8').catch(() => ''));
+    const inactive = Number(/^(?:total_inactive_file|inactive_file) (\d+)$/m.exec(stat)?.[1] ?? 0);
+    total += Math.max(0, Number(usage.trim()) - inactive);
   }
   return total;
 }

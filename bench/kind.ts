@@ -1,5 +1,5 @@
 // Benchmark of the kind backend: prints figures, asserts nothing about speed.
-//   npx tsx bench/kind.ts [--catalogue] [--side-by-side N] [--cold-images]
+//   npx tsx bench/kind.ts [--catalogue [--concurrency N] [--skip-probe]] [--side-by-side N] [--cold-images]
 // --cold-images deletes the kind image cache (rootfs, image tarballs, the node image) first: the next build is cold.
 import { execa } from 'execa';
 import { rm } from 'node:fs/promises';
@@ -43,23 +43,31 @@ console.log(`image build warm (labels checked, nothing built): ${s(Date.now() - 
 // The probe: the biggest group's first scenario; cold = a new cluster, cert-manager and Vault, then the scenario.
 const big = [...groups].sort((a, b) => b.plans.length - a.plans.length)[0]!;
 const probe = big.plans[0]!;
-t = Date.now();
-const env = await backend.startEnvironment(big.key, probe);
-const envMs = Date.now() - t;
-const t1 = Date.now();
-const first = await runScenario(env, probe);
-console.log(`cluster create + cert-manager install: ${s(envMs)}`);
-console.log(`one scenario cold (${probe.id}, ${first.verdict.pass ? 'pass' : 'FAIL'}): ${s(envMs + Date.now() - t1)}`);
-const warm: number[] = [];
-for (let i = 0; i < 3; i++) {
-  const t2 = Date.now();
-  await runScenario(env, probe);
-  warm.push(Date.now() - t2);
+const skipProbe = process.argv.includes('--skip-probe');
+const { envMs, warmMs } = skipProbe ? { envMs: 0, warmMs: 0 } : await probeScenario();
+
+/** One scenario cold (a new cluster, cert-manager and Vault first) and warm (median of 3 on that cluster). */
+async function probeScenario(): Promise<{ envMs: number; warmMs: number }> {
+  let t = Date.now();
+  const env = await backend.startEnvironment(big.key, probe);
+  const envMs = Date.now() - t;
+  t = Date.now();
+  const first = await runScenario(env, probe);
+  console.log(`cluster create + cert-manager install: ${s(envMs)}`);
+  console.log(`one scenario cold (${probe.id}, ${first.verdict.pass ? 'pass' : 'FAIL'}): ${s(envMs + Date.now() - t)}`);
+  const warm: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    t = Date.now();
+    await runScenario(env, probe);
+    warm.push(Date.now() - t);
+  }
+  const warmMs = warm.sort((a, b) => a - b)[1]!;
+  console.log(`one scenario warm on the running cluster (median of 3): ${s(warmMs)}`);
+  t = Date.now();
+  await env.stop();
+  console.log(`cluster delete: ${s(Date.now() - t)}`);
+  return { envMs, warmMs };
 }
-console.log(`one scenario warm on the running cluster (median of 3): ${s(warm.sort((a, b) => a - b)[1]!)}`);
-t = Date.now();
-await env.stop();
-console.log(`cluster delete: ${s(Date.now() - t)}`);
 
 const n = Number(arg('--side-by-side') ?? 0);
 if (n > 0) {
@@ -81,11 +89,12 @@ if (n > 0) {
 
 if (process.argv.includes('--catalogue')) {
   t = Date.now();
-  const result = await runPlans(plans, { ...backend });
+  const concurrency = Number(arg('--concurrency') ?? 1);
+  const result = await runPlans(plans, { ...backend, concurrency });
   const ran = result.outcomes.filter((o) => !isSkipped(o));
   const passed = ran.filter((o) => !isSkipped(o) && o.verdict.pass).length;
   const ms = Date.now() - t;
-  console.log(`catalogue on kind: ${ran.length} run (${passed} passed), ${result.outcomes.length - ran.length} skipped, ${result.environments.length} clusters, ${s(ms)}`);
-  console.log(`a cluster per scenario would take about ${s(ran.length * (envMs + warm[1]!))} (${ran.length} × measured cold scenario): ${((ran.length * (envMs + warm[1]!)) / ms).toFixed(1)}x`);
+  console.log(`catalogue on kind (concurrency ${concurrency}): ${ran.length} run (${passed} passed), ${result.outcomes.length - ran.length} skipped, ${result.environments.length} clusters, ${s(ms)}`);
+  if (!skipProbe) console.log(`a cluster per scenario would take about ${s(ran.length * (envMs + warmMs))} (${ran.length} × measured cold scenario): ${((ran.length * (envMs + warmMs)) / ms).toFixed(1)}x`);
 }
 console.log(`peak memory (this process tree + the suite's containers): ${(mem.stop() / 1e9).toFixed(2)} GB`);
