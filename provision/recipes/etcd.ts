@@ -1,3 +1,4 @@
+import { etcdOfficial } from '../official/sources.ts';
 import { goInstallRecipe } from './go-install.ts';
 
 // etcd's server module replaces its siblings with ../ paths; as a dependency those lines are ignored and its
@@ -8,5 +9,6 @@ export const etcdRecipe = (version: string) =>
     module: 'go.etcd.io/etcd/server/v3',
     version,
     sets: ['local', 'kind'],
+    official: etcdOfficial(version),
     binaries: [{ name: 'etcd', pkg: 'go.etcd.io/etcd/server/v3', versionArgs: ['--version'], versionContains: version.replace(/^v/, '') }],
   });

@@ -1,4 +1,5 @@
 import { isLocalReplace, parseReplaces, goDirective, wrapperOf } from '../gomod.ts';
+import type { OfficialSource } from '../official/sources.ts';
 import type { ArtifactSet, BinarySpec, GoRecipe } from '../recipe.ts';
 
 /**
@@ -15,6 +16,8 @@ export function goInstallRecipe(opts: {
   /** Pinned replacements from versions.yaml (module path → version), for what the module's own lines cannot give. */
   pinnedReplaces?: Record<string, string>;
   env?: Record<string, string>;
+  /** The upstream release of the same binaries, tried before the build. */
+  official?: OfficialSource | undefined;
 }): GoRecipe {
   return {
     kind: 'go',
@@ -23,6 +26,7 @@ export function goInstallRecipe(opts: {
     sets: opts.sets,
     ldflags: opts.ldflags ?? [],
     ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.official ? { official: opts.official } : {}),
     binaries: opts.binaries,
     async wrapper(ctx) {
       const upstream = await ctx.goModOf(opts.module, opts.version);

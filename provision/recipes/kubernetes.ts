@@ -1,4 +1,5 @@
 import { goDirective, wrapperOf } from '../gomod.ts';
+import { kubernetesOfficial } from '../official/sources.ts';
 import type { GoRecipe } from '../recipe.ts';
 
 // k8s.io/kubernetes requires its staging modules at v0.0.0 with ./staging replaces, so `go install` refuses it.
@@ -32,11 +33,13 @@ export function kubernetesLdflags(version: string): string[] {
 
 function kubeRecipe(name: string, version: string, commands: string[], sets: GoRecipe['sets']): GoRecipe {
   const staging = stagingVersion(version);
+  const official = kubernetesOfficial(version, commands);
   return {
     kind: 'go',
     name,
     version,
     sets,
+    ...(official ? { official } : {}),
     ldflags: kubernetesLdflags(version),
     binaries: commands.map((cmd) => ({
       name: cmd,

@@ -1,3 +1,4 @@
+import { corednsOfficial, helmOfficial, kindOfficial } from '../official/sources.ts';
 import { goInstallRecipe } from './go-install.ts';
 
 export const helmRecipe = (version: string) =>
@@ -7,6 +8,7 @@ export const helmRecipe = (version: string) =>
     version,
     // The process cluster renders the chart's RBAC with `helm template` too.
     sets: ['local', 'kind'],
+    official: helmOfficial(version),
     ldflags: [`-X helm.sh/helm/v3/internal/version.version=${version}`],
     binaries: [{ name: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm', versionArgs: ['version', '--short'], versionContains: version }],
   });
@@ -17,6 +19,7 @@ export const kindRecipe = (version: string) =>
     module: 'sigs.k8s.io/kind',
     version,
     sets: ['kind'],
+    official: kindOfficial(version),
     binaries: [{ name: 'kind', pkg: 'sigs.k8s.io/kind', versionArgs: ['version'], versionContains: version }],
   });
 
@@ -26,5 +29,6 @@ export const corednsRecipe = (version: string) =>
     module: 'github.com/coredns/coredns',
     version,
     sets: ['kind'],
+    official: corednsOfficial(version),
     binaries: [{ name: 'coredns', pkg: 'github.com/coredns/coredns', versionArgs: ['-version'], versionContains: version.replace(/^v/, '') }],
   });

@@ -1,4 +1,5 @@
 import type { Recipe } from '../recipe.ts';
+import { vaultOfficial } from '../official/sources.ts';
 import { goInstallRecipe } from './go-install.ts';
 
 // Vault replaces api, api/auth/* and sdk with ./ paths; the wrapper drops those and builds against published
@@ -11,6 +12,7 @@ export const vaultRecipe = (version: string, pinnedReplaces: Record<string, stri
     version,
     sets: ['local', 'kind'],
     pinnedReplaces,
+    official: vaultOfficial(version),
     // The checksum database this machine reaches lacks some of Vault's plugin modules (404); the proxy serves them.
     env: { GONOSUMDB: 'github.com/hashicorp/vault-plugin-*' },
     binaries: [{ name: 'vault', pkg: 'github.com/hashicorp/vault', versionArgs: ['version'], versionContains: version }],
