@@ -2,13 +2,17 @@ import { stat } from 'node:fs/promises';
 import { cacheLayout } from './cache.ts';
 import { dockerStatus, type DockerStatus } from './docker/docker.ts';
 import { goVersion } from './go.ts';
-import { entryKey, readManifest } from './manifest.ts';
+import { entryKey, readManifest, sourceOf, type ArtifactSource } from './manifest.ts';
 import type { Recipe } from './recipe.ts';
 
 export interface ComponentReport {
   name: string;
   version: string;
   present: boolean;
+  /** Where the cached binaries came from (the manifest's record), when present. */
+  source?: ArtifactSource;
+  /** What was downloaded, for an official release. */
+  urls?: string[];
   binaries: Array<{ name: string; path?: string; versionOutput?: string }>;
   howToGet: string;
 }
@@ -33,6 +37,7 @@ export async function doctor(recipes: Recipe[], opts: { docker?: boolean } = {})
       name: r.name,
       version: r.version,
       present: r.kind === 'unavailable' ? false : present,
+      ...(entry && present ? { source: sourceOf(entry), ...(entry.urls ? { urls: entry.urls } : {}) } : {}),
       binaries: r.binaries.map((b) => {
         const built = entry?.binaries.find((x) => x.name === b.name);
         return { name: b.name, ...(built ? { path: built.path, versionOutput: built.versionOutput.split('\n')[0] } : {}) };
@@ -50,7 +55,7 @@ export function formatDoctor(r: DoctorReport): string {
   for (const c of r.components) {
     const mark = c.present ? 'ok ' : '-- ';
     const detail = c.present ? c.binaries.map((b) => `${b.name}: ${b.versionOutput ?? ''}`).join('; ') : c.howToGet;
-    lines.push(`${mark} ${c.name.padEnd(26)} ${c.version.padEnd(9)} ${detail}`);
+    lines.push(`${mark} ${c.name.padEnd(26)} ${c.version.padEnd(9)} ${(c.source ?? '').padEnd(8)} ${detail}`);
   }
   lines.push('');
   if ('error' in r.docker) lines.push(`docker: ${r.docker.error}`);
