@@ -30,7 +30,7 @@ export function registerRun(program: Command): void {
     .option('--cert-manager-namespace <ns>', "existing: where the cluster's cert-manager runs (default cert-manager)")
     .option('--vault-image <ref>', 'existing: the Vault/OpenBao image, or a template REGISTRY/{engine}:{version} (default: the official images)')
     .option('--filter <expr>', 'select scenarios (see `list --help`)')
-    .option('--concurrency <n>', 'environments up at once', '1')
+    .option('--concurrency <n>', 'environments up at once (default: 2 on kind, else 1)')
     .option('--keep', 'leave the environment running afterwards (prints how to look inside)')
     .option('--cert-manager-controller <path>', 'release gating: run this candidate controller binary in place of the pinned one')
     .option('--cert-manager-image <component=image>', 'release gating (kind): a candidate image (reference or `docker save` archive) for controller, webhook or cainjector; repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
@@ -39,7 +39,7 @@ export function registerRun(program: Command): void {
     .option('--shard <i/n>', 'run only the i-th of n shards (whole environments, so clusters stay shared)')
     .option('--report <dir>', 'write junit.xml, report.json, report.html and evidence there')
     .option('--png', 'with --report: also render report.png (needs Chromium)')
-    .action(async (ids: string[], opts: ExistingFlags & { backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
+    .action(async (ids: string[], opts: ExistingFlags & { backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency?: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { scenarios?: string[]; versions?: string };
       const versions = loadVersions(globals.versions);
       const backend = backends[opts.backend];
@@ -74,7 +74,7 @@ export function registerRun(program: Command): void {
       try {
         const result = await runPlans(plans, {
           ...(await backend(versions, opts)),
-          concurrency: Number(opts.concurrency),
+          concurrency: concurrencyOf(opts.backend, opts.concurrency),
           keep: !!opts.keep,
           ...(opts.pauseOnFailure ? { beforeCleanup: pauseOnFailure } : {}),
           signal: controller.signal,
@@ -101,6 +101,19 @@ export function registerRun(program: Command): void {
         process.off('SIGINT', onSignal);
       }
     });
+}
+
+/**
+ * kind clusters spend most of their start waiting (kubeadm, image loads, Helm): two at once use the second core.
+ * Measured on 2 cores, the catalogue: 1010.8 s one at a time, 557.9 s two at a time.
+ */
+const DEFAULT_CONCURRENCY: Record<string, number> = { kind: 2 };
+
+function concurrencyOf(backend: string, flag: string | undefined): number {
+  if (flag === undefined) return DEFAULT_CONCURRENCY[backend] ?? 1;
+  const n = Number(flag);
+  if (!Number.isInteger(n) || n < 1) throw new InputError({ file: 'command line', field: '--concurrency' }, `"${flag}" is not a positive whole number`, 'write e.g. --concurrency 2');
+  return n;
 }
 
 /**
