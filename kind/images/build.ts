@@ -13,25 +13,36 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { binaryPath } from '../../provision/artifacts.ts';
+import { sourcePolicy } from '../../provision/official/policy.ts';
 import { loadVersions } from '../../scenarios/versions.ts';
 import { ensureBaseImage } from './base.ts';
 import { docker, dockerMaybe, imageLabel, imageSize, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, seconds, stderrLogger, type Logger } from './common.ts';
 import { busyboxSpec, componentSpecs, ensureComponent, parseKubeadmImages, tagOf, type BuiltComponent, type ComponentSpec, type KubeadmImages } from './components.ts';
 import { defaultNodeImage, ensureNodeImage, type NodeImageResult } from './node.ts';
 import { ensurePause } from './pause.ts';
+import { chooseImageSource, defaultImageDeps, officialImageFor, type ImageSourceDeps } from './pull.ts';
 import { defaultRootfsSpec, ensureRootfs, unpackRootfs, type RootfsResult } from './rootfs.ts';
 
 export const TEST_POD_IMAGE = 'cm-vault-e2e/busybox:local';
+
+/** The node image when it is kind's official one (pulled and adopted, or adopted earlier). */
+export interface OfficialNodeImage {
+  image: string;
+  source: 'official';
+  official: string;
+  seconds: number;
+}
 
 export interface KindImagesResult {
   nodeImage: string;
   kubernetesVersion: string;
   rootfs: RootfsResult;
-  base: { image: string; built: boolean; seconds: number };
+  /** Absent when the node image is kind's official one (nothing of it is built here). */
+  base?: { image: string; built: boolean; seconds: number };
   components: BuiltComponent[];
   busybox: BuiltComponent;
-  node: NodeImageResult;
-  refs: KubeadmImages;
+  node: NodeImageResult | OfficialNodeImage;
+  refs?: KubeadmImages;
   seconds: number;
   /** Image sizes as Docker reports them, bytes. */
   sizes: Record<string, number>;
@@ -41,6 +52,8 @@ export interface BuildOptions {
   kubernetesVersion?: string;
   image?: string;
   log?: Logger;
+  /** Docker and the registry, for the official road (tests inject them). */
+  sources?: Partial<ImageSourceDeps>;
 }
 
 /** Pinned versions the node image must agree with (versions.yaml). */
@@ -69,6 +82,22 @@ export async function buildKindImages(opts: BuildOptions = {}): Promise<KindImag
   const pins = pinnedVersions();
   const k8s = opts.kubernetesVersion ?? pins.kubernetes;
   const image = opts.image ?? defaultNodeImage(k8s);
+  const sources = { ...defaultImageDeps(sourcePolicy(), log), ...opts.sources };
+
+  // kind's own node image for this Kubernetes, where its release published one: then nothing below is built but
+  // the test pods' busybox
+  const officialNode = await chooseImageSource(image, officialImageFor(image, { kindVersion: pins.kind }), sources);
+  if (officialNode.source === 'official') {
+    const rootfs = await ensureRootfs(defaultRootfsSpec(), log);
+    const busybox = await ensureTestPodImage(rootfs, log);
+    const node: OfficialNodeImage = { image, source: 'official', official: officialNode.official!, seconds: seconds(started) };
+    const sizes: Record<string, number> = {};
+    for (const ref of [image, TEST_POD_IMAGE]) {
+      const s = await imageSize(ref);
+      if (s !== undefined) sizes[ref] = s;
+    }
+    return { nodeImage: image, kubernetesVersion: k8s, rootfs, components: [], busybox, node, seconds: seconds(started), sizes };
+  }
 
   const [kubelet, kubeadm, kubectl, kubeProxy, apiserver, controllerManager, scheduler, etcd, coredns] = await Promise.all([
     binaryPath('kube-node', k8s, 'kubelet'),
@@ -104,8 +133,7 @@ export async function buildKindImages(opts: BuildOptions = {}): Promise<KindImag
     });
     const components: BuiltComponent[] = [];
     for (const spec of specs) components.push(await ensureComponent(spec, rootfs.key, rootfsDir, log));
-    const busybox = await ensureComponent(busyboxSpec(TEST_POD_IMAGE), rootfs.key, rootfsDir, log);
-    if ((await imageLabel(TEST_POD_IMAGE, INPUTS_LABEL_KEY)) !== busybox.key) await docker(['load', '-i', busybox.tarball], { what: 'docker load busybox' });
+    const busybox = await ensureTestPodImage(rootfs, log, rootfsDir);
 
     const base = await ensureBaseImage({ rootfsTarball: rootfs.tarball, rootfsKey: rootfs.key, kindVersion: pins.kind, pauseRef: refs.pause, log });
     const node = await ensureNodeImage({ image, kubernetesVersion: k8s, base, binaries: { kubelet, kubeadm, kubectl }, components, log });
@@ -123,11 +151,38 @@ export async function buildKindImages(opts: BuildOptions = {}): Promise<KindImag
   }
 }
 
+/** The test pods' busybox, built from the rootfs and loaded into Docker. */
+async function ensureTestPodImage(rootfs: RootfsResult, log: Logger, rootfsDir?: () => Promise<string>): Promise<BuiltComponent> {
+  const unpacked = join(kindCache().work, `rootfs-unpacked-${rootfs.key}-${process.pid}-busybox`);
+  let unpacking: Promise<string> | undefined;
+  try {
+    const dir = rootfsDir ?? (() => (unpacking ??= unpackRootfs(rootfs.tarball, unpacked).then(() => unpacked)));
+    const busybox = await ensureComponent(busyboxSpec(TEST_POD_IMAGE), rootfs.key, dir, log);
+    if ((await imageLabel(TEST_POD_IMAGE, INPUTS_LABEL_KEY)) !== busybox.key) await docker(['load', '-i', busybox.tarball], { what: 'docker load busybox' });
+    return busybox;
+  } finally {
+    if (unpacking) await rm(unpacked, { recursive: true, force: true });
+  }
+}
+
+/** An extra image: built here (a tarball in the cache) or the official one, adopted under the same name. */
+export type ExtraImage = Omit<BuiltComponent, 'tarball'> & { tarball?: string; source: 'official' | 'build'; official?: string };
+
 /**
- * One more image from the same parts (the cert-manager controller, Vault): built unless cached, and present in
- * Docker afterwards (for `kind load docker-image` or `docker run`).
+ * One more image from the same parts (the cert-manager controller, Vault): the official image where one exists and
+ * the pull works (kind/images/pull.ts), else built unless cached; present in Docker afterwards (for
+ * `kind load docker-image` or `docker run`) under `spec.ref` either way.
  */
-export async function ensureExtraImage(spec: ComponentSpec, log: Logger = stderrLogger): Promise<BuiltComponent> {
+export async function ensureExtraImage(spec: ComponentSpec, log: Logger = stderrLogger, sources: Partial<ImageSourceDeps> = {}): Promise<ExtraImage> {
+  const started = Date.now();
+  const chosen = await chooseImageSource(spec.ref, officialImageFor(spec.ref), { ...defaultImageDeps(sourcePolicy(), log), ...sources });
+  if (chosen.source === 'official') {
+    return { name: spec.name, ref: spec.ref, key: chosen.official!, built: false, seconds: seconds(started), bytes: (await imageSize(spec.ref)) ?? 0, source: 'official', official: chosen.official! };
+  }
+  return { ...(await buildExtraImage(spec, log)), source: 'build' };
+}
+
+async function buildExtraImage(spec: ComponentSpec, log: Logger): Promise<BuiltComponent> {
   const rootfs = await ensureRootfs(defaultRootfsSpec(), log);
   const unpacked = join(kindCache().work, `rootfs-unpacked-${rootfs.key}-${process.pid}-${spec.name}`);
   let unpacking: Promise<string> | undefined;
@@ -175,9 +230,9 @@ function summary(r: KindImagesResult): string[] {
   const mb = (n: number | undefined) => (n === undefined ? '?' : `${(n / 1e6).toFixed(0)} MB`);
   return [
     `rootfs     ${r.rootfs.built ? 'built' : 'cached'} ${r.rootfs.seconds}s  ${mb(r.rootfs.bytes)}  ${r.rootfs.tarball}`,
-    `base       ${r.base.built ? 'built' : 'cached'} ${r.base.seconds}s  ${mb(r.sizes[r.base.image])}  ${r.base.image}`,
+    ...(r.base ? [`base       ${r.base.built ? 'built' : 'cached'} ${r.base.seconds}s  ${mb(r.sizes[r.base.image])}  ${r.base.image}`] : []),
     ...[...r.components, r.busybox].map((c) => `${c.name.padEnd(10)} ${c.built ? 'built' : 'cached'} ${c.seconds}s  ${mb(r.sizes[c.ref])}  ${c.ref}`),
-    `node       ${r.node.source} ${r.node.seconds}s  ${mb(r.sizes[r.nodeImage])}  ${r.nodeImage}`,
+    `node       ${r.node.source} ${r.node.seconds}s  ${mb(r.sizes[r.nodeImage])}  ${r.nodeImage}${r.node.source === 'official' ? ` (${r.node.official})` : ''}`,
     `total      ${r.seconds}s`,
   ];
 }
