@@ -11,7 +11,7 @@ import { allRecipes } from '../../provision/recipes/index.ts';
 export function registerProvision(program: Command): void {
   program
     .command('provision')
-    .description('build every pinned component into the cache (Go module proxy sources; a warm cache does nothing)')
+    .description('get every pinned component into the cache: its official release where one answers, else a build from the Go module proxy (CM_VAULT_E2E_SOURCE=official|build); a warm cache does nothing')
     .option('--only <names>', 'comma list of artifact names or name@version (see `doctor`)')
     .option('--for <sets>', 'only what these backends need: local, kind (comma list)')
     .option('--jobs <n>', 'builds at once', String(availableParallelism()))

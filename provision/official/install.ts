@@ -103,7 +103,7 @@ export async function obtain(recipe: GoRecipe, opts: ObtainOptions): Promise<Man
       if (opts.signal?.aborted) throw new EnvironmentError(recipe.name, 'download interrupted', 'run `cm-vault-e2e provision` again');
       const why = shortReason(err);
       if (opts.policy === 'official') {
-        throw new EnvironmentError(recipe.name, `the official release of ${recipe.version} could not be used: ${why}`, `check the network (or ${MIRROR_ENV}); unset ${SOURCE_ENV} to fall back to building it`);
+        throw new EnvironmentError(recipe.name, `the official release of ${recipe.version} could not be used: ${why}`, `check the network (or ${MIRROR_ENV}) and the reason above; unset ${SOURCE_ENV} to fall back to building it`);
       }
       opts.log(`      ${opts.label}: official release not used (${why}); building`);
     }
