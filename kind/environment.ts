@@ -130,7 +130,7 @@ export class KindEnvironment implements ScenarioEnvironment {
       'kubectl get issuers,clusterissuers -A -o wide',
       `kubectl -n ${CERT_MANAGER_NAMESPACE} logs deploy/cert-manager`,
       `docker exec ${this.cluster.nodeContainer} sh -c 'grep -h "is invalid for the target audiences" /var/log/pods/kube-system_kube-apiserver-*/kube-apiserver/*.log'`,
-      `docker exec -it ${this.cluster.nodeContainer} bash   # journalctl -u kubelet, crictl is not installed: use ctr -n k8s.io`,
+      `docker exec -it ${this.cluster.nodeContainer} bash   # journalctl -u kubelet; crictl ps -a`,
     ];
     for (const v of this.vaults.values()) {
       const { handle, running, where } = await v;

@@ -15,6 +15,7 @@ export function pinsOf(v: Versions): Pins {
     coredns: single('coredns'),
     kind: single('kind'),
     helm: single('helm'),
+    crictl: single('crictl'),
     certManager: v.certManager.versions.map((version) => {
       const commit = v.certManager.entries[version]?.commit;
       if (!commit) {

@@ -41,6 +41,7 @@ const VersionsFile = z.looseObject({
   pause: Pinned.optional(),
   kind: Pinned.optional(),
   helm: Pinned.optional(),
+  crictl: Pinned.optional(),
 });
 
 export type VersionEntry = { commit?: string; pseudo?: string; module?: string; stagingVersion?: string; replace?: Record<string, string> } & Record<string, unknown>;
@@ -60,14 +61,14 @@ export interface Versions {
   certManager: ComponentVersions;
   vault: ComponentVersions;
   openbao: ComponentVersions;
-  /** Single-version components (etcd, coredns, pause, kind, helm), as written. */
+  /** Single-version components (etcd, coredns, pause, kind, helm, crictl), as written. */
   pinned: Record<string, { version: string; module?: string }>;
   /** The raw file, for fields this module does not type. */
   raw: Record<string, unknown>;
 }
 
 const COMPONENTS = ['kubernetes', 'certManager', 'vault', 'openbao'] as const;
-const PINNED = ['etcd', 'coredns', 'pause', 'kind', 'helm'] as const;
+const PINNED = ['etcd', 'coredns', 'pause', 'kind', 'helm', 'crictl'] as const;
 
 /** Load and validate the versions file; every problem is an InputError naming the file, line, field and fix. */
 export function loadVersions(file: string = VERSIONS_FILE): Versions {

@@ -64,7 +64,7 @@ export function pinnedVersions() {
     if (!p) throw new EnvironmentError('versions.yaml', `no ${n} pin`, `add ${n} to versions.yaml`);
     return p.version;
   };
-  return { kubernetes: v.kubernetes.default, etcd: pin('etcd'), coredns: pin('coredns'), pause: pin('pause'), kind: pin('kind') };
+  return { kubernetes: v.kubernetes.default, etcd: pin('etcd'), coredns: pin('coredns'), pause: pin('pause'), kind: pin('kind'), crictl: pin('crictl') };
 }
 
 /** kubeadm's image names must be exactly the versions we built, or kubeadm would want to pull. */
@@ -99,7 +99,7 @@ export async function buildKindImages(opts: BuildOptions = {}): Promise<KindImag
     return { nodeImage: image, kubernetesVersion: k8s, rootfs, components: [], busybox, node, seconds: seconds(started), sizes };
   }
 
-  const [kubelet, kubeadm, kubectl, kubeProxy, apiserver, controllerManager, scheduler, etcd, coredns] = await Promise.all([
+  const [kubelet, kubeadm, kubectl, kubeProxy, apiserver, controllerManager, scheduler, etcd, coredns, crictl] = await Promise.all([
     binaryPath('kube-node', k8s, 'kubelet'),
     binaryPath('kube-node', k8s, 'kubeadm'),
     binaryPath('kube-node', k8s, 'kubectl'),
@@ -109,6 +109,7 @@ export async function buildKindImages(opts: BuildOptions = {}): Promise<KindImag
     binaryPath('kube-control-plane', k8s, 'kube-scheduler'),
     binaryPath('etcd', pins.etcd, 'etcd'),
     binaryPath('coredns', pins.coredns, 'coredns'),
+    binaryPath('crictl', pins.crictl, 'crictl'),
   ]);
   const listed = await execa(kubeadm, ['config', 'images', 'list', '--kubernetes-version', k8s], { reject: false, all: true });
   if (listed.exitCode !== 0) throw new EnvironmentError('kubeadm', '`kubeadm config images list` failed', 'check the kube-node artifact', (listed.all ?? '').split('\n'));
@@ -136,7 +137,7 @@ export async function buildKindImages(opts: BuildOptions = {}): Promise<KindImag
     const busybox = await ensureTestPodImage(rootfs, log, rootfsDir);
 
     const base = await ensureBaseImage({ rootfsTarball: rootfs.tarball, rootfsKey: rootfs.key, kindVersion: pins.kind, pauseRef: refs.pause, log });
-    const node = await ensureNodeImage({ image, kubernetesVersion: k8s, base, binaries: { kubelet, kubeadm, kubectl }, components, log });
+    const node = await ensureNodeImage({ image, kubernetesVersion: k8s, base, binaries: { kubelet, kubeadm, kubectl, crictl }, components, log });
 
     await pruneStale({ keepTarballs: [rootfs.tarball, busybox.tarball, node.tarball, ...components.map((c) => c.tarball)], keepImages: [base.image, `cm-vault-e2e/kind-rootfs:${rootfs.key}`] }, log);
 

@@ -1,5 +1,5 @@
 /**
- * The node image, assembled as `kind build node-image` does: run the base image, copy kubelet/kubeadm/kubectl to
+ * The node image, assembled as `kind build node-image` does: run the base image, copy kubelet/kubeadm/kubectl/crictl to
  * /usr/bin, write /kind/version, import every kubeadm image into the node's containerd (pinned, not unpacked),
  * then `docker commit`. Tagged kindest/node:<version> so kind's defaults find it. Cached three ways: the image
  * itself (its inputs label), a `docker save` tarball in the cache (loaded when Docker lost the image), a build.
@@ -13,7 +13,8 @@ import type { BaseImageResult } from './base.ts';
 import { docker, dockerMaybe, imageLabel, INPUTS_LABEL_KEY, keyOf, kindCache, PROJECT_LABEL, RECIPE_REVISION, seconds, stderrLogger, tailLines, type Logger } from './common.ts';
 import { fileSha256, type BuiltComponent } from './components.ts';
 
-export const NODE_BINARIES = ['kubelet', 'kubeadm', 'kubectl'] as const;
+// crictl: kind's images carry it, and `kind export logs` runs it on the node
+export const NODE_BINARIES = ['kubelet', 'kubeadm', 'kubectl', 'crictl'] as const;
 export type NodeBinaries = Record<(typeof NODE_BINARIES)[number], string>;
 
 export function defaultNodeImage(kubernetesVersion: string): string {

@@ -95,3 +95,10 @@ export function corednsOfficial(version: string, arch = releaseArch()): Official
   const url = `https://github.com/coredns/coredns/releases/download/${version}/coredns_${bare(version)}_linux_${arch}.tgz`;
   return { files: [{ url, checksumUrl: `${url}.sha256`, checksumFormat: 'sums', unpack: { kind: 'tar.gz', members: { coredns: 'coredns' } } }] };
 }
+
+export function crictlOfficial(version: string, arch = releaseArch()): OfficialSource | undefined {
+  if (!arch) return undefined;
+  const url = `https://github.com/kubernetes-sigs/cri-tools/releases/download/${version}/crictl-${version}-linux-${arch}.tar.gz`;
+  // the release's .sha256 holds the digest first: read it as `bare`, whether or not a file name follows
+  return { files: [{ url, checksumUrl: `${url}.sha256`, checksumFormat: 'bare', unpack: { kind: 'tar.gz', members: { crictl: 'crictl' } } }] };
+}

@@ -2,7 +2,7 @@ import type { Recipe } from '../recipe.ts';
 import { certManagerRecipes } from './certmanager.ts';
 import { etcdRecipe } from './etcd.ts';
 import { kubeControlPlane, kubeNode } from './kubernetes.ts';
-import { corednsRecipe, helmRecipe, kindRecipe } from './tools.ts';
+import { corednsRecipe, crictlRecipe, helmRecipe, kindRecipe } from './tools.ts';
 import { openbaoRecipe, vaultRecipe } from './vault.ts';
 
 /** What provisioning needs from versions.yaml. */
@@ -12,6 +12,7 @@ export interface Pins {
   coredns: string;
   kind: string;
   helm: string;
+  crictl: string;
   certManager: Array<{ version: string; commit: string }>;
   vault: Array<{ version: string; replace?: Record<string, string> }>;
   openbao: string[];
@@ -29,5 +30,6 @@ export function allRecipes(pins: Pins): Recipe[] {
     helmRecipe(pins.helm),
     kindRecipe(pins.kind),
     corednsRecipe(pins.coredns),
+    crictlRecipe(pins.crictl),
   ];
 }

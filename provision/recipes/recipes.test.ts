@@ -84,12 +84,12 @@ describe('wrapper modules', () => {
 
   it('allRecipes covers every pin once, each name@version unique', () => {
     const pins: Pins = {
-      kubernetes: ['v1.34.4'], etcd: 'v3.6.5', coredns: 'v1.12.1', kind: 'v0.30.0', helm: 'v3.19.0',
+      kubernetes: ['v1.34.4'], etcd: 'v3.6.5', coredns: 'v1.12.1', kind: 'v0.30.0', helm: 'v3.19.0', crictl: 'v1.34.0',
       certManager: [{ version: 'v1.16.5', commit: 'd8611e2714de158a2e70e0fb11bfc61348a2c624' }],
       vault: [{ version: 'v1.21.0' }], openbao: ['v2.6.2'],
     };
     const names = allRecipes(pins).map((r) => `${r.name}@${r.version}`);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(['etcd@v3.6.5', 'kube-control-plane@v1.34.4', 'cert-manager-controller@v1.16.5', 'vault@v1.21.0', 'openbao@v2.6.2', 'helm@v3.19.0']));
+    expect(names).toEqual(expect.arrayContaining(['etcd@v3.6.5', 'kube-control-plane@v1.34.4', 'cert-manager-controller@v1.16.5', 'vault@v1.21.0', 'openbao@v2.6.2', 'helm@v3.19.0', 'crictl@v1.34.0']));
   });
 });

@@ -1,4 +1,4 @@
-import { corednsOfficial, helmOfficial, kindOfficial } from '../official/sources.ts';
+import { corednsOfficial, crictlOfficial, helmOfficial, kindOfficial } from '../official/sources.ts';
 import { goInstallRecipe } from './go-install.ts';
 
 export const helmRecipe = (version: string) =>
@@ -31,4 +31,16 @@ export const corednsRecipe = (version: string) =>
     sets: ['kind'],
     official: corednsOfficial(version),
     binaries: [{ name: 'coredns', pkg: 'github.com/coredns/coredns', versionArgs: ['-version'], versionContains: version.replace(/^v/, '') }],
+  });
+
+/** crictl: kind's node image carries it; `kind export logs` lists images and containers with it. */
+export const crictlRecipe = (version: string) =>
+  goInstallRecipe({
+    name: 'crictl',
+    module: 'sigs.k8s.io/cri-tools',
+    version,
+    sets: ['kind'],
+    official: crictlOfficial(version),
+    ldflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${version}`],
+    binaries: [{ name: 'crictl', pkg: 'sigs.k8s.io/cri-tools/cmd/crictl', versionArgs: ['--version'], versionContains: version }],
   });
