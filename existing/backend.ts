@@ -1,5 +1,6 @@
 import { CERT_MANAGER_NAMESPACE } from '../certmanager/chart.ts';
 import { EnvironmentError, InputError } from '../lib/errors.ts';
+import { pinnedHelm } from '../runner/environment-spec.ts';
 import type { RunOptions } from '../runner/run.ts';
 import type { Versions } from '../scenarios/versions.ts';
 import { discoverCluster, type DiscoveredCluster } from './discover.ts';
@@ -38,7 +39,7 @@ export async function existingBackend(versions: Versions, flags: ExistingFlags):
     namespaces: cluster.namespaces,
     ...(flags.vaultImage ? { vaultImage: flags.vaultImage } : {}),
   };
-  const helmVersion = versions.pinned.helm?.version ?? 'v3.19.0';
+  const helmVersion = pinnedHelm(versions);
   return {
     startEnvironment: (key, first) =>
       ExistingEnvironment.start({

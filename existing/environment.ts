@@ -6,7 +6,7 @@
  * reached from this host through a port-forward; the API server's log is not readable on a managed cluster.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from '../certmanager/chart.ts';
@@ -14,6 +14,8 @@ import { HelmCertManager } from '../certmanager/helm-install.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { ClusterAccess } from '../lib/kube.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
+import { startingCertManager } from '../runner/environment-spec.ts';
+import { VaultPool } from '../runner/vault-pool.ts';
 import { prepareVault } from '../runner/vault-handle.ts';
 import type { ClusterProfile, Placement, Plan, VaultEngine } from '../scenarios/types.ts';
 import { startInClusterVault, type InClusterVault } from '../vault/placements/in-cluster.ts';
@@ -43,8 +45,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
   readonly profile: ClusterProfile;
   readonly access: ClusterAccess;
   readonly notes: string[];
-  private readonly vaults = new Map<string, Promise<{ handle: VaultHandle; running: InClusterVault; image: string }>>();
-  private readonly rootTokens: string[] = [];
+  private readonly vaults = new VaultPool<{ handle: VaultHandle; running: InClusterVault; image: string }>();
   private installed?: HelmCertManager;
 
   private constructor(
@@ -73,7 +74,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     const foreign = new Set([...spec.cluster.namespaces].filter(([, ours]) => !ours).map(([ns]) => ns));
     const env = new ExistingEnvironment(spec, new OwnedKube(spec.kc, ledger, foreign), ledger, await mkdtemp(join(tmpdir(), 'cm-vault-e2e-existing-')));
     try {
-      if (spec.installCertManager) await env.installCertManager(certManagerVersionOf(spec.first));
+      if (spec.installCertManager) await env.installCertManager(startingCertManager(spec.first));
       return env;
     } catch (err) {
       await env.stop();
@@ -101,12 +102,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
   async vault(engine: VaultEngine, version: string, placement: Placement): Promise<VaultHandle> {
     if (placement === 'external') throw new EnvironmentError(`${engine} ${version}`, EXTERNAL_SKIP, 'run external-placement scenarios with --backend kind or local');
     const id = `${engine}@${version}`;
-    let v = this.vaults.get(id);
-    if (!v) {
-      v = this.startVault(engine, version);
-      this.vaults.set(id, v);
-    }
-    return (await v).handle;
+    return this.vaults.handle(id, () => this.startVault(engine, version));
   }
 
   private async startVault(engine: VaultEngine, version: string) {
@@ -122,7 +118,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
       imagePullPolicy: 'IfNotPresent',
       startupTimeoutMs: 300_000,
     });
-    this.rootTokens.push(running.rootToken);
+    this.vaults.remember(running);
     const handle = await prepareVault(running, {
       engine,
       version,
@@ -155,7 +151,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
   }
 
   secrets(): string[] {
-    return [...this.rootTokens];
+    return this.vaults.rootTokens();
   }
 
   async reproInstructions(): Promise<string[]> {
@@ -168,12 +164,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
       this.installed || !cm ? `kubectl -n ${CERT_MANAGER_NAMESPACE} logs deploy/cert-manager` : `kubectl -n ${cm.namespace} logs deploy/${cm.deployment}`,
       '# the API server log is not readable here; on AKS/EKS see the control-plane logs in the cloud console (if enabled)',
     ];
-    for (const v of this.vaults.values()) {
-      const { handle, running } = await v;
-      const tokenFile = join(this.dir, `${handle.engine}-${handle.version}.token`);
-      const caFile = join(this.dir, `${handle.engine}-${handle.version}-ca.pem`);
-      await writeFile(tokenFile, running.rootToken, { mode: 0o600 });
-      await writeFile(caFile, running.caPem);
+    for (const { handle, running, tokenFile, caFile } of await this.vaults.withReproFiles(this.dir)) {
       lines.push(
         `# ${handle.engine} ${handle.version} (Deployment ${running.namespace}/vault; this run reaches it at ${running.address})`,
         `kubectl -n ${running.namespace} port-forward deploy/vault 8200:8200 &`,
@@ -187,7 +178,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
 
   /** Vaults, then everything in the ledger newest first; waits for the namespaces to be gone. */
   async stop(): Promise<void> {
-    for (const v of [...this.vaults.values()].reverse()) await (await v.catch(() => undefined))?.running.stop();
+    await this.vaults.stopAll();
     const namespaces = this.ledger.keys.filter((k) => k.startsWith('v1/Namespace//')).map((k) => k.split('/').at(-1)!);
     const failures = await this.ledger.unwind();
     const left = await waitNamespacesGone(this.kube, namespaces, 180_000);
@@ -197,10 +188,6 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     }
     await rm(this.dir, { recursive: true, force: true });
   }
-}
-
-function certManagerVersionOf(plan: Plan): string {
-  return plan.certManager.upgrade ? plan.certManager.upgrade.from : plan.certManager.version;
 }
 
 function notesFor(spec: ExistingEnvironmentSpec): string[] {

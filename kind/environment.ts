@@ -6,10 +6,10 @@
  * CM_VAULT_E2E_KIND_KEEP=1 keeps the cluster at stop() (the next start with the same profile and node image
  * reuses it when healthy); by default it is deleted.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
-import type { ClusterProfile, Placement, VaultEngine } from '../scenarios/types.ts';
+import type { EnvironmentSpec } from '../runner/environment-spec.ts';
+import { VaultPool } from '../runner/vault-pool.ts';
+import type { Placement, VaultEngine } from '../scenarios/types.ts';
 import { prepareVault } from '../runner/vault-handle.ts';
 import { startVaultContainer } from '../vault/placements/container.ts';
 import { startInClusterVault } from '../vault/placements/in-cluster.ts';
@@ -21,12 +21,7 @@ import { buildKindImages, ensureExtraImage } from './images/build.ts';
 import { assertDockerAnswers, docker, PROJECT_LABEL_KEY, stderrLogger, type Logger } from './images/common.ts';
 import { vaultImageSpec } from './images/vault-image.ts';
 
-export interface KindEnvironmentSpec {
-  key: string;
-  profile: ClusterProfile;
-  kubernetes: string;
-  certManager: string;
-  helm: string;
+export interface KindEnvironmentSpec extends EnvironmentSpec {
   log?: Logger;
 }
 
@@ -48,8 +43,7 @@ export class KindEnvironment implements ScenarioEnvironment {
     'cert-manager: controller, webhook and cainjector (launchers linking the real code of the release) installed by Helm from the pinned chart; no startupapicheck (the install waits for the webhook to admit a dry-run Issuer instead)',
     'Vault: in-cluster = a Deployment as the `vault` ServiceAccount (system:auth-delegator), reviewing with its own pod token; external = a container on the kind network',
   ];
-  private readonly vaults = new Map<string, Promise<{ handle: VaultHandle; running: RunningVault; where: string }>>();
-  private readonly rootTokens: string[] = [];
+  private readonly vaults = new VaultPool<{ handle: VaultHandle; running: RunningVault; where: string }>();
 
   private constructor(
     readonly key: string,
@@ -84,12 +78,7 @@ export class KindEnvironment implements ScenarioEnvironment {
 
   async vault(engine: VaultEngine, version: string, placement: Placement): Promise<VaultHandle> {
     const id = `${engine}@${version}@${placement}`;
-    let v = this.vaults.get(id);
-    if (!v) {
-      v = this.startVault(engine, version, placement);
-      this.vaults.set(id, v);
-    }
-    return (await v).handle;
+    return this.vaults.handle(id, () => this.startVault(engine, version, placement));
   }
 
   private async startVault(engine: VaultEngine, version: string, placement: Placement) {
@@ -99,7 +88,7 @@ export class KindEnvironment implements ScenarioEnvironment {
     if (placement === 'in-cluster') {
       await this.cluster.loadImage(image.ref);
       const running = await startInClusterVault({ kube: this.kube, engine, version, image: image.ref, namespace: `vault-${slug}`, nodeAddress: this.nodeAddress });
-      this.rootTokens.push(running.rootToken);
+      this.vaults.remember(running);
       const handle = await prepareVault(running, {
         engine,
         version,
@@ -110,7 +99,7 @@ export class KindEnvironment implements ScenarioEnvironment {
       return { handle, running, where: `Deployment ${running.namespace}/vault` };
     }
     const running = await startVaultContainer({ engine, version, image: image.ref, name: `${this.cluster.name}-${slug}`, network: KIND_NETWORK, labels: { [PROJECT_LABEL_KEY]: 'true' } });
-    this.rootTokens.push(running.rootToken);
+    this.vaults.remember(running);
     return { handle: await prepareVault(running, { engine, version }), running, where: `container ${running.container}` };
   }
 
@@ -119,7 +108,7 @@ export class KindEnvironment implements ScenarioEnvironment {
   certManagerLog() { return this.certManager.logLines(); }
 
   secrets(): string[] {
-    return [...this.rootTokens];
+    return this.vaults.rootTokens();
   }
 
   async reproInstructions(): Promise<string[]> {
@@ -132,12 +121,7 @@ export class KindEnvironment implements ScenarioEnvironment {
       `docker exec ${this.cluster.nodeContainer} sh -c 'grep -h "is invalid for the target audiences" /var/log/pods/kube-system_kube-apiserver-*/kube-apiserver/*.log'`,
       `docker exec -it ${this.cluster.nodeContainer} bash   # journalctl -u kubelet; crictl ps -a`,
     ];
-    for (const v of this.vaults.values()) {
-      const { handle, running, where } = await v;
-      const tokenFile = join(dir, `${handle.engine}-${handle.version}.token`);
-      const caFile = join(dir, `${handle.engine}-${handle.version}-ca.pem`);
-      await writeFile(tokenFile, running.rootToken, { mode: 0o600 });
-      await writeFile(caFile, running.caPem);
+    for (const { handle, running, where, tokenFile, caFile } of await this.vaults.withReproFiles(dir)) {
       lines.push(
         `# ${handle.engine} ${handle.version} (${where}; from this host at ${running.address})`,
         `export VAULT_ADDR=${running.address} VAULT_CACERT=${caFile} VAULT_TOKEN=$(cat ${tokenFile})`,
@@ -155,7 +139,7 @@ export class KindEnvironment implements ScenarioEnvironment {
   }
 
   async stop(): Promise<void> {
-    for (const v of [...this.vaults.values()].reverse()) await (await v.catch(() => undefined))?.running.stop();
+    await this.vaults.stopAll();
     if (process.env.CM_VAULT_E2E_KIND_KEEP !== '1') {
       await this.cluster.delete();
       await removeKindNetworkIfUnused();

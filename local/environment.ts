@@ -5,7 +5,9 @@ import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, LocalCertManager } from '../ce
 import { artifactFile, binaryPath } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
-import type { ClusterProfile, VaultEngine } from '../scenarios/types.ts';
+import type { EnvironmentSpec } from '../runner/environment-spec.ts';
+import { VaultPool } from '../runner/vault-pool.ts';
+import type { VaultEngine } from '../scenarios/types.ts';
 import { createVaultClient } from '../vault/client.ts';
 import { DEFAULT_PKI_ROLE, enablePki } from '../vault/configure/pki.ts';
 import { writeIssuerPolicy } from '../vault/configure/policy.ts';
@@ -15,13 +17,7 @@ import type { RunningVault } from '../vault/placements/placement.ts';
 import { redact } from '../vault/redact.ts';
 import { LocalCluster } from './cluster.ts';
 
-export interface LocalEnvironmentSpec {
-  key: string;
-  profile: ClusterProfile;
-  kubernetes: string;
-  certManager: string;
-  helm: string;
-}
+export type LocalEnvironmentSpec = EnvironmentSpec;
 
 /** The process-cluster backend: etcd, kube-apiserver, cert-manager's controller and Vault as local processes. */
 export class LocalEnvironment implements ScenarioEnvironment {
@@ -32,8 +28,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
     'process cluster: kube-apiserver and cert-manager run as local processes; no kubelet, no webhook',
     'Vault runs as a local process; the in-cluster placement is emulated by giving Vault its own ServiceAccount token as reviewer (local-token)',
   ];
-  private readonly vaults = new Map<string, Promise<{ handle: VaultHandle; running: RunningVault }>>();
-  private readonly rootTokens: string[] = [];
+  private readonly vaults = new VaultPool<{ handle: VaultHandle; running: RunningVault }>();
 
   private constructor(
     readonly key: string,
@@ -81,12 +76,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
 
   async vault(engine: VaultEngine, version: string): Promise<VaultHandle> {
     const id = `${engine}@${version}`;
-    let v = this.vaults.get(id);
-    if (!v) {
-      v = this.startVault(engine, version);
-      this.vaults.set(id, v);
-    }
-    return (await v).handle;
+    return this.vaults.handle(id, () => this.startVault(engine, version));
   }
 
   private async startVault(engine: VaultEngine, version: string) {
@@ -96,7 +86,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       .withStateDir(this.runsDir)
       .withLogFile(join(this.cluster.dir, `${engine}-${version}.log`))
       .start();
-    this.rootTokens.push(running.rootToken);
+    this.vaults.remember(running);
     const handle = await prepareVault(running, { engine, version });
     return { handle, running };
   }
@@ -105,7 +95,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
   certManagerLog() { return this.certManager.logLines(); }
 
   secrets(): string[] {
-    return [...this.rootTokens];
+    return this.vaults.rootTokens();
   }
 
   async reproInstructions(): Promise<string[]> {
@@ -119,12 +109,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       `kubectl get issuers -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}: {.status.conditions[0].message}{"\\n"}{end}'`,
       `grep -n 'is invalid for the target audiences' ${this.cluster.apiserver.logFile}`,
     ];
-    for (const v of this.vaults.values()) {
-      const { handle, running } = await v;
-      const tokenFile = join(dir, `${handle.engine}-${handle.version}.token`);
-      const caFile = join(dir, `${handle.engine}-${handle.version}-ca.pem`);
-      await writeFile(tokenFile, running.rootToken, { mode: 0o600 });
-      await writeFile(caFile, running.caPem);
+    for (const { handle, running, tokenFile, caFile } of await this.vaults.withReproFiles(dir)) {
       lines.push(
         `# ${handle.engine} ${handle.version}`,
         `export VAULT_ADDR=${handle.server} VAULT_CACERT=${caFile} VAULT_TOKEN=$(cat ${tokenFile})`,
@@ -157,7 +142,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
   }
 
   async stop(): Promise<void> {
-    for (const v of [...this.vaults.values()].reverse()) await (await v.catch(() => undefined))?.running.stop();
+    await this.vaults.stopAll();
     await this.certManager.stop();
     await this.cluster.stop();
   }
