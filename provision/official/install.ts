@@ -4,11 +4,10 @@
  * directory into place — the same staging and manifest as a build, so a refused or interrupted download leaves
  * nothing in the cache. `obtain` tries it first and falls back to the build with one log line.
  */
-import { execa } from 'execa';
-import { chmod, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { sha256 } from '../build.ts';
+import { publish, stagedBinary } from '../build.ts';
 import type { cacheLayout } from '../cache.ts';
 import type { BuiltBinary, ManifestEntry } from '../manifest.ts';
 import type { GoRecipe } from '../recipe.ts';
@@ -55,16 +54,11 @@ export async function installOfficial(recipe: GoRecipe, source: OfficialSource, 
     await rm(downloads, { recursive: true, force: true });
     const binaries: BuiltBinary[] = [];
     for (const b of recipe.binaries) {
-      const path = join(staging, b.name);
-      await chmod(path, 0o755);
-      const r = await execa(path, b.versionArgs, { reject: false, all: true, timeout: 30_000 });
-      const versionOutput = (r.all ?? '').trim().split('\n').slice(0, 3).join('\n');
-      if (!versionOutput.includes(b.versionContains)) throw new Error(`${b.name} ${b.versionArgs.join(' ')} printed "${versionOutput.split('\n')[0]}", not ${b.versionContains}`);
-      binaries.push({ name: b.name, path: join(final, b.name), sha256: await sha256(path), size: (await stat(path)).size, versionOutput });
+      const { binary, pinned } = await stagedBinary(b, staging, final);
+      if (!pinned) throw new Error(`${b.name} ${b.versionArgs.join(' ')} printed "${binary.versionOutput.split('\n')[0]}", not ${b.versionContains}`);
+      binaries.push(binary);
     }
-    await rm(final, { recursive: true, force: true });
-    await mkdir(join(final, '..'), { recursive: true });
-    await rename(staging, final);
+    await publish(staging, final);
     return {
       name: recipe.name,
       version: recipe.version,
