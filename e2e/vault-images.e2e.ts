@@ -14,7 +14,7 @@ process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 const versions = loadVersions();
 const cases = [
   { engine: 'vault' as const, version: versions.vault.default, program: 'vault', prefix: 'VAULT' },
-  { engine: 'openbao' as const, version: versions.openbao.versions[0]!, program: 'bao', prefix: 'BAO' },
+  { engine: 'openbao' as const, version: versions.openbao.default, program: 'bao', prefix: 'BAO' },
 ];
 
 describe('Vault images in dev mode', () => {

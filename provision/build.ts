@@ -1,10 +1,11 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { cacheLayout } from './cache.ts';
+import type { GoCaches } from './go.ts';
 import type { BuiltBinary, ManifestEntry } from './manifest.ts';
 import type { BinarySpec, GoRecipe, WrapperContext } from './recipe.ts';
 
@@ -12,6 +13,8 @@ export interface BuildOptions {
   layout: ReturnType<typeof cacheLayout>;
   modules: WrapperContext;
   goVersion: string;
+  /** The module and build caches shared by every recipe of one provision. */
+  goCaches: GoCaches;
   /** Parallelism inside one `go build` (-p). */
   jobs: number;
   signal?: AbortSignal;
@@ -41,7 +44,7 @@ export async function buildRecipe(recipe: GoRecipe, opts: BuildOptions): Promise
       await mkdir(join(work, name, '..'), { recursive: true });
       await writeFile(join(work, name), content);
     }
-    await goBuild(recipe, work, staging, logFile, opts);
+    const phases = await goBuild(recipe, work, staging, logFile, opts);
     const binaries: BuiltBinary[] = [];
     for (const spec of recipe.binaries) binaries.push(await inspect(spec, staging, final, recipe.name));
     const extras = recipe.extras ? await recipe.extras(opts.modules, staging) : [];
@@ -53,6 +56,7 @@ export async function buildRecipe(recipe: GoRecipe, opts: BuildOptions): Promise
       goVersion: opts.goVersion,
       builtAt: new Date().toISOString(),
       buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+      ...phases,
       binaries,
       extras,
     };
@@ -61,27 +65,60 @@ export async function buildRecipe(recipe: GoRecipe, opts: BuildOptions): Promise
   }
 }
 
-async function goBuild(recipe: GoRecipe, work: string, staging: string, logFile: string, opts: BuildOptions) {
+/** How a build spent its time: fetching and resolving modules, then compiling and linking; and its memory peak. */
+export interface BuildPhases {
+  downloadSeconds: number;
+  compileSeconds: number;
+  /** The largest resident set of any process of the build (GNU time's %M), where /usr/bin/time exists. */
+  peakRssMb?: number;
+}
+
+const GNU_TIME = '/usr/bin/time';
+
+async function goBuild(recipe: GoRecipe, work: string, staging: string, logFile: string, opts: BuildOptions): Promise<BuildPhases> {
+  const env = { CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', ...opts.goCaches, ...recipe.env };
+  const pkgs = recipe.binaries.map((b) => b.pkg);
+  const log: string[] = [];
+  // `go list -deps` downloads and resolves exactly the modules the build needs (and writes go.sum), so the
+  // download is timed apart from the compile.
+  const listArgs = ['list', '-mod=mod', '-deps', '-f', '{{.ImportPath}}', ...pkgs];
+  const t0 = Date.now();
+  const listed = await execa('go', listArgs, { cwd: work, reject: false, all: true, env, cancelSignal: opts.signal });
+  const downloadSeconds = (Date.now() - t0) / 1000;
+  log.push(`$ go ${listArgs.join(' ')}\n(${(listed.stdout ?? '').split('\n').length} packages)\n${listed.stderr ?? ''}`);
+  if (listed.exitCode !== 0 && !listed.isCanceled) await failed(recipe, listed.all ?? '', logFile, log, work, opts);
+
   const single = recipe.binaries.length === 1;
   const out = single ? join(staging, recipe.binaries[0]!.name) : staging + '/';
-  const args = ['build', '-mod=mod', '-trimpath', `-p=${opts.jobs}`, '-ldflags', ['-s', '-w', ...recipe.ldflags].join(' '), '-o', out];
-  args.push(...recipe.binaries.map((b) => b.pkg));
-  const r = await execa('go', args, {
-    cwd: work,
-    reject: false,
-    all: true,
-    env: { CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', ...recipe.env },
-    cancelSignal: opts.signal,
-  });
-  await writeFile(logFile, `$ go ${args.join(' ')}\n${r.all ?? ''}\n`);
-  if (r.isCanceled) throw new EnvironmentError(recipe.name, 'build interrupted', 'run `cm-vault-e2e provision` again');
-  if (r.exitCode !== 0) {
-    const tail = (r.all ?? '').trim().split('\n').slice(-12);
-    if (/no space left on device/i.test(r.all ?? '')) {
-      throw new EnvironmentError(recipe.name, 'the disk is full', `free space under ${opts.layout.root} and the Go caches (\`go env GOCACHE GOMODCACHE\`), then run provision again`, tail);
-    }
-    throw new EnvironmentError(recipe.name, `go build of ${recipe.name} ${recipe.version} failed`, `read ${logFile}; the wrapper module is in ${work}`, tail);
+  const args = ['build', '-mod=mod', '-trimpath', `-p=${opts.jobs}`, '-ldflags', ['-s', '-w', ...recipe.ldflags].join(' '), '-o', out, ...pkgs];
+  const rssFile = join(work, 'build.maxrss');
+  const timed = existsSync(GNU_TIME);
+  const [file, argv] = timed ? [GNU_TIME, ['-o', rssFile, '-f', '%M', 'go', ...args]] : ['go', args];
+  const t1 = Date.now();
+  const r = await execa(file, argv, { cwd: work, reject: false, all: true, env, cancelSignal: opts.signal });
+  const compileSeconds = (Date.now() - t1) / 1000;
+  log.push(`$ go ${args.join(' ')}\n${r.all ?? ''}`);
+  if (r.isCanceled || listed.isCanceled) {
+    await writeFile(logFile, log.join('\n') + '\n');
+    throw new EnvironmentError(recipe.name, 'build interrupted', 'run `cm-vault-e2e provision` again');
   }
+  if (r.exitCode !== 0) await failed(recipe, r.all ?? '', logFile, log, work, opts);
+  await writeFile(logFile, log.join('\n') + '\n');
+  const kb = timed ? Number((await readFile(rssFile, 'utf8').catch(() => '')).trim().split('\n').at(-1)) : NaN;
+  return {
+    downloadSeconds: Math.round(downloadSeconds * 10) / 10,
+    compileSeconds: Math.round(compileSeconds * 10) / 10,
+    ...(Number.isFinite(kb) && kb > 0 ? { peakRssMb: Math.round(kb / 1024) } : {}),
+  };
+}
+
+async function failed(recipe: GoRecipe, output: string, logFile: string, log: string[], work: string, opts: BuildOptions): Promise<never> {
+  await writeFile(logFile, log.join('\n') + '\n');
+  const tail = output.trim().split('\n').slice(-12);
+  if (/no space left on device/i.test(output)) {
+    throw new EnvironmentError(recipe.name, 'the disk is full', `free space under ${opts.layout.root} (\`npx cm-vault-e2e clean --cache\` frees the suite's caches), then run provision again`, tail);
+  }
+  throw new EnvironmentError(recipe.name, `go build of ${recipe.name} ${recipe.version} failed`, `read ${logFile}; the wrapper module is in ${work}`, tail);
 }
 
 async function inspect(spec: BinarySpec, staging: string, final: string, recipe: string): Promise<BuiltBinary> {
@@ -117,8 +154,4 @@ export async function sha256(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-export async function readIfExists(path: string): Promise<string | undefined> {
-  return readFile(path, 'utf8').catch(() => undefined);
 }

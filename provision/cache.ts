@@ -11,6 +11,8 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 export const cacheLayout = (root = cacheRoot()) => ({
   root,
   manifest: join(root, 'manifest.json'),
+  /** How long each artifact took here last time: the estimates of the next cold run (kept by `clean --cache`). */
+  timings: join(root, 'timings.json'),
   /** Final artifacts: <root>/artifacts/<component>/<version>/… */
   artifact: (component: string, version: string) => join(root, 'artifacts', component, version),
   /** Generated wrapper modules, kept for inspection and warm rebuilds. */
@@ -19,4 +21,11 @@ export const cacheLayout = (root = cacheRoot()) => ({
   staging: (component: string, version: string) => join(root, 'staging', `${component}-${version}-${process.pid}`),
   /** Runs leave state here so `clean` can find what a killed run left. */
   runs: join(root, 'runs'),
+  /** Go tools the tests build for themselves (actionlint). */
+  tools: join(root, 'tools'),
+  /**
+   * The Go module and build caches every recipe shares during one `provision` (one download and one compile of
+   * each shared package); only builds need them, so a successful provision removes them.
+   */
+  go: { modules: join(root, 'go', 'mod'), build: join(root, 'go', 'build') },
 });

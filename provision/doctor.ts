@@ -1,7 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { cacheLayout } from './cache.ts';
 import { dockerStatus, type DockerStatus } from './docker/docker.ts';
+import { duration } from './estimates.ts';
+import { footprint, formatBytes, type Footprint } from './footprint.ts';
 import { goVersion } from './go.ts';
+import { missingHostPackages } from './host-packages.ts';
+import { estimateSeconds } from './provision.ts';
 import { entryKey, readManifest, sourceOf, type ArtifactSource } from './manifest.ts';
 import type { Recipe } from './recipe.ts';
 
@@ -22,6 +26,12 @@ export interface DoctorReport {
   go: string | null;
   components: ComponentReport[];
   docker: DockerStatus | { error: string };
+  /** Debian packages the backends need and the host lacks. */
+  hostPackages: Array<{ name: string; why: string }>;
+  /** The one command that gets everything missing, with its estimate; absent when nothing is. */
+  getMissing?: { command: string; seconds: number };
+  /** What the suite keeps on disk. */
+  footprint: Footprint;
 }
 
 /** What is on this machine, and exactly how to get what is not. */
@@ -47,7 +57,10 @@ export async function doctor(recipes: Recipe[], opts: { docker?: boolean } = {})
   }
   const go = await goVersion().catch(() => null);
   const docker = opts.docker === false ? { error: 'not checked' } : await dockerStatus().catch((e: Error) => ({ error: e.message }));
-  return { cache: layout.root, go, components, docker };
+  const hostPackages = missingHostPackages(['local', 'kind']).map((p) => ({ name: p.name, why: p.why }));
+  const missing = recipes.filter((r) => r.kind !== 'unavailable' && !components.find((c) => c.name === r.name && c.version === r.version)?.present);
+  const getMissing = missing.length || hostPackages.length ? { command: 'npx cm-vault-e2e provision --for local,kind', seconds: await estimateSeconds(missing, undefined, layout) } : undefined;
+  return { cache: layout.root, go, components, docker, hostPackages, ...(getMissing ? { getMissing } : {}), footprint: await footprint(layout) };
 }
 
 export function formatDoctor(r: DoctorReport): string {
@@ -58,6 +71,10 @@ export function formatDoctor(r: DoctorReport): string {
     lines.push(`${mark} ${c.name.padEnd(26)} ${c.version.padEnd(9)} ${(c.source ?? '').padEnd(8)} ${detail}`);
   }
   lines.push('');
+  for (const p of r.hostPackages) lines.push(`-- host package ${p.name}: ${p.why}`);
+  if (r.getMissing) lines.push(`missing: ${r.components.filter((c) => !c.present).length} components${r.hostPackages.length ? ` and ${r.hostPackages.length} host packages` : ''}; one command gets them all (about ${duration(r.getMissing.seconds)}): ${r.getMissing.command}`, '  (`npx cm-vault-e2e run ID…` gets only what those scenarios need)');
+  else lines.push('missing: nothing');
+  lines.push(`disk: ${formatBytes(r.footprint.total)} (${r.footprint.parts.map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ') || 'empty'}); \`npx cm-vault-e2e clean --cache\` frees it`, '');
   if ('error' in r.docker) lines.push(`docker: ${r.docker.error}`);
   else {
     const d = r.docker;

@@ -3,7 +3,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
+import type { cacheLayout } from './cache.ts';
 import type { WrapperContext } from './recipe.ts';
+
+/** The Go caches every `go` command of the suite uses: its own, so they can be measured and dropped whole. */
+export type GoCaches = {
+  GOMODCACHE: string;
+  GOCACHE: string;
+};
+
+export const goCaches = (layout: ReturnType<typeof cacheLayout>): GoCaches => ({ GOMODCACHE: layout.go.modules, GOCACHE: layout.go.build });
 
 export async function goVersion(): Promise<string> {
   try {
@@ -24,14 +33,14 @@ interface Download {
   Error?: string;
 }
 
-/** Downloads module@version through the Go module proxy; memoised per process. */
-export function moduleCache(): WrapperContext {
+/** Downloads module@version through the Go module proxy into `caches`; memoised per process. */
+export function moduleCache(caches: GoCaches): WrapperContext {
   const seen = new Map<string, Promise<Download>>();
   const download = (path: string, version: string) => {
     const key = `${path}@${version}`;
     let hit = seen.get(key);
     if (!hit) {
-      hit = goModDownload(key);
+      hit = goModDownload(key, caches);
       seen.set(key, hit);
     }
     return hit;
@@ -47,11 +56,11 @@ export function moduleCache(): WrapperContext {
   };
 }
 
-async function goModDownload(key: string): Promise<Download> {
+async function goModDownload(key: string, caches: GoCaches): Promise<Download> {
   // Outside any module, so the caller's go.mod (if any) does not interfere.
   const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-gomod-'));
   try {
-    const r = await execa('go', ['mod', 'download', '-json', key], { cwd: dir, reject: false, env: { GOFLAGS: '-mod=mod' } });
+    const r = await execa('go', ['mod', 'download', '-json', key], { cwd: dir, reject: false, env: { GOFLAGS: '-mod=mod', GO111MODULE: 'on', ...caches } });
     const parsed = JSON.parse(r.stdout || '{}') as Download;
     if (r.exitCode !== 0 || parsed.Error || !parsed.GoMod) {
       const why = parsed.Error ?? r.stderr.trim().split('\n').slice(-3).join(' ');
@@ -65,4 +74,11 @@ async function goModDownload(key: string): Promise<Download> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Removes the suite's Go caches (the module cache is read-only on disk, so `go clean` empties it first). */
+export async function dropGoCaches(caches: GoCaches): Promise<void> {
+  await execa('go', ['clean', '-modcache'], { reject: false, env: caches });
+  await rm(caches.GOMODCACHE, { recursive: true, force: true });
+  await rm(caches.GOCACHE, { recursive: true, force: true });
 }

@@ -16,6 +16,10 @@ export interface ManifestEntry {
   goVersion: string;
   builtAt: string;
   buildSeconds: number;
+  /** For a build: fetching modules, then compiling and linking (seconds), and the largest process's memory. */
+  downloadSeconds?: number;
+  compileSeconds?: number;
+  peakRssMb?: number;
   binaries: BuiltBinary[];
   extras: string[];
   /** Where the binaries came from: the upstream release (checked against its published SHA-256) or a build here. */

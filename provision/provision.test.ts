@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cacheLayout, cacheRoot } from './cache.ts';
 import { readManifest } from './manifest.ts';
-import { provision, selectRecipes } from './provision.ts';
+import { dropGoCaches } from './go.ts';
+import { provision as provisionAll, selectRecipes } from './provision.ts';
 import type { GoRecipe, Recipe } from './recipe.ts';
 
 // A tiny real Go program, built by the real `go build`, exercises the whole path without the network.
@@ -21,6 +22,12 @@ const hello = (version: string, main: string): GoRecipe => ({
   },
 });
 const GOOD = 'package main\n\nimport "fmt"\n\nvar version = "dev"\n\nfunc main() { fmt.Println("hello", version) }\n';
+
+// One Go build cache for the file: the standard library compiles once, not once per test.
+const goRoot = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-provision-go-'));
+const shared = { GOMODCACHE: join(goRoot, 'mod'), GOCACHE: join(goRoot, 'build') };
+afterAll(() => dropGoCaches(shared).then(() => rm(goRoot, { recursive: true, force: true })));
+const provision = (recipes: Recipe[], opts: Parameters<typeof provisionAll>[1]) => provisionAll(recipes, { goCaches: shared, ...opts });
 
 let dirs: string[] = [];
 afterEach(async () => {

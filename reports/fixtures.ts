@@ -57,6 +57,7 @@ export function fixturePlan(id: string, o: PlanOverrides = {}): Plan {
     tags: o.tags ?? ['smoke'],
     profile,
     environmentKey: `${profile.name}@5c1e9a0d/k8s-v1.34.4/cm-${certManager.version}/${vault.engine}-${vault.version}/${vault.placement}`,
+    ci: true,
   };
 }
 

@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chromiumMissing } from './browser.ts';
 import { fixtureRun, issuerMismatchFail, ROOT_TOKEN } from './fixtures.ts';
 import { parseJsonReport, SecretLeakError, writeReports } from './index.ts';
 import { parseXml } from './xml-parse.ts';
@@ -38,14 +37,5 @@ describe('writeReports', () => {
     expect((err as Error).message).not.toContain(ROOT_TOKEN);
     expect(existsSync(join(out, 'report.json'))).toBe(false);
     expect(existsSync(join(out, 'junit.xml'))).toBe(true);
-  });
-
-  it.skipIf(!!chromiumMissing())(`renders report.png when asked${chromiumMissing() ? ` (skipped: ${chromiumMissing()})` : ''}`, { timeout: 60_000 }, async () => {
-    const { files } = await writeReports(fixtureRun(), out, { png: true });
-    const png = join(out, 'report.png');
-    expect(files).toContain(png);
-    const bytes = readFileSync(png);
-    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
-    expect(bytes.readUInt32BE(16)).toBe(1440);
   });
 });

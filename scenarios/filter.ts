@@ -20,6 +20,8 @@ const DIMENSIONS: Record<string, (p: Plan) => string[]> = {
   ready: (p) => [String(p.expect.ready)],
   failure: (p) => [p.expect.failure ?? 'none'],
   env: (p) => [p.environmentKey],
+  // CI runs the plans whose versions it builds (versions.yaml `ci`); the main job runs them all.
+  ci: (p) => [String(p.ci)],
   file: (p) => [p.source.file],
 };
 

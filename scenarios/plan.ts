@@ -3,7 +3,7 @@ import type { ClusterProfile, Plan, Scenario } from './types.ts';
 import { loadScenarios, scenarioFiles } from './load.ts';
 import { CATALOGUE_DIR } from './paths.ts';
 import { CUSTOM_PROFILE, customProfile, loadProfiles } from './profiles.ts';
-import { loadVersions, VERSIONS_FILE } from './versions.ts';
+import { loadVersions, VERSIONS_FILE, type Versions } from './versions.ts';
 
 export { filterPlans, FILTER_HELP, FILTER_KEYS } from './filter.ts';
 
@@ -24,14 +24,30 @@ export function loadPlans(options: LoadOptions = {}): Plan[] {
   const versions = loadVersions(options.versionsFile ?? VERSIONS_FILE);
   const profiles = loadProfiles(options.profilesDir);
   const files = options.files ?? [...(options.catalogue === false ? [] : scenarioFiles(CATALOGUE_DIR)), ...(options.dirs ?? []).flatMap(scenarioFiles)];
-  return loadScenarios(files, { versions, profiles }).map((s) => toPlan(s, profiles));
+  return loadScenarios(files, { versions, profiles }).map((s) => toPlan(s, profiles, versions));
 }
 
-export function toPlan(scenario: Scenario, profiles: ReadonlyMap<string, ClusterProfile>): Plan {
+export function toPlan(scenario: Scenario, profiles: ReadonlyMap<string, ClusterProfile>, versions: Versions): Plan {
   const c = scenario.cluster;
   const profile = c.profile === CUSTOM_PROFILE ? customProfile(c.serviceAccountIssuer ?? '', c.apiAudiences) : profiles.get(c.profile);
   if (!profile) throw new Error(`profile ${c.profile} vanished after validation`);
-  return { ...scenario, profile, environmentKey: environmentKey(scenario, profile) };
+  return { ...scenario, profile, environmentKey: environmentKey(scenario, profile), ci: inCiScope(scenario, versions) };
+}
+
+/** The pinned version of each versioned component a scenario runs (an upgrade needs both of its versions). */
+export function versionsNeeded(s: Pick<Scenario, 'cluster' | 'certManager' | 'vault'>): { kubernetes: string[]; certManager: string[]; vault: string[]; openbao: string[] } {
+  const cm = s.certManager.upgrade ? [s.certManager.upgrade.from, s.certManager.upgrade.to] : [s.certManager.version];
+  return {
+    kubernetes: [s.cluster.kubernetes],
+    certManager: [...new Set(cm)],
+    vault: s.vault.engine === 'vault' ? [s.vault.version] : [],
+    openbao: s.vault.engine === 'openbao' ? [s.vault.version] : [],
+  };
+}
+
+function inCiScope(s: Scenario, versions: Versions): boolean {
+  const needed = versionsNeeded(s);
+  return (Object.keys(needed) as Array<keyof typeof needed>).every((c) => needed[c].every((v) => versions[c].ci.includes(v)));
 }
 
 /**

@@ -95,6 +95,8 @@ export interface Plan extends Scenario {
   profile: ClusterProfile;
   /** Key of the environment this plan can share with others (same cluster, cert-manager, Vault). */
   environmentKey: string;
+  /** Every version it needs is one CI builds (versions.yaml `ci`), so CI runs it; the rest run in the main job. */
+  ci: boolean;
 }
 
 /** What only the running environment knows; placeholders resolve against these. */

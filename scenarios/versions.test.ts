@@ -70,6 +70,16 @@ describe('loadVersions', () => {
     expect(err.format()).toMatch(/v1\.22\.0 is not listed under certManager\.versions\n  fix: add v1\.22\.0/);
   });
 
+  it('CI builds the default plus the listed `ci` versions; an unpinned `ci` version names its line and the fix', () => {
+    expect(loadVersions(versionsFile(VALID)).certManager.ci).toEqual(['v1.21.1']);
+    const withCi = loadVersions(versionsFile(VALID.replace('  default: v1.21.1\n', '  default: v1.21.1\n  ci: [v1.16.5]\n')));
+    expect(withCi.certManager.ci).toEqual(['v1.16.5', 'v1.21.1']);
+    expect(withCi.vault.ci).toEqual(['v1.21.0']);
+    const err = errorOf(VALID.replace('  default: v1.21.1\n', '  default: v1.21.1\n  ci: [v1.16.5, v1.17.4]\n'));
+    expect(err.where).toMatchObject({ line: 7, field: 'certManager.ci[1]' });
+    expect(err.format()).toMatch(/v1\.17\.4 is not listed under certManager\.versions\n  fix: pin it under certManager\.versions/);
+  });
+
   it('rejects a malformed version, a missing section and malformed YAML', () => {
     expect(errorOf(VALID.replace('v1.16.5: { commit: def }', '1.16: { commit: def }')).problem).toMatch(/v1\.16\.5/);
     const missing = errorOf(VALID.replace(/openbao:[\s\S]*?pseudo: v0\.0\.0-1 }\n/, ''));

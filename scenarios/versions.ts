@@ -25,6 +25,8 @@ const Entry = z
 
 const Component = z.looseObject({
   default: Version,
+  /** The versions CI builds from a cold cache and runs (default: only `default`); the rest run in the main job. */
+  ci: z.array(Version).optional(),
   module: z.string().optional(),
   versions: z.record(Version, Entry),
 });
@@ -48,6 +50,8 @@ export type VersionEntry = { commit?: string; pseudo?: string; module?: string; 
 
 export interface ComponentVersions {
   default: string;
+  /** The versions CI builds and runs: `default` unless the file lists more under `ci`. */
+  ci: string[];
   module?: string;
   /** Every pinned version, oldest first. */
   versions: string[];
@@ -85,9 +89,12 @@ export function loadVersions(file: string = VERSIONS_FILE): Versions {
 
   const problems: Problem[] = COMPONENTS.flatMap((name) => {
     const c = parsed.data[name];
-    return c.default in c.versions
-      ? []
-      : [{ path: [name, 'default'], problem: `default ${c.default} is not listed under ${name}.versions`, fix: `add ${c.default} to ${name}.versions, or set default to one of: ${Object.keys(c.versions).join(', ')}` }];
+    const listed = Object.keys(c.versions).join(', ');
+    const unknownCi = (c.ci ?? []).map((v, i) => [v, i] as const).filter(([v]) => !(v in c.versions));
+    return [
+      ...(c.default in c.versions ? [] : [{ path: [name, 'default'], problem: `default ${c.default} is not listed under ${name}.versions`, fix: `add ${c.default} to ${name}.versions, or set default to one of: ${listed}` }]),
+      ...unknownCi.map(([v, i]) => ({ path: [name, 'ci', i], problem: `${v} is not listed under ${name}.versions`, fix: `pin it under ${name}.versions, or list only pinned versions: ${listed}` })),
+    ];
   });
   const error = firstError(problems, where);
   if (error) throw error;
@@ -117,6 +124,7 @@ function component(c: z.infer<typeof Component>): ComponentVersions {
   for (const [v, e] of Object.entries(c.versions)) entries[v] = (e ?? {}) as VersionEntry;
   return {
     default: c.default,
+    ci: [...new Set([c.default, ...(c.ci ?? [])])].sort(compareVersions),
     ...(c.module ? { module: c.module } : {}),
     versions: Object.keys(c.versions).sort(compareVersions),
     entries,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../lib/errors.ts';
+import { provisionFor } from '../../provision/ensure.ts';
 import { localBackend } from '../../local/backend.ts';
 import { kindBackend } from '../../kind/backend.ts';
 import { existingBackend, type ExistingFlags } from '../../existing/backend.ts';
@@ -39,7 +40,8 @@ export function registerRun(program: Command): void {
     .option('--shard <i/n>', 'run only the i-th of n shards (whole environments, so clusters stay shared)')
     .option('--report <dir>', 'write junit.xml, report.json, report.html and evidence there')
     .option('--png', 'with --report: also render report.png (needs Chromium)')
-    .action(async (ids: string[], opts: ExistingFlags & { backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency?: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
+    .option('--no-provision', 'fail instead of first provisioning what the chosen scenarios need and this machine lacks')
+    .action(async (ids: string[], opts: ExistingFlags & { provision: boolean; backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency?: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { scenarios?: string[]; versions?: string };
       const versions = loadVersions(globals.versions);
       const backend = backends[opts.backend];
@@ -72,6 +74,9 @@ export function registerRun(program: Command): void {
       process.once('SIGINT', onSignal);
       const started = Date.now();
       try {
+        if (opts.provision && (opts.backend === 'local' || opts.backend === 'kind')) {
+          await provisionFor(plans, opts.backend, versions, { log: (l) => process.stderr.write(`${l}\n`), signal: controller.signal });
+        }
         const result = await runPlans(plans, {
           ...(await backend(versions, opts)),
           concurrency: concurrencyOf(opts.backend, opts.concurrency),

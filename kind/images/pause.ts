@@ -9,16 +9,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
+import { cacheLayout } from '../../provision/cache.ts';
+import { goCaches, moduleCache } from '../../provision/go.ts';
 import { keyOf, kindCache, tailLines } from './common.ts';
 
-/** The directory of a module version in the Go module cache (downloads it through the proxy if needed). */
+/** The directory of a module version in the suite's Go module cache (downloads it through the proxy if needed). */
 export async function goModuleDir(module: string, version: string): Promise<string> {
-  const r = await execa('go', ['mod', 'download', '-json', `${module}@${version}`], { reject: false, all: true, cwd: kindCache().root, env: { GOFLAGS: '-mod=mod', GO111MODULE: 'on' } });
-  const parsed = r.stdout ? (JSON.parse(r.stdout) as { Dir?: string; Error?: string }) : {};
-  if (r.exitCode !== 0 || !parsed.Dir) {
-    throw new EnvironmentError(`${module}@${version}`, `go mod download failed${parsed.Error ? `: ${parsed.Error}` : ''}`, 'check GOPROXY and the network', tailLines(r.all));
-  }
-  return parsed.Dir;
+  return moduleCache(goCaches(cacheLayout())).moduleDir(module, version);
 }
 
 export async function ensurePause(kubernetesVersion: string, pauseTag: string): Promise<{ path: string; built: boolean }> {

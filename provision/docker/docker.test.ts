@@ -53,10 +53,28 @@ describe('isStaticElf', () => {
     expect(await isStaticElf(process.execPath)).toBe(false);
     expect(await isStaticElf(DOCKER_HOST_SCRIPT)).toBe(false);
   });
-  it.skipIf(!existsSync('/bin/busybox'))('calls a busybox-static binary static', async (ctx) => {
-    const pkg = await execa('dpkg-query', ['-W', '-f', '${Status}', 'busybox-static'], { reject: false });
-    ctx.skip(!pkg.stdout.includes('installed'), 'busybox-static is not the installed busybox');
-    expect(await isStaticElf('/bin/busybox')).toBe(true);
+  // A minimal 64-bit little-endian ELF: the header and one program header, PT_LOAD (static) or PT_INTERP (dynamic).
+  const elf = (segment: number) => {
+    const b = Buffer.alloc(64 + 56);
+    b.writeUInt32BE(0x7f454c46, 0);
+    b[4] = 2; // ELFCLASS64
+    b[5] = 1; // little-endian
+    b.writeBigUInt64LE(64n, 32); // e_phoff
+    b.writeUInt16LE(56, 54); // e_phentsize
+    b.writeUInt16LE(1, 56); // e_phnum
+    b.writeUInt32LE(segment, 64); // p_type
+    return b;
+  };
+  it('reads the program headers: no PT_INTERP is static, a PT_INTERP is dynamic', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-elf-'));
+    try {
+      await writeFile(join(dir, 'static'), elf(1));
+      await writeFile(join(dir, 'dynamic'), elf(3));
+      expect(await isStaticElf(join(dir, 'static'))).toBe(true);
+      expect(await isStaticElf(join(dir, 'dynamic'))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -205,27 +223,5 @@ describe('runc-nosysresource', () => {
     const r = await wrap(['--root', '/r', 'delete', '--force', 'id4']);
     expect(r.exitCode).toBe(7);
     expect(await passedArgs()).toEqual(['--root', '/r', 'delete', '--force', 'id4']);
-  });
-});
-
-// Integration: needs a running Docker daemon (bash provision/docker/docker-host.sh starts one).
-const info = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false, timeout: 15_000 });
-const daemonUp = info.exitCode === 0 && info.stdout.trim() !== '';
-const why = daemonUp
-  ? ''
-  : ` (skipped: no Docker daemon answers: ${(info.stderr || info.shortMessage || '').split('\n')[0]}; run \`bash ${DOCKER_HOST_SCRIPT}\`)`;
-
-describe.skipIf(!daemonUp)(`dockerStatus against the local daemon${why}`, () => {
-  it('says the daemon answers and privileged containers run', { timeout: 180_000 }, async () => {
-    const s = await dockerStatus();
-    expect(s.client.present).toBe(true);
-    expect(s.daemon.answers).toBe(true);
-    expect(s.daemon.version).toBe(info.stdout.trim());
-    expect(s.privileged, JSON.stringify(s)).toEqual({ ok: true });
-    expect(s.advice).toEqual([]);
-    expect(s.cgroup).toBe(hostCgroupVersion());
-    if (!s.capSysResource) expect(s.daemon.runtime).toBe(WRAPPER_RUNTIME);
-    const label = await execa('docker', ['image', 'inspect', '--format', '{{index .Config.Labels "io.cm-vault-e2e"}}', 'cm-vault-e2e/probe:local']);
-    expect(label.stdout.trim()).toBe('true');
   });
 });

@@ -1,4 +1,4 @@
-import type { Recipe } from '../recipe.ts';
+import type { Recipe, VersionedComponent } from '../recipe.ts';
 import { certManagerRecipes } from './certmanager.ts';
 import { etcdRecipe } from './etcd.ts';
 import { kubeControlPlane, kubeNode } from './kubernetes.ts';
@@ -18,15 +18,16 @@ export interface Pins {
   openbao: string[];
 }
 
-/** Every artifact the pins call for, cheapest and most needed first. */
+/** Every artifact the pins call for (provision orders them longest first). */
 export function allRecipes(pins: Pins): Recipe[] {
+  const of = (component: VersionedComponent, recipes: Recipe[]) => recipes.map((r) => ({ ...r, component }));
   return [
     etcdRecipe(pins.etcd),
-    ...pins.kubernetes.map(kubeControlPlane),
-    ...pins.certManager.flatMap((cm) => certManagerRecipes(cm.version, cm.commit)),
-    ...pins.vault.map((v) => vaultRecipe(v.version, v.replace)),
-    ...pins.openbao.map(openbaoRecipe),
-    ...pins.kubernetes.map(kubeNode),
+    ...of('kubernetes', pins.kubernetes.map(kubeControlPlane)),
+    ...of('certManager', pins.certManager.flatMap((cm) => certManagerRecipes(cm.version, cm.commit))),
+    ...of('vault', pins.vault.map((v) => vaultRecipe(v.version, v.replace))),
+    ...of('openbao', pins.openbao.map(openbaoRecipe)),
+    ...of('kubernetes', pins.kubernetes.map(kubeNode)),
     helmRecipe(pins.helm),
     kindRecipe(pins.kind),
     corednsRecipe(pins.coredns),

@@ -58,6 +58,7 @@ export function plan(o: PlanOverrides = {}): Plan {
     tags: [],
     profile,
     environmentKey: `${profile.name}/${version}`,
+    ci: true,
   };
 }
 

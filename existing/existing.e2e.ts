@@ -1,10 +1,9 @@
 /**
  * --backend existing on a real cluster it did not make: a kind cluster (instance `byo`) stands in for AKS/EKS.
- * Runs only with CM_VAULT_E2E_EXISTING=1 (root, Docker, `provision --for kind`); CM_VAULT_E2E_KIND_KEEP=1 keeps
- * the cluster. Three runs of the CLI against it: no cert-manager (refused, with advice), --install-cert-manager
+ * Needs root, Docker and `provision --for kind`; CM_VAULT_E2E_KIND_KEEP=1 keeps the cluster. Three runs of the CLI against it: no cert-manager (refused, with advice), --install-cert-manager
  * (installed, used, removed), and the cluster's own cert-manager (used, left untouched).
  *
- *   CM_VAULT_E2E_EXISTING=1 npx vitest run --project unit existing/existing.integration.test.ts
+ *   npx vitest run --project e2e existing/existing.e2e.ts
  */
 import { execa } from 'execa';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -20,8 +19,6 @@ import { vaultImageSpec } from '../kind/images/vault-image.ts';
 import { profileByName } from '../kind/prove.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 
-const enabled = process.env.CM_VAULT_E2E_EXISTING === '1';
-const title = enabled ? 'existing-cluster backend on a kind cluster' : 'existing-cluster backend — skipped: set CM_VAULT_E2E_EXISTING=1 (needs root, Docker and `provision --for kind`)';
 const CM = 'v1.16.5';
 const VAULT_IMAGE = 'cm-vault-e2e/vault:v1.21.0';
 const MANAGED = 'app.kubernetes.io/managed-by=cm-vault-e2e';
@@ -33,7 +30,7 @@ const FITTING = [
 
 interface Reported { id: string; status: string; skipReason?: string; sides: Array<{ side: string; observed?: string }> }
 
-describe.skipIf(!enabled)(title, () => {
+describe('existing-cluster backend on a kind cluster', () => {
   let cluster: KindCluster;
   let out: string;
 
@@ -101,8 +98,4 @@ describe.skipIf(!enabled)(title, () => {
     expect(await kubectl('-n', 'cert-manager', 'get', 'deploy', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion} {end}')).toBe(before);
     expect(await leftovers()).toBe('');
   }, 15 * 60_000);
-});
-
-describe.skipIf(enabled)('existing-cluster backend (not enabled)', () => {
-  it.skip('set CM_VAULT_E2E_EXISTING=1 to run it against a kind cluster', () => {});
 });

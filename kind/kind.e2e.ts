@@ -1,20 +1,17 @@
 /**
- * A real kind cluster per profile, from the locally built node image. Runs only with CM_VAULT_E2E_KIND=1
- * (root, Docker with the runc wrapper, and `provision --only kube-node,kube-control-plane,etcd,coredns,kind`).
- * CM_VAULT_E2E_KIND_PROFILES=kind,aks-like picks the profiles (default kind); CM_VAULT_E2E_KIND_KEEP=1 keeps them.
+ * A real kind cluster per profile, from the node image `provision --for kind` built (root, Docker with the runc
+ * wrapper). CM_VAULT_E2E_KIND_PROFILES=kind,aks-like picks the profiles (default kind); CM_VAULT_E2E_KIND_KEEP=1
+ * keeps them.
  *
- *   CM_VAULT_E2E_KIND=1 npx vitest run --project unit kind/kind.integration.test.ts
+ *   npx vitest run --project e2e kind/kind.e2e.ts
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KindCluster, removeKindNetworkIfUnused } from './cluster.ts';
 import { buildKindImages } from './images/build.ts';
 import { profileByName, proveCluster, VAULT_AUDIENCE, type ProofResult } from './prove.ts';
 
-const enabled = process.env.CM_VAULT_E2E_KIND === '1';
 const profiles = (process.env.CM_VAULT_E2E_KIND_PROFILES ?? 'kind').split(',').map((s) => s.trim()).filter(Boolean);
-const title = enabled ? 'kind backend' : 'kind backend — skipped: set CM_VAULT_E2E_KIND=1 to run (needs root, Docker and the provisioned kube-node, kube-control-plane, etcd, coredns and kind artifacts)';
-
-describe.skipIf(!enabled)(title, () => {
+describe('kind backend', () => {
   beforeAll(async () => {
     await buildKindImages();
   }, 30 * 60_000);
@@ -64,8 +61,4 @@ describe.skipIf(!enabled)(title, () => {
       expect(proof.rejected.apiserverLine).toContain(`token audiences [\\"${VAULT_AUDIENCE}\\"] is invalid for the target audiences`);
     });
   });
-});
-
-describe.skipIf(enabled)('kind backend (not enabled)', () => {
-  it.skip('set CM_VAULT_E2E_KIND=1 to create real kind clusters', () => {});
 });

@@ -5,16 +5,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumMissing, launchOffline, type OfflineBrowser } from './browser.ts';
+import { launchOffline, type OfflineBrowser } from './browser.ts';
 import { fixtureRun, ISSUER_PERMISSION_DENIED, OPENBAO_SKIP_REASON } from './fixtures.ts';
 import { renderHtml } from './html.ts';
 import { toJUnit } from './junit.ts';
 
-const missing = chromiumMissing();
 const FAILING = 'k8s-client-jwt-default-audience-refused';
 const READY = 'k8s-client-jwt-api-audience-ready';
 
-describe.skipIf(!!missing)(`report.html in Chromium${missing ? ` (skipped: ${missing})` : ''}`, { timeout: 60_000 }, () => {
+describe('report.html in Chromium', { timeout: 60_000 }, () => {
   let dir: string;
   let browser: OfflineBrowser;
   let page: Page;

@@ -1,12 +1,14 @@
-// Runs against a real Vault (or OpenBao) binary: CM_VAULT_E2E_VAULT_BIN=/path/to/vault.
-// Without it every test is skipped with that reason.
+// Runs against the real provisioned Vault of the default pin (CM_VAULT_E2E_VAULT_BIN=/path/to/vault-or-bao picks
+// another binary, e.g. OpenBao's `bao`).
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binaryPath } from '../provision/artifacts.ts';
+import { loadVersions } from '../scenarios/versions.ts';
 import { createVaultClient, type VaultClient } from './client.ts';
 import { configureJwtAuth, writeJwtRole } from './configure/jwt-auth.ts';
 import { configureKubernetesAuth, writeKubernetesRole } from './configure/kubernetes-auth.ts';
@@ -26,8 +28,8 @@ import {
   PERMISSION_DENIED,
 } from './texts.ts';
 
-const binary = process.env.CM_VAULT_E2E_VAULT_BIN;
-const SKIP_REASON = 'CM_VAULT_E2E_VAULT_BIN is not set: point it at a vault or bao binary to run these';
+const versions = loadVersions();
+const binary = process.env.CM_VAULT_E2E_VAULT_BIN ?? (await binaryPath('vault', versions.vault.default, 'vault'));
 
 const NAMESPACE = 'sandbox';
 const SERVICE_ACCOUNT = 'vault-issuer';
@@ -43,7 +45,6 @@ describe.sequential('Vault on a real binary', () => {
   let rootCaPem: string;
 
   beforeAll(async () => {
-    if (!binary) return;
     stateDir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-it-state-'));
     vault = await new LocalVault(binary).withLogLevel('debug').withStateDir(stateDir).start();
     console.info(`vault started in ${vault.startupMs} ms at ${vault.address} (pid ${vault.pid})`);
@@ -54,10 +55,6 @@ describe.sequential('Vault on a real binary', () => {
   afterAll(async () => {
     await vault?.stop();
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
-  });
-
-  beforeEach((ctx) => {
-    if (!binary) ctx.skip(SKIP_REASON);
   });
 
   it('starts healthy over TLS and records its pid', async () => {
@@ -101,7 +98,6 @@ describe.sequential('Vault on a real binary', () => {
     let since: Date;
 
     beforeAll(async () => {
-      if (!binary) return;
       // A closed loopback port: Vault's TokenReview call is refused at once.
       const kubernetesHost = `https://127.0.0.1:${await freePort()}`;
       await configureKubernetesAuth(admin, {
@@ -134,7 +130,6 @@ describe.sequential('Vault on a real binary', () => {
 
   describe('jwt auth', () => {
     beforeAll(async () => {
-      if (!binary) return;
       await configureJwtAuth(admin, { mount: 'jwt-e2e', jwtValidationPubkeys: [testJwtPublicKeyPem] });
       const common = {
         mount: 'jwt-e2e',

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { filterPlans, loadPlans } from '../scenarios/plan.ts';
+import { loadVersions } from '../scenarios/versions.ts';
+import { recipesForPlans } from './needs.ts';
+import { pinsOf } from './pins.ts';
+import { allRecipes } from './recipes/index.ts';
+
+const versions = loadVersions();
+const recipes = allRecipes(pinsOf(versions));
+const plans = loadPlans();
+const names = (rs: Array<{ name: string; version: string }>) => rs.map((r) => `${r.name}@${r.version}`).sort();
+
+describe('recipesForPlans', () => {
+  it('one process-cluster scenario needs one Kubernetes, one cert-manager, one Vault, etcd and helm', () => {
+    const one = filterPlans(plans, 'id=k8s-client-jwt-default-audience-refused');
+    expect(one).toHaveLength(1);
+    const p = one[0]!;
+    expect(names(recipesForPlans(recipes, one, ['local']))).toEqual(
+      [`cert-manager-controller@${p.certManager.version}`, `etcd@${versions.pinned.etcd!.version}`, `helm@${versions.pinned.helm!.version}`, `kube-control-plane@${p.cluster.kubernetes}`, `vault@${p.vault.version}`].sort(),
+    );
+  });
+
+  it('an upgrade needs both cert-manager versions; kind adds the node binaries and its tools', () => {
+    const up = plans.filter((p) => p.certManager.upgrade).slice(0, 1);
+    const got = names(recipesForPlans(recipes, up, ['kind']));
+    expect(got).toEqual(expect.arrayContaining([`cert-manager-controller@${up[0]!.certManager.upgrade!.from}`, `cert-manager-controller@${up[0]!.certManager.upgrade!.to}`, `kube-node@${up[0]!.cluster.kubernetes}`, `kind@${versions.pinned.kind!.version}`, `coredns@${versions.pinned.coredns!.version}`, `crictl@${versions.pinned.crictl!.version}`]));
+  });
+
+  it("CI's scenarios need exactly the `ci` versions of versions.yaml, and the kind smoke set is among them", () => {
+    const ci = filterPlans(plans, 'ci=true');
+    expect(ci.length).toBeGreaterThan(0);
+    const got = recipesForPlans(recipes, ci, ['local', 'kind']);
+    for (const c of ['kubernetes', 'certManager', 'vault', 'openbao'] as const) {
+      const built = new Set(got.filter((r) => r.component === c).map((r) => r.version));
+      expect([...built].sort(), c).toEqual(versions[c].ci);
+    }
+    expect(filterPlans(plans, 'tag=smoke').every((p) => p.ci)).toBe(true);
+    expect(got.length).toBeLessThan(recipes.length);
+  });
+});
