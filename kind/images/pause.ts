@@ -4,9 +4,8 @@
  * (`-Os -Wall -Werror -static -DVERSION=v<tag>`). Cached in <cache>/kind/tools keyed by source and compiler.
  */
 import { execa } from 'execa';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { cacheLayout } from '../../provision/cache.ts';
@@ -21,16 +20,15 @@ export async function goModuleDir(module: string, version: string): Promise<stri
 export async function ensurePause(kubernetesVersion: string, pauseTag: string): Promise<{ path: string; built: boolean }> {
   const cache = kindCache();
   await mkdir(cache.tools, { recursive: true });
-  const moduleDir = await goModuleDir('k8s.io/kubernetes', kubernetesVersion);
-  const source = join(moduleDir, 'build', 'pause', 'linux', 'pause.c');
-  const text = await readFile(source).catch(() => {
-    throw new EnvironmentError('pause', `${source} is missing`, 'the k8s.io/kubernetes module should ship build/pause/linux/pause.c');
-  });
   const cc = await execa('gcc', ['--version'], { reject: false });
   if (cc.exitCode !== 0) throw new EnvironmentError('gcc', 'is not installed (needed to compile pause.c)', 'apt-get install -y --no-install-recommends gcc libc6-dev');
-  const key = keyOf({ source: createHash('sha256').update(text).digest('hex'), cc: cc.stdout.split('\n')[0], tag: pauseTag });
+  // The module's files never change for a version (the checksum database pins them): a cached pause needs no download.
+  const key = keyOf({ kubernetes: kubernetesVersion, cc: cc.stdout.split('\n')[0], tag: pauseTag });
   const out = join(cache.tools, `pause-${pauseTag}-${key}`);
   if (existsSync(out)) return { path: out, built: false };
+  const moduleDir = await goModuleDir('k8s.io/kubernetes', kubernetesVersion);
+  const source = join(moduleDir, 'build', 'pause', 'linux', 'pause.c');
+  if (!existsSync(source)) throw new EnvironmentError('pause', `${source} is missing`, 'the k8s.io/kubernetes module should ship build/pause/linux/pause.c');
   const partial = `${out}.${process.pid}.partial`;
   const r = await execa('gcc', ['-Os', '-Wall', '-Werror', '-static', `-DVERSION=v${pauseTag}`, '-o', partial, source], { reject: false, all: true });
   if (r.exitCode !== 0) {
