@@ -17,7 +17,7 @@ import { allRecipes } from './recipes/index.ts';
  * newcomer's first `run ID` works on a new machine, saying what it gets and about how long that takes.
  */
 export async function provisionFor(plans: Plan[], backend: ArtifactSet, versions: Versions, opts: { log: (line: string) => void; signal?: AbortSignal }): Promise<void> {
-  await ensureHostPackages([backend], opts.log);
+  await ensureHostPackages([backend], opts.log, { forTests: false });
   if (backend === 'kind' && !(await dockerAnswers())) await ensureDockerHost({ onLine: opts.log });
   const missing = await missingRecipes(recipesForPlans(allRecipes(pinsOf(versions)), plans, [backend]));
   if (!missing.length) return;
