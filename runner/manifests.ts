@@ -68,7 +68,7 @@ export function issuerObject(plan: Plan, inputs: IssuerInputs): KubernetesObject
         auth: {
           kubernetes: {
             role: inputs.role,
-            mountPath: `/v1/auth/${plan.auth.mount}`,
+            mountPath: `/v1/auth/${plan.issuer.mount ?? plan.auth.mount}`,
             serviceAccountRef: { name: issuer.serviceAccount, ...(inputs.audiences ? { audiences: inputs.audiences } : {}) },
           },
         },

@@ -43,6 +43,8 @@ export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultH
       role: VAULT_ROLE,
       serviceAccountName: plan.issuer.serviceAccount,
       namespace: saNamespace,
+      ...(plan.auth.boundServiceAccountNames ? { boundNames: plan.auth.boundServiceAccountNames } : {}),
+      ...(plan.auth.boundServiceAccountNamespaces ? { boundNamespaces: plan.auth.boundServiceAccountNamespaces } : {}),
       ...(plan.auth.roleAudience !== undefined ? { audience: resolvePlaceholders(plan.auth.roleAudience, plan, facts) } : {}),
       policies: [vault.policy],
     });

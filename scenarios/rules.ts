@@ -91,7 +91,7 @@ function checkAuth(s: RawScenario): Problem[] {
     }
   } else {
     if (a.boundAudiences === undefined) problems.push({ path: ['auth'], problem: 'JWT auth needs `boundAudiences`', fix: 'add `boundAudiences: [...]` (`[]` for a role with none bound)' });
-    for (const field of ['tokenReviewer', 'roleAudience'] as const) {
+    for (const field of ['tokenReviewer', 'roleAudience', 'boundServiceAccountNames', 'boundServiceAccountNamespaces'] as const) {
       if (a[field] !== undefined) problems.push({ path: ['auth', field], problem: `\`${field}\` belongs to Kubernetes auth`, fix: 'remove it, or set `method: kubernetes`' });
     }
   }
@@ -153,7 +153,14 @@ export function toScenario(s: RawScenario, ctx: RuleContext, source: Scenario['s
   const a = s.auth;
   const auth: Scenario['auth'] =
     a.method === 'kubernetes'
-      ? { method: 'kubernetes', mount: a.mount ?? defaultMount(a), tokenReviewer: a.tokenReviewer ?? 'reviewer-jwt', ...(a.roleAudience !== undefined ? { roleAudience: a.roleAudience } : {}) }
+      ? {
+          method: 'kubernetes',
+          mount: a.mount ?? defaultMount(a),
+          tokenReviewer: a.tokenReviewer ?? 'reviewer-jwt',
+          ...(a.roleAudience !== undefined ? { roleAudience: a.roleAudience } : {}),
+          ...(a.boundServiceAccountNames !== undefined ? { boundServiceAccountNames: a.boundServiceAccountNames } : {}),
+          ...(a.boundServiceAccountNamespaces !== undefined ? { boundServiceAccountNamespaces: a.boundServiceAccountNamespaces } : {}),
+        }
       : { method: 'jwt', mount: a.mount ?? defaultMount(a), boundAudiences: a.boundAudiences ?? [] };
   const i = s.issuer;
   const c = s.cluster;
@@ -176,6 +183,7 @@ export function toScenario(s: RawScenario, ctx: RuleContext, source: Scenario['s
       name: i.name,
       ...(i.namespace !== undefined ? { namespace: i.namespace } : {}),
       serviceAccount: i.serviceAccount,
+      ...(i.mount !== undefined ? { mount: i.mount } : {}),
       ...(i.audiences !== undefined ? { audiences: i.audiences } : {}),
       tokenRequestRole: i.tokenRequestRole ?? true,
       authDelegator: i.authDelegator ?? false,

@@ -13,6 +13,8 @@ export const FAILURE_CLASSES = [
   'token-request-forbidden',
   'reviewer-forbidden',
   'crd-unknown-field',
+  'vault-mount-path',
+  'role-bound-service-account',
 ] as const;
 
 export const TOKEN_REVIEWERS = ['local-token', 'reviewer-jwt', 'client-jwt'] as const;
@@ -55,6 +57,8 @@ export const RawScenario = z.strictObject({
     mount: Mount.optional(),
     tokenReviewer: z.enum(TOKEN_REVIEWERS).optional(),
     roleAudience: Audience.optional(),
+    boundServiceAccountNames: z.array(z.string().min(1)).min(1).optional(),
+    boundServiceAccountNamespaces: z.array(z.string().min(1)).min(1).optional(),
     boundAudiences: z.array(Audience).optional(),
   }),
   issuer: z.strictObject({
@@ -62,6 +66,7 @@ export const RawScenario = z.strictObject({
     name: K8sName,
     namespace: K8sName.optional(),
     serviceAccount: K8sName,
+    mount: Mount.optional(),
     audiences: z.array(Audience).min(1).optional(),
     tokenRequestRole: z.boolean().optional(),
     authDelegator: z.boolean().optional(),

@@ -25,6 +25,10 @@ export interface KubernetesAuth {
   tokenReviewer: TokenReviewer;
   /** The role's `audience`; absent = no local audience check. May hold placeholders. */
   roleAudience?: string;
+  /** The role's `bound_service_account_names`; absent = the Issuer's ServiceAccount. */
+  boundServiceAccountNames?: string[];
+  /** The role's `bound_service_account_namespaces`; absent = the Issuer's ServiceAccount namespace. */
+  boundServiceAccountNamespaces?: string[];
 }
 
 export interface JwtAuth {
@@ -48,6 +52,8 @@ export interface IssuerSpec {
   /** Required for an Issuer; absent for a ClusterIssuer. */
   namespace?: string;
   serviceAccount: string;
+  /** The auth mount the Issuer's `mountPath` names (`/v1/auth/<mount>`); absent = `auth.mount`. */
+  mount?: string;
   /** serviceAccountRef.audiences (cert-manager >= 1.15). Absent = field not set. May hold placeholders. */
   audiences?: string[];
   /** Grant `create` on serviceaccounts/token for the ServiceAccount to cert-manager's controller. */
@@ -69,7 +75,9 @@ export type FailureClass =
   | 'jwt-no-bound-audiences'
   | 'token-request-forbidden'
   | 'reviewer-forbidden'
-  | 'crd-unknown-field';
+  | 'crd-unknown-field'
+  | 'vault-mount-path'
+  | 'role-bound-service-account';
 
 export interface Expectation {
   ready: boolean;

@@ -2,11 +2,13 @@ import type { ExplainStep, KubernetesAuth } from '../types.ts';
 import { INVALID_AUDIENCE, PERMISSION_DENIED } from './messages.ts';
 import { list, resolve, type LoginOutcome, type OracleContext } from './model.ts';
 import { all, CAP_VALIDATE_AUDIENCE, kubernetesAuthPlugin, VAULT_SDK_RESPOND_ERROR } from './sources.ts';
+import { checkRoleBinding, isLoginOutcome } from './role-binding.ts';
 import { reviewToken } from './token-review.ts';
 
 /**
  * Vault's kubernetes login (path_login.go#pathLogin): the role's `audience` is checked on the parsed JWT first
- * (parseAndValidateJWT), and only then is the token reviewed by the API server.
+ * (parseAndValidateJWT), then its bound ServiceAccount names and namespaces, and only then is the token reviewed
+ * by the API server.
  */
 export function kubernetesLogin(ctx: OracleContext, auth: KubernetesAuth, tokenAudiences: readonly string[]): LoginOutcome {
   const engine = ctx.plan.vault.engine;
@@ -26,6 +28,10 @@ export function kubernetesLogin(ctx: OracleContext, auth: KubernetesAuth, tokenA
   } else {
     steps.push({ step: 'role audience check', detail: `The role's audience "${roleAudience}" is in the token's aud: passes.`, source: checkSource });
   }
+
+  const binding = checkRoleBinding(ctx, auth);
+  if (isLoginOutcome(binding)) return { ...binding, steps: [...steps, ...binding.steps] };
+  steps.push(binding);
 
   const review = reviewToken(ctx, auth, tokenAudiences, roleAudience);
   steps.push(...review.steps);

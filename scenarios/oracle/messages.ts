@@ -10,6 +10,8 @@ export const CERT_MANAGER_CONTROLLER = { namespace: 'cert-manager', name: 'cert-
 export const PERMISSION_DENIED = 'permission denied';
 export const INVALID_AUDIENCE = 'invalid audience (aud) claim: audience claim does not match any expected audience';
 export const JWT_BOUND_AUDIENCE_ERROR = `error validating token: ${INVALID_AUDIENCE}`;
+export const SERVICE_ACCOUNT_NAME_NOT_AUTHORIZED = 'service account name not authorized';
+export const NAMESPACE_NOT_AUTHORIZED = 'namespace not authorized';
 export const JWT_NO_BOUND_AUDIENCES_ERROR = 'audience claim found in JWT but no audiences bound to the role';
 export const LOOKUP_FAILED_UNAUTHORIZED =
   'lookup failed: service account unauthorized; this could mean it has been deleted or recreated with a new token';

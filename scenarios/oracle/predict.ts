@@ -2,6 +2,7 @@ import type { EnvironmentFacts, ExplainStep, Plan, Prediction } from '../types.t
 import { checkIssuerFields, storedPlan } from './crd.ts';
 import { jwtLogin } from './jwt-auth.ts';
 import { kubernetesLogin } from './kubernetes-auth.ts';
+import { checkMountPath, issuerMount } from './mount-path.ts';
 import {
   kubernetesAuthFailure,
   loginUrl,
@@ -59,13 +60,15 @@ export function predictAt(plan: Plan, facts: EnvironmentFacts, version: string):
     return { ready: false, failure: 'token-request-forbidden', tokenAudiences: audiences, issuer, steps };
   }
 
-  const url = loginUrl(facts.vaultServer, plan.auth.mount);
+  const mount = issuerMount(ctx);
+  const url = loginUrl(facts.vaultServer, mount);
   steps.push({
     step: 'login request',
-    detail: `cert-manager sends POST ${url} with the role and the token (Issuer mountPath /v1/auth/${plan.auth.mount}).`,
+    detail: `cert-manager sends POST ${url} with the role and the token (Issuer mountPath /v1/auth/${mount}).`,
     source: certManager(ctx.certManager, 'internal/vault/vault.go', 'requestTokenWithKubernetesAuth'),
   });
-  const login: LoginOutcome = plan.auth.method === 'kubernetes' ? kubernetesLogin(ctx, plan.auth, audiences) : jwtLogin(ctx, plan.auth, audiences);
+  const login: LoginOutcome =
+    checkMountPath(ctx) ?? (plan.auth.method === 'kubernetes' ? kubernetesLogin(ctx, plan.auth, audiences) : jwtLogin(ctx, plan.auth, audiences));
   steps.push(...login.steps);
 
   const vault: NonNullable<Prediction['vault']> = { status: login.status, errors: login.errors };

@@ -29,6 +29,11 @@ export function jwtAuthPlugin(engine: VaultEngine, file: string, symbol: string)
   return engine === 'openbao' ? `${OPENBAO} builtin/credential/jwt/${file}#${symbol}` : `${VAULT_JWT_PLUGIN} ${file}#${symbol}`;
 }
 
+/** Vault's core (request routing, token checks), at the release the suite runs by default. */
+export function vaultCore(path: string, symbol: string): string {
+  return `hashicorp/vault@v1.21.0 ${path}#${symbol}`;
+}
+
 /** The audience comparison both plugins delegate to. */
 export const CAP_VALIDATE_AUDIENCE = 'hashicorp/cap@v0.11.0 jwt/jwt.go#validateAudience';
 /** How cert-manager's Vault client prints a non-2xx answer (the format is the same from api v1.10.0 to v1.23.0). */

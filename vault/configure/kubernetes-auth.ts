@@ -53,6 +53,9 @@ export interface KubernetesRoleOptions {
   role: string;
   serviceAccountName: string;
   namespace: string;
+  /** Bind other names or namespaces than the ServiceAccount's own (a role bound to another ServiceAccount). */
+  boundNames?: string[];
+  boundNamespaces?: string[];
   /** The role's `audience`; absent = Vault checks no audience itself. */
   audience?: string;
   policies: string[];
@@ -60,8 +63,8 @@ export interface KubernetesRoleOptions {
 
 export function kubernetesRoleBody(options: KubernetesRoleOptions): Record<string, unknown> {
   const body: Record<string, unknown> = {
-    bound_service_account_names: [options.serviceAccountName],
-    bound_service_account_namespaces: [options.namespace],
+    bound_service_account_names: options.boundNames ?? [options.serviceAccountName],
+    bound_service_account_namespaces: options.boundNamespaces ?? [options.namespace],
     token_policies: options.policies,
   };
   if (options.audience !== undefined) body.audience = options.audience;
