@@ -84,6 +84,7 @@ describe('order of checks', () => {
       'token request',
       'login request',
       'role audience check',
+      'role binding',
       'TokenReview caller',
       'API server audiences',
       'TokenReview permission',
