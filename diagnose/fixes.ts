@@ -257,14 +257,17 @@ export function fixesFor(failure: FailureClass, plan: Plan, ctx: FixContext): Fi
           tradeoff: `${saNs}/${sa} then gets the role's policies too; the names and namespaces are matched independently, so every listed name is allowed in every listed namespace.`,
           apply: (p) => with_(p, { auth: { boundServiceAccountNames: names, boundServiceAccountNamespaces: namespaces } }),
         },
-        alternatives: [
-          {
-            title: `use a ServiceAccount the role is bound to (${bound.names.join(', ')}) in the Issuer's serviceAccountRef`,
-            change: mergePatch(plan, { serviceAccountRef: { name: bound.names[0] } }) + '\n# and let cert-manager create tokens for it (Role on serviceaccounts/token)',
-            tradeoff: 'the Issuer then shares an identity with whatever else uses that ServiceAccount.',
-            apply: (p) => with_(p, { auth: { boundServiceAccountNames: names, boundServiceAccountNamespaces: namespaces } }),
-          },
-        ],
+        alternatives:
+          bound.namespaces.includes(saNs) && bound.names[0] && !bound.names[0].includes('*')
+            ? [
+                {
+                  title: `use ServiceAccount ${bound.names[0]}, which the role is bound to, in the Issuer's serviceAccountRef`,
+                  change: mergePatch(plan, { serviceAccountRef: { name: bound.names[0] } }) + '\n# and let cert-manager create tokens for it (a Role on serviceaccounts/token)',
+                  tradeoff: 'the Issuer then shares an identity with whatever else uses that ServiceAccount.',
+                  apply: (p) => with_(p, { issuer: { serviceAccount: bound.names[0]! } }),
+                },
+              ]
+            : [],
       };
     }
     case 'jwt-bound-audience':
