@@ -3,7 +3,7 @@ import { KIND_ORDER, KIND_TITLES, type ReportDiff, type ScenarioChange, type Sid
 import type { JsonScenario } from './json.ts';
 import { SIDE_LABELS, SIDES, type Status } from './model.ts';
 
-const MARK: Record<SideState | Status, string> = { pass: '✓', fail: '✗', absent: '—', skip: '⊘' };
+const MARK: Record<SideState | Status, string> = { pass: '✓', fail: '✗', absent: '—', skip: '⊘', 'not-judged': '–' };
 
 function sideMoves(c: ScenarioChange): string {
   const moved = c.sides.filter((s) => s.from !== s.to);

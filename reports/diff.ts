@@ -3,7 +3,7 @@
 import type { JsonReport, JsonScenario } from './json.ts';
 import { SIDES, type SideName, type Status } from './model.ts';
 
-export type SideState = 'pass' | 'fail' | 'absent';
+export type SideState = 'pass' | 'fail' | 'not-judged' | 'absent';
 
 export interface SideChange {
   side: SideName;
@@ -11,7 +11,7 @@ export interface SideChange {
   to: SideState;
 }
 
-export type ChangeKind = 'regression' | 'fix' | 'newly-skipped' | 'no-longer-skipped' | 'sides-changed';
+export type ChangeKind = 'regression' | 'fix' | 'newly-skipped' | 'no-longer-skipped' | 'sides-changed' | 'no-longer-judged';
 
 export interface ScenarioChange {
   id: string;
@@ -58,7 +58,9 @@ export function diffReports(baseline: JsonReport, candidate: JsonReport): Report
       unchanged++;
       continue;
     }
-    changes.push({ id, kind: classify(was.status, now.status), from: was.status, to: now.status, sides, candidate: now });
+    // A side judged before and not observable now is lost evidence, not a pass: listed apart.
+    const lost = was.status === now.status && sides.some((s) => s.to === 'not-judged' && s.from !== 'not-judged');
+    changes.push({ id, kind: lost ? 'no-longer-judged' : classify(was.status, now.status), from: was.status, to: now.status, sides, candidate: now });
   }
   const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   changes.sort(byId);
@@ -79,5 +81,6 @@ export const KIND_TITLES: Record<ChangeKind, string> = {
   'newly-skipped': 'Newly skipped',
   'no-longer-skipped': 'Running again',
   'sides-changed': 'Still failing, on other sides',
+  'no-longer-judged': 'No longer judged (a side not observable now)',
 };
-export const KIND_ORDER: readonly ChangeKind[] = ['regression', 'fix', 'sides-changed', 'newly-skipped', 'no-longer-skipped'];
+export const KIND_ORDER: readonly ChangeKind[] = ['regression', 'fix', 'sides-changed', 'no-longer-judged', 'newly-skipped', 'no-longer-skipped'];

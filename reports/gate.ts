@@ -33,12 +33,18 @@ export async function gate(inputs: string[], opts: { baseline?: string } = {}): 
   if (!opts.baseline || !existsSync(opts.baseline)) {
     const note = `No known-good report${opts.baseline ? ` at ${opts.baseline}` : ''}: gating on failures alone.`;
     const ok = merged.summary.failed === 0;
-    return { code: ok ? 0 : 1, merged, text: `${note}\ngate: ${ok ? 'OK' : `FAILED (${merged.summary.failed} failing)`}\n`, markdown: `${summary}\n> ${note}\n` };
+    return { code: ok ? 0 : 1, merged, text: `${note}\n${notJudgedLine(merged)}gate: ${ok ? 'OK' : `FAILED (${merged.summary.failed} failing)`}\n`, markdown: `${summary}\n> ${note}\n` };
   }
   const baseline = parseJsonReport(await readFile(opts.baseline, 'utf8'), opts.baseline);
   const d = diffReports(baseline, merged);
   const against = `Compared with the known-good run of ${baseline.startedAt} (${baseline.scenarios.length} scenarios).`;
-  return { code: d.gate.ok ? 0 : 1, merged, text: `${against}\n${diffText(d)}`, markdown: `${summary}\n${against}\n\n${diffMarkdown(d)}` };
+  return { code: d.gate.ok ? 0 : 1, merged, text: `${against}\n${notJudgedLine(merged)}${diffText(d)}`, markdown: `${summary}\n${against}\n\n${diffMarkdown(d)}` };
+}
+
+/** Scenarios with a side that could not be observed: neither a pass nor a failure, so never counted as passing evidence. */
+function notJudgedLine(r: JsonReport): string {
+  const n = r.summary.notJudged ?? 0;
+  return n ? `not judged: ${n} scenario${n > 1 ? 's have' : ' has'} a side the backend could not observe (not counted as passed evidence)\n` : '';
 }
 
 async function main(argv: string[]): Promise<number> {

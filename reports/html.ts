@@ -6,16 +6,16 @@ import { environmentOf } from './environment-of.ts';
 import { evidenceDir, safeName } from './evidence.ts';
 import { SCRIPT } from './html-script.ts';
 import { STYLE } from './html-style.ts';
-import { durationMs, isSkipped, SIDE_LABELS, SIDES, sideOf, sideStatus, sortedResults, statusOf, summarize, type ReportedResult, type RunReport, type SideStatus } from './model.ts';
+import { durationMs, isSkipped, SIDE_LABELS, SIDES, sideOf, sideStatus, sideVerdictStatus, sortedResults, statusOf, summarize, type ReportedResult, type RunReport, type SideStatus } from './model.ts';
 import type { SideVerdict } from '../scenarios/types.ts';
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const MARK: Record<SideStatus, string> = { pass: '✓', fail: '✗', skip: '⊘', 'n/a': '—' };
-const WORD: Record<SideStatus, string> = { pass: 'pass', fail: 'fail', skip: 'skipped', 'n/a': 'not judged' };
-const cls = (s: SideStatus) => (s === 'n/a' ? 'na' : s);
+const MARK: Record<SideStatus, string> = { pass: '✓', fail: '✗', skip: '⊘', 'n/a': '—', 'not-judged': '–' };
+const WORD: Record<SideStatus, string> = { pass: 'pass', fail: 'fail', skip: 'skipped', 'n/a': 'not applicable', 'not-judged': 'not judged (not observable)' };
+const cls = (s: SideStatus) => (s === 'n/a' ? 'na' : s === 'not-judged' ? 'skip' : s);
 const DEFAULT_GROUP: DimensionKey = 'profile';
 
 /** `text` escaped, with the part that differs from `other` (between their common prefix and suffix) in <mark>. */
@@ -40,10 +40,10 @@ function formatMs(ms: number): string {
 }
 
 function sidePanel(s: SideVerdict): string {
-  const status: SideStatus = s.ok ? 'pass' : 'fail';
+  const status: SideStatus = sideVerdictStatus(s);
   const expected = s.ok ? esc(s.expected) : markDifference(s.expected, s.observed);
   const observed = s.ok ? esc(s.observed) : markDifference(s.observed, s.expected);
-  return `<section class="side ${status}" data-side="${s.side}"><h3>${MARK[status]} ${SIDE_LABELS[s.side]}</h3><dl><dt>expected</dt><dd><pre class="expected">${expected}</pre></dd><dt>observed</dt><dd><pre class="observed">${observed}</pre></dd></dl></section>`;
+  return `<section class="side ${cls(status)}" data-side="${s.side}"><h3>${MARK[status]} ${SIDE_LABELS[s.side]}</h3><dl><dt>expected</dt><dd><pre class="expected">${expected}</pre></dd><dt>observed</dt><dd><pre class="observed">${observed}</pre></dd></dl></section>`;
 }
 
 /** Sides that differ first, each across the full width (their texts are the long ones); agreeing sides side by side. */
@@ -68,7 +68,7 @@ function scenario(run: RunReport, r: ReportedResult, outDirRelative: string): st
     ? `<span class="skip-inline" title="${esc(r.skipped)}">skipped: ${esc(r.skipped)}</span>`
     : SIDES.map((side) => {
         const st = sideStatus(r, side);
-        return `<span class="badge ${cls(st)}" data-side="${side}" aria-label="${SIDE_LABELS[side]}: ${WORD[st]}" title="${SIDE_LABELS[side]}: ${WORD[st]}">${MARK[st]} ${st === 'n/a' ? '' : st}</span>`;
+        return `<span class="badge ${cls(st)}" data-side="${side}" aria-label="${SIDE_LABELS[side]}: ${WORD[st]}" title="${SIDE_LABELS[side]}: ${WORD[st]}">${MARK[st]} ${st === 'n/a' ? '' : st === 'not-judged' ? 'not judged' : st}</span>`;
       }).join('');
   const chips = DIMENSIONS.map((d) => `<span class="chip"><b>${esc(d.label)}</b>${esc(dims[d.key])}</span>`).join('') + r.plan.tags.map((t) => `<span class="chip"><b>tag</b>${esc(t)}</span>`).join('');
   const env = environmentOf(run, r.plan);
@@ -103,7 +103,7 @@ export function renderHtml(run: RunReport): string {
 ${rs.map((r) => scenario(run, r, '.')).join('\n')}
 </section>`;
   });
-  const title = `cm-vault-e2e · ${run.backend} · ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`;
+  const title = `cm-vault-e2e · ${run.backend} · ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${totals.notJudged ? `, ${totals.notJudged} with a side not judged` : ''}`;
   const labels = Object.fromEntries(DIMENSIONS.map((d) => [d.key, d.label]));
   const envRows = run.environments
     .map((e) => `<tr><td><code>${esc(e.key)}</code></td><td class="nowrap">${formatMs(e.startupMs)}</td><td>${e.notes.map(esc).join('<br>')}</td><td class="error">${esc(e.error ?? '')}</td></tr>`)
@@ -121,7 +121,7 @@ ${rs.map((r) => scenario(run, r, '.')).join('\n')}
 <header class="top">
 <h1>cm-vault-e2e<span class="backend">${esc(run.backend)}</span></h1>
 <p class="when">${esc(formatWhen(run.startedAt))} → ${esc(formatWhen(run.finishedAt))} · ${formatMs(Date.parse(run.finishedAt) - Date.parse(run.startedAt))} · ${run.environments.length} environment${run.environments.length === 1 ? '' : 's'}</p>
-<div class="totals"><span class="pill pass">✓ ${totals.passed} passed</span><span class="pill fail">✗ ${totals.failed} failed</span><span class="pill skip">⊘ ${totals.skipped} skipped</span></div>
+<div class="totals"><span class="pill pass">✓ ${totals.passed} passed</span><span class="pill fail">✗ ${totals.failed} failed</span><span class="pill skip">⊘ ${totals.skipped} skipped</span>${totals.notJudged ? `<span class="pill skip" title="a side the backend cannot observe: neither passed nor failed">– ${totals.notJudged} with a side not judged</span>` : ''}</div>
 <dl class="versions">${Object.keys(run.versions)
     .sort()
     .map((k) => `<div><dt>${esc(k)}</dt><dd>${esc(run.versions[k]!)}</dd></div>`)

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { dimensionsOf, type DimensionKey } from './dimensions.ts';
 import { environmentOf } from './environment-of.ts';
-import { durationMs, isSkipped, sortedResults, statusOf, summarize, type ReportedResult, type RunReport, type SideName, type Status } from './model.ts';
+import { durationMs, isSkipped, sideVerdictStatus, sortedResults, statusOf, summarize, type ReportedResult, type RunReport, type SideName, type Status } from './model.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -11,7 +11,7 @@ export interface JsonSide {
   side: SideName;
   /** Upgrade scenarios: the stage the side was judged at. */
   stage?: 'before' | 'during' | 'after';
-  status: 'pass' | 'fail';
+  status: 'pass' | 'fail' | 'not-judged';
   expected: string;
   observed: string;
 }
@@ -51,7 +51,8 @@ export interface JsonReport {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
-  summary: { total: number; passed: number; failed: number; skipped: number };
+  /** notJudged: scenarios with a side the backend could not observe (absent in older reports). */
+  summary: { total: number; passed: number; failed: number; skipped: number; notJudged?: number };
   versions: Record<string, string>;
   environments: JsonEnvironment[];
   scenarios: JsonScenario[];
@@ -90,7 +91,7 @@ function scenario(r: ReportedResult): JsonScenario {
   if (isSkipped(r)) return { ...base, sides: [], notes: [], evidence: [] };
   return {
     ...base,
-    sides: r.verdict.sides.map((s) => ({ side: s.side, ...(s.stage ? { stage: s.stage } : {}), status: s.ok ? 'pass' : 'fail', expected: s.expected, observed: s.observed })),
+    sides: r.verdict.sides.map((s) => ({ side: s.side, ...(s.stage ? { stage: s.stage } : {}), status: sideVerdictStatus(s), expected: s.expected, observed: s.observed })),
     prediction: sortKeysDeep(r.prediction),
     facts: sortKeysDeep(r.facts),
     observation: sortKeysDeep(r.observation),
@@ -128,7 +129,7 @@ export function renderJson(run: RunReport): string {
 }
 
 // What the diff relies on; everything else in a report may grow without a schema bump.
-const SideSchema = z.object({ side: z.enum(['issuer', 'vault', 'apiserver', 'certificate']), status: z.enum(['pass', 'fail']), expected: z.string(), observed: z.string() });
+const SideSchema = z.object({ side: z.enum(['issuer', 'vault', 'apiserver', 'certificate']), status: z.enum(['pass', 'fail', 'not-judged']), expected: z.string(), observed: z.string() });
 const ScenarioSchema = z.looseObject({ id: z.string(), status: z.enum(['pass', 'fail', 'skip']), skipReason: z.string().optional(), sides: z.array(SideSchema) });
 const ReportSchema = z.looseObject({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),

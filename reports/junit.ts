@@ -1,7 +1,7 @@
 // JUnit XML: a testsuite per environment, a testcase per scenario (name = id, classname = environment key),
 // the three-sided diff as failure text, `<skipped>` with the runner's reason, versions as properties.
 import { formatSides } from './side-text.ts';
-import { durationMs, isSkipped, sortedResults, summarize, type ReportedResult, type RunReport } from './model.ts';
+import { durationMs, isSkipped, notJudged, sortedResults, summarize, type ReportedResult, type RunReport } from './model.ts';
 import { attrs, xmlText } from './xml.ts';
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
@@ -25,6 +25,11 @@ function testcase(r: ReportedResult, indent: string): string {
   if (isSkipped(r)) return `${head}>\n${inner}<skipped${attrs({ message: r.skipped })}/>\n${indent}</testcase>`;
   const out = r.plan.description + (r.notes.length ? `\nnotes:\n${r.notes.map((n) => `  ${n}`).join('\n')}` : '');
   const parts = [`${inner}<system-out>${xmlText(out)}</system-out>`];
+  // Not judged is neither a pass nor a failure: a skipped-style property per side, which JUnit readers list.
+  const unjudged = notJudged(r);
+  if (unjudged.length) {
+    parts.unshift([`${inner}<properties>`, ...unjudged.map((s) => `${inner}  <property${attrs({ name: `side.${s.side}`, value: `not judged: ${s.observed}` })}/>`), `${inner}</properties>`].join('\n'));
+  }
   if (!r.verdict.pass) {
     const differing = r.verdict.sides.filter((s) => !s.ok).map((s) => s.side);
     parts.unshift(`${inner}<failure${attrs({ message: `${differing.join(', ')} ${differing.length > 1 ? 'sides differ' : 'side differs'} from the oracle`, type: 'VerdictMismatch' })}>${xmlText(formatSides(r.verdict))}</failure>`);
@@ -36,7 +41,7 @@ function counts(results: readonly ReportedResult[]) {
   const s = summarize(results);
   const time = results.reduce((t, r) => t + durationMs(r), 0);
   const errors = results.filter((r) => isSkipped(r) && r.broken).length;
-  return { tests: s.total, failures: s.failed - errors, errors, skipped: s.skipped, time: seconds(time) };
+  return { tests: s.total, failures: s.failed - errors, errors, skipped: s.skipped, ...(s.notJudged ? { 'not-judged': s.notJudged } : {}), time: seconds(time) };
 }
 
 export function toJUnit(run: RunReport): string {

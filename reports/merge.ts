@@ -26,7 +26,7 @@ export function mergeJsonReports(reports: readonly JsonReport[]): JsonReport {
     startedAt,
     finishedAt,
     durationMs: Date.parse(finishedAt) - Date.parse(startedAt),
-    summary: { total: sorted.length, passed: count('pass'), failed: count('fail'), skipped: count('skip') },
+    summary: { total: sorted.length, passed: count('pass'), failed: count('fail'), skipped: count('skip'), notJudged: sorted.filter((s) => s.sides.some((x) => x.status === 'not-judged')).length },
     versions: Object.fromEntries(Object.keys(versions).sort().map((k) => [k, versions[k]!])),
     environments: mergeEnvironments(reports.flatMap((r) => r.environments)),
     scenarios: sorted,

@@ -24,8 +24,8 @@ export interface RunReport {
 
 export type Status = 'pass' | 'fail' | 'skip';
 export type SideName = SideVerdict['side'];
-/** A side can also be absent: the certificate is only judged for scenarios predicted Ready. */
-export type SideStatus = Status | 'n/a';
+/** A side can also be absent (the certificate is only judged for scenarios predicted Ready) or not judged (not observable). */
+export type SideStatus = Status | 'n/a' | 'not-judged';
 
 export const SIDES: readonly SideName[] = ['issuer', 'vault', 'apiserver', 'certificate'];
 
@@ -51,7 +51,16 @@ export function sideStatus(r: ReportedResult, side: SideName): SideStatus {
   if (isSkipped(r)) return 'skip';
   const s = sideOf(r, side);
   if (!s) return 'n/a';
-  return s.ok ? 'pass' : 'fail';
+  return sideVerdictStatus(s);
+}
+
+export function sideVerdictStatus(s: SideVerdict): 'pass' | 'fail' | 'not-judged' {
+  return s.unobserved ? 'not-judged' : s.ok ? 'pass' : 'fail';
+}
+
+/** Scenarios that ran with at least one side the backend could not observe. */
+export function notJudged(r: ReportedResult): SideVerdict[] {
+  return isSkipped(r) ? [] : r.verdict.sides.filter((s) => s.unobserved);
 }
 
 export function durationMs(r: ReportedResult): number {
@@ -63,7 +72,8 @@ export function sortedResults(run: RunReport): ReportedResult[] {
   return [...run.results].sort((a, b) => (a.plan.id < b.plan.id ? -1 : a.plan.id > b.plan.id ? 1 : 0));
 }
 
-export function summarize(results: readonly ReportedResult[]): { total: number; passed: number; failed: number; skipped: number } {
+/** `notJudged`: scenarios with a side not judged, counted apart (they are also in passed or failed, on the sides judged). */
+export function summarize(results: readonly ReportedResult[]): { total: number; passed: number; failed: number; skipped: number; notJudged: number } {
   const count = (s: Status) => results.filter((r) => statusOf(r) === s).length;
-  return { total: results.length, passed: count('pass'), failed: count('fail'), skipped: count('skip') };
+  return { total: results.length, passed: count('pass'), failed: count('fail'), skipped: count('skip'), notJudged: results.filter((r) => notJudged(r).length > 0).length };
 }

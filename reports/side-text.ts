@@ -11,7 +11,7 @@ function field(label: 'expected' | 'observed', value: string): string {
 }
 
 export function formatSide(s: SideVerdict): string {
-  return [`${s.ok ? '✓' : '✗'} ${SIDE_LABELS[s.side]} (${s.side})`, field('expected', s.expected), field('observed', s.observed)].join('\n');
+  return [`${s.unobserved ? '–' : s.ok ? '✓' : '✗'} ${SIDE_LABELS[s.side]} (${s.side})${s.unobserved ? ' — not judged' : ''}`, field('expected', s.expected), field('observed', s.observed)].join('\n');
 }
 
 /** One line saying which sides differ, then a block per side. */

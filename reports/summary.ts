@@ -3,9 +3,9 @@ import { cell, fenced } from './diff-format.ts';
 import type { JsonReport } from './json.ts';
 
 export function summaryMarkdown(r: JsonReport): string {
-  const { total, passed, failed, skipped } = r.summary;
+  const { total, passed, failed, skipped, notJudged = 0 } = r.summary;
   const out = [
-    `## cm-vault-e2e (${r.backend}): ${failed ? '❌' : '✅'} ${passed} passed, ${failed} failed, ${skipped} skipped of ${total}`,
+    `## cm-vault-e2e (${r.backend}): ${failed ? '❌' : '✅'} ${passed} passed, ${failed} failed, ${skipped} skipped of ${total}${notJudged ? ` · ${notJudged} with a side not judged` : ''}`,
     '',
     `${r.startedAt} → ${r.finishedAt} (${(r.durationMs / 60_000).toFixed(1)} min) · ${Object.entries(r.versions)
       .map(([k, v]) => `${k} ${v}`)
@@ -26,6 +26,12 @@ export function summaryMarkdown(r: JsonReport): string {
         '',
       );
     }
+  }
+  const unjudged = r.scenarios.filter((s) => s.sides.some((x) => x.status === 'not-judged'));
+  if (unjudged.length) {
+    out.push(`### Not judged (${unjudged.length}): neither passed nor failed on these sides`, '', '| Scenario | Side | Why |', '|---|---|---|');
+    for (const s of unjudged) for (const x of s.sides.filter((y) => y.status === 'not-judged')) out.push(`| \`${s.id}\` | ${x.side} | ${cell(x.observed)} |`);
+    out.push('');
   }
   const skips = r.scenarios.filter((s) => s.status === 'skip');
   if (skips.length) out.push(`### Skipped (${skips.length})`, '', '| Scenario | Reason |', '|---|---|', ...skips.map((s) => `| \`${s.id}\` | ${cell(s.skipReason ?? '')} |`), '');

@@ -61,7 +61,7 @@ describe('judge', () => {
     expect(byside(refused, unread).apiserver).toBe(false);
     expect(judge(refused, unread, { apiserverLogReadable: true }).find((s) => s.side === 'apiserver')!.ok).toBe(false);
     const side = judge(refused, unread, { apiserverLogReadable: false }).find((s) => s.side === 'apiserver')!;
-    expect(side).toMatchObject({ ok: true, observed: APISERVER_NOT_OBSERVABLE, expected: LINE });
+    expect(side).toMatchObject({ ok: true, unobserved: true, observed: APISERVER_NOT_OBSERVABLE, expected: LINE });
     // lines that were read are judged as ever, whatever the declaration
     expect(judge(refused, observed({ apiserverLog: ['unrelated'] }), { apiserverLogReadable: false }).find((s) => s.side === 'apiserver')!.ok).toBe(false);
   });

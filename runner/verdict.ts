@@ -51,9 +51,9 @@ const unescapeKlog = (line: string) => line.replace(/\\(["\\])/g, '$1');
 
 function apiserverSide(p: Prediction, o: Observation, opts: JudgeOptions): SideVerdict {
   const lines = o.apiserverLog.filter((l) => AUDIENCE_LINE.test(l)).map(unescapeKlog);
-  // Nothing read is not evidence either way: neither a pass nor a failure, and said so in the report.
+  // Nothing read is not evidence either way: neither a pass nor a failure (not judged), and every report says so.
   if (opts.apiserverLogReadable === false && o.apiserverLog.length === 0) {
-    return { side: 'apiserver', ok: true, expected: p.apiserver?.line ?? 'no audience rejection', observed: APISERVER_NOT_OBSERVABLE };
+    return { side: 'apiserver', ok: true, unobserved: true, expected: p.apiserver?.line ?? 'no audience rejection', observed: APISERVER_NOT_OBSERVABLE };
   }
   if (!p.apiserver) {
     return { side: 'apiserver', ok: lines.length === 0, expected: 'no audience rejection', observed: lines[0] ?? 'no audience rejection' };

@@ -154,7 +154,10 @@ export interface SideVerdict {
   side: 'issuer' | 'vault' | 'apiserver' | 'certificate';
   /** For upgrade scenarios: the stage the side was judged at. */
   stage?: 'before' | 'during' | 'after';
+  /** Not a failure; with `unobserved` also not a pass. */
   ok: boolean;
+  /** The backend cannot observe this side (e.g. no API server log on a managed cluster): not judged, counted apart. */
+  unobserved?: true;
   expected: string;
   observed: string;
 }
