@@ -47,7 +47,7 @@ export function diagnose(ctx: CandidateContext): Diagnosis {
   const confidence = others.length === 0 ? 'certain' : others.every((o) => o.weight > chosen.weight) ? 'likely' : 'ambiguous';
   const predictedText = chosen.prediction.rejection?.message ?? chosen.prediction.issuer?.message;
   const exactText = message !== undefined && predictedText !== undefined && normalizeMessage(message) === predictedText;
-  const fixes = chosen.prediction.ready ? undefined : fixChain(chosen, { facts, versions: ctx.versions, env: chosen.env });
+  const fixes = chosen.prediction.ready ? undefined : fixChain(chosen, { facts, controller: facts.controller, versions: ctx.versions, env: chosen.env });
   return {
     ...base,
     chosen,

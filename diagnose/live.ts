@@ -58,6 +58,7 @@ export async function liveFacts(o: LiveOptions, vaultTokenFromEnv: string | unde
     ...(certManager ? { certManager } : {}),
     ...(cluster ? { cluster } : {}),
     clusterResourceNamespace,
+    controller: controllerSa,
     rbac,
     vault,
     notes,

@@ -84,6 +84,8 @@ export interface DiagnosisFacts {
   certManager?: { version: string; source: string };
   cluster?: ClusterFacts;
   clusterResourceNamespace: string;
+  /** The ServiceAccount cert-manager's controller runs as. */
+  controller: { namespace: string; name: string };
   rbac: RbacFacts;
   vault: VaultFacts;
   /** Lines saying what was read where (shown under "Facts"). */

@@ -1,5 +1,6 @@
 // The facts of `diagnose --issuer-file …`: pasted files and flags, nothing read from a cluster or Vault.
 import { InputError } from '../lib/errors.ts';
+import { CERT_MANAGER_CONTROLLER } from '../scenarios/oracle/messages.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
 import { suggestion } from '../scenarios/suggest.ts';
 import { VERSION_PATTERN } from '../scenarios/versions.ts';
@@ -43,7 +44,8 @@ export function offlineFacts(o: OfflineOptions, profiles: ReadonlyMap<string, Cl
     ...(o.message !== undefined ? { message: o.message } : {}),
     ...(certManager ? { certManager } : {}),
     ...(cluster ? { cluster } : {}),
-    clusterResourceNamespace: o.clusterResourceNamespace ?? 'cert-manager',
+    clusterResourceNamespace: o.clusterResourceNamespace ?? CERT_MANAGER_CONTROLLER.namespace,
+    controller: CERT_MANAGER_CONTROLLER,
     rbac: {},
     vault,
     notes,
