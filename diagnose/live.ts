@@ -10,11 +10,14 @@ import { getJson, loadKubeconfig } from '../existing/kubeconfig.ts';
 import { CERT_MANAGER_CONTROLLER, serviceAccountUser } from '../scenarios/oracle/messages.ts';
 import { apiFailureOf, createVaultClient } from '../vault/client.ts';
 import { redact } from '../vault/redact.ts';
-import { parseAuthConfig, parseIssuer, parseRole } from './inputs.ts';
+import { parseAllDocuments } from 'yaml';
+import { parseAuthConfig, parseIssuer, parseRole, readIssuerFile } from './inputs.ts';
 import type { ClusterFacts, DiagnosisFacts, IssuerFacts, VaultFacts } from './model.ts';
 
 export interface LiveOptions {
   kubeconfig: string;
+  /** An Issuer the API server refused, as the user tried to apply it (it does not exist to be read). */
+  issuerFile?: string;
   issuer?: string;
   clusterIssuer?: string;
   vaultAddr?: string;
@@ -30,13 +33,22 @@ const CLI = 'command line';
 
 /** `vaultTokenFromEnv` is VAULT_TOKEN as the CLI read it; the token is never taken from argv. */
 export async function liveFacts(o: LiveOptions, vaultTokenFromEnv: string | undefined): Promise<DiagnosisFacts> {
-  const target = which(o);
   const kc = loadKubeconfig(o.kubeconfig);
   const kube = new Kube(kc);
   const server = kc.getCurrentCluster()!.server;
   const notes: string[] = [`cluster ${server} (context ${kc.getCurrentContext()})`];
-  const object = await readIssuer(kube, target, o.kubeconfig, server);
-  const issuer = parseIssuer(JSON.stringify(object), `${target.kind} ${target.namespace ? `${target.namespace}/` : ''}${target.name}`);
+  let object: KubernetesObject;
+  let issuer: IssuerFacts;
+  if (o.issuerFile) {
+    if (o.issuer || o.clusterIssuer) throw new InputError({ file: CLI, field: '--issuer-file' }, 'is exclusive with --issuer/--cluster-issuer', 'name the Issuer in the cluster, or pass the one the API server refused as a file');
+    issuer = readIssuerFile(o.issuerFile);
+    object = parseYamlObject(readFileSync(o.issuerFile, 'utf8'));
+    notes.push(`Issuer read from ${o.issuerFile} (not from the cluster)`);
+  } else {
+    const target = which(o);
+    object = await readIssuer(kube, target, o.kubeconfig, server);
+    issuer = parseIssuer(JSON.stringify(object), `${target.kind} ${target.namespace ? `${target.namespace}/` : ''}${target.name}`);
+  }
 
   const cmNamespace = o.certManagerNamespace ?? CERT_MANAGER_CONTROLLER.namespace;
   const deployments = (await kc.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: cmNamespace }).catch(() => ({ items: [] }))).items;
@@ -63,6 +75,12 @@ export async function liveFacts(o: LiveOptions, vaultTokenFromEnv: string | unde
     vault,
     notes,
   };
+}
+
+/** The Issuer document of a file readIssuerFile already accepted (for its caBundle). */
+function parseYamlObject(text: string): KubernetesObject {
+  const docs = parseAllDocuments(text).map((d) => d.toJS() as KubernetesObject & { items?: KubernetesObject[] });
+  return docs.flatMap((d) => (Array.isArray(d?.items) ? d.items : [d])).find((d) => d?.kind === 'Issuer' || d?.kind === 'ClusterIssuer')!;
 }
 
 function which(o: LiveOptions): { kind: 'Issuer' | 'ClusterIssuer'; name: string; namespace?: string } {

@@ -41,14 +41,14 @@ export function registerDiagnose(program: Command): void {
   program
     .command('diagnose')
     .description("from a failing Vault Issuer to its cause, the smallest fix and two scenarios reproducing it (reads only; offline from pasted files, or live)")
-    .option('--issuer-file <file>', 'offline: `kubectl get issuer NAME -n NS -o yaml` output')
+    .option('--issuer-file <file>', '`kubectl get issuer NAME -n NS -o yaml` output (live: the Issuer the API server refused, with --message)')
     .option('--vault-role <file>', 'offline: `vault read -format=json auth/<mount>/role/<role>`')
     .option('--vault-auth-config <file>', 'offline: `vault read -format=json auth/<mount>/config`')
     .option('--vault-auth-list <file>', 'offline: `vault auth list -format=json`')
     .option('--profile <name>', 'offline: the cluster is like this profile (scenarios/profiles)')
     .option('--service-account-issuer <url>', "offline: the cluster's ServiceAccount issuer")
     .option('--api-audiences <a,b>', "offline: the API server's audiences, in order (default: the issuer)")
-    .option('--cert-manager-version <vX.Y.Z>', "offline: cert-manager's version (its controller image tag)")
+    .option('--cert-manager-version <vX.Y.Z>', "cert-manager's version (its controller image tag; live: when no Deployment says it)")
     .option('--vault-in-cluster', 'offline: Vault runs as a pod of this cluster')
     .option('--message <text>', 'the error to explain, when not in the Issuer (e.g. the API server refusing the Issuer)')
     .option('--cluster-resource-namespace <ns>', "cert-manager's --cluster-resource-namespace (default cert-manager)")
@@ -96,8 +96,7 @@ export function registerDiagnose(program: Command): void {
 }
 
 async function gather(opts: DiagnoseOptions, profiles: ReturnType<typeof loadProfiles>) {
-  if (opts.issuerFile && opts.kubeconfig) throw new InputError({ file: CLI, field: '--issuer-file' }, 'is exclusive with --kubeconfig', 'diagnose either offline (--issuer-file …) or live (--kubeconfig FILE --issuer NS/NAME)');
-  if (opts.issuerFile) {
+  if (opts.issuerFile && !opts.kubeconfig) {
     const live = LIVE_ONLY.find((k) => opts[k] !== undefined);
     if (live) throw new InputError({ file: CLI, field: flag(live) }, 'is an option of live diagnose', `drop it, or diagnose live: --kubeconfig FILE ${live === 'clusterIssuer' ? '--cluster-issuer NAME' : '--issuer NS/NAME'}`);
     return offlineFacts({ ...opts, issuerFile: opts.issuerFile }, profiles);
@@ -105,6 +104,7 @@ async function gather(opts: DiagnoseOptions, profiles: ReturnType<typeof loadPro
   if (opts.kubeconfig) {
     const offline = OFFLINE_ONLY.find((k) => opts[k] !== undefined);
     if (offline) throw new InputError({ file: CLI, field: flag(offline) }, 'is an option of offline diagnose (live reads it from the cluster or Vault)', 'drop it');
+    // With --issuer-file, the Issuer is one the API server refused (it does not exist): the rest is read live.
     return liveFacts({ ...opts, kubeconfig: opts.kubeconfig }, process.env.VAULT_TOKEN);
   }
   throw new InputError({ file: CLI, field: '--issuer-file' }, 'nothing to diagnose', 'offline: --issuer-file issuer.yaml [--vault-role role.json …]; live: --kubeconfig FILE --issuer NS/NAME [--vault-token-file FILE]');
