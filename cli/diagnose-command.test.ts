@@ -1,31 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from './main.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliHarness } from './testing.ts';
 
 const DATA = join(import.meta.dirname, '..', 'diagnose', 'testdata');
 const dir = mkdtempSync(join(tmpdir(), 'cm-vault-e2e-diagnose-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-let out: string[] = [];
-let err: string[] = [];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-async function cli(...args: string[]) {
-  process.exitCode = undefined;
-  const code = await main(args);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = cliHarness();
 
 describe('diagnose (offline)', () => {
   it('names the class, prints the fix and writes two scenarios', async () => {
@@ -57,8 +40,9 @@ describe('diagnose (offline)', () => {
   });
 
   it('live and offline options do not mix; nothing to diagnose is bad input', async () => {
-    expect((await cli('diagnose', '--issuer-file', join(DATA, 'vault-mount-path', 'issuer.yaml'), '--vault-token-file', 'x')).code).toBe(2);
-    expect(err.join('')).toContain('(--vault-token-file): is an option of live diagnose');
+    const mixed = await cli('diagnose', '--issuer-file', join(DATA, 'vault-mount-path', 'issuer.yaml'), '--vault-token-file', 'x');
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('(--vault-token-file): is an option of live diagnose');
     expect((await cli('diagnose')).code).toBe(2);
   });
 

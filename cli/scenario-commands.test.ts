@@ -1,36 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { filterPlans, loadPlans } from '../scenarios/plan.ts';
 import { scenarioDir, scenarioYaml } from '../scenarios/testing.ts';
-import { main } from './main.ts';
+import { cliHarness, type Run } from './testing.ts';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-let out: string[] = [];
-let err: string[] = [];
-
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-async function cli(...args: string[]): Promise<Run> {
-  process.exitCode = undefined;
-  out = [];
-  err = [];
-  const code = await main(args);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = cliHarness();
 
 const wrongExpectation = scenarioDir({ 'wrong.yaml': scenarioYaml({ id: 'wrong-expectation', auth: '{method: kubernetes, tokenReviewer: client-jwt}', expect: '{ready: true}' }) });
 

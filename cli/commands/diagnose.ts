@@ -1,36 +1,16 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { diagnose, writeScenarios } from '../../diagnose/diagnose.ts';
-import { liveFacts } from '../../diagnose/live.ts';
-import { offlineFacts } from '../../diagnose/offline.ts';
+import { liveFacts, type LiveOptions } from '../../diagnose/live.ts';
+import { offlineFacts, type OfflineOptions } from '../../diagnose/offline.ts';
 import { renderDiagnosis } from '../../diagnose/render.ts';
 import { InputError } from '../../lib/errors.ts';
 import type { GlobalOptions } from '../../scenarios/plan.ts';
 import { loadProfiles } from '../../scenarios/profiles.ts';
 import { loadVersions, VERSIONS_FILE } from '../../scenarios/versions.ts';
 
-interface DiagnoseOptions {
-  issuerFile?: string;
-  vaultRole?: string;
-  vaultAuthConfig?: string;
-  vaultAuthList?: string;
-  profile?: string;
-  serviceAccountIssuer?: string;
-  apiAudiences?: string;
-  message?: string;
-  certManagerVersion?: string;
-  clusterResourceNamespace?: string;
-  vaultInCluster?: boolean;
-  kubeconfig?: string;
-  issuer?: string;
-  clusterIssuer?: string;
-  vaultAddr?: string;
-  vaultTokenFile?: string;
-  vaultCa?: string;
-  certManagerNamespace?: string;
-  out: string;
-  json?: boolean;
-}
+/** Every option of both modes; `gather` refuses the ones of the other mode. */
+type DiagnoseOptions = Partial<OfflineOptions> & Partial<LiveOptions> & { out: string; json?: boolean };
 
 const CLI = 'command line';
 const LIVE_ONLY = ['issuer', 'clusterIssuer', 'vaultAddr', 'vaultTokenFile', 'vaultCa', 'certManagerNamespace'] as const;
