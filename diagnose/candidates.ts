@@ -293,6 +293,7 @@ function toPlan(ctx: CandidateContext, d: Draft, engine: VaultEngine): Plan {
     tags: [],
     profile,
     environmentKey: 'diagnose',
+    ci: false,
   };
 }
 
