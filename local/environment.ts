@@ -8,9 +8,6 @@ import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts'
 import type { EnvironmentSpec } from '../runner/environment-spec.ts';
 import { VaultPool } from '../runner/vault-pool.ts';
 import type { VaultEngine } from '../scenarios/types.ts';
-import { createVaultClient } from '../vault/client.ts';
-import { DEFAULT_PKI_ROLE, enablePki } from '../vault/configure/pki.ts';
-import { writeIssuerPolicy } from '../vault/configure/policy.ts';
 import { LocalVault } from '../vault/placements/local-process.ts';
 import { prepareVault } from '../runner/vault-handle.ts';
 import type { RunningVault } from '../vault/placements/placement.ts';
