@@ -3,15 +3,15 @@
 // --cold-images deletes the kind image cache (rootfs, image tarballs, the node image) first: the next build is cold.
 import { execa } from 'execa';
 import { rm } from 'node:fs/promises';
-import { kindBackend } from '../kind/backend.ts';
+import { ownClusterBackends } from '../cli/backends.ts';
+import { runSettings } from '../cli/run-settings.ts';
 import { buildKindImages } from '../kind/images/build.ts';
 import { kindCache } from '../kind/images/common.ts';
 import { defaultNodeImage } from '../kind/images/node.ts';
-import { groupByCluster } from '../runner/groups.ts';
+import { environmentSpec, planEnvironments } from '../runner/environment-spec.ts';
 import { isSkipped, runPlans } from '../runner/run.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 import { loadPlans } from '../scenarios/plan.ts';
-import { loadVersions } from '../scenarios/versions.ts';
 import { peakMemory } from './containers.ts';
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -20,10 +20,11 @@ const arg = (name: string) => {
   return i < 0 ? undefined : (process.argv[i + 1] ?? '');
 };
 const quiet = () => undefined;
-const versions = loadVersions();
-const backend = kindBackend(versions);
+const settings = runSettings({});
+const versions = settings.versions;
+const backend = { ...ownClusterBackends.kind, settings };
 const plans = loadPlans();
-const groups = groupByCluster(plans);
+const groups = planEnvironments(plans, settings);
 const mem = peakMemory();
 
 if (process.argv.includes('--cold-images')) {
@@ -33,11 +34,11 @@ if (process.argv.includes('--cold-images')) {
   await rm(cache.tools, { recursive: true, force: true });
   await execa('docker', ['rmi', '-f', defaultNodeImage(versions.kubernetes.default)], { reject: false });
   let t = Date.now();
-  await buildKindImages({ log: quiet });
+  await buildKindImages({ versions, sources: { policy: settings.source }, log: quiet });
   console.log(`image build cold (debootstrap, base, kubeadm images, node image): ${s(Date.now() - t)}`);
 }
 let t = Date.now();
-await buildKindImages({ log: quiet });
+await buildKindImages({ versions, sources: { policy: settings.source }, log: quiet });
 console.log(`image build warm (labels checked, nothing built): ${s(Date.now() - t)}`);
 
 // The probe: the biggest group's first scenario; cold = a new cluster, cert-manager and Vault, then the scenario.
@@ -49,7 +50,7 @@ const { envMs, warmMs } = skipProbe ? { envMs: 0, warmMs: 0 } : await probeScena
 /** One scenario cold (a new cluster, cert-manager and Vault first) and warm (median of 3 on that cluster). */
 async function probeScenario(): Promise<{ envMs: number; warmMs: number }> {
   let t = Date.now();
-  const env = await backend.startEnvironment(big.key, probe);
+  const env = await backend.startEnvironment(big.spec);
   const envMs = Date.now() - t;
   t = Date.now();
   const first = await runScenario(env, probe);
@@ -78,7 +79,7 @@ if (n > 0) {
   t = Date.now();
   let perPass = 0;
   for (const plan of sample) {
-    const e = await backend.startEnvironment(`${big.key}#alone-${plan.id}`, plan);
+    const e = await backend.startEnvironment(environmentSpec(`${big.spec.key}#alone-${plan.id}`, [plan], settings));
     perPass += (await runScenario(e, plan)).verdict.pass ? 1 : 0;
     await e.stop();
   }

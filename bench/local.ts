@@ -1,23 +1,23 @@
 // Benchmark of the process-cluster backend: prints figures, asserts nothing about speed.
 //   npx tsx bench/local.ts [--catalogue]
-import { localBackend } from '../local/backend.ts';
-import { groupByCluster } from '../runner/groups.ts';
+import { ownClusterBackends } from '../cli/backends.ts';
+import { runSettings } from '../cli/run-settings.ts';
+import { planEnvironments } from '../runner/environment-spec.ts';
 import { runPlans, isSkipped } from '../runner/run.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 import { filterPlans, loadPlans } from '../scenarios/plan.ts';
-import { loadVersions } from '../scenarios/versions.ts';
 import { peakRss } from './rss.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const versions = loadVersions();
-const backend = localBackend(versions);
+const settings = runSettings({});
+const backend = { ...ownClusterBackends.local, settings };
 const plans = loadPlans();
 const probe = filterPlans(plans, 'k8s-client-jwt-default-audience-refused')[0] ?? plans[0]!;
-const group = groupByCluster(plans).find((g) => g.plans.includes(probe))!;
+const group = planEnvironments(plans, settings).find((g) => g.plans.includes(probe))!;
 
 const mem = peakRss();
 let t = Date.now();
-const env = await backend.startEnvironment!(group.key, probe);
+const env = await backend.startEnvironment(group.spec);
 const coldStart = Date.now() - t;
 t = Date.now();
 const first = await runScenario(env, probe);

@@ -1,36 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatOutcome } from '../cli/format-outcome.ts';
-import { kindBackend } from '../kind/backend.ts';
-import { localBackend } from '../local/backend.ts';
-import { groupByCluster } from '../runner/groups.ts';
+import { ownClusterBackends, type Backend } from '../cli/backends.ts';
+import { runSettings } from '../cli/run-settings.ts';
+import { planEnvironments, type EnvironmentGroup, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import type { ScenarioEnvironment } from '../runner/environment.ts';
-import { runOne, type RunOptions } from '../runner/run.ts';
+import { runOne } from '../runner/run.ts';
 import { filterPlans, loadPlans } from '../scenarios/plan.ts';
-import { loadVersions } from '../scenarios/versions.ts';
 import type { Plan } from '../scenarios/types.ts';
 
-type Backend = Pick<RunOptions, 'startEnvironment' | 'skipReason'>;
-export const backends = { local: localBackend, kind: kindBackend } as const;
-
 /**
- * What an e2e suite iterates over: the catalogue (narrowed by a filter in --filter syntax), grouped by the
- * cluster the scenarios can share.
+ * What an e2e suite iterates over: the catalogue (narrowed by a filter in --filter syntax), partitioned into the
+ * environments the scenarios share. Like the CLI, this top level reads the process environment; nothing below does.
  */
-export function e2eGroups(filter: string | undefined): Array<{ key: string; plans: Plan[] }> {
+export function e2eGroups(filter: string | undefined): EnvironmentGroup[] {
   let plans = loadPlans({ dirs: process.env.CM_VAULT_E2E_SCENARIOS?.split(':').filter(Boolean) ?? [] });
   if (filter) plans = filterPlans(plans, filter);
-  return groupByCluster(plans);
+  return planEnvironments(plans, runSettings({}));
 }
 
 /** One environment per group, started once for its tests and stopped after them (worker-scoped, in Playwright's terms). */
-export function environmentFixture(backend: Backend, key: string, first: Plan) {
+export function environmentFixture(backend: Backend, spec: EnvironmentSpec) {
   let env: ScenarioEnvironment | undefined;
   let startError: unknown;
   return {
     skipReason: (p: Plan) => backend.skipReason?.(p),
     async setUp() {
       try {
-        env = await backend.startEnvironment(key, first);
+        env = await backend.startEnvironment(spec);
       } catch (err) {
         startError = err;
       }
@@ -45,17 +41,17 @@ export function environmentFixture(backend: Backend, key: string, first: Plan) {
   };
 }
 
-export type Extra = (group: { key: string; plans: Plan[] }, env: () => ScenarioEnvironment) => void;
+export type Extra = (group: EnvironmentGroup, env: () => ScenarioEnvironment) => void;
 
 /**
  * The catalogue as vitest suites on one backend: a describe per shared cluster, an it per scenario; `extra` may
  * add tests to a group (they share its cluster).
  */
-export function describeCatalogue(name: keyof typeof backends, filter: string | undefined, extra?: Extra): void {
-  const backend = backends[name](loadVersions());
+export function describeCatalogue(name: 'local' | 'kind', filter: string | undefined, extra?: Extra): void {
+  const backend = ownClusterBackends[name];
   for (const group of e2eGroups(filter)) {
-    describe(`${name} ${group.key}`, () => {
-      const env = environmentFixture(backend, group.key, group.plans[0]!);
+    describe(`${name} ${group.spec.key}`, () => {
+      const env = environmentFixture(backend, group.spec);
       const runnable = group.plans.filter((p) => !env.skipReason(p));
       if (runnable.length) {
         beforeAll(() => env.setUp());

@@ -1,8 +1,6 @@
 import { CERT_MANAGER_NAMESPACE } from '../certmanager/chart.ts';
 import { EnvironmentError, InputError } from '../lib/errors.ts';
-import { pinnedHelm } from '../runner/environment-spec.ts';
 import type { RunOptions } from '../runner/run.ts';
-import type { Versions } from '../scenarios/versions.ts';
 import { discoverCluster, type DiscoveredCluster } from './discover.ts';
 import { ExistingEnvironment } from './environment.ts';
 import { skipReason, type ClusterFit } from './fit.ts';
@@ -22,7 +20,7 @@ const cli = (field: string) => ({ file: 'command line', field });
  * The existing-cluster backend as the runner sees it. Unlike the others it looks at the cluster first: which
  * scenarios fit depends on the issuer, API audiences and cert-manager the cluster already has.
  */
-export async function existingBackend(versions: Versions, flags: ExistingFlags): Promise<Pick<RunOptions, 'startEnvironment' | 'skipReason'>> {
+export async function existingBackend(flags: ExistingFlags): Promise<Pick<RunOptions, 'startEnvironment' | 'skipReason'>> {
   if (flags.concurrency && flags.concurrency !== '1') throw new InputError(cli('--concurrency'), '--backend existing runs one environment at a time (they share the cluster and its namespaces)', 'drop --concurrency');
   if (flags.installCertManager && flags.certManagerNamespace && flags.certManagerNamespace !== CERT_MANAGER_NAMESPACE) {
     throw new InputError(cli('--cert-manager-namespace'), `--install-cert-manager installs into ${CERT_MANAGER_NAMESPACE}`, 'drop --cert-manager-namespace');
@@ -39,16 +37,14 @@ export async function existingBackend(versions: Versions, flags: ExistingFlags):
     namespaces: cluster.namespaces,
     ...(flags.vaultImage ? { vaultImage: flags.vaultImage } : {}),
   };
-  const helmVersion = pinnedHelm(versions);
   return {
-    startEnvironment: (key, first) =>
+    startEnvironment: (spec) =>
       ExistingEnvironment.start({
-        key,
-        first,
+        spec,
         kc,
         kubeconfigPath: file!,
         cluster,
-        ...(flags.installCertManager ? { installCertManager: { helmVersion } } : {}),
+        installCertManager: !!flags.installCertManager,
         ...(flags.vaultImage ? { vaultImage: flags.vaultImage } : {}),
       }),
     skipReason: (plan) => skipReason(plan, fit),

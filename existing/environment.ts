@@ -14,10 +14,10 @@ import { HelmCertManager } from '../certmanager/helm-install.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { ClusterAccess } from '../lib/kube.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
-import { startingCertManager } from '../runner/environment-spec.ts';
+import type { EnvironmentSpec } from '../runner/environment-spec.ts';
 import { VaultPool } from '../runner/vault-pool.ts';
 import { prepareVault } from '../runner/vault-handle.ts';
-import type { ClusterProfile, Placement, Plan, VaultEngine } from '../scenarios/types.ts';
+import type { ClusterProfile, Placement, VaultEngine } from '../scenarios/types.ts';
 import { startInClusterVault, type InClusterVault } from '../vault/placements/in-cluster.ts';
 import type { DiscoveredCluster } from './discover.ts';
 import { EXTERNAL_SKIP, vaultImageFor, vaultNamespace } from './fit.ts';
@@ -27,13 +27,12 @@ import { MANAGED_BY } from './names.ts';
 export const IN_CLUSTER_API = 'https://kubernetes.default.svc';
 
 export interface ExistingEnvironmentSpec {
-  key: string;
-  first: Plan;
+  spec: EnvironmentSpec;
   kc: KubeConfig;
   kubeconfigPath: string;
   cluster: DiscoveredCluster;
-  /** --install-cert-manager: this run installs (and later removes) the pinned chart at the group's version. */
-  installCertManager?: { helmVersion: string };
+  /** --install-cert-manager: this run installs (and later removes) the pinned chart at the environment's version. */
+  installCertManager: boolean;
   vaultImage?: string;
   log?: (line: string) => void;
 }
@@ -55,13 +54,13 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     private readonly dir: string,
   ) {
     const c = spec.cluster;
-    this.profile = { name: spec.first.profile.name, description: `discovered from ${c.server}`, serviceAccountIssuer: c.serviceAccountIssuer, apiAudiences: c.apiAudiences };
+    this.profile = { name: spec.spec.profile.name, description: `discovered from ${c.server}`, serviceAccountIssuer: c.serviceAccountIssuer, apiAudiences: c.apiAudiences };
     // No credentials: kubeconfig users may be exec plugins. Vault only needs the CA its pods trust.
     this.access = { server: c.server, caPem: c.inClusterCaPem };
     this.notes = notesFor(spec);
   }
 
-  get key() { return this.spec.key; }
+  get key() { return this.spec.spec.key; }
   get signingKeyPublicPem() { return this.spec.cluster.signingKeyPublicPem; }
   get clusterResourceNamespace() { return this.installed ? CERT_MANAGER_NAMESPACE : this.spec.cluster.certManager!.clusterResourceNamespace; }
   get controllerServiceAccount() {
@@ -74,7 +73,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     const foreign = new Set([...spec.cluster.namespaces].filter(([, ours]) => !ours).map(([ns]) => ns));
     const env = new ExistingEnvironment(spec, new OwnedKube(spec.kc, ledger, foreign), ledger, await mkdtemp(join(tmpdir(), 'cm-vault-e2e-existing-')));
     try {
-      if (spec.installCertManager) await env.installCertManager(startingCertManager(spec.first));
+      if (spec.installCertManager) await env.installCertManager(spec.spec.certManager);
       return env;
     } catch (err) {
       await env.stop();
@@ -83,7 +82,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
   }
 
   private async installCertManager(version: string): Promise<void> {
-    const helmVersion = this.spec.installCertManager!.helmVersion;
+    const helmVersion = this.spec.spec.pins.helm;
     this.installed = await HelmCertManager.install({
       kube: this.kube,
       kubeconfigPath: this.spec.kubeconfigPath,
@@ -202,6 +201,6 @@ function notesFor(spec: ExistingEnvironmentSpec): string[] {
     `JWT auth validates with the cluster's signing key from /openid/v1/jwks (${c.jwksKeyCount} key(s)${c.jwksUri ? `; OIDC discovery publishes ${c.jwksUri}` : ''})`,
     'API server log: not readable on this backend (managed control plane), so the apiserver side is reported as not observable instead of judged',
   ];
-  if (c.kubernetesVersion.replace(/\+.*$/, '') !== spec.first.cluster.kubernetes) notes.push(`scenarios were written for Kubernetes ${spec.first.cluster.kubernetes}; this cluster runs ${c.kubernetesVersion}`);
+  if (c.kubernetesVersion.replace(/\+.*$/, '') !== spec.spec.kubernetes) notes.push(`scenarios were written for Kubernetes ${spec.spec.kubernetes}; this cluster runs ${c.kubernetesVersion}`);
   return notes;
 }

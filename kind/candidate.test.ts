@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../lib/errors.ts';
 import { chartArgs, imageValues } from '../certmanager/chart.ts';
-import { candidateFromEnv, candidateToEnv, parseImageFlags } from './candidate.ts';
+import { candidateOf, runSettings } from '../cli/run-settings.ts';
+import { parseImageFlags } from './candidate.ts';
 
 describe('release-gating candidates on kind', () => {
   it('parses component=image flags; archives become absolute paths', () => {
@@ -17,10 +18,14 @@ describe('release-gating candidates on kind', () => {
     expect(() => parseImageFlags(['controller=a:1', 'controller=b:2'])).toThrow(/twice/);
   });
 
-  it('round-trips through the environment every environment of the run reads', () => {
-    const c = { images: { controller: 'r/c:1', cainjector: 'r/i:1' }, chart: 'oci://ghcr.example/cm/cert-manager:v1.22.0' };
-    expect(candidateFromEnv(candidateToEnv(c))).toEqual(c);
-    expect(candidateFromEnv({})).toEqual({ images: {} });
+  it('travels in the run settings as a value, not through the process environment', () => {
+    const chart = 'oci://ghcr.example/cm/cert-manager:v1.22.0';
+    const candidate = candidateOf({ backend: 'kind', certManagerImage: ['controller=r/c:1', 'cainjector=r/i:1'], certManagerChart: chart });
+    expect(candidate).toEqual({ images: { controller: 'r/c:1', cainjector: 'r/i:1' }, chart });
+    expect(runSettings({ candidate: candidate! }, {}).candidate).toEqual(candidate);
+    expect(candidateOf({ backend: 'kind' })).toBeUndefined();
+    expect(() => candidateOf({ backend: 'local', certManagerChart: chart })).toThrow(/run in kind clusters/);
+    expect(() => candidateOf({ backend: 'local', certManagerController: '/nonexistent/controller' })).toThrow(/does not exist/);
   });
 
   it('points Helm at the image by tag or digest, per component', () => {

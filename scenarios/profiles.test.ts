@@ -52,14 +52,14 @@ describe('cluster profiles', () => {
     expect(plan?.profile).toMatchObject({ name: 'custom', serviceAccountIssuer: 'https://i.test', apiAudiences: ['https://api.test'] });
   });
 
-  it('the environment key separates profiles and their audiences, cert-manager, engine and placement', () => {
+  it('the environment key separates profiles and their audiences and cert-manager, and gives each upgrade its own', () => {
     const [a, b, c] = loadOnly({
       'a.yaml': scenarioYaml({ id: 'a', cluster: '{profile: custom, serviceAccountIssuer: https://i.test}' }),
       'b.yaml': scenarioYaml({ id: 'b', cluster: '{profile: custom, serviceAccountIssuer: https://i.test, apiAudiences: [https://api.test]}' }),
       'c.yaml': scenarioYaml({ id: 'c', certManager: '{upgrade: {from: v1.19.5, to: v1.20.3}}' }),
     });
     expect(a!.environmentKey).not.toBe(b!.environmentKey);
-    expect(a!.environmentKey).toMatch(/^custom@[0-9a-f]{8}\/k8s-v1\.34\.4\/cm-v1\.16\.5\/vault-v1\.21\.0\/external$/);
-    expect(c!.environmentKey).toMatch(/^kind@[0-9a-f]{8}\/k8s-v1\.34\.4\/cm-v1\.19\.5-to-v1\.20\.3\/vault-v1\.21\.0\/external$/);
+    expect(a!.environmentKey).toMatch(/^custom@[0-9a-f]{8}\/k8s-v1\.34\.4\/cm-v1\.16\.5$/);
+    expect(c!.environmentKey).toMatch(/^kind@[0-9a-f]{8}\/k8s-v1\.34\.4\/cm-v1\.19\.5-to-v1\.20\.3\/c$/);
   });
 });

@@ -101,7 +101,7 @@ export interface Scenario {
 /** A scenario with everything resolved that does not need a running environment. */
 export interface Plan extends Scenario {
   profile: ClusterProfile;
-  /** Key of the environment this plan can share with others (same cluster, cert-manager, Vault). */
+  /** Key of the environment this plan shares with others (same cluster and cert-manager; see scenarios/plan.ts). */
   environmentKey: string;
   /** Every version it needs is one CI builds (versions.yaml `ci`), so CI runs it; the rest run in the main job. */
   ci: boolean;

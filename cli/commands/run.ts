@@ -1,25 +1,17 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../lib/errors.ts';
 import { provisionFor } from '../../provision/ensure.ts';
-import { localBackend } from '../../local/backend.ts';
-import { kindBackend } from '../../kind/backend.ts';
-import { existingBackend, type ExistingFlags } from '../../existing/backend.ts';
-import { candidateToEnv, parseImageFlags } from '../../kind/candidate.ts';
+import type { ExistingFlags } from '../../existing/backend.ts';
 import { isSkipped, runPlans, type Outcome } from '../../runner/run.ts';
-import { filterPlans, loadPlans } from '../../scenarios/plan.ts';
-import { loadVersions } from '../../scenarios/versions.ts';
+import { filterPlans, groupByEnvironment, loadPlans } from '../../scenarios/plan.ts';
 import { formatOutcome } from '../format-outcome.ts';
 import { writeReports } from '../../reports/index.ts';
 import type { RunReport } from '../../reports/model.ts';
-import { groupByCluster } from '../../runner/groups.ts';
 import type { ScenarioEnvironment } from '../../runner/environment.ts';
 import type { Plan, Verdict } from '../../scenarios/types.ts';
 import type { Versions } from '../../scenarios/versions.ts';
-
-type Backend = (versions: Versions, flags: ExistingFlags) => ReturnType<typeof localBackend> | Promise<ReturnType<typeof localBackend>>;
-const backends: Record<string, Backend> = { local: localBackend, kind: kindBackend, existing: existingBackend };
+import { backendFor, BACKENDS } from '../backends.ts';
+import { candidateOf, runSettings } from '../run-settings.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -43,21 +35,12 @@ export function registerRun(program: Command): void {
     .option('--no-provision', 'fail instead of first provisioning what the chosen scenarios need and this machine lacks')
     .action(async (ids: string[], opts: ExistingFlags & { provision: boolean; backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency?: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { scenarios?: string[]; versions?: string };
-      const versions = loadVersions(globals.versions);
-      const backend = backends[opts.backend];
       const existingOnly = (['kubeconfig', 'installCertManager', 'certManagerNamespace', 'vaultImage'] as const).find((k) => opts[k] !== undefined);
       if (existingOnly && opts.backend !== 'existing') throw new InputError({ file: 'command line', field: `--${existingOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` }, 'is an option of --backend existing', 'add --backend existing --kubeconfig FILE');
-      if (!backend) throw new InputError({ file: 'command line', field: '--backend' }, `unknown backend "${opts.backend}"`, `use --backend ${Object.keys(backends).join(' or ')}`);
-      if (opts.certManagerImage.length || opts.certManagerChart) {
-        if (opts.backend !== 'kind') throw new InputError({ file: 'command line', field: opts.certManagerChart ? '--cert-manager-chart' : '--cert-manager-image' }, 'candidate images and charts run in kind clusters', 'add --backend kind (or gate a controller binary with --cert-manager-controller)');
-        const chart = opts.certManagerChart;
-        if (chart && !chart.startsWith('oci://') && !existsSync(chart)) throw new InputError({ file: 'command line', field: '--cert-manager-chart' }, `${chart} does not exist`, 'give a chart directory, a .tgz, or oci://host/path/cert-manager:vX.Y.Z');
-        Object.assign(process.env, candidateToEnv({ images: parseImageFlags(opts.certManagerImage), ...(chart ? { chart: chart.startsWith('oci://') ? chart : resolve(chart) } : {}) }));
-      }
-      if (opts.certManagerController) {
-        if (!existsSync(opts.certManagerController)) throw new InputError({ file: 'command line', field: '--cert-manager-controller' }, `${opts.certManagerController} does not exist`, 'give the path of a cert-manager controller binary');
-        process.env.CM_VAULT_E2E_BIN_CERT_MANAGER_CONTROLLER = resolve(opts.certManagerController);
-      }
+      if (!(BACKENDS as readonly string[]).includes(opts.backend)) throw new InputError({ file: 'command line', field: '--backend' }, `unknown backend "${opts.backend}"`, `use --backend ${BACKENDS.join(' or ')}`);
+      const candidate = candidateOf(opts);
+      const settings = runSettings({ ...(globals.versions ? { versionsFile: globals.versions } : {}), ...(candidate ? { candidate } : {}) });
+      const versions = settings.versions;
       let plans = loadPlans({ dirs: globals.scenarios ?? [], ...(globals.versions ? { versionsFile: globals.versions } : {}) });
       if (ids.length) {
         const unknown = ids.filter((id) => !plans.some((p) => p.id === id));
@@ -78,7 +61,8 @@ export function registerRun(program: Command): void {
           await provisionFor(plans, opts.backend, versions, { log: (l) => process.stderr.write(`${l}\n`), signal: controller.signal });
         }
         const result = await runPlans(plans, {
-          ...(await backend(versions, opts)),
+          ...(await backendFor(opts.backend, opts)),
+          settings,
           concurrency: concurrencyOf(opts.backend, opts.concurrency),
           keep: !!opts.keep,
           ...(opts.pauseOnFailure ? { beforeCleanup: pauseOnFailure } : {}),
@@ -108,10 +92,7 @@ export function registerRun(program: Command): void {
     });
 }
 
-/**
- * kind clusters spend most of their start waiting (kubeadm, image loads, Helm): two at once use the second core.
- * Measured on 2 cores, the catalogue: 1010.8 s one at a time, 557.9 s two at a time.
- */
+/** kind clusters spend most of their start waiting (kubeadm, image loads, Helm): two at once use the second core. */
 const DEFAULT_CONCURRENCY: Record<string, number> = { kind: 2 };
 
 function concurrencyOf(backend: string, flag: string | undefined): number {
@@ -152,7 +133,7 @@ function shardOf(plans: Plan[], spec: string): Plan[] {
   const m = /^(\d+)\/(\d+)$/.exec(spec);
   const [i, n] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
   if (!m || i < 1 || n < 1 || i > n) throw new InputError({ file: 'command line', field: '--shard' }, `"${spec}" is not i/n with 1 ≤ i ≤ n`, 'write e.g. --shard 2/4');
-  const keep = new Set(groupByCluster(plans).filter((_, k) => k % n === i - 1).flatMap((g) => g.plans.map((p) => p.id)));
+  const keep = new Set(groupByEnvironment(plans).filter((_, k) => k % n === i - 1).flatMap((g) => g.plans.map((p) => p.id)));
   return plans.filter((p) => keep.has(p.id));
 }
 

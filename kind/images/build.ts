@@ -14,7 +14,7 @@ import { execa } from 'execa';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { binaryPath } from '../../provision/artifacts.ts';
 import { sourcePolicy } from '../../provision/official/policy.ts';
-import { loadVersions } from '../../scenarios/versions.ts';
+import { loadVersions, type Versions } from '../../scenarios/versions.ts';
 import { ensureBaseImage } from './base.ts';
 import { docker, dockerMaybe, imageLabel, imageSize, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, seconds, stderrLogger, type Logger } from './common.ts';
 import { busyboxSpec, componentSpecs, ensureComponent, parseKubeadmImages, tagOf, type BuiltComponent, type ComponentSpec, type KubeadmImages } from './components.ts';
@@ -52,13 +52,14 @@ export interface BuildOptions {
   kubernetesVersion?: string;
   image?: string;
   log?: Logger;
-  /** Docker and the registry, for the official road (tests inject them). */
+  /** Docker, the registry and the source policy, for the official road (tests inject them). */
   sources?: Partial<ImageSourceDeps>;
+  /** The versions file the node image must agree with (default: the shipped versions.yaml). */
+  versions?: Versions;
 }
 
-/** Pinned versions the node image must agree with (versions.yaml). */
-export function pinnedVersions() {
-  const v = loadVersions();
+/** Pinned versions the node image must agree with (versions.yaml, or the file `--versions` names). */
+export function pinnedVersions(v: Versions = loadVersions()) {
   const pin = (n: string) => {
     const p = v.pinned[n];
     if (!p) throw new EnvironmentError('versions.yaml', `no ${n} pin`, `add ${n} to versions.yaml`);
@@ -79,10 +80,10 @@ export function checkRefsAgainstPins(refs: KubeadmImages, pins: { etcd: string; 
 export async function buildKindImages(opts: BuildOptions = {}): Promise<KindImagesResult> {
   const started = Date.now();
   const log = opts.log ?? stderrLogger;
-  const pins = pinnedVersions();
+  const pins = pinnedVersions(opts.versions);
   const k8s = opts.kubernetesVersion ?? pins.kubernetes;
   const image = opts.image ?? defaultNodeImage(k8s);
-  const sources = { ...defaultImageDeps(sourcePolicy(), log), ...opts.sources };
+  const sources = { ...defaultImageDeps(opts.sources?.policy ?? sourcePolicy(), log), ...opts.sources };
 
   // kind's own node image for this Kubernetes, where its release published one: then nothing below is built but
   // the test pods' busybox
@@ -176,7 +177,7 @@ export type ExtraImage = Omit<BuiltComponent, 'tarball'> & { tarball?: string; s
  */
 export async function ensureExtraImage(spec: ComponentSpec, log: Logger = stderrLogger, sources: Partial<ImageSourceDeps> = {}): Promise<ExtraImage> {
   const started = Date.now();
-  const chosen = await chooseImageSource(spec.ref, officialImageFor(spec.ref), { ...defaultImageDeps(sourcePolicy(), log), ...sources });
+  const chosen = await chooseImageSource(spec.ref, officialImageFor(spec.ref), { ...defaultImageDeps(sources.policy ?? sourcePolicy(), log), ...sources });
   if (chosen.source === 'official') {
     return { name: spec.name, ref: spec.ref, key: chosen.official!, built: false, seconds: seconds(started), bytes: (await imageSize(spec.ref)) ?? 0, source: 'official', official: chosen.official! };
   }

@@ -1,0 +1,27 @@
+import { existingBackend, type ExistingFlags } from '../existing/backend.ts';
+import { KindEnvironment } from '../kind/environment.ts';
+import { LocalEnvironment } from '../local/environment.ts';
+import type { RunOptions } from '../runner/run.ts';
+import { InputError } from '../lib/errors.ts';
+
+/** A backend as the runner sees it: how an environment starts from its spec, and which plans it cannot run. */
+export type Backend = Pick<RunOptions, 'startEnvironment' | 'skipReason'>;
+
+export const BACKENDS = ['local', 'kind', 'existing'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+/**
+ * The process cluster and kind make their own cluster and run every dimension (the process cluster emulates the
+ * in-cluster placement, and says so in its notes).
+ */
+export const ownClusterBackends: Readonly<Record<'local' | 'kind', Backend>> = {
+  local: { startEnvironment: (spec) => LocalEnvironment.start(spec) },
+  kind: { startEnvironment: (spec) => KindEnvironment.start(spec) },
+};
+
+/** An existing cluster is looked at first (existing/backend.ts): which scenarios fit depends on it. */
+export async function backendFor(name: string, flags: ExistingFlags): Promise<Backend> {
+  if (name === 'local' || name === 'kind') return ownClusterBackends[name];
+  if (name === 'existing') return existingBackend(flags);
+  throw new InputError({ file: 'command line', field: '--backend' }, `unknown backend "${name}"`, `use --backend ${BACKENDS.join(' or ')}`);
+}

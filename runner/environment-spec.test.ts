@@ -1,0 +1,80 @@
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { binaryPath } from '../provision/artifacts.ts';
+import { cacheLayout } from '../provision/cache.ts';
+import { loadPlans } from '../scenarios/plan.ts';
+import { loadVersions } from '../scenarios/versions.ts';
+import { certManagerController, environmentSpec, planEnvironments } from './environment-spec.ts';
+
+const OVERRIDE = 'CM_VAULT_E2E_BIN_CERT_MANAGER_CONTROLLER';
+
+/** A cache with the controllers of `versions` provisioned (empty files; only their paths matter here). */
+async function cacheWith(versions: string[]) {
+  const root = await mkdtemp(join(tmpdir(), 'cmve-spec-'));
+  const layout = cacheLayout(root);
+  const artifacts: Record<string, unknown> = {};
+  for (const v of versions) {
+    const path = join(layout.artifact('cert-manager-controller', v), 'cert-manager-controller');
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, '');
+    artifacts[`cert-manager-controller@${v}`] = { name: 'cert-manager-controller', version: v, binaries: [{ name: 'cert-manager-controller', path }] };
+  }
+  await writeFile(layout.manifest, JSON.stringify({ schema: 1, artifacts }));
+  return { layout, path: (v: string) => join(layout.artifact('cert-manager-controller', v), 'cert-manager-controller') };
+}
+
+const upgrade = () => loadPlans().find((p) => p.certManager.upgrade)!;
+
+describe('a candidate cert-manager controller in an upgrade scenario', () => {
+  const saved = process.env[OVERRIDE];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[OVERRIDE];
+    else process.env[OVERRIDE] = saved;
+  });
+
+  it('does not replace the pinned release the upgrade starts from, even when the process environment names one', async () => {
+    const plan = upgrade();
+    const { from, to } = plan.certManager.upgrade!;
+    const cache = await cacheWith([from, to]);
+    // how `run --cert-manager-controller` handed the candidate down before it travelled as a value
+    process.env[OVERRIDE] = '/candidate/controller';
+    expect(await binaryPath('cert-manager-controller', from, 'cert-manager-controller', cache.layout)).toBe(cache.path(from));
+  });
+
+  it('runs the pinned `from` before the upgrade and the candidate after it', async () => {
+    const plan = upgrade();
+    const { from, to } = plan.certManager.upgrade!;
+    const cache = await cacheWith([from, to]);
+    const spec = environmentSpec(plan.environmentKey, [plan], { versions: loadVersions(), source: 'auto', candidate: { controller: '/candidate/controller', images: {} } });
+    expect(spec.certManager).toBe(from);
+    expect(await certManagerController(spec, spec.certManager, cache.layout)).toBe(cache.path(from));
+    expect(await certManagerController(spec, spec.upgradeTo!, cache.layout)).toBe('/candidate/controller');
+  });
+
+  it('replaces the version of a plain scenario, and nothing without a candidate', async () => {
+    const plan = loadPlans().find((p) => !p.certManager.upgrade)!;
+    const cache = await cacheWith([plan.certManager.version]);
+    const settings = { versions: loadVersions(), source: 'auto' as const };
+    const [group] = planEnvironments([plan], { ...settings, candidate: { controller: '/candidate/controller', images: {} } });
+    expect(await certManagerController(group!.spec, plan.certManager.version, cache.layout)).toBe('/candidate/controller');
+    const [plain] = planEnvironments([plan], settings);
+    expect(await certManagerController(plain!.spec, plan.certManager.version, cache.layout)).toBe(cache.path(plan.certManager.version));
+  });
+});
+
+describe('planEnvironments', () => {
+  it('gives one spec per environment key, with every Vault its scenarios use', () => {
+    const plans = loadPlans();
+    const groups = planEnvironments(plans, { versions: loadVersions(), source: 'auto' });
+    expect(groups.map((g) => g.spec.key)).toEqual([...new Set(plans.map((p) => p.environmentKey))]);
+    for (const g of groups) {
+      expect(g.plans.every((p) => p.environmentKey === g.spec.key)).toBe(true);
+      for (const p of g.plans) expect(g.spec.vaults).toContainEqual(p.vault);
+      expect(g.spec.pins.helm).toBe(loadVersions().pinned.helm!.version);
+    }
+    // an upgrade changes its cluster: each upgrade scenario has an environment of its own
+    for (const g of groups.filter((x) => x.spec.upgradeTo)) expect(g.plans).toHaveLength(1);
+  });
+});
