@@ -4,11 +4,10 @@ import { stringify } from 'yaml';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterAccess, Kube } from '../lib/kube.ts';
 import { ManagedProcess } from '../lib/process.ts';
+import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from './chart.ts';
 import { applyCrds } from './crds.ts';
 import { controllerRbacFromChart } from './rbac.ts';
 
-export const CERT_MANAGER_NAMESPACE = 'cert-manager';
-export const CERT_MANAGER_SA = 'cert-manager';
 
 export interface LocalCertManagerOptions {
   version: string;

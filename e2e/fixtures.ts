@@ -4,7 +4,7 @@ import { ownClusterBackends, type Backend } from '../cli/backends.ts';
 import { runSettings } from '../cli/run-settings.ts';
 import { planEnvironments, type EnvironmentGroup, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import type { ScenarioEnvironment } from '../runner/environment.ts';
-import { runOne } from '../runner/run.ts';
+import { runScenario } from '../runner/run-scenario.ts';
 import { filterPlans, loadPlans } from '../scenarios/plan.ts';
 import type { Plan } from '../scenarios/types.ts';
 
@@ -64,7 +64,7 @@ export function describeCatalogue(name: 'local' | 'kind', filter: string | undef
           continue;
         }
         it(plan.id, async () => {
-          const result = await runOne(env.get(), plan);
+          const result = await runScenario(env.get(), plan);
           // The whole three-sided diff in the failure message, not just "expected false to be true".
           expect(result.verdict.pass, formatOutcome(result)).toBe(true);
           expect(result.verdict.sides.map((s) => s.side)).toEqual(expect.arrayContaining(['issuer', 'vault', 'apiserver']));

@@ -10,7 +10,10 @@ import { apiMessage, Kube, statusCode } from '../lib/kube.ts';
 import { certManagerFacts, controllerDeployment, signingKeyPem, tokenFacts, type CertManagerFacts, type Jwks } from './claims.ts';
 import { getJson } from './kubeconfig.ts';
 import { waitNamespacesGone } from './ledger.ts';
-import { DISCOVERY_NAMESPACE, MANAGED_BY } from './names.ts';
+import { isManaged, MANAGED_BY } from '../lib/names.ts';
+
+/** Where discovery mints its one token (deleted again when discovery ends). */
+export const DISCOVERY_NAMESPACE = 'cm-vault-e2e-discovery';
 
 export interface DiscoveredCluster {
   server: string;
@@ -47,13 +50,13 @@ export async function discoverCluster(kc: KubeConfig, o: { file: string; certMan
   }
   const namespaces = new Map<string, boolean>();
   for (const ns of (await kube.core.listNamespace()).items as V1Namespace[]) {
-    if (ns.metadata?.name && ns.metadata.name !== DISCOVERY_NAMESPACE) namespaces.set(ns.metadata.name, ns.metadata.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY['app.kubernetes.io/managed-by']);
+    if (ns.metadata?.name && ns.metadata.name !== DISCOVERY_NAMESPACE) namespaces.set(ns.metadata.name, isManaged(ns));
   }
   const root = await kube.core.readNamespacedConfigMap({ name: 'kube-root-ca.crt', namespace: 'default' }).catch(() => undefined);
   const deployments = namespaces.has(o.certManagerNamespace) ? (await kc.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: o.certManagerNamespace })).items : [];
   const controller = controllerDeployment(deployments);
   const crd = await kube.read<KubernetesObject>('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'certificates.cert-manager.io');
-  const certManagerCrds = !crd ? 'absent' : crd.metadata?.labels?.['app.kubernetes.io/managed-by'] === MANAGED_BY['app.kubernetes.io/managed-by'] ? 'ours' : 'foreign';
+  const certManagerCrds = !crd ? 'absent' : isManaged(crd) ? 'ours' : 'foreign';
   return {
     server: kc.getCurrentCluster()!.server,
     context: kc.getCurrentContext(),

@@ -21,8 +21,9 @@ import type { ClusterProfile, Placement, VaultEngine } from '../scenarios/types.
 import { startInClusterVault, type InClusterVault } from '../vault/placements/in-cluster.ts';
 import type { DiscoveredCluster } from './discover.ts';
 import { EXTERNAL_SKIP, vaultImageFor, vaultNamespace } from './fit.ts';
-import { Ledger, OwnedKube, waitNamespacesGone } from './ledger.ts';
-import { MANAGED_BY } from './names.ts';
+import { Cleaner } from '../lib/cleaner.ts';
+import { OwnedKube, waitNamespacesGone } from './ledger.ts';
+import { MANAGED_BY, MANAGED_BY_SELECTOR } from '../lib/names.ts';
 
 export const IN_CLUSTER_API = 'https://kubernetes.default.svc';
 
@@ -44,13 +45,13 @@ export class ExistingEnvironment implements ScenarioEnvironment {
   readonly profile: ClusterProfile;
   readonly access: ClusterAccess;
   readonly notes: string[];
-  private readonly vaults = new VaultPool<{ handle: VaultHandle; running: InClusterVault; image: string }>();
+  private readonly vaults: VaultPool<{ handle: VaultHandle; running: InClusterVault; image: string }>;
   private installed?: HelmCertManager;
 
   private constructor(
     private readonly spec: ExistingEnvironmentSpec,
     readonly kube: OwnedKube,
-    private readonly ledger: Ledger,
+    private readonly ledger: Cleaner,
     private readonly dir: string,
   ) {
     const c = spec.cluster;
@@ -58,6 +59,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     // No credentials: kubeconfig users may be exec plugins. Vault only needs the CA its pods trust.
     this.access = { server: c.server, caPem: c.inClusterCaPem };
     this.notes = notesFor(spec);
+    this.vaults = new VaultPool(ledger);
   }
 
   get key() { return this.spec.spec.key; }
@@ -69,7 +71,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
   }
 
   static async start(spec: ExistingEnvironmentSpec): Promise<ExistingEnvironment> {
-    const ledger = new Ledger();
+    const ledger = new Cleaner();
     const foreign = new Set([...spec.cluster.namespaces].filter(([, ours]) => !ours).map(([ns]) => ns));
     const env = new ExistingEnvironment(spec, new OwnedKube(spec.kc, ledger, foreign), ledger, await mkdtemp(join(tmpdir(), 'cm-vault-e2e-existing-')));
     try {
@@ -159,7 +161,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
       `# environment ${this.key} (existing cluster ${this.spec.cluster.server}, context ${this.spec.cluster.context})`,
       `export KUBECONFIG=${this.spec.kubeconfigPath}`,
       'kubectl get issuers,clusterissuers -A -o wide',
-      `kubectl get ns -l app.kubernetes.io/managed-by=cm-vault-e2e`,
+      `kubectl get ns -l ${MANAGED_BY_SELECTOR}`,
       this.installed || !cm ? `kubectl -n ${CERT_MANAGER_NAMESPACE} logs deploy/cert-manager` : `kubectl -n ${cm.namespace} logs deploy/${cm.deployment}`,
       '# the API server log is not readable here; on AKS/EKS see the control-plane logs in the cloud console (if enabled)',
     ];
@@ -175,15 +177,14 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     return lines;
   }
 
-  /** Vaults, then everything in the ledger newest first; waits for the namespaces to be gone. */
+  /** Everything in the Cleaner newest first (a Vault's port-forward before its objects); waits for the namespaces to be gone. */
   async stop(): Promise<void> {
-    await this.vaults.stopAll();
     const namespaces = this.ledger.keys.filter((k) => k.startsWith('v1/Namespace//')).map((k) => k.split('/').at(-1)!);
     const failures = await this.ledger.unwind();
     const left = await waitNamespacesGone(this.kube, namespaces, 180_000);
     if (failures.length || left.length) {
       this.log(`existing cluster: cleanup incomplete: ${[...failures, ...left.map((ns) => `namespace ${ns} still there`)].join('; ')}`);
-      this.log('  remove the rest with: kubectl delete ns,clusterrolebinding -l app.kubernetes.io/managed-by=cm-vault-e2e');
+      this.log(`  remove the rest with: kubectl delete ns,clusterrolebinding -l ${MANAGED_BY_SELECTOR}`);
     }
     await rm(this.dir, { recursive: true, force: true });
   }

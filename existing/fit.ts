@@ -2,7 +2,7 @@
  * Which scenarios fit a cluster that exists already, and why the others do not: pure functions of the plan and
  * of what discovery found, so every skip reason names both sides.
  */
-import { PROBE_NAMESPACE_NAME, REVIEWER_NAMESPACE_NAME } from './names.ts';
+import { PROBE_NAMESPACE, REVIEWER_NAMESPACE } from '../lib/names.ts';
 import type { Plan, VaultEngine } from '../scenarios/types.ts';
 import { normalizeVersion, sameAudiences, versionFromImage, type CertManagerFacts } from './claims.ts';
 
@@ -42,8 +42,8 @@ export function skipReason(plan: Plan, fit: ClusterFit): string | undefined {
 export function namespacesOf(plan: Plan): string[] {
   const out = [vaultNamespace(plan.vault.engine, plan.vault.version)];
   if (plan.issuer.kind === 'Issuer') out.push(plan.issuer.namespace!);
-  else out.push(PROBE_NAMESPACE_NAME);
-  if (plan.auth.method === 'kubernetes' && plan.auth.tokenReviewer === 'reviewer-jwt') out.push(REVIEWER_NAMESPACE_NAME);
+  else out.push(PROBE_NAMESPACE);
+  if (plan.auth.method === 'kubernetes' && plan.auth.tokenReviewer === 'reviewer-jwt') out.push(REVIEWER_NAMESPACE);
   return out;
 }
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { inClusterObjects } from '../vault/placements/in-cluster.ts';
-import { Ledger, objectKey, withManagedLabel } from './ledger.ts';
+import { Cleaner } from '../lib/cleaner.ts';
+import { objectKey, withManagedLabel } from '../lib/names.ts';
 
 describe('the ledger of what this backend made', () => {
   it('undoes newest first, keeps a re-applied object at its first place, and goes on past a failure', async () => {
     const done: string[] = [];
-    const l = new Ledger();
+    const l = new Cleaner();
     for (const k of ['ns', 'crd', 'helm', 'crd', 'vault']) l.add(k, async () => void done.push(k));
     l.add('broken', async () => {
       throw new Error('gone wrong');

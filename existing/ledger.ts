@@ -1,56 +1,18 @@
 /**
  * Everything this backend makes on someone else's cluster goes through `OwnedKube`: each object gets the label
- * app.kubernetes.io/managed-by=cm-vault-e2e and an entry in the ledger, which `unwind()` undoes newest first.
+ * app.kubernetes.io/managed-by=cm-vault-e2e and an entry in the environment's Cleaner (lib/cleaner.ts), which
+ * undoes it newest first.
  * Namespaces that existed before the run without the label are never labelled or deleted.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Cleaner } from '../lib/cleaner.ts';
 import { Kube, statusCode } from '../lib/kube.ts';
-import { MANAGED_BY } from './names.ts';
-
-interface Entry {
-  key: string;
-  undo: () => Promise<void>;
-}
-
-export class Ledger {
-  private entries: Entry[] = [];
-
-  /** Records an undo step; a key already recorded keeps its first (earliest) place. */
-  add(key: string, undo: () => Promise<void>): void {
-    if (!this.entries.some((e) => e.key === key)) this.entries.push({ key, undo });
-  }
-
-  forget(key: string): void {
-    this.entries = this.entries.filter((e) => e.key !== key);
-  }
-
-  get keys(): string[] {
-    return this.entries.map((e) => e.key);
-  }
-
-  /** Undoes every step, newest first; failures are collected, not thrown, so the rest is still undone. */
-  async unwind(): Promise<string[]> {
-    const failures: string[] = [];
-    for (const e of [...this.entries].reverse()) {
-      await e.undo().catch((err: Error) => failures.push(`${e.key}: ${err.message}`));
-      this.forget(e.key);
-    }
-    return failures;
-  }
-}
-
-export function objectKey(o: KubernetesObject): string {
-  return [o.apiVersion, o.kind, o.metadata?.namespace ?? '', o.metadata?.name].join('/');
-}
-
-export function withManagedLabel<T extends KubernetesObject>(o: T): T {
-  return { ...o, metadata: { ...o.metadata, labels: { ...MANAGED_BY, ...(o.metadata?.labels ?? {}) } } };
-}
+import { objectKey, withManagedLabel } from '../lib/names.ts';
 
 export class OwnedKube extends Kube {
   constructor(
     kc: KubeConfig,
-    readonly ledger: Ledger,
+    readonly ledger: Cleaner,
     /** Namespaces present before the run without the suite's label. */
     private readonly foreignNamespaces: ReadonlySet<string>,
   ) {

@@ -8,9 +8,8 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EnvironmentError, InputError } from '../lib/errors.ts';
-import type { CertManagerComponent } from '../certmanager/chart.ts';
+import { CERT_MANAGER_COMPONENTS, type CertManagerComponent } from '../certmanager/chart.ts';
 
-const COMPONENTS = ['controller', 'webhook', 'cainjector'] as const;
 
 /** `component=ref-or-archive` flags -> map; names the flag and the fix on bad input. */
 export function parseImageFlags(values: readonly string[], field = '--cert-manager-image'): Partial<Record<CertManagerComponent, string>> {
@@ -18,8 +17,8 @@ export function parseImageFlags(values: readonly string[], field = '--cert-manag
   for (const v of values) {
     const m = /^([a-z]+)=(.+)$/.exec(v.trim());
     const component = m?.[1] as CertManagerComponent | undefined;
-    if (!m || !component || !COMPONENTS.includes(component)) {
-      throw new InputError({ file: 'command line', field }, `"${v}" is not component=image`, `write e.g. ${field} controller=quay.io/me/cert-manager-controller:dev (components: ${COMPONENTS.join(', ')})`);
+    if (!m || !component || !CERT_MANAGER_COMPONENTS.includes(component)) {
+      throw new InputError({ file: 'command line', field }, `"${v}" is not component=image`, `write e.g. ${field} controller=quay.io/me/cert-manager-controller:dev (components: ${CERT_MANAGER_COMPONENTS.join(', ')})`);
     }
     if (out[component]) throw new InputError({ file: 'command line', field }, `${component} given twice`, 'give each component once');
     out[component] = isArchivePath(m[2]!) ? resolve(m[2]!) : m[2]!;

@@ -8,7 +8,8 @@
  */
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { candidateFor, type EnvironmentSpec } from '../runner/environment-spec.ts';
-import { VaultPool } from '../runner/vault-pool.ts';
+import { stopAll, VaultPool } from '../runner/vault-pool.ts';
+import { Cleaner } from '../lib/cleaner.ts';
 import type { Placement, VaultEngine } from '../scenarios/types.ts';
 import { prepareVault } from '../runner/vault-handle.ts';
 import { startVaultContainer } from '../vault/placements/container.ts';
@@ -38,7 +39,7 @@ export class KindEnvironment implements ScenarioEnvironment {
     'cert-manager: controller, webhook and cainjector (official images, or images of launchers linking the real code of the release) installed by Helm from the pinned chart; no startupapicheck (the install waits for the webhook to admit a dry-run Issuer instead)',
     'Vault: in-cluster = a Deployment as the `vault` ServiceAccount (system:auth-delegator), reviewing with its own pod token; external = a container on the kind network',
   ];
-  private readonly vaults = new VaultPool<{ handle: VaultHandle; running: RunningVault; where: string }>();
+  private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault; where: string }>;
 
   private constructor(
     readonly key: string,
@@ -49,7 +50,10 @@ export class KindEnvironment implements ScenarioEnvironment {
     readonly signingKeyPublicPem: string,
     readonly kubernetesHostForVault: string,
     private readonly nodeAddress: string,
-  ) {}
+    private readonly cleaner: Cleaner,
+  ) {
+    this.vaults = new VaultPool(cleaner);
+  }
 
   static async start(spec: EnvironmentSpec, log: Logger = stderrLogger): Promise<KindEnvironment> {
     await assertDockerAnswers();
@@ -63,13 +67,20 @@ export class KindEnvironment implements ScenarioEnvironment {
       ...(spec.kind.keepFailed ? { keepFailed: true } : {}),
       log,
     });
+    const cleaner = new Cleaner();
+    if (!spec.kind.keep) {
+      cleaner.add('kind cluster', async () => {
+        await cluster.delete();
+        await removeKindNetworkIfUnused();
+      });
+    }
     try {
       const sa = await cluster.nodeExec(['cat', '/etc/kubernetes/pki/sa.pub']);
       const nodeIp = await docker(['inspect', '--format', `{{ (index .NetworkSettings.Networks "${KIND_NETWORK}").IPAddress }}`, cluster.nodeContainer]);
       const certManager = await installCertManager(spec, cluster, spec.certManager, log);
-      return new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp);
+      return new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp, cleaner);
     } catch (err) {
-      if (!spec.kind.keep) await cluster.delete().catch(() => undefined);
+      await cleaner.unwind();
       throw err;
     }
   }
@@ -141,12 +152,9 @@ export class KindEnvironment implements ScenarioEnvironment {
     this.certManager = await installCertManager(this.spec, this.cluster, version, this.log);
   }
 
+  /** Vaults newest first, then the cluster (unless kept). */
   async stop(): Promise<void> {
-    await this.vaults.stopAll();
-    if (!this.spec.kind.keep) {
-      await this.cluster.delete();
-      await removeKindNetworkIfUnused();
-    }
+    await stopAll(this.cleaner);
   }
 }
 

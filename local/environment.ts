@@ -1,12 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, LocalCertManager } from '../certmanager/local-controller.ts';
+import { Cleaner } from '../lib/cleaner.ts';
+import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from '../certmanager/chart.ts';
+import { LocalCertManager } from '../certmanager/local-controller.ts';
 import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { certManagerController, type EnvironmentSpec } from '../runner/environment-spec.ts';
-import { VaultPool } from '../runner/vault-pool.ts';
+import { stopAll, VaultPool } from '../runner/vault-pool.ts';
 import type { VaultEngine } from '../scenarios/types.ts';
 import { LocalVault } from '../vault/placements/local-process.ts';
 import { prepareVault } from '../runner/vault-handle.ts';
@@ -19,11 +21,11 @@ export class LocalEnvironment implements ScenarioEnvironment {
   readonly backend = 'local' as const;
   readonly clusterResourceNamespace = CERT_MANAGER_NAMESPACE;
   readonly controllerServiceAccount = { namespace: CERT_MANAGER_NAMESPACE, name: CERT_MANAGER_SA };
-  readonly notes = [
-    'process cluster: kube-apiserver and cert-manager run as local processes; no kubelet, no webhook',
-    'Vault runs as a local process; the in-cluster placement is emulated by giving Vault its own ServiceAccount token as reviewer (local-token)',
-  ];
-  private readonly vaults = new VaultPool<{ handle: VaultHandle; running: RunningVault }>();
+  readonly emulated = {
+    'in-cluster': 'Vault runs as a local process; the in-cluster placement is emulated by giving Vault its own ServiceAccount token as reviewer (local-token)',
+  };
+  readonly notes = ['process cluster: kube-apiserver and cert-manager run as local processes; no kubelet, no webhook', this.emulated['in-cluster']];
+  private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault }>;
 
   private constructor(
     readonly key: string,
@@ -31,7 +33,11 @@ export class LocalEnvironment implements ScenarioEnvironment {
     private certManager: LocalCertManager,
     private readonly spec: EnvironmentSpec,
     private readonly runsDir: string,
-  ) {}
+    private readonly cleaner: Cleaner,
+  ) {
+    this.vaults = new VaultPool(cleaner);
+    cleaner.add('cert-manager', () => this.certManager.stop());
+  }
 
   static async start(spec: EnvironmentSpec): Promise<LocalEnvironment> {
     const layout = cacheLayout();
@@ -43,7 +49,9 @@ export class LocalEnvironment implements ScenarioEnvironment {
       artifactFile('cert-manager-controller', spec.certManager, 'chart'),
       binaryPath('helm', spec.pins.helm, 'helm'),
     ]);
+    const cleaner = new Cleaner();
     const cluster = await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, runsDir: layout.runs });
+    cleaner.add('cluster', () => cluster.stop());
     try {
       const certManager = await LocalCertManager.install({
         version: spec.certManager,
@@ -55,9 +63,9 @@ export class LocalEnvironment implements ScenarioEnvironment {
         runsDir: layout.runs,
         redact: (l) => redact(l),
       });
-      return new LocalEnvironment(spec.key, cluster, certManager, spec, layout.runs);
+      return new LocalEnvironment(spec.key, cluster, certManager, spec, layout.runs, cleaner);
     } catch (err) {
-      await cluster.stop();
+      await cleaner.unwind();
       throw err;
     }
   }
@@ -136,10 +144,9 @@ export class LocalEnvironment implements ScenarioEnvironment {
     });
   }
 
+  /** Vaults, cert-manager, then the cluster: newest first. */
   async stop(): Promise<void> {
-    await this.vaults.stopAll();
-    await this.certManager.stop();
-    await this.cluster.stop();
+    await stopAll(this.cleaner);
   }
 }
 

@@ -44,8 +44,10 @@ export interface ScenarioEnvironment {
   readonly controllerServiceAccount: { namespace: string; name: string };
   /** How Vault reaches the API server. */
   readonly kubernetesHostForVault: string;
-  /** Plain statements about what this backend can only emulate (shown in reports). */
+  /** Plain statements about this environment and what it can only emulate (shown in reports). */
   readonly notes: string[];
+  /** Per Vault placement, what this backend only emulates (shown with each scenario of that placement). */
+  readonly emulated?: Partial<Record<Placement, string>>;
   /** The Vault for these; a backend may serve both placements with one process (the process cluster does). */
   vault(engine: VaultEngine, version: string, placement: Placement): Promise<VaultHandle>;
   /** Upgrade (or downgrade) cert-manager in place: CRDs first, then the controller, as the upgrade guide says. */

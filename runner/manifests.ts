@@ -1,5 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { IssuerSpec, Plan } from '../scenarios/types.ts';
+import { MANAGED_BY } from '../lib/names.ts';
 
 /** The Kubernetes objects one scenario creates, derived from its plan alone. */
 
@@ -8,7 +9,7 @@ export function serviceAccountNamespace(issuer: IssuerSpec, clusterResourceNames
 }
 
 export function namespaceObject(name: string): KubernetesObject {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'cm-vault-e2e' } } };
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...MANAGED_BY } } };
 }
 
 export function serviceAccount(namespace: string, name: string): KubernetesObject {

@@ -1,30 +1,27 @@
-import { predict } from '../scenarios/oracle/index.ts';
-import type { EnvironmentFacts, Observation, Plan, Prediction, Verdict } from '../scenarios/types.ts';
+import { predictStages } from '../scenarios/oracle/index.ts';
+import type { EnvironmentFacts, Observation, Plan, Prediction, SideVerdict, Verdict } from '../scenarios/types.ts';
 import type { ScenarioEnvironment } from './environment.ts';
 import { issuerObservation } from './observe.ts';
 import { ScenarioSession } from './session.ts';
 import { judge, type JudgeOptions } from './verdict.ts';
 
-export { factsOf } from './session.ts';
-
 export interface ScenarioResult {
   plan: Plan;
   facts: EnvironmentFacts;
+  /** The prediction and observation of the last stage (for an upgrade: after it). */
   prediction: Prediction;
   observation: Observation;
   verdict: Verdict;
   /** Redacted evidence: objects and log excerpts, collected before cleanup. */
   evidence: Record<string, string>;
   notes: string[];
+  /** Upgrade scenarios: the observation before the upgrade, and how long the upgrade took. */
+  before?: Observation;
+  upgradeMs?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/**
- * One scenario, in order: environment facts -> prediction -> actions -> observations -> verdict.
- * Scenarios of one environment run one at a time (they reuse namespaces, issuer names and auth mounts),
- * and each removes what it created, in reverse order, after its evidence is taken.
- */
 export interface RunScenarioOptions {
   timeoutMs?: number;
   /** Leave the scenario's objects in place (the last scenario of a kept environment). */
@@ -33,26 +30,47 @@ export interface RunScenarioOptions {
   beforeCleanup?: (verdict: Verdict) => Promise<void>;
 }
 
+/**
+ * One scenario as one stage, try/catch/finally in Chainsaw's shape: environment facts -> prediction -> set-up ->
+ * an observation per cert-manager version (one, or two across an upgrade) judged against the oracle -> evidence
+ * (and, when the verdict fails, the cluster's log bundle) -> cleanup, newest first, whatever happened.
+ *
+ * An upgrade scenario observes on `from`, upgrades cert-manager in place (CRDs first, then the controller) and
+ * observes the same objects on `to`: a certificate issued before must keep its serial through the controller
+ * restart, and a new one must issue afterwards when the oracle says Ready.
+ *
+ * Scenarios of one environment run one at a time (they reuse namespaces, issuer names and auth mounts).
+ */
 export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: RunScenarioOptions = {}): Promise<ScenarioResult> {
   const started = Date.now();
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const upgrade = plan.certManager.upgrade;
   const s = await ScenarioSession.open(env, plan);
-  const prediction = predict(plan, s.facts);
-  const observation: Observation = { issuer: null, vaultLog: [], apiserverLog: [] };
+  const stages = predictStages(plan, s.facts);
+  const observations: Observation[] = [];
+  const sides: SideVerdict[] = [];
+  let upgradeMs: number | undefined;
   let evidence: Record<string, string> = {};
+  let verdict: Verdict;
   try {
     await s.markLogs();
     await s.setUp();
-    const rejection = await s.createIssuer();
-    if (rejection) observation.rejection = rejection;
-    else {
-      const c = (await s.waitIssuer(timeout)).condition;
-      observation.issuer = issuerObservation(c);
-      if (c?.status === 'True') observation.certificate = await s.issueCertificate(timeout);
+    for (const [i, stage] of stages.entries()) {
+      const previous = observations[i - 1];
+      if (previous && upgrade) {
+        await s.markLogs();
+        const t = Date.now();
+        await env.upgradeCertManager(upgrade.to);
+        upgradeMs = Date.now() - t;
+      }
+      const { observation, during } = await observe(s, timeout, stage.prediction, previous);
+      observations.push(observation);
+      if (during) sides.push(during);
+      const judged = judge(stage.prediction, observation, judgeOptions(env));
+      sides.push(...(upgrade ? judged.map((x) => ({ ...x, stage: stage.stage })) : judged));
     }
-    Object.assign(observation, await s.logsSinceMark());
-    evidence = await s.evidence(observation);
-    const verdict = verdictOf(env, plan, prediction, observation, started);
+    verdict = { id: plan.id, pass: sides.every((x) => x.ok), sides, durationMs: Date.now() - started };
+    evidence = await s.evidence(observations.at(-1)!);
     if (!verdict.pass) Object.assign(evidence, await s.clusterLogBundle());
     await opts.beforeCleanup?.(verdict);
   } finally {
@@ -61,21 +79,48 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: Ru
   return {
     plan,
     facts: s.facts,
-    prediction,
-    observation,
-    verdict: verdictOf(env, plan, prediction, observation, started),
+    prediction: stages.at(-1)!.prediction,
+    observation: observations.at(-1)!,
+    verdict,
     evidence,
-    notes: notesFor(env, plan),
+    notes: [...notesFor(env, plan), ...(upgrade && upgradeMs !== undefined ? [`cert-manager ${upgrade.from} -> ${upgrade.to} took ${(upgradeMs / 1000).toFixed(1)}s`] : [])],
+    ...(upgrade ? { before: observations[0]!, upgradeMs: upgradeMs ?? 0 } : {}),
   };
 }
 
-export function notesFor(env: ScenarioEnvironment, plan: Plan): string[] {
-  return plan.vault.placement === 'in-cluster' && env.backend === 'local' ? [env.notes[1]!] : [];
+/**
+ * What one cert-manager version makes of the scenario's Issuer (and a Certificate when it is Ready). After an
+ * upgrade (`previous` set) the same objects are read again: an Issuer the old CRD refused is created again (its
+ * fields may be accepted now), the condition is awaited until it matches the prediction (the old one lingers
+ * after the controller restart; bounded), and an earlier certificate must keep its serial.
+ */
+async function observe(s: ScenarioSession, timeout: number, expected: Prediction, previous?: Observation): Promise<{ observation: Observation; during?: SideVerdict }> {
+  const observation: Observation = { issuer: null, vaultLog: [], apiserverLog: [] };
+  let during: SideVerdict | undefined;
+  if (!previous || previous.rejection) {
+    const rejection = await s.createIssuer();
+    if (rejection) observation.rejection = rejection;
+  }
+  if (!observation.rejection) {
+    const want = expected.issuer;
+    const until = previous ? (x: { status: string; message?: string }) => !want || (x.status === want.status && x.message === want.message) : undefined;
+    const c = (await s.waitIssuer(timeout, until)).condition;
+    observation.issuer = issuerObservation(c);
+    const earlier = previous?.certificate;
+    if (earlier?.secretName && earlier.serial) {
+      const serial = await s.serialOf(earlier.secretName);
+      during = { side: 'certificate', stage: 'during', ok: serial === earlier.serial, expected: `serial ${earlier.serial} kept through the upgrade`, observed: `serial ${serial ?? '(secret gone)'}` };
+    }
+    if (c?.status === 'True') observation.certificate = await s.issueCertificate(timeout);
+  }
+  Object.assign(observation, await s.logsSinceMark());
+  return { observation, ...(during ? { during } : {}) };
 }
 
-function verdictOf(env: ScenarioEnvironment, plan: Plan, prediction: Prediction, observation: Observation, started: number): Verdict {
-  const sides = judge(prediction, observation, judgeOptions(env));
-  return { id: plan.id, pass: sides.every((x) => x.ok), sides, durationMs: Date.now() - started };
+/** What the environment says it only emulates for this scenario's Vault placement (shown with the result). */
+export function notesFor(env: ScenarioEnvironment, plan: Plan): string[] {
+  const note = env.emulated?.[plan.vault.placement];
+  return note ? [note] : [];
 }
 
 export function judgeOptions(env: ScenarioEnvironment): JudgeOptions {

@@ -4,8 +4,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import { apiMessage } from '../lib/kube.ts';
 import type { ScenarioEnvironment } from './environment.ts';
 import { planEnvironments, type EnvironmentSpec, type RunSettings } from './environment-spec.ts';
-import { runScenario, type RunScenarioOptions, type ScenarioResult } from './run-scenario.ts';
-import { runUpgradeScenario } from './run-upgrade.ts';
+import { runScenario, type ScenarioResult } from './run-scenario.ts';
 
 export interface SkippedScenario {
   plan: Plan;
@@ -96,7 +95,7 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
             try {
               const hook = opts.beforeCleanup;
               const keepObjects = !!opts.keep && i === group.plans.length - 1;
-              record(await runOne(env, plan, { keepObjects, ...(hook ? { beforeCleanup: (v) => hook(plan, v, env) } : {}) }));
+              record(await runScenario(env, plan, { keepObjects, ...(hook ? { beforeCleanup: (v) => hook(plan, v, env) } : {}) }));
             } catch (err) {
               record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : apiMessage(err)}`, broken: true });
             }
@@ -112,9 +111,5 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
   return { outcomes, environments, kept, secrets };
 }
 
-/** A plain scenario, or an upgrade scenario staged across the upgrade. */
-export function runOne(env: ScenarioEnvironment, plan: Plan, opts: RunScenarioOptions = {}): Promise<ScenarioResult> {
-  return plan.certManager.upgrade ? runUpgradeScenario(env, plan, opts) : runScenario(env, plan, opts);
-}
 
 export const isSkipped = (o: Outcome): o is SkippedScenario => 'skipped' in o;

@@ -1,5 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
+import { Cleaner } from '../lib/cleaner.ts';
 import { apiMessage } from '../lib/kube.ts';
 import { resolvePlaceholders } from '../scenarios/placeholders.ts';
 import type { EnvironmentFacts, Observation, Plan } from '../scenarios/types.ts';
@@ -16,8 +17,7 @@ import {
 } from './manifests.ts';
 import { inspectIssued, readyCondition, waitCertificateReady, waitIssuerSettled, type Condition } from './observe.ts';
 import { configureVaultAuth, VAULT_ROLE } from './vault-setup.ts';
-
-const PROBE_NAMESPACE = 'cm-vault-e2e-probe';
+import { objectKey, PROBE_NAMESPACE } from '../lib/names.ts';
 
 export function factsOf(env: ScenarioEnvironment, vaultServer: string): EnvironmentFacts {
   return {
@@ -29,12 +29,14 @@ export function factsOf(env: ScenarioEnvironment, vaultServer: string): Environm
 }
 
 /**
- * The actions and observations of one scenario in one environment. Everything it creates is remembered and
- * removed by `cleanUp()` in reverse order — after `evidence()` has been taken.
+ * The actions and observations of one scenario in one environment. Everything it creates is registered with its
+ * Cleaner and removed by `cleanUp()` newest first — after `evidence()` has been taken. Namespaces stay: the next
+ * scenario of the environment uses them again.
  */
 export class ScenarioSession {
   readonly secrets: string[];
   private readonly created: KubernetesObject[] = [];
+  private readonly cleaner = new Cleaner();
   private issuer?: KubernetesObject;
   private marks = { apiserver: 0, vault: 0 };
   private certificates = 0;
@@ -61,7 +63,13 @@ export class ScenarioSession {
 
   private async apply(o: KubernetesObject) {
     await this.env.kube.apply(o);
+    this.made(o);
+  }
+
+  /** Remembers an object for evidence and registers its removal. */
+  private made(o: KubernetesObject) {
     this.created.push(o);
+    if (o.kind !== 'Namespace') this.cleaner.add(objectKey(o), () => this.env.kube.delete(o));
   }
 
   /** Log positions: what a stage observes is what the logs gained after this call. */
@@ -77,7 +85,7 @@ export class ScenarioSession {
     await this.apply(serviceAccount(saNs, plan.issuer.serviceAccount));
     if (plan.issuer.tokenRequestRole) for (const o of tokenRequestRbac(saNs, plan.issuer.serviceAccount, env.controllerServiceAccount)) await this.apply(o);
     if (plan.issuer.authDelegator) await this.apply(authDelegatorBinding(saNs, plan.issuer.serviceAccount));
-    this.created.push(...(await configureVaultAuth(env, this.vault, plan, this.facts, (s) => this.secrets.push(s))));
+    await configureVaultAuth(env, this.vault, plan, this.facts, (s) => this.secrets.push(s));
   }
 
   /** Creates the Issuer with strict field validation; returns the API server's refusal, if any. */
@@ -87,7 +95,7 @@ export class ScenarioSession {
     const issuer = issuerObject(plan, { server: vault.server, caPem: vault.caPem, signPath: `${vault.pkiMount}/sign/${vault.pkiRole}`, role: VAULT_ROLE, ...(audiences ? { audiences } : {}) });
     try {
       await this.env.kube.create(issuer, { strict: plan.issuer.fieldValidation === 'strict' });
-      this.created.push(issuer);
+      this.made(issuer);
       this.issuer = issuer;
       return undefined;
     } catch (err) {
@@ -110,7 +118,7 @@ export class ScenarioSession {
     const name = `probe-${createHash('sha256').update(`${this.plan.id}/${Date.now()}/${this.certificates++}`).digest('hex').slice(0, 10)}`;
     const cert = certificateObject(this.plan, ns, name);
     await this.apply(cert);
-    this.created.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-tls`, namespace: ns } });
+    this.made({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-tls`, namespace: ns } });
     const ready = await waitCertificateReady(this.env.kube, cert, timeoutMs);
     const dnsNames = (cert as unknown as { spec: { dnsNames: string[] } }).spec.dnsNames;
     const issued = await inspectIssued(this.env.kube, ns, `${name}-tls`, this.vault.pkiRootPem, dnsNames);
@@ -150,10 +158,8 @@ export class ScenarioSession {
     return evidence;
   }
 
+  /** Removes what the scenario made, newest first; an object already gone is no failure. */
   async cleanUp(): Promise<void> {
-    for (const o of [...this.created].reverse()) {
-      if (o.kind === 'Namespace') continue;
-      await this.env.kube.delete(o).catch(() => undefined);
-    }
+    await this.cleaner.unwind();
   }
 }

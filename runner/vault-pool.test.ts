@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Cleaner } from '../lib/cleaner.ts';
 import type { VaultHandle } from './environment.ts';
 import { VaultPool, type PooledVault } from './vault-pool.ts';
 
@@ -15,7 +16,7 @@ describe('VaultPool', () => {
   afterEach(() => void stopped.splice(0));
 
   it('starts each id once, even for concurrent callers', async () => {
-    const pool = new VaultPool<PooledVault>();
+    const pool = new VaultPool<PooledVault>(new Cleaner());
     let starts = 0;
     const start = async () => (starts++, fake('vault', 'v1.21.0'));
     const [a, b] = await Promise.all([pool.handle('vault@v1.21.0', start), pool.handle('vault@v1.21.0', start)]);
@@ -23,8 +24,10 @@ describe('VaultPool', () => {
     expect(a).toBe(b);
   });
 
-  it('keeps the root tokens it is told about, and stops newest first, skipping a start that failed', async () => {
-    const pool = new VaultPool<PooledVault>();
+  it('keeps the root tokens it is told about, and registers their stops with the Cleaner (newest first), skipping a start that failed', async () => {
+    const cleaner = new Cleaner();
+    cleaner.add('cluster', async () => void stopped.push('cluster'));
+    const pool = new VaultPool<PooledVault>(cleaner);
     for (const v of ['v1', 'v2']) {
       await pool.handle(v, async () => {
         const f = fake('vault', v);
@@ -34,14 +37,14 @@ describe('VaultPool', () => {
     }
     await expect(pool.handle('broken', async () => Promise.reject(new Error('no')))).rejects.toThrow('no');
     expect(pool.rootTokens()).toEqual(['root-v1', 'root-v2']);
-    await pool.stopAll();
-    expect(stopped).toEqual(['v2', 'v1']);
+    expect(await cleaner.unwind()).toEqual([]);
+    expect(stopped).toEqual(['v2', 'v1', 'cluster']);
   });
 
   it('writes each root token 0600 and its CA for --keep instructions', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vault-pool-'));
     try {
-      const pool = new VaultPool<PooledVault & { where: string }>();
+      const pool = new VaultPool<PooledVault & { where: string }>(new Cleaner());
       await pool.handle('o', async () => ({ ...fake('openbao', 'v2.6.2'), where: 'container c' }));
       const [v] = await pool.withReproFiles(dir);
       expect(v!.where).toBe('container c');

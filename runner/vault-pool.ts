@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Cleaner } from '../lib/cleaner.ts';
 import type { RunningVault } from '../vault/placements/placement.ts';
 import type { VaultHandle } from './environment.ts';
 
@@ -10,11 +11,14 @@ export interface PooledVault {
 
 /**
  * The Vaults of one environment: each started once per id (concurrent scenarios share the start), root tokens
- * kept for redaction, and stopped newest first. Backends differ only in how a Vault starts.
+ * kept for redaction, and each stop registered with the environment's Cleaner. Backends differ only in how a
+ * Vault starts.
  */
 export class VaultPool<T extends PooledVault> {
   private readonly entries = new Map<string, Promise<T>>();
   private readonly tokens: string[] = [];
+
+  constructor(private readonly cleaner: Cleaner) {}
 
   async handle(id: string, start: () => Promise<T>): Promise<VaultHandle> {
     let entry = this.entries.get(id);
@@ -25,9 +29,10 @@ export class VaultPool<T extends PooledVault> {
     return (await entry).handle;
   }
 
-  /** Call as soon as a server runs, before configuring it: whatever fails next must still be redacted. */
+  /** Call as soon as a server runs, before configuring it: whatever fails next must still be redacted and stopped. */
   remember(running: RunningVault): void {
     this.tokens.push(running.rootToken);
+    this.cleaner.add(`vault #${this.tokens.length}`, () => running.stop());
   }
 
   rootTokens(): string[] {
@@ -47,9 +52,10 @@ export class VaultPool<T extends PooledVault> {
     }
     return out;
   }
+}
 
-  /** Newest first; a Vault that never started is skipped. */
-  async stopAll(): Promise<void> {
-    for (const entry of [...this.entries.values()].reverse()) await (await entry.catch(() => undefined))?.running.stop();
-  }
+/** An environment's stop(): everything its Cleaner holds, newest first; what could not be undone is an error. */
+export async function stopAll(cleaner: Cleaner): Promise<void> {
+  const failures = await cleaner.unwind();
+  if (failures.length) throw new Error(`cleanup incomplete: ${failures.join('; ')}`);
 }

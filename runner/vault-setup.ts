@@ -1,20 +1,18 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { configureJwtAuth, writeJwtRole } from '../vault/configure/jwt-auth.ts';
 import { configureKubernetesAuth, writeKubernetesRole } from '../vault/configure/kubernetes-auth.ts';
 import { resolvePlaceholders } from '../scenarios/placeholders.ts';
 import type { EnvironmentFacts, Plan } from '../scenarios/types.ts';
 import type { ScenarioEnvironment, VaultHandle } from './environment.ts';
 import { authDelegatorBinding, namespaceObject, serviceAccount } from './manifests.ts';
+import { REVIEWER_NAMESPACE } from '../lib/names.ts';
 
 export const VAULT_ROLE = 'cm-vault-e2e';
-const REVIEWER_NAMESPACE = 'vault-system';
 
 /**
- * Configures the scenario's auth mount from scratch (a disabled and re-enabled mount forgets every earlier role),
- * returning the Kubernetes objects it created so they can be removed afterwards.
+ * Configures the scenario's auth mount from scratch (a disabled and re-enabled mount forgets every earlier role).
+ * The reviewer ServiceAccounts it applies are the environment's, shared by its scenarios, and stay.
  */
-export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultHandle, plan: Plan, facts: EnvironmentFacts, remember: (s: string) => void): Promise<KubernetesObject[]> {
-  const created: KubernetesObject[] = [];
+export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultHandle, plan: Plan, facts: EnvironmentFacts, remember: (s: string) => void): Promise<void> {
   const mount = plan.auth.mount;
   await vault.admin.delete(`sys/auth/${mount}`).catch(() => undefined);
   const saNamespace = plan.issuer.kind === 'Issuer' ? plan.issuer.namespace! : env.clusterResourceNamespace;
@@ -58,5 +56,4 @@ export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultH
       policies: [vault.policy],
     });
   }
-  return created;
 }

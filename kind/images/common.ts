@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { cacheRoot } from '../../provision/cache.ts';
 
-/** Every image, container and network this suite makes carries this label (value `true`). */
-export const PROJECT_LABEL_KEY = 'io.cm-vault-e2e';
-export const PROJECT_LABEL = `${PROJECT_LABEL_KEY}=true`;
+export { PROJECT_LABEL, PROJECT_LABEL_KEY } from '../../lib/names.ts';
 /** The input key an image was built from; a warm build compares it and does nothing. */
 export const INPUTS_LABEL_KEY = 'io.cm-vault-e2e.inputs';
 

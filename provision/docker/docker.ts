@@ -19,7 +19,8 @@ export const DOCKERD_LOG = '/var/log/cm-vault-e2e-dockerd.log';
 /** The runtime name docker-host.sh registers for the runc wrapper. */
 export const WRAPPER_RUNTIME = 'cm-vault-e2e-runc';
 export const PROBE_IMAGE = 'cm-vault-e2e/probe:local';
-export const PROJECT_LABEL = 'io.cm-vault-e2e=true';
+export { PROJECT_LABEL } from '../../lib/names.ts';
+import { PROJECT_LABEL } from '../../lib/names.ts';
 /** Bit of CAP_SYS_RESOURCE in the capability sets of /proc/PID/status. */
 const CAP_SYS_RESOURCE = 24;
 const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];

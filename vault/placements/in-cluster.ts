@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { Kube } from '../../lib/kube.ts';
+import { MANAGED_BY } from '../../lib/names.ts';
 import { createCa, issueLeaf } from '../../lib/pki.ts';
 import type { VaultEngine } from '../../scenarios/types.ts';
 import { redact } from '../redact.ts';
@@ -21,7 +22,7 @@ import { forwardPodPort } from './port-forward.ts';
 
 export const VAULT_SERVICE_ACCOUNT = 'vault';
 const NAME = 'vault';
-const MANAGED = { 'app.kubernetes.io/managed-by': 'cm-vault-e2e' };
+const MANAGED = MANAGED_BY;
 const LABELS = { 'app.kubernetes.io/name': NAME, ...MANAGED };
 
 export interface InClusterVaultOptions {
