@@ -1,6 +1,7 @@
 import { loadAllYaml, type KubernetesObject } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import type { Kube } from '../lib/kube.ts';
+import { poll, waiting } from '../lib/wait.ts';
 
 export async function applyCrds(kube: Kube, crdsFile: string): Promise<string[]> {
   // loadAllYaml builds the typed models, so `x-kubernetes-*` schema keys survive client-node's serializer
@@ -15,14 +16,13 @@ export async function applyCrds(kube: Kube, crdsFile: string): Promise<string[]>
 }
 
 async function waitEstablished(kube: Kube, names: string[], timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   const pending = new Set(names);
-  while (pending.size && Date.now() < deadline) {
+  const r = await poll(async () => {
     for (const name of [...pending]) {
       const crd = await kube.read<KubernetesObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>('apiextensions.k8s.io/v1', 'CustomResourceDefinition', name);
       if (crd?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) pending.delete(name);
     }
-    if (pending.size) await new Promise((r) => setTimeout(r, 200));
-  }
-  if (pending.size) throw new Error(`CRDs not established after ${timeoutMs / 1000}s: ${[...pending].join(', ')}`);
+    return pending.size ? waiting([...pending].join(', ')) : true;
+  }, { timeoutMs, intervalMs: 200 });
+  if (!r.ok) throw new Error(`CRDs not established after ${timeoutMs / 1000}s: ${r.last}`);
 }

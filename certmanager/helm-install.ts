@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { EnvironmentError } from '../lib/errors.ts';
 import { apiMessage, type Kube } from '../lib/kube.ts';
+import { poll, waiting } from '../lib/wait.ts';
 import { artifactFile, binaryPath } from '../provision/artifacts.ts';
 import {
   CERT_MANAGER_COMPONENTS,
@@ -119,9 +120,7 @@ export class HelmCertManager {
 
   /** Every component's pod Ready and running this version's image (after an upgrade, not the old ReplicaSet's). */
   async waitRunning(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
+    const r = await poll(async () => {
       const states = await Promise.all(
         CERT_MANAGER_COMPONENTS.map(async (c) => {
           const pod = await this.pod(c);
@@ -130,11 +129,10 @@ export class HelmCertManager {
           return { ok, text: pod ? `${c}: ${pod.metadata?.name} ${pod.status?.phase} ${JSON.stringify(pod.status?.containerStatuses?.[0]?.state ?? {})}` : `${c}: no pod` };
         }),
       );
-      if (states.every((s) => s.ok)) return;
-      last = states.filter((s) => !s.ok).map((s) => s.text).join('; ');
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    throw new EnvironmentError(`cert-manager ${this.version}`, `not Ready: ${last}`, 'read the logs below', await this.allLogLines(15));
+      return states.every((s) => s.ok) ? true : waiting(states.filter((s) => !s.ok).map((s) => s.text).join('; '));
+    }, { timeoutMs, intervalMs: 1000 });
+    if (r.ok) return;
+    throw new EnvironmentError(`cert-manager ${this.version}`, `not Ready: ${r.last}`, 'read the logs below', await this.allLogLines(15));
   }
 
   /**
@@ -143,25 +141,22 @@ export class HelmCertManager {
    * configurations and the webhook serves, the API server answers `failed calling webhook` (retried).
    */
   async waitWebhookServing(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     const { valid, invalid } = webhookProbeIssuers();
-    let last = '';
-    while (Date.now() < deadline) {
+    const r = await poll(async () => {
       try {
         await this.kube.objects.create(valid, undefined, 'All');
-        try {
-          await this.kube.objects.create(invalid, undefined, 'All');
-          last = 'an Issuer without an issuer type was admitted: the webhook did not validate it';
-        } catch (err) {
-          if (isWebhookDenial(apiMessage(err))) return;
-          last = apiMessage(err);
-        }
       } catch (err) {
-        last = apiMessage(err);
+        return waiting(apiMessage(err));
       }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    throw new EnvironmentError(`cert-manager ${this.version}`, `the webhook does not serve: ${last}`, 'read the webhook and cainjector logs below', [
+      try {
+        await this.kube.objects.create(invalid, undefined, 'All');
+        return waiting('an Issuer without an issuer type was admitted: the webhook did not validate it');
+      } catch (err) {
+        return isWebhookDenial(apiMessage(err)) ? true : waiting(apiMessage(err));
+      }
+    }, { timeoutMs, intervalMs: 1000 });
+    if (r.ok) return;
+    throw new EnvironmentError(`cert-manager ${this.version}`, `the webhook does not serve: ${r.last}`, 'read the webhook and cainjector logs below', [
       ...(await this.logLines('webhook')).slice(-15).map((l) => `webhook: ${l}`),
       ...(await this.logLines('cainjector')).slice(-15).map((l) => `cainjector: ${l}`),
     ]);

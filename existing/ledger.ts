@@ -7,6 +7,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Cleaner } from '../lib/cleaner.ts';
 import { Kube, statusCode } from '../lib/kube.ts';
+import { poll, waiting } from '../lib/wait.ts';
 import { objectKey, withManagedLabel } from '../lib/names.ts';
 
 export class OwnedKube extends Kube {
@@ -49,12 +50,11 @@ export class OwnedKube extends Kube {
 
 /** Waits until the namespaces are gone (deletion is asynchronous); answers those still there at the deadline. */
 export async function waitNamespacesGone(kube: Kube, namespaces: string[], timeoutMs: number): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
   let left = namespaces;
-  while (left.length && Date.now() < deadline) {
+  await poll(async () => {
     const present = await Promise.all(left.map((name) => kube.core.readNamespace({ name }).then(() => true, (err) => statusCode(err) !== 404)));
     left = left.filter((_, i) => present[i]);
-    if (left.length) await new Promise((r) => setTimeout(r, 500));
-  }
+    return left.length ? waiting() : true;
+  }, { timeoutMs, intervalMs: 500 });
   return left;
 }

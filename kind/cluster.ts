@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { EnvironmentError } from '../lib/errors.ts';
 import { Kube, kubeConfigFor, type ClusterAccess } from '../lib/kube.ts';
+import { poll, waiting } from '../lib/wait.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
 import { docker, dockerMaybe, imageLabel, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, seconds, stderrLogger, tailLines, type Logger } from './images/common.ts';
@@ -223,18 +224,12 @@ export class KindCluster {
 
   /** Waits until the node is Ready, every control-plane pod Running and Ready, and CoreDNS Ready. */
   async waitReady(timeoutMs = 240_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last = 'nothing checked yet';
-    while (Date.now() < deadline) {
-      try {
-        last = await this.readiness();
-        if (last === 'ready') return;
-      } catch (err) {
-        last = err instanceof Error ? err.message : String(err);
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-    throw new EnvironmentError(`kind cluster ${this.name}`, `not ready after ${Math.round(timeoutMs / 1000)}s: ${last}`, `kubectl --kubeconfig ${this.kubeconfigPath} get pods -A`);
+    const r = await poll(async () => {
+      const state = await this.readiness();
+      return state === 'ready' ? true : waiting(state);
+    }, { timeoutMs, intervalMs: 1000, retryErrors: true });
+    if (r.ok) return;
+    throw new EnvironmentError(`kind cluster ${this.name}`, `not ready after ${Math.round(timeoutMs / 1000)}s: ${r.last}`, `kubectl --kubeconfig ${this.kubeconfigPath} get pods -A`);
   }
 
   /** 'ready' or what is still missing. */

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { EnvironmentError } from './errors.ts';
+import { poll, waiting } from './wait.ts';
 
 /** A real program run by the suite: its output goes to a log file, its pid to the runs directory for `clean`. */
 export class ManagedProcess {
@@ -66,20 +67,16 @@ export class ManagedProcess {
 
   /** Polls `ready` until it resolves true; fails fast, with the log tail, if the process exits first. */
   async waitReady(what: string, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError = '';
-    while (Date.now() < deadline) {
-      if (this.exited) {
-        throw new EnvironmentError(this.name, `exited early (code ${this.exited.code ?? this.exited.signal}) before ${what}`, `read ${this.logFile}`, await this.lastLines());
-      }
+    const r = await poll(async () => {
+      if (this.exited) throw new EnvironmentError(this.name, `exited early (code ${this.exited.code ?? this.exited.signal}) before ${what}`, `read ${this.logFile}`, await this.lastLines());
       try {
-        if (await ready()) return;
+        return (await ready()) ? true : waiting();
       } catch (err) {
-        lastError = (err as Error).message;
+        return waiting((err as Error).message);
       }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new EnvironmentError(this.name, `not ${what} after ${timeoutMs / 1000}s${lastError ? ` (last probe: ${lastError})` : ''}`, `read ${this.logFile}`, await this.lastLines());
+    }, { timeoutMs, intervalMs: 200 });
+    if (r.ok) return;
+    throw new EnvironmentError(this.name, `not ${what} after ${timeoutMs / 1000}s${r.last ? ` (last probe: ${r.last})` : ''}`, `read ${this.logFile}`, await this.lastLines());
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Kube } from '../lib/kube.ts';
+import { poll, waiting } from '../lib/wait.ts';
 
 export interface Condition {
   type: string;
@@ -27,33 +28,22 @@ export async function waitIssuerSettled(
   /** After a controller restart the old condition is still there: wait for this instead (bounded). */
   until?: (c: Condition) => boolean,
 ): Promise<{ condition?: Condition; timedOut: boolean }> {
-  const deadline = Date.now() + timeoutMs;
   let last: Condition | undefined;
-  while (Date.now() < deadline) {
+  const settled = (c: Condition | undefined, previous: Condition | undefined) =>
+    until ? !!c && until(c) : c?.status === 'True' || (c?.status === 'False' && previous?.status === 'False' && previous.message === c.message);
+  const r = await poll(async () => {
     const c = await readyCondition(kube, issuer);
-    if (until) {
-      if (c && until(c)) return { condition: c, timedOut: false };
-      last = c;
-      await sleep(300);
-      continue;
-    }
-    if (c?.status === 'True') return { condition: c, timedOut: false };
-    if (c?.status === 'False' && last?.status === 'False' && last.message === c.message) return { condition: c, timedOut: false };
+    const previous = last;
     last = c;
-    await sleep(300);
-  }
-  return { condition: last, timedOut: true };
+    return settled(c, previous) ? c : waiting();
+  }, { timeoutMs, intervalMs: 300 });
+  return r.ok ? { condition: r.value, timedOut: false } : { condition: last, timedOut: true };
 }
 
 export async function waitCertificateReady(kube: Kube, cert: KubernetesObject, timeoutMs: number): Promise<{ condition?: Condition; timedOut: boolean }> {
-  const deadline = Date.now() + timeoutMs;
   let last: Condition | undefined;
-  while (Date.now() < deadline) {
-    last = await readyCondition(kube, cert);
-    if (last?.status === 'True') return { condition: last, timedOut: false };
-    await sleep(300);
-  }
-  return { condition: last, timedOut: true };
+  const r = await poll(async () => ((last = await readyCondition(kube, cert))?.status === 'True' ? last : waiting()), { timeoutMs, intervalMs: 300 });
+  return { condition: last, timedOut: !r.ok };
 }
 
 export interface IssuedCertificate {
@@ -75,8 +65,6 @@ export async function inspectIssued(kube: Kube, namespace: string, secretName: s
   const sansMatch = dnsNames.every((d) => san.split(', ').includes(`DNS:${d}`));
   return { serial: leaf.serialNumber, chainVerified, sansMatch, subjectAltName: san };
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The Ready condition as an observation records it. */
 export function issuerObservation(c: Condition | undefined): { status: string; reason: string; message: string } | null {

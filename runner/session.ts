@@ -1,6 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { Cleaner } from '../lib/cleaner.ts';
+import { sleep } from '../lib/wait.ts';
 import { apiMessage } from '../lib/kube.ts';
 import { resolvePlaceholders } from '../scenarios/placeholders.ts';
 import type { EnvironmentFacts, Observation, Plan } from '../scenarios/types.ts';
@@ -132,7 +133,7 @@ export class ScenarioSession {
 
   /** What the logs gained since `markLogs()`, redacted. A moment first, for the last lines to be flushed. */
   async logsSinceMark(): Promise<Pick<Observation, 'apiserverLog' | 'vaultLog'>> {
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     return {
       apiserverLog: (await this.env.apiserverLog()).slice(this.marks.apiserver).map(this.redact),
       vaultLog: (await this.vault.logLines()).slice(this.marks.vault).map(this.redact),

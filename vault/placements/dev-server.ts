@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:https';
 import type { VaultEngine } from '../../scenarios/types.ts';
+import { poll, waiting } from '../../lib/wait.ts';
 
 /** Where the dev server listens with TLS inside its container or pod. */
 export const LISTENER_PORT = 8200;
@@ -51,12 +52,11 @@ export function healthStatus(address: string, caPem: string): Promise<number> {
 
 /** Polls until the server answers 200, or `dead()` explains why it never will. */
 export async function waitHealthy(address: string, caPem: string, timeoutMs: number, dead: () => Promise<string | undefined>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if ((await healthStatus(address, caPem)) === 200) return;
+  const r = await poll(async () => {
+    if ((await healthStatus(address, caPem)) === 200) return true;
     const why = await dead();
     if (why) throw new Error(why);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${address}/v1/sys/health did not answer 200 within ${timeoutMs / 1000}s`);
+    return waiting();
+  }, { timeoutMs, intervalMs: 300 });
+  if (!r.ok) throw new Error(`${address}/v1/sys/health did not answer 200 within ${timeoutMs / 1000}s`);
 }
