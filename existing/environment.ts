@@ -15,6 +15,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { ClusterAccess } from '../lib/kube.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import type { EnvironmentSpec } from '../runner/environment-spec.ts';
+import { reproLines } from '../runner/repro.ts';
 import { VaultPool } from '../runner/vault-pool.ts';
 import { prepareVault } from '../runner/vault-handle.ts';
 import type { ClusterProfile, Placement, VaultEngine } from '../scenarios/types.ts';
@@ -157,24 +158,27 @@ export class ExistingEnvironment implements ScenarioEnvironment {
 
   async reproInstructions(): Promise<string[]> {
     const cm = this.spec.cluster.certManager;
-    const lines = [
-      `# environment ${this.key} (existing cluster ${this.spec.cluster.server}, context ${this.spec.cluster.context})`,
-      `export KUBECONFIG=${this.spec.kubeconfigPath}`,
-      'kubectl get issuers,clusterissuers -A -o wide',
-      `kubectl get ns -l ${MANAGED_BY_SELECTOR}`,
-      this.installed || !cm ? `kubectl -n ${CERT_MANAGER_NAMESPACE} logs deploy/cert-manager` : `kubectl -n ${cm.namespace} logs deploy/${cm.deployment}`,
-      '# the API server log is not readable here; on AKS/EKS see the control-plane logs in the cloud console (if enabled)',
-    ];
-    for (const { handle, running, tokenFile, caFile } of await this.vaults.withReproFiles(this.dir)) {
-      lines.push(
-        `# ${handle.engine} ${handle.version} (Deployment ${running.namespace}/vault; this run reaches it at ${running.address})`,
-        `kubectl -n ${running.namespace} port-forward deploy/vault 8200:8200 &`,
-        `export VAULT_ADDR=https://127.0.0.1:8200 VAULT_CACERT=${caFile} VAULT_TOKEN=$(cat ${tokenFile})`,
-        'vault auth list && vault read auth/kubernetes/config',
-        `kubectl -n ${running.namespace} logs deploy/vault | grep -n 'login unauthorized'`,
-      );
-    }
-    return lines;
+    return reproLines({
+      name: this.key,
+      what: `existing cluster ${this.spec.cluster.server}, context ${this.spec.cluster.context}`,
+      kubeconfig: this.spec.kubeconfigPath,
+      inspect: [
+        `kubectl get ns -l ${MANAGED_BY_SELECTOR}`,
+        this.installed || !cm ? `kubectl -n ${CERT_MANAGER_NAMESPACE} logs deploy/cert-manager` : `kubectl -n ${cm.namespace} logs deploy/${cm.deployment}`,
+        '# the API server log is not readable here; on AKS/EKS see the control-plane logs in the cloud console (if enabled)',
+      ],
+      vaults: (await this.vaults.withReproFiles(this.dir)).map(({ handle, running, tokenFile, caFile }) => ({
+        engine: handle.engine,
+        version: handle.version,
+        where: `Deployment ${running.namespace}/vault; this run reaches it at ${running.address}`,
+        reach: [`kubectl -n ${running.namespace} port-forward deploy/vault 8200:8200 &`],
+        address: 'https://127.0.0.1:8200',
+        tokenFile,
+        caFile,
+        logCommand: running.logCommand,
+      })),
+      done: 'Ctrl-C in the run that holds it removes what it made',
+    });
   }
 
   /** Everything in the Cleaner newest first (a Vault's port-forward before its objects); waits for the namespaces to be gone. */

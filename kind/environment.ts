@@ -8,6 +8,7 @@
  */
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { candidateFor, type EnvironmentSpec } from '../runner/environment-spec.ts';
+import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
 import { Cleaner } from '../lib/cleaner.ts';
 import type { Placement, VaultEngine } from '../scenarios/types.ts';
@@ -74,21 +75,17 @@ export class KindEnvironment implements ScenarioEnvironment {
         await removeKindNetworkIfUnused();
       });
     }
-    try {
+    return cleaner.orUnwind(async () => {
       const sa = await cluster.nodeExec(['cat', '/etc/kubernetes/pki/sa.pub']);
       const nodeIp = await docker(['inspect', '--format', `{{ (index .NetworkSettings.Networks "${KIND_NETWORK}").IPAddress }}`, cluster.nodeContainer]);
       const certManager = await installCertManager(spec, cluster, spec.certManager, log);
       return new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp, cleaner);
-    } catch (err) {
-      await cleaner.unwind();
-      throw err;
-    }
+    });
   }
 
   get profile() { return this.cluster.profile; }
   get kube() { return this.cluster.kube; }
   get access() { return this.cluster.access; }
-  get certManagerVersion() { return this.certManager.version; }
 
   async vault(engine: VaultEngine, version: string, placement: Placement): Promise<VaultHandle> {
     const id = `${engine}@${version}@${placement}`;
@@ -126,25 +123,26 @@ export class KindEnvironment implements ScenarioEnvironment {
   }
 
   async reproInstructions(): Promise<string[]> {
-    const dir = this.cluster.dir;
-    const lines = [
-      `# environment ${this.key} (kind cluster ${this.cluster.name}; node container ${this.cluster.nodeContainer})`,
-      `export KUBECONFIG=${this.cluster.kubeconfigPath}`,
-      'kubectl get issuers,clusterissuers -A -o wide',
-      `kubectl -n ${CERT_MANAGER_NAMESPACE} logs deploy/cert-manager`,
-      `docker exec ${this.cluster.nodeContainer} sh -c 'grep -h "is invalid for the target audiences" /var/log/pods/kube-system_kube-apiserver-*/kube-apiserver/*.log'`,
-      `docker exec -it ${this.cluster.nodeContainer} bash   # journalctl -u kubelet; crictl ps -a`,
-    ];
-    for (const { handle, running, where, tokenFile, caFile } of await this.vaults.withReproFiles(dir)) {
-      lines.push(
-        `# ${handle.engine} ${handle.version} (${where}; from this host at ${running.address})`,
-        `export VAULT_ADDR=${running.address} VAULT_CACERT=${caFile} VAULT_TOKEN=$(cat ${tokenFile})`,
-        'vault auth list && vault read auth/kubernetes/config && vault read auth/kubernetes/role/cm-vault-e2e',
-        `${running.logFile} 2>&1 | grep -n 'login unauthorized'`,
-      );
-    }
-    lines.push(`# when done: kind delete cluster --name ${this.cluster.name}   (or \`npx cm-vault-e2e clean\` for every cluster the suite made)`);
-    return lines;
+    return reproLines({
+      name: this.key,
+      what: `kind cluster ${this.cluster.name}; node container ${this.cluster.nodeContainer}`,
+      kubeconfig: this.cluster.kubeconfigPath,
+      inspect: [
+        `kubectl -n ${CERT_MANAGER_NAMESPACE} logs deploy/cert-manager`,
+        `docker exec ${this.cluster.nodeContainer} sh -c 'grep -h "is invalid for the target audiences" /var/log/pods/kube-system_kube-apiserver-*/kube-apiserver/*.log'`,
+        `docker exec -it ${this.cluster.nodeContainer} bash   # journalctl -u kubelet; crictl ps -a`,
+      ],
+      vaults: (await this.vaults.withReproFiles(this.cluster.dir)).map(({ handle, running, where, tokenFile, caFile }) => ({
+        engine: handle.engine,
+        version: handle.version,
+        where: `${where}; from this host at ${running.address}`,
+        address: running.address,
+        tokenFile,
+        caFile,
+        logCommand: running.logCommand,
+      })),
+      done: `kind delete cluster --name ${this.cluster.name}   (or \`npx cm-vault-e2e clean\` for every cluster the suite made)`,
+    });
   }
 
   /** Upgrade (or downgrade) in place: CRDs first, then `helm upgrade` with the other version's chart and image. */

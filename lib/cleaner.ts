@@ -23,6 +23,16 @@ export class Cleaner {
     return this.entries.map((e) => e.key);
   }
 
+  /** Runs `make`; when it throws, undoes what was registered so far (nothing half-made is left) and rethrows. */
+  async orUnwind<T>(make: () => Promise<T>): Promise<T> {
+    try {
+      return await make();
+    } catch (err) {
+      await this.unwind();
+      throw err;
+    }
+  }
+
   /** Undoes every step, newest first; failures are collected, not thrown, so the rest is still undone. */
   async unwind(): Promise<string[]> {
     const failures: string[] = [];

@@ -8,6 +8,7 @@ import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts
 import { cacheLayout } from '../provision/cache.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { certManagerController, type EnvironmentSpec } from '../runner/environment-spec.ts';
+import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
 import type { VaultEngine } from '../scenarios/types.ts';
 import { LocalVault } from '../vault/placements/local-process.ts';
@@ -52,7 +53,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
     const cleaner = new Cleaner();
     const cluster = await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, runsDir: layout.runs });
     cleaner.add('cluster', () => cluster.stop());
-    try {
+    return cleaner.orUnwind(async () => {
       const certManager = await LocalCertManager.install({
         version: spec.certManager,
         kubeVersion: spec.kubernetes,
@@ -64,10 +65,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
         redact: (l) => redact(l),
       });
       return new LocalEnvironment(spec.key, cluster, certManager, spec, layout.runs, cleaner);
-    } catch (err) {
-      await cleaner.unwind();
-      throw err;
-    }
+    });
   }
 
   get profile() { return this.cluster.profile; }
@@ -75,7 +73,6 @@ export class LocalEnvironment implements ScenarioEnvironment {
   get access() { return this.cluster.access; }
   get signingKeyPublicPem() { return this.cluster.signingKeyPublicPem; }
   get kubernetesHostForVault() { return this.cluster.access.server; }
-  get certManagerVersion() { return this.certManager.version; }
 
   async vault(engine: VaultEngine, version: string): Promise<VaultHandle> {
     const id = `${engine}@${version}`;
@@ -105,23 +102,25 @@ export class LocalEnvironment implements ScenarioEnvironment {
     const dir = this.cluster.dir;
     const kubeconfig = join(dir, 'admin.kubeconfig');
     await writeFile(kubeconfig, adminKubeconfig(this.cluster), { mode: 0o600 });
-    const lines = [
-      `# environment ${this.key} (process cluster; logs in ${dir})`,
-      `export KUBECONFIG=${kubeconfig}`,
-      'kubectl get issuers,clusterissuers -A -o wide',
-      `kubectl get issuers -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}: {.status.conditions[0].message}{"\\n"}{end}'`,
-      `grep -n 'is invalid for the target audiences' ${this.cluster.apiserver.logFile}`,
-    ];
-    for (const { handle, running, tokenFile, caFile } of await this.vaults.withReproFiles(dir)) {
-      lines.push(
-        `# ${handle.engine} ${handle.version}`,
-        `export VAULT_ADDR=${handle.server} VAULT_CACERT=${caFile} VAULT_TOKEN=$(cat ${tokenFile})`,
-        'vault auth list && vault read auth/kubernetes/config && vault read auth/kubernetes/role/cm-vault-e2e',
-        `grep -n 'login unauthorized' ${running.logFile}`,
-      );
-    }
-    lines.push('# when done: npx cm-vault-e2e clean');
-    return lines;
+    return reproLines({
+      name: this.key,
+      what: `process cluster; logs in ${dir}`,
+      kubeconfig,
+      inspect: [
+        `kubectl get issuers -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}: {.status.conditions[0].message}{"\\n"}{end}'`,
+        `grep -n 'is invalid for the target audiences' ${this.cluster.apiserver.logFile}`,
+      ],
+      vaults: (await this.vaults.withReproFiles(dir)).map(({ handle, running, tokenFile, caFile }) => ({
+        engine: handle.engine,
+        version: handle.version,
+        where: 'local process',
+        address: handle.server,
+        tokenFile,
+        caFile,
+        logCommand: running.logCommand,
+      })),
+      done: 'npx cm-vault-e2e clean',
+    });
   }
 
   /** Swap the controller for another version's (CRDs first, as cert-manager's upgrade guide says). */

@@ -8,7 +8,7 @@ import { VaultPool, type PooledVault } from './vault-pool.ts';
 
 const stopped: string[] = [];
 function fake(engine: 'vault' | 'openbao', version: string): PooledVault {
-  const running = { address: 'https://x', caPem: `ca-${version}`, rootToken: `root-${version}`, logFile: '', logLines: async () => [], stop: async () => void stopped.push(version) };
+  const running = { address: 'https://x', caPem: `ca-${version}`, rootToken: `root-${version}`, logCommand: '', logLines: async () => [], stop: async () => void stopped.push(version) };
   return { handle: { engine, version } as VaultHandle, running };
 }
 

@@ -76,7 +76,7 @@ export async function startVaultContainer(opts: ContainerVaultOptions): Promise<
     await waitHealthy(address, ca.certPem, opts.startupTimeoutMs ?? 60_000, async () => undefined).catch(async (err: Error) => {
       throw new EnvironmentError(what, err.message, `docker logs ${opts.name}`, (await logLines()).slice(-20));
     });
-    return { address, caPem: ca.certPem, rootToken, logFile: `docker logs ${opts.name}`, logLines, stop, container: opts.name, ip };
+    return { address, caPem: ca.certPem, rootToken, logCommand: `docker logs ${opts.name}`, logLines, stop, container: opts.name, ip };
   } catch (err) {
     await stop();
     throw err;

@@ -160,7 +160,7 @@ export async function startInClusterVault(opts: InClusterVaultOptions): Promise<
       inClusterAddress: `https://${service}:${LISTENER_PORT}`,
       caPem: ca.certPem,
       rootToken,
-      logFile: `kubectl -n ${namespace} logs deploy/${NAME}`,
+      logCommand: `kubectl -n ${namespace} logs deploy/${NAME}`,
       logLines,
       stop,
       namespace,

@@ -16,6 +16,7 @@ import type { RunningVault, VaultPlacement } from './placement.ts';
 import { freePort, isPortFree } from './ports.ts';
 
 export interface LocalRunningVault extends RunningVault {
+  logFile: string;
   pid: number;
   /** From spawn to the first healthy `sys/health`. */
   startupMs: number;
@@ -117,7 +118,7 @@ export class LocalVault implements VaultPlacement {
           startedAt: new Date(startedAt).toISOString(),
         });
       }
-      return { address, caPem, rootToken, logFile, pid, startupMs: Date.now() - startedAt, logLines, stop };
+      return { address, caPem, rootToken, logFile, logCommand: `cat ${logFile}`, pid, startupMs: Date.now() - startedAt, logLines, stop };
     } catch (error) {
       await stop();
       throw error;

@@ -10,7 +10,8 @@ export interface RunningVault {
   caPem: string;
   /** Never log it: pass it to `redact` with anything that may contain it. */
   rootToken: string;
-  logFile: string;
+  /** A shell command that prints the server's log (`cat FILE`, `docker logs C`, `kubectl logs …`). */
+  logCommand: string;
   /** The server's log so far, root token and JWTs redacted. */
   logLines(): Promise<string[]>;
   stop(): Promise<void>;
