@@ -1,6 +1,7 @@
 /** Pure readings of what an existing cluster tells about itself: token claims, JWKS keys, cert-manager's Deployment. */
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import type { V1Deployment } from '@kubernetes/client-node';
+import { audiencesOf, decodeJwt } from '../lib/jwt.ts';
 
 export interface TokenFacts {
   iss: string;
@@ -11,21 +12,11 @@ export interface TokenFacts {
 
 /** iss, aud (always a list) and the header's kid of a ServiceAccount token; the signature is not checked. */
 export function tokenFacts(token: string): TokenFacts {
-  const [header, payload] = token.split('.');
-  const decode = (s: string | undefined) => {
-    try {
-      const v: unknown = JSON.parse(Buffer.from(s ?? '', 'base64url').toString('utf8'));
-      return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const h = decode(header);
-  const claims = decode(payload);
-  if (!h || !claims) throw new Error('the TokenRequest answered something that is not a JWT');
+  const jwt = decodeJwt(token);
+  if (!jwt) throw new Error('the TokenRequest answered something that is not a JWT');
+  const { header, claims } = jwt;
   if (typeof claims.iss !== 'string') throw new Error('the token has no iss claim');
-  const aud = Array.isArray(claims.aud) ? claims.aud.map(String) : typeof claims.aud === 'string' ? [claims.aud] : [];
-  return { iss: claims.iss, aud, ...(typeof h.kid === 'string' ? { kid: h.kid } : {}) };
+  return { iss: claims.iss, aud: audiencesOf(claims), ...(typeof header.kid === 'string' ? { kid: header.kid } : {}) };
 }
 
 /** Same members, whatever the order (the API server's audience check is membership). */

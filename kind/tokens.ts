@@ -3,6 +3,7 @@
  * bearer token to the API server (SelfSubjectReview), which accepts it only if an audience matches --api-audiences.
  */
 import { AuthenticationV1Api } from '@kubernetes/client-node';
+import { audiencesOf, decodeJwt } from '../lib/jwt.ts';
 import { kubeConfigFor, statusCode, apiMessage, type ClusterAccess, type Kube } from '../lib/kube.ts';
 
 export interface JwtClaims {
@@ -16,11 +17,9 @@ export interface JwtClaims {
 
 /** The payload of a JWT, unverified (the API server is what verifies it). `aud` is always a list. */
 export function jwtClaims(token: string): JwtClaims {
-  const part = token.split('.')[1];
-  if (!part) throw new Error('not a JWT');
-  const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Omit<JwtClaims, 'aud'> & { aud: string | string[] };
-  const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  return { ...claims, aud } as JwtClaims;
+  const jwt = decodeJwt(token);
+  if (!jwt) throw new Error('not a JWT');
+  return { ...jwt.claims, aud: audiencesOf(jwt.claims) } as JwtClaims;
 }
 
 export interface BearerResult {

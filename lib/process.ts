@@ -1,7 +1,6 @@
 import { execa, type ResultPromise } from 'execa';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { EnvironmentError } from './errors.ts';
 import { poll, waiting } from './wait.ts';
@@ -92,16 +91,4 @@ export class ManagedProcess {
     }
     await rm(this.stateFile(), { force: true });
   }
-}
-
-/** A free loopback port; the OS picks it so two runs never collide. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }

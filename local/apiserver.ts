@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { createCa, createSigningKey, issueLeaf, type KeyPair } from '../lib/pki.ts';
-import { freePort, ManagedProcess } from '../lib/process.ts';
+import { freePort } from '../lib/ports.ts';
+import { ManagedProcess } from '../lib/process.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
 
 export interface ApiServer {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { freePort, ManagedProcess } from '../lib/process.ts';
+import { freePort } from '../lib/ports.ts';
+import { ManagedProcess } from '../lib/process.ts';
 
 /** etcd on loopback, plain HTTP: only this machine's kube-apiserver talks to it. */
 export async function startEtcd(binary: string, dir: string, runsDir: string) {

@@ -1,6 +1,7 @@
 // Everything this directory writes to a log, an error or a report goes through `redact` first:
 // the root token is replaced outright, a JWT is replaced by its decoded header and claims
 // (what a human needs to see why a login failed) with the signature dropped.
+import { decodeJwt } from '../lib/jwt.ts';
 
 /** A bare string is the root token; other secrets carry their own label. */
 export type Secret = string | { label: string; value: string };
@@ -25,20 +26,6 @@ export function redactLines(lines: readonly string[], secrets: readonly Secret[]
 
 /** `<jwt header={…} claims={…}>`, or `<redacted:jwt>` when a segment is not JSON. */
 export function describeJwt(jwt: string): string {
-  const [header, claims] = jwt.split('.');
-  const decodedHeader = decodeSegment(header);
-  const decodedClaims = decodeSegment(claims);
-  if (decodedHeader === undefined || decodedClaims === undefined) return '<redacted:jwt>';
-  return `<jwt header=${decodedHeader} claims=${decodedClaims}>`;
-}
-
-function decodeSegment(segment: string | undefined): string | undefined {
-  if (!segment) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-    return JSON.stringify(parsed);
-  } catch {
-    return undefined;
-  }
+  const decoded = decodeJwt(jwt);
+  return decoded ? `<jwt header=${JSON.stringify(decoded.header)} claims=${JSON.stringify(decoded.claims)}>` : '<redacted:jwt>';
 }

@@ -18,7 +18,7 @@ import { writeIssuerPolicy } from './configure/policy.ts';
 import { authFailureReason, findAuthLines, parseVaultLog } from './log.ts';
 import { LocalVault, type LocalRunningVault } from './placements/local-process.ts';
 import { stateFilePath } from './placements/local-state.ts';
-import { freePort } from './placements/ports.ts';
+import { freePort } from '../lib/ports.ts';
 import { serviceAccountClaims, signedTestJwt, testJwtPublicKeyPem } from './test-support/jwt.ts';
 import {
   JWT_BOUND_AUDIENCE_ERROR,

@@ -13,7 +13,7 @@ import type { VaultLogLevel } from '../log.ts';
 import { redact } from '../redact.ts';
 import { stateFilePath, writeStateFile } from './local-state.ts';
 import type { RunningVault, VaultPlacement } from './placement.ts';
-import { freePort, isPortFree } from './ports.ts';
+import { freePort, isPortFree } from '../../lib/ports.ts';
 
 export interface LocalRunningVault extends RunningVault {
   logFile: string;

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A port the kernel just handed out on `host`; another process may still take it before Vault binds. */
+/** A port the kernel just handed out on `host` (loopback by default); another process may still take it before the caller binds. */
 export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
