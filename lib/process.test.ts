@@ -26,7 +26,7 @@ describe('ManagedProcess', () => {
     const p = await new ManagedProcess('kube-apiserver', bin, [], { dir, runsDir: runs }).start();
     const err = await p.waitReady('ready', async () => false, 10_000).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
-    expect((err as EnvironmentError).format()).toMatch(/kube-apiserver: exited early \(code 1\) before ready[\s\S]*address already in use/);
+    expect((err as EnvironmentError).format()).toMatch(/kube-apiserver: exited with code 1 before ready[\s\S]*address already in use/);
     await p.stop();
   });
 

@@ -1,61 +1,97 @@
-import { execa, type ResultPromise } from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { EnvironmentError } from './errors.ts';
-import { poll, waiting } from './wait.ts';
+import { poll, sleep, waiting } from './wait.ts';
 
-/** A real program run by the suite: its output goes to a log file, its pid to the runs directory for `clean`. */
+/** Where a running process's pid is recorded for `clean` (lib/clean.ts reads these). */
+export const stateFilePath = (runsDir: string, pid: number) => join(runsDir, `proc-${pid}.json`);
+
+export interface ProcessOptions {
+  /** Its working directory; removed by `clean` when a killed run left it (names containing `cm-vault-e2e-`). */
+  dir: string;
+  /** Where its pid is recorded while it runs, for `clean`; unset, nothing is recorded. */
+  runsDir?: string;
+  /** Added to this process's environment, or, with `extendEnv: false`, the whole environment. */
+  env?: NodeJS.ProcessEnv;
+  extendEnv?: boolean;
+  /** Default `<dir>/<name>.log`. */
+  logFile?: string;
+  /** Applied to every output line before it is written (secrets a program prints must never reach the disk). */
+  redactOutput?: (line: string) => string;
+  /** Applied to every line read back. */
+  redact?: (line: string) => string;
+  /** SIGTERM, then SIGKILL after this long (default 5 s). */
+  stopTimeoutMs?: number;
+}
+
+/**
+ * A real program run by the suite (etcd, kube-apiserver, cert-manager's controller, Vault): its output goes to a
+ * log file line by line, its pid to the runs directory for `clean`, and it is killed if this process exits first.
+ */
 export class ManagedProcess {
-  private child?: ResultPromise;
-  private exited?: { code: number | null; signal: string | null };
+  private child?: ChildProcess;
+  private exit?: string;
+  private exitedPromise: Promise<string> = new Promise(() => undefined);
+  private logClosed: Promise<void> = Promise.resolve();
+  private readonly killOnExit = () => this.child?.kill('SIGKILL');
   readonly logFile: string;
 
   constructor(
     readonly name: string,
     readonly binary: string,
     readonly args: string[],
-    private readonly opts: { dir: string; runsDir: string; env?: Record<string, string>; redact?: (line: string) => string },
+    private readonly opts: ProcessOptions,
   ) {
-    this.logFile = join(opts.dir, `${name}.log`);
+    this.logFile = opts.logFile ?? join(opts.dir, `${name}.log`);
   }
 
   get pid(): number | undefined {
     return this.child?.pid;
   }
 
+  /** How it ended (`exited with code 1`, `was killed by SIGKILL`, `could not be started: …`), or undefined while it runs. */
+  get exitReason(): string | undefined {
+    return this.exit;
+  }
+
   async start(): Promise<this> {
     await mkdir(this.opts.dir, { recursive: true });
-    const log = createWriteStream(this.logFile, { flags: 'a' });
-    this.child = execa(this.binary, this.args, {
-      env: this.opts.env,
-      reject: false,
-      stdin: 'ignore',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      detached: false,
-      cleanup: true,
-    });
-    this.child.stdout?.pipe(log);
-    this.child.stderr?.pipe(log);
-    // 'exit', not the result promise: a grandchild holding the pipes must not keep us waiting.
-    this.child.once('exit', (code, signal) => {
-      this.exited = { code, signal };
-    });
-    void this.child.catch(() => undefined);
-    await mkdir(this.opts.runsDir, { recursive: true });
-    await writeFile(this.stateFile(), JSON.stringify({ name: this.name, pid: this.child.pid, binary: this.binary, parent: process.pid, dir: this.opts.dir }));
+    const env = this.opts.extendEnv === false ? this.opts.env : { ...process.env, ...this.opts.env };
+    const child = spawn(this.binary, this.args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.exitedPromise = new Promise<string>((resolve) => {
+      child.once('error', (err) => resolve(`could not be started: ${err.message}`));
+      // 'exit', not 'close': a grandchild holding the pipes must not keep us waiting.
+      child.once('exit', (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`));
+    }).then((reason) => (this.exit = reason));
+    this.logClosed = this.pipeOutput(child);
+    process.once('exit', this.killOnExit);
+    if (this.opts.runsDir && child.pid !== undefined) {
+      await mkdir(this.opts.runsDir, { recursive: true });
+      await writeFile(this.stateFile()!, JSON.stringify({ name: this.name, pid: child.pid, binary: this.binary, parent: process.pid, dir: this.opts.dir }));
+    }
     return this;
   }
 
-  private stateFile(): string {
-    return join(this.opts.runsDir, `proc-${this.child?.pid}.json`);
+  /** stdout and stderr into the log file, line by line (redacted first when asked). */
+  private pipeOutput(child: ChildProcess): Promise<void> {
+    const log = createWriteStream(this.logFile, { flags: 'a' });
+    const redact = this.opts.redactOutput ?? ((l: string) => l);
+    const done = [child.stdout, child.stderr]
+      .filter((s) => s !== null)
+      .map((input) => new Promise<void>((resolve) => createInterface({ input, crlfDelay: Infinity }).on('line', (l) => log.write(`${redact(l)}\n`)).once('close', resolve)));
+    return Promise.all(done).then(() => new Promise<void>((resolve) => log.end(resolve)));
+  }
+
+  private stateFile(): string | undefined {
+    return this.opts.runsDir && this.child?.pid !== undefined ? stateFilePath(this.opts.runsDir, this.child.pid) : undefined;
   }
 
   async lastLines(n = 20): Promise<string[]> {
-    const text = await readFile(this.logFile, 'utf8').catch(() => '');
-    const lines = text.trimEnd().split('\n').slice(-n);
-    return this.opts.redact ? lines.map(this.opts.redact) : lines;
+    return (await this.logLines()).filter((l, i, all) => l !== '' || i < all.length - 1).slice(-n);
   }
 
   async logLines(): Promise<string[]> {
@@ -67,7 +103,7 @@ export class ManagedProcess {
   /** Polls `ready` until it resolves true; fails fast, with the log tail, if the process exits first. */
   async waitReady(what: string, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
     const r = await poll(async () => {
-      if (this.exited) throw new EnvironmentError(this.name, `exited early (code ${this.exited.code ?? this.exited.signal}) before ${what}`, `read ${this.logFile}`, await this.lastLines());
+      if (this.exit) throw new EnvironmentError(this.name, `${this.exit} before ${what}`, `read ${this.logFile}`, await this.lastLines());
       try {
         return (await ready()) ? true : waiting();
       } catch (err) {
@@ -78,17 +114,21 @@ export class ManagedProcess {
     throw new EnvironmentError(this.name, `not ${what} after ${timeoutMs / 1000}s${r.last ? ` (last probe: ${r.last})` : ''}`, `read ${this.logFile}`, await this.lastLines());
   }
 
+  /** SIGTERM, SIGKILL if it lingers; then its log is complete and its pid forgotten. */
   async stop(): Promise<void> {
     const child = this.child;
-    if (child && !this.exited) {
-      const exited = new Promise<void>((r) => (this.exited ? r() : child.once('exit', () => r())));
+    if (child && !this.exit && child.pid !== undefined) {
       child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (!this.exited) {
+      const gone = await Promise.race([this.exitedPromise.then(() => true), sleep(this.opts.stopTimeoutMs ?? 5000).then(() => false)]);
+      if (!gone) {
         child.kill('SIGKILL');
-        await exited;
+        await this.exitedPromise;
       }
     }
-    await rm(this.stateFile(), { force: true });
+    process.removeListener('exit', this.killOnExit);
+    // the last lines flushed; a grandchild still holding the pipes must not keep us waiting
+    await Promise.race([this.logClosed, sleep(1000)]);
+    const state = this.stateFile();
+    if (state) await rm(state, { force: true });
   }
 }

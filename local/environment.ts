@@ -81,11 +81,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
 
   private async startVault(engine: VaultEngine, version: string) {
     const binary = await vaultBinary(engine, version);
-    const running = await new LocalVault(binary)
-      .withLogLevel('debug')
-      .withStateDir(this.runsDir)
-      .withLogFile(join(this.cluster.dir, `${engine}-${version}.log`))
-      .start();
+    const running = await new LocalVault(binary, { logLevel: 'debug', stateDir: this.runsDir, logFile: join(this.cluster.dir, `${engine}-${version}.log`) }).start();
     this.vaults.remember(running);
     const handle = await prepareVault(running, { engine, version });
     return { handle, running };

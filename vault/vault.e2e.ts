@@ -17,7 +17,7 @@ import { DEFAULT_PKI_ROLE, enablePki } from './configure/pki.ts';
 import { writeIssuerPolicy } from './configure/policy.ts';
 import { authFailureReason, findAuthLines, parseVaultLog } from './log.ts';
 import { LocalVault, type LocalRunningVault } from './placements/local-process.ts';
-import { stateFilePath } from './placements/local-state.ts';
+import { stateFilePath } from '../lib/process.ts';
 import { freePort } from '../lib/ports.ts';
 import { serviceAccountClaims, signedTestJwt, testJwtPublicKeyPem } from './test-support/jwt.ts';
 import {
@@ -46,7 +46,7 @@ describe.sequential('Vault on a real binary', () => {
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-it-state-'));
-    vault = await new LocalVault(binary).withLogLevel('debug').withStateDir(stateDir).start();
+    vault = await new LocalVault(binary, { logLevel: 'debug', stateDir }).start();
     console.info(`vault started in ${vault.startupMs} ms at ${vault.address} (pid ${vault.pid})`);
     admin = createVaultClient({ address: vault.address, caPem: vault.caPem, token: vault.rootToken });
     anonymous = createVaultClient({ address: vault.address, caPem: vault.caPem });

@@ -8,7 +8,6 @@ import { PROJECT_LABEL_KEY } from '../../kind/images/common.ts';
 import { cacheLayout } from '../../provision/cache.ts';
 import { footprint, formatBytes } from '../../provision/footprint.ts';
 import { dropGoCaches, goCaches } from '../../provision/go.ts';
-import { cleanLocalVaults } from '../../vault/placements/local-state.ts';
 
 export function registerClean(program: Command): void {
   program
@@ -18,11 +17,9 @@ export function registerClean(program: Command): void {
     .action(async (opts: { cache?: boolean }) => {
       const layout = cacheLayout();
       const { runs } = layout;
-      const vaults = await cleanLocalVaults(runs);
       const procs = await cleanProcesses(runs);
-      for (const v of vaults) process.stdout.write(`vault pid ${v.pid}: ${v.killed ? 'stopped' : 'already gone'}\n`);
       for (const p of procs) process.stdout.write(`${p.name} pid ${p.pid}: ${p.killed ? 'stopped' : 'already gone'}\n`);
-      process.stdout.write(`clean: ${vaults.length + procs.length} processes handled\n`);
+      process.stdout.write(`clean: ${procs.length} processes handled\n`);
       if ((await execa('docker', ['version'], { reject: false })).exitCode === 0) {
         const kind = await cleanKind();
         process.stdout.write(`clean: kind clusters deleted: ${kind.clusters.join(', ') || 'none'}; containers removed: ${kind.containers.join(', ') || 'none'}\n`);

@@ -69,7 +69,7 @@ describe('LocalVault start failures', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     try {
-      const error = await startError(new LocalVault(await fakeBinary('unused', 'exit 0')).withPort(port));
+      const error = await startError(new LocalVault(await fakeBinary('unused', 'exit 0'), { port }));
       expect(error.problem).toBe(`port 127.0.0.1:${port} is busy`);
     } finally {
       server.close();
@@ -78,7 +78,7 @@ describe('LocalVault start failures', () => {
 
   it('gives up after the startup timeout and kills the process', async () => {
     const binary = await fakeBinary('hangs', 'echo "pid $$ $*"; exec sleep 30');
-    const error = await startError(new LocalVault(binary).withStartupTimeout(500));
+    const error = await startError(new LocalVault(binary, { startupTimeoutMs: 500 }));
     expect(error.problem).toMatch(/did not answer sys\/health on 127\.0\.0\.1:\d+ within 500 ms/);
     const pid = Number(error.evidence.join('\n').match(/pid (\d+)/)?.[1]);
     expect(() => process.kill(pid, 0)).toThrow();

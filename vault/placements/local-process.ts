@@ -1,19 +1,17 @@
 // Vault (or OpenBao's `bao`) as a local process in dev mode with TLS: in-memory storage, unsealed,
 // a CA and listener certificate generated into a temp dir, a root token we choose.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { EnvironmentError } from '../../lib/errors.ts';
+import { freePort, isPortFree } from '../../lib/ports.ts';
+import { ManagedProcess } from '../../lib/process.ts';
+import { poll, waiting } from '../../lib/wait.ts';
 import type { VaultLogLevel } from '../log.ts';
 import { redact } from '../redact.ts';
-import { stateFilePath, writeStateFile } from './local-state.ts';
 import type { RunningVault, VaultPlacement } from './placement.ts';
-import { freePort, isPortFree } from '../../lib/ports.ts';
 
 export interface LocalRunningVault extends RunningVault {
   logFile: string;
@@ -26,47 +24,26 @@ const HOST = '127.0.0.1';
 const CA_FILE = 'vault-ca.pem'; // command/server/config.go VaultDevCAFilename, same in OpenBao
 const EVIDENCE_LINES = 20;
 
-export class LocalVault implements VaultPlacement {
-  private logLevel: VaultLogLevel = 'debug';
-  private port?: number;
-  private stateDir?: string;
-  private logFile?: string;
-  private startupTimeoutMs = 30_000;
-
-  constructor(private readonly binary: string) {}
-
-  withLogLevel(level: VaultLogLevel): this {
-    this.logLevel = level;
-    return this;
-  }
-
+export interface LocalVaultOptions {
+  logLevel?: VaultLogLevel;
   /** A fixed port; by default a free one is picked. */
-  withPort(port: number): this {
-    this.port = port;
-    return this;
-  }
-
-  /** Where `vault-<pid>.json` goes while Vault runs (for `clean`). */
-  withStateDir(dir: string): this {
-    this.stateDir = dir;
-    return this;
-  }
-
+  port?: number;
+  /** Where the pid is recorded while Vault runs (for `clean`). */
+  stateDir?: string;
   /** Keep the log outside the temp dir, so it outlives `stop()`. */
-  withLogFile(path: string): this {
-    this.logFile = path;
-    return this;
-  }
+  logFile?: string;
+  startupTimeoutMs?: number;
+}
 
-  withStartupTimeout(ms: number): this {
-    this.startupTimeoutMs = ms;
-    return this;
-  }
+export class LocalVault implements VaultPlacement {
+  constructor(
+    private readonly binary: string,
+    private readonly o: LocalVaultOptions = {},
+  ) {}
 
   async start(): Promise<LocalRunningVault> {
     const port = await this.choosePort();
     const tempDir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-vault-'));
-    const logFile = this.logFile ?? join(tempDir, 'vault.log');
     const rootToken = randomBytes(16).toString('hex');
     const address = `https://${HOST}:${port}`;
     const args = [
@@ -76,49 +53,28 @@ export class LocalVault implements VaultPlacement {
       `-dev-tls-cert-dir=${tempDir}`,
       `-dev-listen-address=${HOST}:${port}`,
       '-dev-no-store-token',
-      `-log-level=${this.logLevel}`,
+      `-log-level=${this.o.logLevel ?? 'debug'}`,
     ];
-
     const startedAt = Date.now();
-    const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv(tempDir, rootToken) });
-    const log = createWriteStream(logFile, { flags: 'a' });
-    const logClosed = pipeRedacted(child, log, rootToken);
-    const exited = new Promise<string>((resolve) => {
-      child.once('error', (error) => resolve(`could not be started: ${error.message}`));
-      child.once('exit', (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`));
+    const proc = new ManagedProcess('vault', this.binary, args, {
+      dir: tempDir,
+      ...(this.o.stateDir ? { runsDir: this.o.stateDir } : {}),
+      ...(this.o.logFile ? { logFile: this.o.logFile } : {}),
+      env: serverEnv(tempDir, rootToken),
+      extendEnv: false,
+      // the dev banner prints the root token and unseal key
+      redactOutput: (line) => redactDevBanner(redact(line, [rootToken])),
+      stopTimeoutMs: 10_000,
     });
-    // Safety net if the caller dies without stop(): never leave a Vault behind.
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-
-    let stateFile: string | undefined;
-    let stopped = false;
     const stop = async () => {
-      if (stopped) return;
-      stopped = true;
-      process.removeListener('exit', killOnExit);
-      await terminate(child, exited);
-      await logClosed;
-      if (stateFile) await rm(stateFile, { force: true });
+      await proc.stop();
       await rm(tempDir, { recursive: true, force: true });
     };
-    const logLines = async () => readLines(logFile);
-
+    const logLines = async () => (await proc.logLines()).filter((line, i, all) => line !== '' || i < all.length - 1);
     try {
-      const caPem = await this.waitUntilHealthy(port, tempDir, exited, logLines);
-      const pid = child.pid!;
-      if (this.stateDir) {
-        stateFile = stateFilePath(this.stateDir, pid);
-        await writeStateFile(this.stateDir, {
-          pid,
-          binary: this.binary,
-          address,
-          tempDir,
-          logFile,
-          startedAt: new Date(startedAt).toISOString(),
-        });
-      }
-      return { address, caPem, rootToken, logFile, logCommand: `cat ${logFile}`, pid, startupMs: Date.now() - startedAt, logLines, stop };
+      await proc.start();
+      const caPem = await this.waitUntilHealthy(port, tempDir, proc);
+      return { address, caPem, rootToken, logFile: proc.logFile, logCommand: `cat ${proc.logFile}`, pid: proc.pid!, startupMs: Date.now() - startedAt, logLines, stop };
     } catch (error) {
       await stop();
       throw error;
@@ -126,40 +82,28 @@ export class LocalVault implements VaultPlacement {
   }
 
   private async choosePort(): Promise<number> {
-    if (this.port === undefined) return freePort(HOST);
-    if (!(await isPortFree(this.port, HOST))) throw busyPort(this.port, []);
-    return this.port;
+    if (this.o.port === undefined) return freePort(HOST);
+    if (!(await isPortFree(this.o.port, HOST))) throw busyPort(this.o.port, []);
+    return this.o.port;
   }
 
-  private async waitUntilHealthy(
-    port: number,
-    tempDir: string,
-    exited: Promise<string>,
-    logLines: () => Promise<string[]>,
-  ): Promise<string> {
-    const deadline = Date.now() + this.startupTimeoutMs;
-    let exitReason: string | undefined;
-    void exited.then((reason) => (exitReason = reason));
-    while (Date.now() < deadline) {
-      if (exitReason !== undefined) {
-        const lines = await logLines();
-        if (lines.some((l) => l.includes('address already in use'))) throw busyPort(port, lines.slice(-EVIDENCE_LINES));
-        throw new EnvironmentError(
-          'vault',
-          `${this.binary} ${exitReason} before it became healthy`,
-          'read the log lines below; check that the binary is a Vault or OpenBao server that supports -dev-tls',
-          lines.slice(-EVIDENCE_LINES),
-        );
+  private async waitUntilHealthy(port: number, tempDir: string, proc: ManagedProcess): Promise<string> {
+    const timeoutMs = this.o.startupTimeoutMs ?? 30_000;
+    const r = await poll(async () => {
+      if (proc.exitReason !== undefined) {
+        const lines = await proc.lastLines(EVIDENCE_LINES);
+        if (lines.some((l) => l.includes('address already in use'))) throw busyPort(port, lines);
+        throw new EnvironmentError('vault', `${this.binary} ${proc.exitReason} before it became healthy`, 'read the log lines below; check that the binary is a Vault or OpenBao server that supports -dev-tls', lines);
       }
       const caPem = await readFile(join(tempDir, CA_FILE), 'utf8').catch(() => undefined);
-      if (caPem && (await healthStatus(port, caPem)) === 200) return caPem;
-      await sleep(100);
-    }
+      return caPem && (await healthStatus(port, caPem)) === 200 ? caPem : waiting();
+    }, { timeoutMs, intervalMs: 100 });
+    if (r.ok) return r.value;
     throw new EnvironmentError(
       'vault',
-      `${this.binary} did not answer sys/health on ${HOST}:${port} within ${this.startupTimeoutMs} ms`,
+      `${this.binary} did not answer sys/health on ${HOST}:${port} within ${timeoutMs} ms`,
       'read the log lines below; raise the startup timeout on a slow machine',
-      (await logLines()).slice(-EVIDENCE_LINES),
+      await proc.lastLines(EVIDENCE_LINES),
     );
   }
 }
@@ -187,32 +131,8 @@ function serverEnv(home: string, rootToken: string): NodeJS.ProcessEnv {
   return env;
 }
 
-/** stdout and stderr into the log file, line by line, redacted: the dev banner prints the root token and unseal key. */
-function pipeRedacted(child: ChildProcess, log: WriteStream, rootToken: string): Promise<void> {
-  const streams = [child.stdout, child.stderr].filter((s) => s !== null);
-  const done = streams.map(
-    (stream) =>
-      new Promise<void>((resolve) => {
-        const lines = createInterface({ input: stream, crlfDelay: Infinity });
-        lines.on('line', (line) => log.write(`${redactDevBanner(redact(line, [rootToken]))}\n`));
-        lines.once('close', resolve);
-      }),
-  );
-  return Promise.all(done).then(() => new Promise<void>((resolve) => log.end(resolve)));
-}
-
 export function redactDevBanner(line: string): string {
   return line.replace(/^(Unseal Key(?: \d+)?: ).+$/, '$1<redacted:unseal-key>');
-}
-
-async function terminate(child: ChildProcess, exited: Promise<string>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  child.kill('SIGTERM');
-  const gone = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-  if (!gone) {
-    child.kill('SIGKILL');
-    await exited;
-  }
 }
 
 function healthStatus(port: number, ca: string): Promise<number | undefined> {
@@ -227,11 +147,3 @@ function healthStatus(port: number, ca: string): Promise<number | undefined> {
   });
 }
 
-async function readLines(file: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text.split('\n').filter((line, i, all) => line !== '' || i < all.length - 1);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
