@@ -17,7 +17,7 @@ import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts'
 import type { EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
 import { VaultPool } from '../runner/vault-pool.ts';
-import { prepareVault } from '../runner/vault-handle.ts';
+import { IN_CLUSTER_API, prepareInClusterVault } from '../runner/vault-handle.ts';
 import type { ClusterProfile, Placement, VaultEngine } from '../scenarios/types.ts';
 import { startInClusterVault, type InClusterVault } from '../vault/placements/in-cluster.ts';
 import type { DiscoveredCluster } from './discover.ts';
@@ -26,7 +26,6 @@ import { Cleaner } from '../lib/cleaner.ts';
 import { OwnedKube, waitNamespacesGone } from './ledger.ts';
 import { MANAGED_BY, MANAGED_BY_SELECTOR } from '../lib/names.ts';
 
-export const IN_CLUSTER_API = 'https://kubernetes.default.svc';
 
 export interface ExistingEnvironmentSpec {
   spec: EnvironmentSpec;
@@ -121,14 +120,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
       startupTimeoutMs: 300_000,
     });
     this.vaults.remember(running);
-    const handle = await prepareVault(running, {
-      engine,
-      version,
-      server: running.inClusterAddress,
-      kubernetesHost: IN_CLUSTER_API,
-      podServiceAccount: { namespace: running.namespace, name: running.serviceAccount },
-    });
-    return { handle, running, image: image.ref };
+    return { handle: await prepareInClusterVault(running, { engine, version }), running, image: image.ref };
   }
 
   async upgradeCertManager(version: string): Promise<void> {

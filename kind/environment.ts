@@ -12,7 +12,7 @@ import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
 import { Cleaner } from '../lib/cleaner.ts';
 import type { Placement, VaultEngine } from '../scenarios/types.ts';
-import { prepareVault } from '../runner/vault-handle.ts';
+import { prepareInClusterVault, prepareVault } from '../runner/vault-handle.ts';
 import { startVaultContainer } from '../vault/placements/container.ts';
 import { startInClusterVault } from '../vault/placements/in-cluster.ts';
 import type { RunningVault } from '../vault/placements/placement.ts';
@@ -100,14 +100,7 @@ export class KindEnvironment implements ScenarioEnvironment {
       await this.cluster.loadImage(image.ref);
       const running = await startInClusterVault({ kube: this.kube, engine, version, image: image.ref, namespace: `vault-${slug}`, nodeAddress: this.nodeAddress });
       this.vaults.remember(running);
-      const handle = await prepareVault(running, {
-        engine,
-        version,
-        server: running.inClusterAddress,
-        kubernetesHost: 'https://kubernetes.default.svc',
-        podServiceAccount: { namespace: running.namespace, name: running.serviceAccount },
-      });
-      return { handle, running, where: `Deployment ${running.namespace}/vault` };
+      return { handle: await prepareInClusterVault(running, { engine, version }), running, where: `Deployment ${running.namespace}/vault` };
     }
     const running = await startVaultContainer({ engine, version, image: image.ref, name: `${this.cluster.name}-${slug}`, network: KIND_NETWORK, labels: { [PROJECT_LABEL_KEY]: 'true' } });
     this.vaults.remember(running);

@@ -2,6 +2,7 @@ import type { VaultEngine } from '../scenarios/types.ts';
 import { createVaultClient } from '../vault/client.ts';
 import { DEFAULT_PKI_ROLE, enablePki } from '../vault/configure/pki.ts';
 import { writeIssuerPolicy } from '../vault/configure/policy.ts';
+import type { InClusterVault } from '../vault/placements/in-cluster.ts';
 import type { RunningVault } from '../vault/placements/placement.ts';
 import type { VaultHandle } from './environment.ts';
 
@@ -32,4 +33,17 @@ export async function prepareVault(
     ...(o.podServiceAccount ? { podServiceAccount: o.podServiceAccount } : {}),
     logLines: () => running.logLines(),
   };
+}
+
+/** The in-cluster API address, as a pod reaches it. */
+export const IN_CLUSTER_API = 'https://kubernetes.default.svc';
+
+/** A Vault in a pod: clients in the cluster use its Service, and it reviews tokens as its own ServiceAccount. */
+export function prepareInClusterVault(running: InClusterVault, o: { engine: VaultEngine; version: string }): Promise<VaultHandle> {
+  return prepareVault(running, {
+    ...o,
+    server: running.inClusterAddress,
+    kubernetesHost: IN_CLUSTER_API,
+    podServiceAccount: { namespace: running.namespace, name: running.serviceAccount },
+  });
 }
