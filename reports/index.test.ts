@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixtureRun, issuerMismatchFail, ROOT_TOKEN } from './fixtures.ts';
 import { parseJsonReport, SecretLeakError, writeReports } from './index.ts';
-import { parseXml } from './xml-parse.ts';
+import { parseXml } from './test-support/xml-parse.ts';
 
 let out: string;
 beforeEach(async () => {

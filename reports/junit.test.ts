@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fixtureRun, ISSUER_PERMISSION_DENIED, issuerMismatchFail, OPENBAO_SKIP_REASON, PLANTED_ISSUER_MESSAGE, readyPass } from './fixtures.ts';
 import { toJUnit } from './junit.ts';
 import { formatSides } from './side-text.ts';
-import { findAll, parseXml, XmlError } from './xml-parse.ts';
+import { findAll, parseXml, XmlError } from './test-support/xml-parse.ts';
 
 describe('toJUnit', () => {
   const run = fixtureRun();

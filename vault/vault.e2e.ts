@@ -12,21 +12,21 @@ import { loadVersions } from '../scenarios/versions.ts';
 import { createVaultClient, type VaultClient } from './client.ts';
 import { configureJwtAuth, writeJwtRole } from './configure/jwt-auth.ts';
 import { configureKubernetesAuth, writeKubernetesRole } from './configure/kubernetes-auth.ts';
-import { login } from './configure/login.ts';
+import { login } from './test-support/login.ts';
 import { DEFAULT_PKI_ROLE, enablePki } from './configure/pki.ts';
 import { writeIssuerPolicy } from './configure/policy.ts';
-import { authFailureReason, findAuthLines, parseVaultLog } from './log.ts';
+import { authFailureReason, findAuthLines, parseVaultLog } from './test-support/log.ts';
 import { LocalVault, type LocalRunningVault } from './placements/local-process.ts';
 import { stateFilePath } from '../lib/process.ts';
 import { freePort } from '../lib/ports.ts';
 import { serviceAccountClaims, signedTestJwt, testJwtPublicKeyPem } from './test-support/jwt.ts';
 import {
+  INVALID_AUDIENCE as KUBERNETES_ROLE_AUDIENCE_ERROR,
   JWT_BOUND_AUDIENCE_ERROR,
   JWT_NO_BOUND_AUDIENCES_ERROR,
-  KUBERNETES_LOGIN_UNAUTHORIZED,
-  KUBERNETES_ROLE_AUDIENCE_ERROR,
+  LOGIN_UNAUTHORIZED as KUBERNETES_LOGIN_UNAUTHORIZED,
   PERMISSION_DENIED,
-} from './texts.ts';
+} from '../scenarios/oracle/messages.ts';
 
 const versions = loadVersions();
 const binary = process.env.CM_VAULT_E2E_VAULT_BIN ?? (await binaryPath('vault', versions.vault.default, 'vault'));

@@ -19,8 +19,7 @@
  * binaries land in one artifact directory from one `go build`; `certManagerWrapper` generates the
  * module of a single component (for building one by hand).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export type CertManagerBinary = 'controller' | 'webhook' | 'cainjector';
@@ -345,14 +344,3 @@ export function certManagerBundle(input: CertManagerBundleInput): CertManagerBun
   return { ...g, binaries: binaries.map((binary) => ({ binary, name: binaryFileName(binary), pkg: `./${binaryFileName(binary)}` })) };
 }
 
-/** Writes a generated wrapper into `dir` (created as needed); returns the `go build` argv after `go`. */
-export function writeCertManagerWrapper(dir: string, wrapper: CertManagerWrapper, out: string): string[] {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'go.mod'), wrapper.goMod);
-  for (const [relative, content] of Object.entries(wrapper.files)) {
-    const target = join(dir, relative);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content);
-  }
-  return ['build', '-mod=mod', '-trimpath', '-ldflags', ['-s', '-w', ...wrapper.ldflags].join(' '), '-o', out, wrapper.mainPackage];
-}

@@ -9,7 +9,6 @@ import { EnvironmentError } from '../../lib/errors.ts';
 import { freePort, isPortFree } from '../../lib/ports.ts';
 import { ManagedProcess } from '../../lib/process.ts';
 import { poll, waiting } from '../../lib/wait.ts';
-import type { VaultLogLevel } from '../log.ts';
 import { redact } from '../redact.ts';
 import type { RunningVault, VaultPlacement } from './placement.ts';
 
@@ -23,6 +22,8 @@ export interface LocalRunningVault extends RunningVault {
 const HOST = '127.0.0.1';
 const CA_FILE = 'vault-ca.pem'; // command/server/config.go VaultDevCAFilename, same in OpenBao
 const EVIDENCE_LINES = 20;
+
+export type VaultLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
 export interface LocalVaultOptions {
   logLevel?: VaultLogLevel;

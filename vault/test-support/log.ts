@@ -3,8 +3,7 @@
 //   2026-01-02T03:04:05.678Z [DEBUG] auth.kubernetes.auth_kubernetes_1a2b3c4d: login unauthorized: err="lookup failed: …"
 // The logger of an auth mount is named `auth.<type>.<accessor>` (vault/auth.go:1075), so the
 // mount path is not in the line; the accessor (`auth_kubernetes_1a2b3c4d`) is.
-
-export type VaultLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+import type { VaultLogLevel } from '../placements/local-process.ts';
 
 export interface VaultLogEntry {
   /** As written by Vault, e.g. `2026-01-02T03:04:05.678Z`; absent for lines without a timestamp. */
