@@ -121,7 +121,7 @@ export class KindCluster {
     const image = spec.image ?? defaultNodeImage(k8s);
     const inputs = await imageLabel(image, INPUTS_LABEL_KEY);
     if (inputs === undefined && !(await dockerMaybe(['image', 'inspect', '--format', '{{.Id}}', image]))) {
-      throw new EnvironmentError(`node image ${image}`, 'is not built on this machine', 'run `npx tsx kind/images/build.ts` (needs root, Docker and the kube-node, kube-control-plane, etcd, coredns and kind artifacts)');
+      throw new EnvironmentError(`node image ${image}`, 'is not built on this machine', 'run `npx cm-vault-e2e provision --for kind` (needs root, Docker and the kube-node, kube-control-plane, etcd, coredns and kind artifacts)');
     }
     const name = clusterNameFor(spec.profile, image, inputs ?? '', spec.instance);
     const kind = await kindBinary(kindVersion);

@@ -1,20 +1,18 @@
 /**
- * Proof that a kind cluster made for a profile behaves like that profile:
- *
- *   npx tsx kind/prove.ts [--profile kind|aks-like|eks-like] [--keep]
- *
- * creates (or reuses) the cluster, checks the control plane and CoreDNS, runs pods from a locally built image
+ * Proof that a kind cluster made for a profile behaves like that profile (bench/kind-prove.ts runs it): on the
+ * cluster, checks the control plane and CoreDNS, runs pods from a locally built image
  * (loaded with `kind load docker-image`) that resolve and reach the API server through its Service, mints
  * TokenRequest tokens and shows their iss/aud, presents tokens to the API server (each API audience accepted,
  * `vault://team-a/vault-issuer` rejected with the apiserver's audience line), then deletes the cluster.
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { EnvironmentError } from '../lib/errors.ts';
+import { poll, waiting } from '../lib/wait.ts';
 import { loadProfiles } from '../scenarios/profiles.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
-import { KindCluster, removeKindNetworkIfUnused } from './cluster.ts';
+import type { KindCluster } from './cluster.ts';
 import { TEST_POD_IMAGE } from './images/build.ts';
-import { seconds, stderrLogger, type Logger } from './images/common.ts';
+import { stderrLogger, type Logger } from './images/common.ts';
 import { audienceMismatchLine, jwtClaims, mintToken, presentBearer, type JwtClaims } from './tokens.ts';
 
 export const PROOF_NAMESPACE = 'cmve-proof';
@@ -31,13 +29,12 @@ export interface ProofResult {
 }
 
 async function waitPod(cluster: KindCluster, name: string, until: (p: V1Pod) => boolean, timeoutMs = 120_000): Promise<V1Pod> {
-  const deadline = Date.now() + timeoutMs;
   let pod: V1Pod | undefined;
-  while (Date.now() < deadline) {
+  const r = await poll(async () => {
     pod = await cluster.kube.core.readNamespacedPod({ name, namespace: PROOF_NAMESPACE }).catch(() => undefined);
-    if (pod && until(pod)) return pod;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+    return pod && until(pod) ? pod : waiting();
+  }, { timeoutMs, intervalMs: 1000 });
+  if (r.ok) return r.value;
   throw new EnvironmentError(`pod ${PROOF_NAMESPACE}/${name}`, `did not get there in ${timeoutMs / 1000}s (phase ${pod?.status?.phase})`, `kubectl --kubeconfig ${cluster.kubeconfigPath} -n ${PROOF_NAMESPACE} describe pod ${name}`, [JSON.stringify(pod?.status?.containerStatuses ?? [])]);
 }
 
@@ -101,11 +98,8 @@ export async function proveCluster(cluster: KindCluster, log: Logger = stderrLog
   }
   const bad = await mintToken(cluster.kube, { namespace: PROOF_NAMESPACE, serviceAccount: 'prover', audiences: [VAULT_AUDIENCE] });
   const r = await presentBearer(cluster.access, bad);
-  let apiserverLine: string | undefined;
-  for (let i = 0; i < 20 && !apiserverLine; i++) {
-    apiserverLine = audienceMismatchLine(await cluster.apiserverLog(), VAULT_AUDIENCE);
-    if (!apiserverLine) await new Promise((res) => setTimeout(res, 500));
-  }
+  const line = await poll(async () => audienceMismatchLine(await cluster.apiserverLog(), VAULT_AUDIENCE) ?? waiting(), { timeoutMs: 10_000, intervalMs: 500 });
+  const apiserverLine = line.ok ? line.value : undefined;
   log(`prove: aud ${JSON.stringify(VAULT_AUDIENCE)} -> ${r.status} ${r.message ?? ''}`);
   if (apiserverLine) log(`prove: apiserver: ${apiserverLine}`);
 
@@ -124,30 +118,4 @@ export function profileByName(name: string): ClusterProfile {
   const p = loadProfiles().get(name);
   if (!p) throw new EnvironmentError('profile', `no profile ${name}`, `one of ${[...loadProfiles().keys()].join(', ')}`);
   return p;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const args = process.argv.slice(2);
-  const at = args.indexOf('--profile');
-  const profile = profileByName(at >= 0 ? args[at + 1]! : 'kind');
-  const keep = args.includes('--keep');
-  (async () => {
-    const started = Date.now();
-    const cluster = await KindCluster.ensure({ profile });
-    const peakAfterCreate = await cluster.peakMemoryBytes();
-    try {
-      const proof = await proveCluster(cluster);
-      const peak = await cluster.peakMemoryBytes();
-      console.log(JSON.stringify({ ...proof, timings: { ...cluster.timings, totalSeconds: seconds(started) }, nodePeakMemoryMB: peak && Math.round(peak / 1e6), nodePeakAfterCreateMB: peakAfterCreate && Math.round(peakAfterCreate / 1e6) }, null, 2));
-    } finally {
-      if (!keep) {
-        const s = await cluster.delete();
-        await removeKindNetworkIfUnused();
-        console.error(`kind: deleted ${cluster.name} in ${s}s`);
-      }
-    }
-  })().catch((err) => {
-    console.error(err instanceof EnvironmentError ? err.format() : err);
-    process.exit(1);
-  });
 }

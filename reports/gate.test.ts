@@ -42,13 +42,13 @@ describe('gate', () => {
     expect(r.markdown).toContain('### Gate: ✅ no regressions');
   });
 
-  it('runs as a script: writes the merged report and appends the job summary; exit 1 on a regression', async () => {
+  it('runs as `cm-vault-e2e gate`: writes the merged report and appends the job summary; exit 1 on a regression', async () => {
     const good = fixtureResults().map((x) => (x.plan.id === issuerMismatchFail().plan.id && 'verdict' in x ? { ...x, verdict: { ...x.verdict, pass: true, sides: x.verdict.sides.map((s) => ({ ...s, ok: true })) } } : x));
     const baseline = join(dir, 'known-good.json');
     await writeFile(baseline, renderJson(fixtureRun(good)));
     const summary = join(dir, 'summary.md');
     await writeFile(summary, '# before\n');
-    const res = await execa('npx', ['tsx', 'reports/gate.ts', '--baseline', baseline, '--merged', join(dir, 'merged', 'report.json'), '--summary', summary, await shards()], { reject: false, cwd: process.cwd() });
+    const res = await execa('node', ['bin/cm-vault-e2e.js', 'gate', '--baseline', baseline, '--merged', join(dir, 'merged', 'report.json'), '--summary', summary, await shards()], { reject: false, cwd: process.cwd() });
     expect(res.exitCode).toBe(1);
     expect(res.stdout).toContain('gate: FAILED (1 regression: k8s-client-jwt-default-audience-refused)');
     const md = await readFile(summary, 'utf8');
@@ -57,9 +57,9 @@ describe('gate', () => {
     expect(JSON.parse(await readFile(join(dir, 'merged', 'report.json'), 'utf8')).summary.total).toBe(5);
   }, 30_000);
 
-  it('exits 2 with a usage line when given nothing', async () => {
-    const res = await execa('npx', ['tsx', 'reports/gate.ts'], { reject: false });
-    expect(res.exitCode).toBe(2);
-    expect(res.stderr).toContain('usage: gate.ts');
+  it('fails naming the missing argument when given nothing', async () => {
+    const res = await execa('node', ['bin/cm-vault-e2e.js', 'gate'], { reject: false });
+    expect(res.exitCode).not.toBe(0);
+    expect(res.stderr).toContain("missing required argument 'reports'");
   }, 30_000);
 });

@@ -1,11 +1,8 @@
-// The nightly's last step: merge the shards' report.json files, compare with the known-good report,
-// write the Markdown job summary, and exit non-zero when the gate fails.
-//   tsx reports/gate.ts [--baseline known-good.json] [--merged out.json] [--summary $GITHUB_STEP_SUMMARY] REPORT_OR_DIR...
+// The nightly's last step (`cm-vault-e2e gate`): merge the shards' report.json files, compare with the
+// known-good report, and give the verdict as text and as a Markdown job summary.
 import { existsSync, statSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { diffReports } from './diff.ts';
 import { diffMarkdown, diffText } from './diff-format.ts';
 import { parseJsonReport, type JsonReport } from './json.ts';
@@ -45,30 +42,4 @@ export async function gate(inputs: string[], opts: { baseline?: string } = {}): 
 function notJudgedLine(r: JsonReport): string {
   const n = r.summary.notJudged ?? 0;
   return n ? `not judged: ${n} scenario${n > 1 ? 's have' : ' has'} a side the backend could not observe (not counted as passed evidence)\n` : '';
-}
-
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { baseline: { type: 'string' }, merged: { type: 'string' }, summary: { type: 'string' } } });
-  if (!positionals.length) {
-    process.stderr.write('usage: gate.ts [--baseline FILE] [--merged FILE] [--summary FILE] REPORT_OR_DIR...\n');
-    return 2;
-  }
-  const result = await gate(positionals, values.baseline ? { baseline: values.baseline } : {});
-  if (values.merged) {
-    await mkdir(dirname(values.merged), { recursive: true });
-    await writeFile(values.merged, JSON.stringify(result.merged, null, 2) + '\n');
-  }
-  if (values.summary) await appendFile(values.summary, result.markdown + '\n');
-  process.stdout.write(result.text);
-  return result.code;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (err: unknown) => {
-      process.stderr.write(`gate: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-    },
-  );
 }

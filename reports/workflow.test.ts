@@ -43,7 +43,7 @@ describe('nightly workflow', () => {
 
   it('gates and writes the job summary even when shards failed', () => {
     expect(wf.jobs.summary!.if).toContain('always()');
-    expect(runs('summary')).toContain('npx tsx reports/gate.ts --baseline known-good/report.json');
+    expect(runs('summary')).toContain('npx cm-vault-e2e gate --baseline known-good/report.json');
     expect(runs('summary')).toContain('--summary "$GITHUB_STEP_SUMMARY"');
   });
 });

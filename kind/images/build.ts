@@ -1,7 +1,6 @@
 /**
- * Builds everything a kind cluster needs here, without a container registry:
- *
- *   npx tsx kind/images/build.ts [--kubernetes v1.34.4] [--json]
+ * Builds everything a kind cluster needs here, without a container registry (`provision --for kind` runs it;
+ * bench/kind-images.ts prints what each step took):
  *
  * rootfs (debootstrap) -> kind base image -> kubeadm's images (from the binaries `provision` built) ->
  * kindest/node:<version>; plus cm-vault-e2e/busybox:local for test pods. Warm (all cached): a few seconds.
@@ -228,7 +227,7 @@ export async function pruneStale(keep: { keepTarballs: string[]; keepImages: str
   await dockerMaybe(['image', 'prune', '-f', '--filter', `label=${PROJECT_LABEL}`]);
 }
 
-function summary(r: KindImagesResult): string[] {
+export function summary(r: KindImagesResult): string[] {
   const mb = (n: number | undefined) => (n === undefined ? '?' : `${(n / 1e6).toFixed(0)} MB`);
   return [
     `rootfs     ${r.rootfs.built ? 'built' : 'cached'} ${r.rootfs.seconds}s  ${mb(r.rootfs.bytes)}  ${r.rootfs.tarball}`,
@@ -237,19 +236,4 @@ function summary(r: KindImagesResult): string[] {
     `node       ${r.node.source} ${r.node.seconds}s  ${mb(r.sizes[r.nodeImage])}  ${r.nodeImage}${r.node.source === 'official' ? ` (${r.node.official})` : ''}`,
     `total      ${r.seconds}s`,
   ];
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const args = process.argv.slice(2);
-  const at = args.indexOf('--kubernetes');
-  const kubernetesVersion = at >= 0 ? args[at + 1] : undefined;
-  buildKindImages({ kubernetesVersion })
-    .then((r) => {
-      if (args.includes('--json')) console.log(JSON.stringify(r, null, 2));
-      else console.log(summary(r).join('\n'));
-    })
-    .catch((err) => {
-      console.error(err instanceof EnvironmentError ? err.format() : err);
-      process.exit(1);
-    });
 }
