@@ -43,31 +43,55 @@ export function cniConflist(podCidr = NODE_POD_CIDR): string {
   )}\n`;
 }
 
-/** kind's Dockerfile RUN steps (images/base/Dockerfile, v0.30.0) adapted to Debian's packages. */
-export const BASE_SETUP = `set -eux
-chmod 755 /kind /kind/bin
-find /lib/systemd/system/sysinit.target.wants/ -name "systemd-tmpfiles-setup.service" -delete
-rm -f /lib/systemd/system/multi-user.target.wants/*
-rm -f /etc/systemd/system/*.wants/*
-rm -f /lib/systemd/system/local-fs.target.wants/*
-rm -f /lib/systemd/system/sockets.target.wants/*udev*
-rm -f /lib/systemd/system/sockets.target.wants/*initctl*
-rm -f /lib/systemd/system/basic.target.wants/*
-echo "ReadKMsg=no" >> /etc/systemd/journald.conf
-ln -sf "$(command -v systemd || echo /lib/systemd/systemd)" /sbin/init
-# Debian's containerd and CNI plugins live elsewhere than kind's units and containerd's defaults expect
-ln -sf /usr/bin/containerd /usr/local/bin/containerd
-mkdir -p /opt/cni
-ln -sfn /usr/lib/cni /opt/cni/bin
-ctr oci spec \\
-  | jq '.hooks.createContainer[.hooks.createContainer| length] |= . + {"path": "/kind/bin/mount-product-files.sh"}' \\
-  | jq 'del(.process.rlimits)' > /etc/containerd/cri-base.json
-containerd --version
-runc --version
-systemctl enable kubelet.service containerd.service undo-mount-hacks.service
-systemctl mask systemd-binfmt.service
-mkdir -p /etc/kubernetes/manifests
-`;
+/**
+ * What turns the Debian rootfs into a node systemd can boot inside a container — the same outcome kind's
+ * images/base/Dockerfile (v0.30.0) reaches on Ubuntu, written here as data:
+ *  - no unit that needs a real machine starts (tmpfiles setup, udev and initctl sockets, every default wants link);
+ *  - journald does not read /dev/kmsg (a container has none);
+ *  - /sbin/init is systemd;
+ *  - Debian's containerd and CNI plugins are where kind's units and containerd's defaults look for them;
+ *  - containerd's base OCI spec runs kind's mount hook and sets no rlimits;
+ *  - kubelet, containerd and kind's mount fix-up start at boot; binfmt (needs the host's kernel) never does.
+ * The text is part of the base image's input key: a change rebuilds the image.
+ */
+const NO_BOOT_UNITS = {
+  removeNamed: [['/lib/systemd/system/sysinit.target.wants/', 'systemd-tmpfiles-setup.service']],
+  removeGlobs: [
+    '/lib/systemd/system/multi-user.target.wants/*',
+    '/etc/systemd/system/*.wants/*',
+    '/lib/systemd/system/local-fs.target.wants/*',
+    '/lib/systemd/system/sockets.target.wants/*udev*',
+    '/lib/systemd/system/sockets.target.wants/*initctl*',
+    '/lib/systemd/system/basic.target.wants/*',
+  ],
+};
+const DEBIAN_PATHS: Array<{ target: string; link: string; flags: string; parent?: string }> = [
+  { target: '/usr/bin/containerd', link: '/usr/local/bin/containerd', flags: '-sf' },
+  { target: '/usr/lib/cni', link: '/opt/cni/bin', flags: '-sfn', parent: '/opt/cni' },
+];
+const MOUNT_HOOK = '/kind/bin/mount-product-files.sh';
+const AT_BOOT = ['kubelet.service', 'containerd.service', 'undo-mount-hacks.service'];
+const NEVER = ['systemd-binfmt.service'];
+
+export const BASE_SETUP = [
+  'set -eux',
+  'chmod 755 /kind /kind/bin',
+  ...NO_BOOT_UNITS.removeNamed.map(([dir, name]) => `find ${dir} -name "${name}" -delete`),
+  ...NO_BOOT_UNITS.removeGlobs.map((glob) => `rm -f ${glob}`),
+  'echo "ReadKMsg=no" >> /etc/systemd/journald.conf',
+  'ln -sf "$(command -v systemd || echo /lib/systemd/systemd)" /sbin/init',
+  "# Debian's containerd and CNI plugins live elsewhere than kind's units and containerd's defaults expect",
+  ...DEBIAN_PATHS.flatMap((p) => [...(p.parent ? [`mkdir -p ${p.parent}`] : []), `ln ${p.flags} ${p.target} ${p.link}`]),
+  'ctr oci spec \\',
+  `  | jq '.hooks.createContainer[.hooks.createContainer| length] |= . + {"path": "${MOUNT_HOOK}"}' \\`,
+  "  | jq 'del(.process.rlimits)' > /etc/containerd/cri-base.json",
+  'containerd --version',
+  'runc --version',
+  `systemctl enable ${AT_BOOT.join(' ')}`,
+  `systemctl mask ${NEVER.join(' ')}`,
+  'mkdir -p /etc/kubernetes/manifests',
+  '',
+].join('\n');
 
 /** kind's containerd config with the two changes this suite needs; throws if the upstream text moved. */
 export function patchContainerdConfig(text: string, pauseRef: string): string {

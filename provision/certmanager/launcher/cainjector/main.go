@@ -41,7 +41,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	"k8s.io/apimachinery/pkg/util/wait"
 	kscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/clientcmd"
 	cliflag "k8s.io/component-base/cli/flag"
@@ -187,25 +186,8 @@ func run(ctx context.Context, opts *config.CAInjectorConfiguration) error {
 	}
 
 	if opts.EnableDataSourceConfig.Certificates {
-		directClient, err := client.New(mgr.GetConfig(), client.Options{Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper()})
-		if err != nil {
-			return fmt.Errorf("failed to create client: %w", err)
-		}
-		err = wait.PollUntilContextTimeout(ctx, time.Second, 5*time.Minute, true, func(ctx context.Context) (bool, error) {
-			crd := apiext.CustomResourceDefinition{}
-			err := directClient.Get(ctx, types.NamespacedName{Name: "certificates.cert-manager.io"}, &crd)
-			if apierrors.IsNotFound(err) {
-				log.Info("cainjector has been configured to watch certificates, but certificates.cert-manager.io CRD not found, retrying with a backoff...")
-				return false, nil
-			} else if err != nil {
-				log.Error(err, "error checking if certificates.cert-manager.io CRD is installed")
-				return false, err
-			}
-			log.V(logf.DebugLevel).Info("certificates.cert-manager.io CRD found")
-			return true, nil
-		})
-		if err != nil {
-			log.Error(err, "error retrieving certificate.cert-manager.io CRDs")
+		if err := awaitCertificateCRD(ctx, mgr); err != nil {
+			log.Error(err, "the certificate data source cannot start")
 			return err
 		}
 	}
@@ -223,6 +205,38 @@ func run(ctx context.Context, opts *config.CAInjectorConfiguration) error {
 		return fmt.Errorf("error running manager: %v", err)
 	}
 	return nil
+}
+
+// awaitCertificateCRD holds the start until Certificates can be watched: the
+// certificate data source watches them, and a watch on a kind the API server
+// does not serve yet fails. It asks once a second, for five minutes at most;
+// any answer but NotFound ends the wait.
+func awaitCertificateCRD(ctx context.Context, mgr ctrl.Manager) error {
+	const crdName = "certificates.cert-manager.io"
+	log := logf.FromContext(ctx)
+	reader, err := client.New(mgr.GetConfig(), client.Options{Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper()})
+	if err != nil {
+		return fmt.Errorf("failed to create client: %w", err)
+	}
+	giveUp := time.Now().Add(5 * time.Minute)
+	for {
+		var crd apiext.CustomResourceDefinition
+		lookup := reader.Get(ctx, types.NamespacedName{Name: crdName}, &crd)
+		switch {
+		case lookup == nil:
+			return nil
+		case !apierrors.IsNotFound(lookup):
+			return fmt.Errorf("looking up CRD %s: %w", crdName, lookup)
+		case time.Now().After(giveUp):
+			return fmt.Errorf("CRD %s still missing after 5m", crdName)
+		}
+		log.Info("waiting for a CRD the certificate data source needs", "crd", crdName)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 func signalContext() (context.Context, func()) {

@@ -201,39 +201,42 @@ func addFlags(fs *pflag.FlagSet, c *config.ControllerConfiguration) *bool {
 	return fs.Bool("version", false, "Print the cert-manager version this launcher links, then exit.")
 }
 
-// enabledControllers is cmd/controller/app/options.EnabledControllers, with
-// the parts that changed between releases delegated to compat.go.
-func enabledControllers(c *config.ControllerConfiguration) sets.Set[string] {
-	var disabled []string
-	enabled := sets.New[string]()
-	for _, name := range c.Controllers {
-		switch {
-		case name == "*":
-			enabled = enabled.Insert(defaults.DefaultEnabledControllers...)
-		case strings.HasPrefix(name, "-"):
-			disabled = append(disabled, strings.TrimPrefix(name, "-"))
-		default:
-			enabled = enabled.Insert(name)
+// controllersToRun reads --controllers the way the release does: "*" stands
+// for the default set, "-name" leaves a controller out, any other entry adds
+// one. What differs between releases comes from compat.go: whether exclusions
+// alone imply the defaults, and whether they are applied before or after the
+// controllers added below (experimental CSR signers, Gateway API, and the
+// cluster-scoped ones a namespaced controller skips).
+func controllersToRun(c *config.ControllerConfiguration) sets.Set[string] {
+	run, leaveOut := sets.New[string](), sets.New[string]()
+	for _, entry := range c.Controllers {
+		if entry == "*" {
+			run.Insert(defaults.DefaultEnabledControllers...)
+		} else if name, excluded := strings.CutPrefix(entry, "-"); excluded {
+			leaveOut.Insert(name)
+		} else {
+			run.Insert(entry)
 		}
 	}
-	if impliedDefaultControllers && len(disabled) > 0 && len(enabled) == 0 {
-		enabled = enabled.Insert(defaults.DefaultEnabledControllers...)
+	if run.Len() == 0 && leaveOut.Len() > 0 && impliedDefaultControllers {
+		run.Insert(defaults.DefaultEnabledControllers...)
 	}
+	applyExclusions := func() { run.Delete(sets.List(leaveOut)...) }
 	if !disabledRemovedLast {
-		enabled = enabled.Delete(disabled...)
+		applyExclusions()
 	}
 	if utilfeature.DefaultFeatureGate.Enabled(feature.ExperimentalCertificateSigningRequestControllers) {
 		logf.Log.Info("enabling all experimental certificatesigningrequest controllers")
-		enabled = enabled.Insert(defaults.ExperimentalCertificateSigningRequestControllers...)
+		run.Insert(defaults.ExperimentalCertificateSigningRequestControllers...)
 	}
-	enabled = enabled.Insert(gatewayControllers(c)...)
+	run.Insert(gatewayControllers(c)...)
 	if c.Namespace != "" && !clusterScopedSkippedAtRun {
-		enabled = enabled.Delete(namespacedDisabledControllers()...)
+		run.Delete(namespacedDisabledControllers()...)
 	}
 	if disabledRemovedLast {
-		enabled = enabled.Delete(disabled...)
+		applyExclusions()
 	}
-	return enabled
+	return run
 }
 
 // buildContextOptions fills the controller.ContextOptions fields that exist
@@ -327,7 +330,7 @@ func run(rootCtx context.Context, c *config.ControllerConfiguration) error {
 		return err
 	}
 
-	enabled := enabledControllers(c)
+	enabled := controllersToRun(c)
 	log.Info(fmt.Sprintf("enabled controllers: %s", sets.List(enabled)))
 	for _, name := range sets.List(enabled) {
 		if _, ok := controller.Known()[name]; !ok {
