@@ -1,6 +1,5 @@
-import { vaultCall, type VaultClient } from '../client.ts';
-import { ensureAuthMount } from './mounts.ts';
-import { warningsOf } from './kubernetes-auth.ts';
+import type { VaultClient } from '../client.ts';
+import { configureAuthMount, writeAuthRole } from './mounts.ts';
 
 export interface JwtAuthOptions {
   /** Without `auth/`. */
@@ -26,10 +25,7 @@ export function jwtConfigBody(options: JwtAuthOptions): Record<string, unknown> 
 }
 
 export async function configureJwtAuth(client: VaultClient, options: JwtAuthOptions): Promise<void> {
-  const body = jwtConfigBody(options);
-  await ensureAuthMount(client, 'jwt', options.mount);
-  const path = `auth/${options.mount}/config`;
-  await vaultCall('configuring jwt auth', path, () => client.write(path, body));
+  await configureAuthMount(client, 'jwt', options.mount, jwtConfigBody(options));
 }
 
 export interface JwtRoleOptions {
@@ -53,8 +49,6 @@ export function jwtRoleBody(options: JwtRoleOptions): Record<string, unknown> {
   return body;
 }
 
-export async function writeJwtRole(client: VaultClient, options: JwtRoleOptions): Promise<string[]> {
-  const path = `auth/${options.mount}/role/${options.role}`;
-  const answer = await vaultCall('writing the jwt role', path, () => client.write(path, jwtRoleBody(options)));
-  return warningsOf(answer);
+export function writeJwtRole(client: VaultClient, options: JwtRoleOptions): Promise<string[]> {
+  return writeAuthRole(client, 'jwt', options.mount, options.role, jwtRoleBody(options));
 }

@@ -1,6 +1,6 @@
 import type { TokenReviewer } from '../../scenarios/types.ts';
-import { vaultCall, type VaultClient } from '../client.ts';
-import { ensureAuthMount } from './mounts.ts';
+import type { VaultClient } from '../client.ts';
+import { configureAuthMount, writeAuthRole } from './mounts.ts';
 
 export interface KubernetesAuthOptions {
   /** Without `auth/`. */
@@ -42,10 +42,7 @@ export function kubernetesConfigBody(options: KubernetesAuthOptions): Record<str
 }
 
 export async function configureKubernetesAuth(client: VaultClient, options: KubernetesAuthOptions): Promise<void> {
-  const body = kubernetesConfigBody(options);
-  await ensureAuthMount(client, 'kubernetes', options.mount);
-  const path = `auth/${options.mount}/config`;
-  await vaultCall('configuring kubernetes auth', path, () => client.write(path, body));
+  await configureAuthMount(client, 'kubernetes', options.mount, kubernetesConfigBody(options));
 }
 
 export interface KubernetesRoleOptions {
@@ -72,13 +69,6 @@ export function kubernetesRoleBody(options: KubernetesRoleOptions): Record<strin
 }
 
 /** Returns Vault's warnings (e.g. the one about a role without `audience`). */
-export async function writeKubernetesRole(client: VaultClient, options: KubernetesRoleOptions): Promise<string[]> {
-  const path = `auth/${options.mount}/role/${options.role}`;
-  const answer = await vaultCall('writing the kubernetes role', path, () => client.write(path, kubernetesRoleBody(options)));
-  return warningsOf(answer);
-}
-
-export function warningsOf(answer: unknown): string[] {
-  const warnings = (answer as { warnings?: unknown } | undefined)?.warnings;
-  return Array.isArray(warnings) ? warnings.map(String) : [];
+export function writeKubernetesRole(client: VaultClient, options: KubernetesRoleOptions): Promise<string[]> {
+  return writeAuthRole(client, 'kubernetes', options.mount, options.role, kubernetesRoleBody(options));
 }

@@ -25,3 +25,18 @@ function hasMount(answer: unknown, mount: string): boolean {
   const body = answer as { data?: Record<string, unknown> } & Record<string, unknown>;
   return Boolean(body?.data?.[key] ?? body?.[key]);
 }
+
+/** An auth method at `mount` (enabled unless something is there) with this config. */
+export async function configureAuthMount(client: VaultClient, type: 'kubernetes' | 'jwt', mount: string, config: Record<string, unknown>): Promise<void> {
+  await ensureAuthMount(client, type, mount);
+  const path = `auth/${mount}/config`;
+  await vaultCall(`configuring ${type} auth`, path, () => client.write(path, config));
+}
+
+/** Writes a role of an auth mount; returns Vault's warnings (e.g. the one about a role without `audience`). */
+export async function writeAuthRole(client: VaultClient, type: 'kubernetes' | 'jwt', mount: string, role: string, body: Record<string, unknown>): Promise<string[]> {
+  const path = `auth/${mount}/role/${role}`;
+  const answer = await vaultCall(`writing the ${type} role`, path, () => client.write(path, body));
+  const warnings = (answer as { warnings?: unknown } | undefined)?.warnings;
+  return Array.isArray(warnings) ? warnings.map(String) : [];
+}

@@ -1,16 +1,16 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../lib/test-support/temp-dir.ts';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { LocalVault, redactDevBanner } from './local-process.ts';
 
 // Fake `vault` binaries: shell scripts that fail the way a real server can.
-let dir: string;
+const dir = useTempDir('fake', 'file');
 async function fakeBinary(name: string, body: string): Promise<string> {
-  const path = join(dir, name);
+  const path = join(dir(), name);
   await writeFile(path, `#!/bin/sh\n${body}\n`);
   await chmod(path, 0o755);
   return path;
@@ -29,12 +29,6 @@ function certDirIn(lines: string[]): string | undefined {
   return lines.join('\n').match(/-dev-tls-cert-dir=(\S+)/)?.[1];
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-fake-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe('LocalVault start failures', () => {
   it('reports an early exit with the last log lines, root token redacted, and cleans up', async () => {
@@ -86,7 +80,7 @@ describe('LocalVault start failures', () => {
   });
 
   it('says when the binary cannot be started', async () => {
-    const error = await startError(new LocalVault(join(dir, 'no-such-vault')));
+    const error = await startError(new LocalVault(join(dir(), 'no-such-vault')));
     expect(error.problem).toMatch(/could not be started: spawn .*no-such-vault ENOENT/);
   });
 });
