@@ -1,5 +1,4 @@
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   boundingSetHas,
   DOCKER_HOST_SCRIPT,
-  dockerStatus,
   hostCgroupVersion,
   isStaticElf,
   WRAPPER_RUNTIME,
