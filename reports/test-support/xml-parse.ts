@@ -31,20 +31,17 @@ export function parseXml(xml: string): XmlElement {
   let i = 0;
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
+  /** Past `open…close` (a comment, a processing instruction) when one starts at `i`. */
+  const skip = (open: string, close: string, what: string): boolean => {
+    if (!xml.startsWith(open, i)) return false;
+    const end = xml.indexOf(close, i);
+    if (end < 0) throw new XmlError(`unterminated ${what}`);
+    i = end + close.length;
+    return true;
+  };
   const skipMisc = () => {
-    for (;;) {
-      const ws = /^\s*/.exec(xml.slice(i))![0].length;
-      i += ws;
-      if (xml.startsWith('<?', i)) {
-        const end = xml.indexOf('?>', i);
-        if (end < 0) throw new XmlError('unterminated processing instruction');
-        i = end + 2;
-      } else if (xml.startsWith('<!--', i)) {
-        const end = xml.indexOf('-->', i);
-        if (end < 0) throw new XmlError('unterminated comment');
-        i = end + 3;
-      } else return;
-    }
+    do i += /^\s*/.exec(xml.slice(i))![0].length;
+    while (skip('<?', '?>', 'processing instruction') || skip('<!--', '-->', 'comment'));
   };
   skipMisc();
   while (i < xml.length) {
@@ -53,10 +50,8 @@ export function parseXml(xml: string): XmlElement {
       if (i < xml.length) throw new XmlError(`content after the root element at offset ${i}`);
       break;
     }
-    if (xml.startsWith('<!--', i)) {
-      const end = xml.indexOf('-->', i);
-      if (end < 0) throw new XmlError('unterminated comment');
-      i = end + 3;
+    if (skip('<!--', '-->', 'comment')) {
+      // nothing: comments carry no content
     } else if (xml.startsWith('<![CDATA[', i)) {
       const end = xml.indexOf(']]>', i);
       if (end < 0 || stack.length === 0) throw new XmlError('bad CDATA section');
