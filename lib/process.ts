@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,7 +37,6 @@ export class ManagedProcess {
   private exit?: string;
   private exitedPromise: Promise<string> = new Promise(() => undefined);
   private logClosed: Promise<void> = Promise.resolve();
-  private readonly killOnExit = () => this.child?.kill('SIGKILL');
   readonly logFile: string;
 
   constructor(
@@ -59,16 +59,15 @@ export class ManagedProcess {
 
   async start(): Promise<this> {
     await mkdir(this.opts.dir, { recursive: true });
-    const env = this.opts.extendEnv === false ? this.opts.env : { ...process.env, ...this.opts.env };
-    const child = spawn(this.binary, this.args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // cleanup: killed when this process exits or is killed by a signal, so no component outlives a run
+    const child = execa(this.binary, this.args, { env: this.opts.env, extendEnv: this.opts.extendEnv !== false, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
     this.child = child;
-    this.exitedPromise = new Promise<string>((resolve) => {
-      child.once('error', (err) => resolve(`could not be started: ${err.message}`));
-      // 'exit', not 'close': a grandchild holding the pipes must not keep us waiting.
-      child.once('exit', (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`));
-    }).then((reason) => (this.exit = reason));
+    this.exitedPromise = Promise.race([
+      // 'exit', not the result: a grandchild holding the pipes must not keep us waiting
+      new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`))),
+      child.then((r) => (r.failed && r.exitCode === undefined && !r.signal ? `could not be started: ${r.originalMessage ?? r.shortMessage}` : new Promise<string>(() => undefined))),
+    ]).then((reason) => (this.exit = reason));
     this.logClosed = this.pipeOutput(child);
-    process.once('exit', this.killOnExit);
     if (this.opts.runsDir && child.pid !== undefined) {
       await mkdir(this.opts.runsDir, { recursive: true });
       await writeFile(this.stateFile()!, JSON.stringify({ name: this.name, pid: child.pid, binary: this.binary, parent: process.pid, dir: this.opts.dir }));
@@ -125,7 +124,6 @@ export class ManagedProcess {
         await this.exitedPromise;
       }
     }
-    process.removeListener('exit', this.killOnExit);
     // the last lines flushed; a grandchild still holding the pipes must not keep us waiting
     await Promise.race([this.logClosed, sleep(1000)]);
     const state = this.stateFile();
