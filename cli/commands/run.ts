@@ -25,7 +25,7 @@ export function registerRun(program: Command): void {
     .option('--filter <expr>', 'select scenarios (see `list --help`)')
     .option('--concurrency <n>', 'environments up at once (default: 2 on kind, else 1)')
     .option('--keep', 'leave the environment running afterwards (prints how to look inside)')
-    .option('--cert-manager-controller <path>', 'release gating: run this candidate controller binary in place of the pinned one')
+    .option('--cert-manager-controller <path>', 'release gating: run this candidate controller binary in place of the pinned one of the scenarios\' version (an upgrade moves from the pinned from-version to it)')
     .option('--cert-manager-image <component=image>', 'release gating (kind): a candidate image (reference or `docker save` archive) for controller, webhook or cainjector; repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--cert-manager-chart <chart>', 'release gating (kind): a candidate chart (directory, .tgz or oci://…:version) with its CRDs')
     .option('--pause-on-failure', 'after a failing scenario, print how to look inside and wait for Enter')
