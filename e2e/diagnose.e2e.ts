@@ -11,25 +11,26 @@ import { issuerObject } from '../runner/manifests.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 import { factsOf } from '../runner/session.ts';
 import { VAULT_ROLE } from '../runner/vault-setup.ts';
-import { groupByCluster } from '../runner/groups.ts';
 import { formatSides } from '../reports/side-text.ts';
 import { resolvePlaceholders } from '../scenarios/placeholders.ts';
 import { filterPlans, loadPlans } from '../scenarios/plan.ts';
 import type { Plan, Verdict } from '../scenarios/types.ts';
-import { loadVersions } from '../scenarios/versions.ts';
 import { applyFix, diagnoseLive, nudge, waitReady, type LiveDiagnosis } from './diagnose/live.ts';
-import { backends, environmentFixture } from './fixtures.ts';
+import { ownClusterBackends } from '../cli/backends.ts';
+import { runSettings } from '../cli/run-settings.ts';
+import { planEnvironments } from '../runner/environment-spec.ts';
+import { environmentFixture } from './fixtures.ts';
 
 const BREAKAGES = fileURLToPath(new URL('./diagnose/breakages.yaml', import.meta.url));
-const names = (process.env.CM_VAULT_E2E_DIAGNOSE_BACKENDS ?? 'local').split(',').filter(Boolean) as Array<keyof typeof backends>;
+const names = (process.env.CM_VAULT_E2E_DIAGNOSE_BACKENDS ?? 'local').split(',').filter(Boolean) as Array<keyof typeof ownClusterBackends>;
 const filter = process.env.CM_VAULT_E2E_FILTER;
 const plans = filterPlans(loadPlans({ files: [BREAKAGES] }), filter);
 
 for (const name of names) {
-  const backend = backends[name](loadVersions());
-  for (const group of groupByCluster(plans)) {
-    describe(`diagnose on ${name}: ${group.key}`, () => {
-      const env = environmentFixture(backend, group.key, group.plans[0]!);
+  const backend = ownClusterBackends[name];
+  for (const group of planEnvironments(plans, runSettings({}))) {
+    describe(`diagnose on ${name}: ${group.spec.key}`, () => {
+      const env = environmentFixture(backend, group.spec);
       beforeAll(() => env.setUp());
       afterAll(() => env.tearDown());
       for (const plan of group.plans) {
