@@ -57,6 +57,7 @@ export async function buildRecipe(recipe: GoRecipe, opts: BuildOptions): Promise
       builtAt: new Date().toISOString(),
       buildSeconds: Math.round((Date.now() - started) / 100) / 10,
       ...phases,
+      ...(recipe.sources ? { sources: recipe.sources } : {}),
       binaries,
       extras,
     };

@@ -1,11 +1,10 @@
-import { stat } from 'node:fs/promises';
 import { cacheLayout } from './cache.ts';
 import { dockerStatus, type DockerStatus } from './docker/docker.ts';
 import { duration } from './estimates.ts';
 import { footprint, formatBytes, type Footprint } from './footprint.ts';
 import { goVersion } from './go.ts';
 import { missingHostPackages } from './host-packages.ts';
-import { estimateSeconds } from './provision.ts';
+import { estimateSeconds, isCached, sourcesOf } from './provision.ts';
 import { entryKey, readManifest, sourceOf, type ArtifactSource } from './manifest.ts';
 import type { Recipe } from './recipe.ts';
 
@@ -41,7 +40,7 @@ export async function doctor(recipes: Recipe[], opts: { docker?: boolean } = {})
   const components: ComponentReport[] = [];
   for (const r of recipes) {
     const entry = manifest.artifacts[entryKey(r.name, r.version)];
-    const present = !!entry && (await Promise.all(entry.binaries.map((b) => stat(b.path).then(() => true, () => false)))).every(Boolean);
+    const present = await isCached(entry, false, r.binaries.map((b) => b.name), sourcesOf(r));
     const howToGet = r.kind === 'unavailable' ? r.advice : `npx cm-vault-e2e provision --only ${entryKey(r.name, r.version)}`;
     components.push({
       name: r.name,

@@ -26,6 +26,8 @@ export interface ManifestEntry {
   source?: ArtifactSource;
   /** What was downloaded, when `source` is official. */
   urls?: string[];
+  /** The recipe's `sources` digest it was built from. */
+  sources?: string;
 }
 
 export type ArtifactSource = 'official' | 'build';

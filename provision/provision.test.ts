@@ -53,6 +53,15 @@ describe('provision', () => {
     expect(second!.state).toBe('cached');
   }, 120_000);
 
+  it("an artifact built from other suite sources (a changed launcher) is rebuilt; the same sources stay cached", async () => {
+    const layout = await tempLayout();
+    const withSources = (sources: string): GoRecipe => ({ ...hello('v1.2.5', GOOD), sources });
+    expect((await provision([withSources('a')], { layout, log: quiet, jobs: 1 }))[0]!.state).toBe('built');
+    expect((await readManifest(layout.manifest)).artifacts['hello@v1.2.5']!.sources).toBe('a');
+    expect((await provision([withSources('a')], { layout, log: quiet }))[0]!.state).toBe('cached');
+    expect((await provision([withSources('b')], { layout, log: quiet, jobs: 1 }))[0]!.state).toBe('built');
+  }, 120_000);
+
   it('an entry lacking a binary the recipe now names is rebuilt, not taken as cached', async () => {
     const layout = await tempLayout();
     await provision([hello('v1.2.4', GOOD)], { layout, log: quiet, jobs: 1 });

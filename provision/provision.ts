@@ -42,9 +42,13 @@ export function selectRecipes(recipes: Recipe[], only?: string[], sets?: Artifac
   });
 }
 
-/** An entry counts as cached when it holds every binary `wanted` names (a recipe may gain binaries) and each is intact. */
-export async function isCached(entry: ManifestEntry | undefined, verify: boolean, wanted: string[] = []): Promise<boolean> {
+/**
+ * An entry counts as cached when it holds every binary `wanted` names (a recipe may gain binaries), each is intact,
+ * and it was built from the recipe's own `sources` where the recipe compiles any in.
+ */
+export async function isCached(entry: ManifestEntry | undefined, verify: boolean, wanted: string[] = [], sources?: string): Promise<boolean> {
   if (!entry) return false;
+  if (sources !== undefined && entry.sources !== sources) return false;
   if (!wanted.every((name) => entry.binaries.some((b) => b.name === name))) return false;
   for (const b of entry.binaries) {
     const s = await stat(b.path).catch(() => null);
@@ -54,14 +58,16 @@ export async function isCached(entry: ManifestEntry | undefined, verify: boolean
   return true;
 }
 
-/** The recipes whose artifacts are not in the cache yet. */
+export const sourcesOf = (r: Recipe): string | undefined => (r.kind === 'go' ? r.sources : undefined);
+
+/** The recipes whose artifacts are not in the cache yet (or are stale). */
 export async function missingRecipes(recipes: Recipe[], layout = cacheLayout()): Promise<Recipe[]> {
   const manifest = await readManifest(layout.manifest);
   const missing: Recipe[] = [];
   for (const r of recipes) {
     if (r.kind === 'unavailable') continue;
     const entry = manifest.artifacts[entryKey(r.name, r.version)];
-    if (!(await isCached(entry, false, r.binaries.map((b) => b.name)))) missing.push(r);
+    if (!(await isCached(entry, false, r.binaries.map((b) => b.name), sourcesOf(r)))) missing.push(r);
   }
   return missing;
 }
@@ -92,7 +98,7 @@ export async function provision(recipes: Recipe[], opts: ProvisionOptions = {}):
   const cached = new Map<Recipe, ManifestEntry>();
   for (const r of recipes) {
     const entry = r.kind === 'unavailable' ? undefined : manifest.artifacts[entryKey(r.name, r.version)];
-    if (await isCached(entry, opts.verify ?? false, r.binaries.map((b) => b.name))) cached.set(r, entry!);
+    if (await isCached(entry, opts.verify ?? false, r.binaries.map((b) => b.name), sourcesOf(r))) cached.set(r, entry!);
   }
   const toGet = recipes.filter((r) => r.kind !== 'unavailable' && !cached.has(r));
   const estimate = (r: Recipe) => timings.estimate(r);

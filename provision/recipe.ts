@@ -47,6 +47,11 @@ export interface GoRecipe {
   extras?(ctx: WrapperContext, dest: string): Promise<string[]>;
   /** The upstream release of the same binaries: tried first, the build is the fallback (provision/official/). */
   official?: OfficialSource;
+  /**
+   * A digest of this suite's own sources compiled into the binaries (the cert-manager launchers): an artifact
+   * built from other sources is stale and built again.
+   */
+  sources?: string;
 }
 
 /** A pinned component this machine cannot obtain: doctor and provision say why and what to do. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { GoRecipe } from '../recipe.ts';
 import { certManagerBundle } from '../certmanager/wrapper.ts';
 import { certManagerChart, certManagerCrds } from '../certmanager/crds.ts';
@@ -19,6 +20,7 @@ export function certManagerRecipes(version: string, commit: string): GoRecipe[] 
     version,
     sets: ['local', 'kind'],
     ldflags: bundle.ldflags,
+    sources: createHash('sha256').update(JSON.stringify([bundle.goMod, bundle.files, bundle.ldflags])).digest('hex').slice(0, 16),
     binaries: bundle.binaries.map((b) => ({ name: b.name, pkg: b.pkg, versionArgs: ['--version'], versionContains: version })),
     async wrapper() {
       return { goMod: bundle.goMod, modules: [{ path: MODULE, version }], files: bundle.files };
