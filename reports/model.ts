@@ -27,13 +27,14 @@ export type SideName = SideVerdict['side'];
 /** A side can also be absent (the certificate is only judged for scenarios predicted Ready) or not judged (not observable). */
 export type SideStatus = Status | 'n/a' | 'not-judged';
 
-export const SIDES: readonly SideName[] = ['issuer', 'vault', 'apiserver', 'certificate'];
+export const SIDES: readonly SideName[] = ['issuer', 'vault', 'apiserver', 'certificate', 'audit'];
 
 export const SIDE_LABELS: Record<SideName, string> = {
   issuer: 'Issuer',
   vault: 'Vault',
   apiserver: 'API server',
   certificate: 'Certificate',
+  audit: 'Vault audit log',
 };
 
 export const isSkipped = (r: ReportedResult): r is SkippedScenario => 'skipped' in r;

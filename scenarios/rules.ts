@@ -20,7 +20,7 @@ const AUDIENCE_FIELDS = [/^issuer\.audiences\.\d+$/, /^auth\.roleAudience$/, /^a
 
 /** Impossible or unknown combinations in a schema-valid scenario. */
 export function checkScenario(s: RawScenario, ctx: RuleContext): Problem[] {
-  return [...checkCluster(s, ctx), ...checkVersions(s, ctx), ...checkAuth(s), ...checkIssuer(s), ...checkExpect(s), ...checkPlaceholders(s)];
+  return [...checkCluster(s, ctx), ...checkVersions(s, ctx), ...checkAuth(s), ...checkIssuer(s), ...checkExpect(s), ...checkPolicy(s), ...checkPlaceholders(s)];
 }
 
 function checkCluster(s: RawScenario, ctx: RuleContext): Problem[] {
@@ -119,6 +119,18 @@ function checkExpect(s: RawScenario): Problem[] {
   return [];
 }
 
+function checkPolicy(s: RawScenario): Problem[] {
+  const policy = s.vault.policy;
+  if (policy === undefined || policy === 'default') return [];
+  if ((s.vault.engine ?? 'vault') === 'openbao') {
+    return [{ path: ['vault', 'policy'], problem: 'a hardened policy is only modelled for Vault (OpenBao\'s ACL parameter matching was not read)', fix: 'use `engine: vault`, or `policy: default`' }];
+  }
+  if (!s.certificate) {
+    return [{ path: ['vault', 'policy'], problem: 'a hardened policy judges the names a Certificate asks for, and the scenario names none', fix: 'add `certificate: {commonName: app.example.com}`' }];
+  }
+  return [];
+}
+
 function checkPlaceholders(s: RawScenario): Problem[] {
   const problems: Problem[] = [];
   const known = Object.keys(PLACEHOLDERS).map((n) => `\${${n}}`);
@@ -176,7 +188,22 @@ export function toScenario(s: RawScenario, ctx: RuleContext, source: Scenario['s
     certManager: s.certManager.upgrade
       ? { version: s.certManager.upgrade.to, upgrade: { ...s.certManager.upgrade } }
       : { version: s.certManager.version ?? ctx.versions.certManager.default },
-    vault: { engine, version: s.vault.version ?? engineVersions(ctx.versions, engine).default, placement: s.vault.placement },
+    vault: {
+      engine,
+      version: s.vault.version ?? engineVersions(ctx.versions, engine).default,
+      placement: s.vault.placement,
+      ...(s.vault.policy && s.vault.policy !== 'default'
+        ? {
+            policy: {
+              kind: 'hardened' as const,
+              allowedParameters: s.vault.policy.allowedParameters ?? {},
+              requiredParameters: s.vault.policy.requiredParameters ?? [],
+              paths: s.vault.policy.paths ?? ['sign', 'issue'],
+            },
+          }
+        : {}),
+    },
+    ...(s.certificate ? { certificate: { commonName: s.certificate.commonName, dnsNames: s.certificate.dnsNames ?? [s.certificate.commonName] } } : {}),
     auth,
     issuer: {
       kind: i.kind,

@@ -15,6 +15,7 @@ export const FAILURE_CLASSES = [
   'crd-unknown-field',
   'vault-mount-path',
   'role-bound-service-account',
+  'vault-policy-denied',
 ] as const;
 
 export const TOKEN_REVIEWERS = ['local-token', 'reviewer-jwt', 'client-jwt'] as const;
@@ -27,6 +28,14 @@ const K8sName = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, `must b
 const Mount = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*(\/[A-Za-z0-9_-]+)*$/, `must be a Vault mount path without \`auth/\`${FIX}e.g. kubernetes`);
 const Audience = z.string().min(1);
 const OneLine = z.string().min(1).regex(/^[^\n]*$/, `must be one line${FIX}say in one line what the scenario proves`);
+
+/** A Vault ACL rule in the shape the article recommends: parameter name -> allowed value globs (`[]` = any value). */
+export const HardenedPolicy = z.strictObject({
+  allowedParameters: z.record(z.string().min(1), z.array(z.string())).optional(),
+  requiredParameters: z.array(z.string().min(1)).optional(),
+  /** The PKI endpoints the rule is written for (default both; cert-manager only calls `sign`). */
+  paths: z.array(z.enum(['sign', 'issue'])).min(1).optional(),
+});
 
 export const Expect = z.strictObject({
   ready: z.boolean(),
@@ -51,7 +60,9 @@ export const RawScenario = z.strictObject({
     engine: z.enum(['vault', 'openbao']).optional(),
     version: Version.optional(),
     placement: z.enum(['in-cluster', 'external']),
+    policy: z.union([z.literal('default'), HardenedPolicy], { error: `must be \`default\` or {allowedParameters, requiredParameters, paths}${FIX}see "Vault policy" in scenarios/README.md` }).optional(),
   }),
+  certificate: z.strictObject({ commonName: z.string().min(1).max(64), dnsNames: z.array(z.string().min(1)).optional() }).optional(),
   auth: z.strictObject({
     method: z.enum(['kubernetes', 'jwt']),
     mount: Mount.optional(),

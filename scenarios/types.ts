@@ -77,7 +77,27 @@ export type FailureClass =
   | 'reviewer-forbidden'
   | 'crd-unknown-field'
   | 'vault-mount-path'
-  | 'role-bound-service-account';
+  | 'role-bound-service-account'
+  /** The Issuer is Ready, but Vault's ACL refuses the sign request: the CertificateRequest fails. */
+  | 'vault-policy-denied';
+
+/**
+ * The ACL policy the Vault role hands out. Absent = the default: create/update on `<pki>/sign/<role>` and
+ * `<pki>/issue/<role>` with no parameter constraints (vault/configure/policy.ts).
+ */
+export interface HardenedVaultPolicy {
+  kind: 'hardened';
+  /** Parameter -> allowed value globs; `[]` = any value; key `*` = any other parameter. Empty = no constraint. */
+  allowedParameters: Record<string, string[]>;
+  requiredParameters: string[];
+  paths: Array<'sign' | 'issue'>;
+}
+
+/** The names the probe Certificate asks for; absent = a name derived from the probe object. */
+export interface CertificateSpec {
+  commonName: string;
+  dnsNames: string[];
+}
 
 export interface Expectation {
   ready: boolean;
@@ -89,7 +109,8 @@ export interface Scenario {
   description: string;
   cluster: { profile: ProfileName; kubernetes: string; serviceAccountIssuer?: string; apiAudiences?: string[] };
   certManager: CertManagerSpec;
-  vault: { engine: VaultEngine; version: string; placement: Placement };
+  vault: { engine: VaultEngine; version: string; placement: Placement; policy?: HardenedVaultPolicy };
+  certificate?: CertificateSpec;
   auth: AuthSpec;
   issuer: IssuerSpec;
   expect: Expectation;
@@ -139,7 +160,40 @@ export interface Prediction {
   vault?: { status: number; errors: string[]; logLine?: string };
   /** The kube-apiserver line that names the audience mismatch. */
   apiserver?: { line: string };
+  /** cert-manager's sign request and Vault's ACL answer; present when the Issuer is predicted Ready. */
+  sign?: SignPrediction;
+  /** The audit entries that show this scenario's login (and sign) in Vault's audit log. */
+  audit?: AuditPrediction;
   steps: ExplainStep[];
+}
+
+export interface SignPrediction {
+  allowed: boolean;
+  /** The CertificateRequest's Ready condition once Vault answered (Issued, or Failed with Vault's error). */
+  certificateRequest: { status: 'True' | 'False'; reason: string; message: string };
+}
+
+/** One fact per scenario read from the audit log: the login entry, and where the sign is refused its entry too. */
+export interface AuditPrediction {
+  /** null: cert-manager never reaches Vault, so no login entry carries the scenario's role. */
+  login: { path: string; error?: string; policies?: string[] } | null;
+  sign?: { path: string; error: string };
+}
+
+/** One audit log entry as the suite keeps it: only fields that are safe and in clear (HMAC'd values stay HMAC'd). */
+export interface AuditEntry {
+  type: 'request' | 'response';
+  time: string;
+  path: string;
+  operation: string;
+  remoteAddress: string;
+  /** request.data.role as written, normally `hmac-sha256:…`. */
+  role?: string;
+  error?: string;
+  /** Token policies on the response of a successful login (clear text in the audit log). */
+  policies?: string[];
+  /** auth.metadata (role, service_account_name, …) on a successful login. */
+  metadata?: Record<string, string>;
 }
 
 export interface Observation {
@@ -147,11 +201,21 @@ export interface Observation {
   rejection?: { message: string };
   vaultLog: string[];
   apiserverLog: string[];
-  certificate?: { ready: boolean; secretName?: string; serial?: string; chainVerified?: boolean; sansMatch?: boolean };
+  certificate?: {
+    ready: boolean;
+    secretName?: string;
+    serial?: string;
+    chainVerified?: boolean;
+    sansMatch?: boolean;
+    /** The CertificateRequest's Ready condition (the sign step's outcome). */
+    request?: { status: string; reason: string; message: string };
+  };
+  /** The audit entries of this scenario's login and sign requests. */
+  audit?: AuditEntry[];
 }
 
 export interface SideVerdict {
-  side: 'issuer' | 'vault' | 'apiserver' | 'certificate';
+  side: 'issuer' | 'vault' | 'apiserver' | 'certificate' | 'audit';
   /** For upgrade scenarios: the stage the side was judged at. */
   stage?: 'before' | 'during' | 'after';
   /** Not a failure; with `unobserved` also not a pass. */

@@ -12,7 +12,8 @@ describe('CRD field availability: serviceAccountRef.audiences', () => {
     expect(result.rejection?.message).toBe(
       'Issuer in version "v1" cannot be handled as a Issuer: strict decoding error: unknown field "spec.vault.auth.kubernetes.serviceAccountRef.audiences"',
     );
-    expect(result.steps.map((s) => s.step)).toEqual(['CRD schema']);
+    expect(result.steps.map((s) => s.step)).toEqual(['CRD schema', 'Vault audit log']);
+    expect(result.audit).toEqual({ login: null });
     expect(result.steps[0]?.source).toContain('cert-manager/cert-manager@v1.14.7 pkg/apis/certmanager/v1/types_issuer.go#ServiceAccountRef');
   });
 

@@ -56,7 +56,8 @@ describe('order of checks', () => {
     const result = predict(p, facts(p));
     expect(result.failure).toBe('token-request-forbidden');
     expect(result.vault).toBeUndefined();
-    expect(result.steps.map((s) => s.step)).toEqual(['token audiences', 'token request', 'Issuer condition']);
+    expect(result.steps.map((s) => s.step)).toEqual(['token audiences', 'token request', 'Issuer condition', 'Vault audit log']);
+    expect(result.audit).toEqual({ login: null });
   });
 
   it('the role audience check comes before the TokenReview (no apiserver line even with client-jwt)', () => {
@@ -91,6 +92,10 @@ describe('order of checks', () => {
       'TokenReview audiences',
       'Vault answer',
       'Issuer condition',
+      'sign request',
+      'Vault policy',
+      'CertificateRequest',
+      'Vault audit log',
     ]);
   });
 

@@ -16,6 +16,8 @@ import { all, certManager, VAULT_API_RESPONSE_ERROR } from './sources.ts';
 import { tokenAudiences, tokenAudiencesStep } from './token-audiences.ts';
 import { requestToken } from './token-request.ts';
 import { parseCertManagerVersion } from './version.ts';
+import { auditPrediction, auditStep } from './audit.ts';
+import { signRequest } from './vault-policy.ts';
 
 export interface StagePrediction {
   stage: 'before' | 'after';
@@ -46,7 +48,8 @@ export function predictAt(plan: Plan, facts: EnvironmentFacts, version: string):
   const crd = checkIssuerFields(ctx);
   if (crd.step) steps.push(crd.step);
   if (crd.rejection !== undefined) {
-    return { ready: false, failure: 'crd-unknown-field', tokenAudiences: [], issuer: null, rejection: { message: crd.rejection }, steps };
+    steps.push(auditStep(ctx, null));
+    return { ready: false, failure: 'crd-unknown-field', tokenAudiences: [], issuer: null, rejection: { message: crd.rejection }, audit: { login: null }, steps };
   }
 
   const audiences = tokenAudiences(ctx);
@@ -57,7 +60,8 @@ export function predictAt(plan: Plan, facts: EnvironmentFacts, version: string):
   if (!token.allowed) {
     const issuer = { status: 'False' as const, reason: VAULT_ERROR_REASON, message: kubernetesAuthFailure(token.error ?? '') };
     steps.push(issuerStep(ctx, issuer));
-    return { ready: false, failure: 'token-request-forbidden', tokenAudiences: audiences, issuer, steps };
+    steps.push(auditStep(ctx, null));
+    return { ready: false, failure: 'token-request-forbidden', tokenAudiences: audiences, issuer, audit: { login: null }, steps };
   }
 
   const mount = issuerMount(ctx);
@@ -90,6 +94,19 @@ export function predictAt(plan: Plan, facts: EnvironmentFacts, version: string):
     prediction.issuer = { status: 'False', reason: VAULT_ERROR_REASON, message: kubernetesAuthFailure(vaultCallFailure(apiError)) };
   }
   steps.push(issuerStep(ctx, prediction.issuer));
+  if (login.status === 200) {
+    const sign = signRequest(ctx);
+    steps.push(...sign.steps);
+    prediction.sign = sign.sign;
+    if (!sign.sign.allowed) {
+      prediction.ready = false;
+      prediction.failure = 'vault-policy-denied';
+    }
+    prediction.audit = auditPrediction(ctx, login, sign);
+  } else {
+    prediction.audit = auditPrediction(ctx, login);
+  }
+  steps.push(auditStep(ctx, prediction.audit));
   return prediction;
 }
 

@@ -1,0 +1,36 @@
+import type { AuditPrediction, ExplainStep } from '../types.ts';
+import type { LoginOutcome, OracleContext } from './model.ts';
+import { issuerPolicyName, PKI_SIGN_PATH, type SignOutcome } from './vault-policy.ts';
+
+/**
+ * Vault's audit log (a file device) writes one request and one response entry per call, before and after the
+ * backend answers: the path and operation in clear, request data HMAC'd (the role name too), the response's
+ * error and, for a successful login, the token's policies and the auth metadata in clear.
+ */
+const AUDIT_SOURCES =
+  'hashicorp/vault@v1.21.0 audit/entry_formatter.go#EntryFormatter.FormatRequest,FormatResponse; ' +
+  'hashicorp/vault@v1.21.0 vault/request_handling.go#Core.handleLoginRequest';
+
+export function auditPrediction(ctx: OracleContext, login: LoginOutcome, sign?: SignOutcome): AuditPrediction {
+  const path = `auth/${ctx.plan.auth.mount}/login`;
+  if (login.status !== 200) return { login: { path, error: login.errors.join('; ') } };
+  const prediction: AuditPrediction = { login: { path, policies: [issuerPolicyName(ctx.plan)] } };
+  if (sign?.error) prediction.sign = { path: PKI_SIGN_PATH, error: sign.error };
+  return prediction;
+}
+
+export function auditStep(ctx: OracleContext, audit: AuditPrediction | null): ExplainStep {
+  const role = 'request.data.role equal to the HMAC of the role name (sys/audit-hash)';
+  let detail: string;
+  if (!audit?.login) {
+    detail = `No entry for ${role}: cert-manager never reaches Vault's login.`;
+  } else if (audit.login.error !== undefined) {
+    detail = `Look for the response entry on ${audit.login.path} with ${role}: its error is "${audit.login.error}", its remote_address the caller's.`;
+  } else {
+    detail =
+      `Look for the response entry on ${audit.login.path} with ${role}: no error, auth.policies include "${audit.login.policies?.join('", "')}", ` +
+      `auth.metadata names ServiceAccount ${ctx.plan.issuer.serviceAccount}.`;
+    if (audit.sign) detail += ` Then the entry on ${audit.sign.path} with error "${audit.sign.error.replaceAll('\n', '\\n').replaceAll('\t', '\\t')}".`;
+  }
+  return { step: 'Vault audit log', detail, source: AUDIT_SOURCES };
+}

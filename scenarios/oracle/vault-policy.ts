@@ -1,0 +1,159 @@
+import type { ExplainStep, HardenedVaultPolicy, SignPrediction } from '../types.ts';
+import { compareVersions } from '../versions.ts';
+import { vaultApiError } from './messages.ts';
+import type { OracleContext } from './model.ts';
+import { all, certManager, VAULT_API_RESPONSE_ERROR } from './sources.ts';
+
+/**
+ * The sign step: cert-manager posts the CSR to `spec.vault.path` with the token the login gave it, and Vault's
+ * ACL decides before the PKI backend sees the request. The role's policy is the scenario's `vault.policy`.
+ */
+
+/** Where the suite's Issuers sign: the PKI mount and role runner/vault-handle.ts prepares in every Vault. */
+export const PKI_SIGN_PATH = 'pki/sign/cm-vault-e2e';
+/** The probe Certificate's `spec.duration` (runner/manifests.ts#certificateObject), as Go's Duration.String prints it. */
+export const PROBE_TTL = '1h0m0s';
+/** A stand-in for the PEM cert-manager sends: only a glob on its first or last characters can be predicted. */
+const CSR_STAND_IN = '-----BEGIN CERTIFICATE REQUEST-----\n…\n-----END CERTIFICATE REQUEST-----\n';
+
+/** Vault's 403 for an ACL refusal: CheckToken's multierror, returned as the error response's text. */
+export const ACL_PERMISSION_DENIED = '1 error occurred:\n\t* permission denied\n\n';
+
+const VAULT_TAG = 'hashicorp/vault@v1.21.0';
+const ACL_ALLOW = `${VAULT_TAG} vault/acl.go#ACL.AllowOperation`;
+const ACL_VALUES = `${VAULT_TAG} vault/acl.go#valueInAllowedParameterList,valueInParameterList`;
+const GLOB = 'hashicorp/go-secure-stdlib@strutil/v0.1.2 strutil/strutil.go#GlobbedStringsMatch';
+const COMMA_LIST = 'hashicorp/go-secure-stdlib@parseutil/v0.2.0 parseutil/parseutil.go#ParseCommaStringSlice';
+const CHECK_TOKEN = `${VAULT_TAG} vault/request_handling.go#Core.CheckToken,Core.handleRequest`;
+/** Since Vault 1.21 a string value is also read as a comma-separated list, every element of which must be allowed. */
+const LIST_MATCHING_SINCE = 'v1.21.0';
+
+/** The JSON body of cert-manager's sign request, keys in the order its Go map literal lists them. */
+export function signParameters(ctx: OracleContext, csr = CSR_STAND_IN): Array<[string, string]> {
+  const names = ctx.plan.certificate;
+  return [
+    ['common_name', names?.commonName ?? ''],
+    ['alt_names', (names?.dnsNames ?? []).join(',')],
+    ['ip_sans', ''],
+    ['uri_sans', ''],
+    ['ttl', PROBE_TTL],
+    ['csr', csr],
+    ['exclude_cn_from_sans', 'true'],
+  ];
+}
+
+/** GlobbedStringsMatch: one leading and/or trailing `*`; a pattern shorter than two characters matches only itself. */
+export function globMatches(pattern: string, value: string): boolean {
+  if (pattern.length < 2) return value === pattern;
+  const prefix = pattern.startsWith('*');
+  const suffix = pattern.endsWith('*');
+  if (prefix && suffix) return value.includes(pattern.slice(1, -1));
+  if (prefix) return value.endsWith(pattern.slice(1));
+  if (suffix) return value.startsWith(pattern.slice(0, -1));
+  return value === pattern;
+}
+
+/** Whether Vault accepts `value` for a parameter whose allowed values are `patterns` (empty = any). */
+export function valueAllowed(patterns: readonly string[], value: string, listMatching: boolean): boolean {
+  if (patterns.length === 0) return true;
+  if (patterns.some((p) => globMatches(p, value))) return true;
+  if (!listMatching) return false;
+  // "" parses as an empty list, so it passes any constraint; otherwise every trimmed element must match.
+  const elements = value === '' ? [] : value.split(',').map((e) => e.trim());
+  return elements.every((e) => patterns.some((p) => globMatches(p, e)));
+}
+
+interface AclDecision {
+  allowed: boolean;
+  why: string;
+}
+
+export function aclDecision(policy: HardenedVaultPolicy, params: ReadonlyArray<[string, string]>, listMatching: boolean): AclDecision {
+  if (!policy.paths.includes('sign')) {
+    return { allowed: false, why: `the policy grants ${policy.paths.map((p) => `pki/${p}/…`).join(', ')} only: no capability on ${PKI_SIGN_PATH}` };
+  }
+  const sent = new Set(params.map(([k]) => k));
+  const missing = policy.requiredParameters.find((p) => !sent.has(p.toLowerCase()));
+  if (missing) return { allowed: false, why: `required parameter "${missing}" is not in the request (cert-manager sends ${[...sent].join(', ')})` };
+  const allowed = new Map(Object.entries(policy.allowedParameters).map(([k, v]) => [k.toLowerCase(), v] as const));
+  if (allowed.size === 0) return { allowed: true, why: 'no allowed_parameters: any parameter, any value' };
+  const anyOther = allowed.has('*');
+  if (allowed.size === 1 && anyOther) return { allowed: true, why: 'allowed_parameters is only "*": any parameter, any value' };
+  for (const [key, value] of params) {
+    const patterns = allowed.get(key);
+    if (!patterns && !anyOther) {
+      return { allowed: false, why: `cert-manager sends "${key}", which allowed_parameters does not list (and there is no "*" entry)` };
+    }
+    if (patterns && !valueAllowed(patterns, value, listMatching)) {
+      return { allowed: false, why: `"${key}" = ${JSON.stringify(value)} matches none of ${JSON.stringify(patterns)}` };
+    }
+  }
+  return { allowed: true, why: 'every parameter cert-manager sends is listed and its value matches' };
+}
+
+export interface SignOutcome {
+  sign: SignPrediction;
+  /** The audit entry's error when refused. */
+  error?: string;
+  steps: ExplainStep[];
+}
+
+/** The sign request and Vault's ACL answer, as the CertificateRequest's Ready condition ends up. */
+export function signRequest(ctx: OracleContext): SignOutcome {
+  const { plan, facts } = ctx;
+  const url = `${facts.vaultServer.replace(/\/+$/, '')}/v1/${PKI_SIGN_PATH}`;
+  const sendSource = certManager(ctx.certManager, 'internal/vault/vault.go', 'Vault.Sign');
+  const params = signParameters(ctx);
+  const steps: ExplainStep[] = [
+    {
+      step: 'sign request',
+      detail: `cert-manager sends POST ${url} with ${params.map(([k, v]) => (k === 'csr' ? 'csr=<PEM>' : `${k}=${JSON.stringify(v)}`)).join(', ')}.`,
+      source: sendSource,
+    },
+  ];
+  const policy = plan.vault.policy;
+  const listMatching = compareVersions(plan.vault.version, LIST_MATCHING_SINCE) >= 0;
+  const decision: AclDecision = policy
+    ? aclDecision(policy, params, listMatching)
+    : { allowed: true, why: 'the default policy: create/update on pki/sign/<role> and pki/issue/<role>, no parameter constraints' };
+  steps.push({
+    step: 'Vault policy',
+    detail:
+      `${policy ? `hardened policy (${describePolicy(policy)})` : 'default policy'}: ${decision.why}` +
+      (policy && !listMatching ? ` (Vault ${plan.vault.version} matches each value whole; 1.21 added per-element matching of comma lists)` : '') +
+      (decision.allowed ? ': allowed.' : ': Vault answers 403.'),
+    source: policy ? all(ACL_ALLOW, ACL_VALUES, GLOB, ...(listMatching ? [COMMA_LIST] : []), ...(decision.allowed ? [] : [CHECK_TOKEN])) : ACL_ALLOW,
+  });
+  const crSource = all(certManager(ctx.certManager, 'pkg/controller/certificaterequests/vault/vault.go', 'Vault.Sign'), certManager(ctx.certManager, 'pkg/controller/certificaterequests/util/reporter.go', 'Reporter.Failed'));
+  if (decision.allowed) {
+    const certificateRequest = { status: 'True' as const, reason: 'Issued', message: 'Certificate fetched from issuer successfully' };
+    steps.push({ step: 'CertificateRequest', detail: `Vault signs; the CertificateRequest becomes Ready=True, reason Issued.`, source: crSource });
+    return { sign: { allowed: true, certificateRequest }, steps };
+  }
+  const message = `Vault failed to sign certificate: failed to sign certificate by vault: ${vaultApiError('POST', url, 403, [ACL_PERMISSION_DENIED])}`;
+  steps.push({
+    step: 'CertificateRequest',
+    detail: 'cert-manager marks the request failed (no retry until the Certificate is re-issued): Ready=False, reason Failed, message "Vault failed to sign certificate: failed to sign certificate by vault: " followed by the Vault client\'s error.',
+    source: all(crSource, sendSource, VAULT_API_RESPONSE_ERROR),
+  });
+  return { sign: { allowed: false, certificateRequest: { status: 'False', reason: 'Failed', message } }, error: ACL_PERMISSION_DENIED, steps };
+}
+
+export function describePolicy(p: HardenedVaultPolicy): string {
+  const allowed = Object.entries(p.allowedParameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return [
+    `paths ${p.paths.join('+')}`,
+    p.requiredParameters.length ? `required_parameters ${JSON.stringify(p.requiredParameters)}` : '',
+    allowed.length ? `allowed_parameters {${allowed.join(', ')}}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** The policy every Vault of the suite holds for issuers (runner/vault-handle.ts writes it). */
+export const DEFAULT_ISSUER_POLICY = 'cm-vault-e2e-issuer';
+
+/** The policy the scenario's role hands out: the shared default, or the scenario's own hardened one. */
+export function issuerPolicyName(plan: { id: string; vault: { policy?: HardenedVaultPolicy } }): string {
+  return plan.vault.policy ? `cm-vault-e2e-${plan.id}` : DEFAULT_ISSUER_POLICY;
+}
