@@ -16,7 +16,9 @@ import {
   serviceAccountNamespace,
   tokenRequestRbac,
 } from './manifests.ts';
-import { inspectIssued, readyCondition, waitCertificateReady, waitIssuerSettled, type Condition } from './observe.ts';
+import { inspectIssued, readyCondition, waitIssuerSettled, type Condition } from './observe.ts';
+import { waitSignOutcome } from './sign-observe.ts';
+import { auditEvidence, observeAudit } from './audit-observe.ts';
 import { configureVaultAuth, VAULT_ROLE } from './vault-setup.ts';
 import { objectKey, PROBE_NAMESPACE } from '../lib/names.ts';
 
@@ -120,10 +122,16 @@ export class ScenarioSession {
     const cert = certificateObject(this.plan, ns, name);
     await this.apply(cert);
     this.made({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-tls`, namespace: ns } });
-    const ready = await waitCertificateReady(this.env.kube, cert, timeoutMs);
+    const outcome = await waitSignOutcome(this.env.kube, cert, timeoutMs);
     const dnsNames = (cert as unknown as { spec: { dnsNames: string[] } }).spec.dnsNames;
     const issued = await inspectIssued(this.env.kube, ns, `${name}-tls`, this.vault.pkiRootPem, dnsNames);
-    return { ready: ready.condition?.status === 'True', secretName: `${name}-tls`, ...(issued ? { serial: issued.serial, chainVerified: issued.chainVerified, sansMatch: issued.sansMatch } : {}) };
+    const r = outcome.request;
+    return {
+      ready: outcome.certificate?.status === 'True',
+      secretName: `${name}-tls`,
+      ...(issued ? { serial: issued.serial, chainVerified: issued.chainVerified, sansMatch: issued.sansMatch } : {}),
+      ...(r ? { request: { status: r.status, reason: r.reason ?? '', message: r.message ?? '' } } : {}),
+    };
   }
 
   /** The serial now in a Secret an earlier issuance wrote. */
@@ -132,11 +140,14 @@ export class ScenarioSession {
   }
 
   /** What the logs gained since `markLogs()`, redacted. A moment first, for the last lines to be flushed. */
-  async logsSinceMark(): Promise<Pick<Observation, 'apiserverLog' | 'vaultLog'>> {
+  async logsSinceMark(): Promise<Pick<Observation, 'apiserverLog' | 'vaultLog' | 'audit'>> {
     await sleep(300);
+    const vaultLines = (await this.vault.logLines()).slice(this.marks.vault).map(this.redact);
+    const audit = await observeAudit(this.vault, vaultLines, VAULT_ROLE);
     return {
       apiserverLog: (await this.env.apiserverLog()).slice(this.marks.apiserver).map(this.redact),
-      vaultLog: (await this.vault.logLines()).slice(this.marks.vault).map(this.redact),
+      vaultLog: audit.logLines,
+      audit: audit.entries,
     };
   }
 
@@ -156,6 +167,7 @@ export class ScenarioSession {
     evidence['apiserver.log'] = observation.apiserverLog.filter((l) => /authenticat|audience|forbidden/i.test(l)).join('\n');
     evidence['vault.log'] = observation.vaultLog.filter((l) => /auth|login|audience|denied/i.test(l)).join('\n');
     evidence['cert-manager.log'] = (await this.env.certManagerLog()).slice(-80).map(this.redact).join('\n');
+    evidence['vault-audit.json'] = this.redact(auditEvidence(observation.audit ?? []));
     return evidence;
   }
 

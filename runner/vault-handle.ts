@@ -3,10 +3,12 @@ import { createVaultClient } from '../vault/client.ts';
 import { DEFAULT_PKI_ROLE, enablePki } from '../vault/configure/pki.ts';
 import { writeIssuerPolicy } from '../vault/configure/policy.ts';
 import type { InClusterVault } from '../vault/placements/in-cluster.ts';
+import { enableFileAudit } from '../vault/configure/audit.ts';
+import { DEFAULT_ISSUER_POLICY } from '../scenarios/oracle/vault-policy.ts';
 import type { RunningVault } from '../vault/placements/placement.ts';
 import type { VaultHandle } from './environment.ts';
 
-const POLICY = 'cm-vault-e2e-issuer';
+const POLICY = DEFAULT_ISSUER_POLICY;
 
 /**
  * What every scenario of an environment shares in a freshly started Vault: a PKI mount with a root and a role,
@@ -17,6 +19,8 @@ export async function prepareVault(
   o: { engine: VaultEngine; version: string; server?: string } & Pick<VaultHandle, 'kubernetesHost' | 'podServiceAccount'>,
 ): Promise<VaultHandle> {
   const admin = createVaultClient({ address: running.address, caPem: running.caPem, token: running.rootToken });
+  // First, so every later request (each scenario's login and sign) has its audit entries.
+  await enableFileAudit(admin);
   const pkiRootPem = await enablePki(admin, { mount: 'pki', commonName: `cm-vault-e2e ${o.engine} ${o.version} root` });
   await writeIssuerPolicy(admin, { name: POLICY, pkiMount: 'pki', role: DEFAULT_PKI_ROLE });
   return {

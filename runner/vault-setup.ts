@@ -5,6 +5,7 @@ import type { EnvironmentFacts, Plan } from '../scenarios/types.ts';
 import type { ScenarioEnvironment, VaultHandle } from './environment.ts';
 import { authDelegatorBinding, namespaceObject, serviceAccount } from './manifests.ts';
 import { REVIEWER_NAMESPACE } from '../lib/names.ts';
+import { scenarioPolicy } from './vault-policy.ts';
 
 export const VAULT_ROLE = 'cm-vault-e2e';
 
@@ -16,6 +17,7 @@ export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultH
   const mount = plan.auth.mount;
   await vault.admin.delete(`sys/auth/${mount}`).catch(() => undefined);
   const saNamespace = plan.issuer.kind === 'Issuer' ? plan.issuer.namespace! : env.clusterResourceNamespace;
+  const policy = await scenarioPolicy(vault, plan);
   if (plan.auth.method === 'kubernetes') {
     // An in-cluster placement without a pod (the process cluster) stands in for the pod token with a token of a
     // `vault` ServiceAccount; a Vault outside the cluster configured for local-token has no pod token and falls
@@ -44,7 +46,7 @@ export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultH
       ...(plan.auth.boundServiceAccountNames ? { boundNames: plan.auth.boundServiceAccountNames } : {}),
       ...(plan.auth.boundServiceAccountNamespaces ? { boundNamespaces: plan.auth.boundServiceAccountNamespaces } : {}),
       ...(plan.auth.roleAudience !== undefined ? { audience: resolvePlaceholders(plan.auth.roleAudience, plan, facts) } : {}),
-      policies: [vault.policy],
+      policies: [policy],
     });
   } else {
     await configureJwtAuth(vault.admin, { mount, jwtValidationPubkeys: [env.signingKeyPublicPem], boundIssuer: env.profile.serviceAccountIssuer });
@@ -53,7 +55,7 @@ export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultH
       role: VAULT_ROLE,
       boundAudiences: plan.auth.boundAudiences.map((a) => resolvePlaceholders(a, plan, facts)),
       boundSubject: `system:serviceaccount:${saNamespace}:${plan.issuer.serviceAccount}`,
-      policies: [vault.policy],
+      policies: [policy],
     });
   }
 }

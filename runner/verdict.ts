@@ -1,4 +1,5 @@
 import type { Observation, Prediction, SideVerdict } from '../scenarios/types.ts';
+import { auditSide } from './audit-verdict.ts';
 
 const AUDIENCE_LINE = /is invalid for the target audiences/;
 const VAULT_ANSWER = /Code: (\d+)\. Errors:\n\n((?:\* .*)+)$/s;
@@ -12,7 +13,7 @@ export const APISERVER_NOT_OBSERVABLE = 'not observable on this backend: the API
 
 /** Three sides (plus the certificate for Ready scenarios), each compared exactly against the oracle. */
 export function judge(prediction: Prediction, observed: Observation, opts: JudgeOptions = {}): SideVerdict[] {
-  return [issuerSide(prediction, observed), vaultSide(prediction, observed), apiserverSide(prediction, observed, opts), ...certificateSide(prediction, observed)];
+  return [issuerSide(prediction, observed), vaultSide(prediction, observed), apiserverSide(prediction, observed, opts), ...certificateSide(prediction, observed), ...auditSide(prediction, observed)];
 }
 
 function issuerSide(p: Prediction, o: Observation): SideVerdict {
@@ -64,6 +65,14 @@ function apiserverSide(p: Prediction, o: Observation, opts: JudgeOptions): SideV
 }
 
 function certificateSide(p: Prediction, o: Observation): SideVerdict[] {
+  if (p.sign && !p.sign.allowed) {
+    // The sign step refused: the CertificateRequest carries Vault's answer, word for word.
+    const cr = p.sign.certificateRequest;
+    const r = o.certificate?.request;
+    const expected = `CertificateRequest Ready=${cr.status} ${cr.reason}: ${cr.message}`;
+    const observed = r ? `CertificateRequest Ready=${r.status} ${r.reason}: ${r.message}` : o.certificate ? 'no CertificateRequest condition' : 'no Certificate';
+    return [{ side: 'certificate', ok: expected === observed, expected, observed }];
+  }
   if (!p.ready) return [];
   const c = o.certificate;
   const observed = !c

@@ -1,0 +1,27 @@
+import { vaultCall, type VaultClient } from '../client.ts';
+
+/**
+ * A file audit device writing to the server's stdout: every placement already reads that stream (the process's log
+ * file, `docker logs`, the pod log), so the audit entries reach the evidence without a volume or an exec per backend.
+ * Values stay HMAC'd (the default); `sys/audit-hash` computes the HMAC of a known value to find its entries.
+ */
+export const AUDIT_DEVICE = { path: 'cm-vault-e2e', type: 'file', filePath: 'stdout' } as const;
+
+export async function enableFileAudit(client: VaultClient): Promise<void> {
+  const path = `sys/audit/${AUDIT_DEVICE.path}`;
+  const enabled = (await vaultCall('listing audit devices', 'sys/audit', () => client.read('sys/audit'))) as { data?: Record<string, unknown> } & Record<string, unknown>;
+  if (`${AUDIT_DEVICE.path}/` in (enabled.data ?? enabled)) return;
+  await vaultCall('enabling the file audit device', path, () => client.write(path, { type: AUDIT_DEVICE.type, options: { file_path: AUDIT_DEVICE.filePath } }));
+}
+
+/** The HMAC the audit device writes for `input` (`hmac-sha256:…`). */
+export async function auditHash(client: VaultClient, input: string): Promise<string> {
+  const path = `sys/audit-hash/${AUDIT_DEVICE.path}`;
+  const answer = (await vaultCall('hashing a value for the audit log', path, () => client.write(path, { input }))) as { hash?: string; data?: { hash?: string } };
+  return String(answer.data?.hash ?? answer.hash);
+}
+
+/** What the evidence says about the device. */
+export function auditDeviceDescription(logFile: string): string {
+  return `file audit device "${AUDIT_DEVICE.path}/" with file_path=${AUDIT_DEVICE.filePath}: its entries are the JSON lines of the server output (${logFile})`;
+}
