@@ -45,6 +45,10 @@ function outcome(p: Prediction): string[] {
     if (p.vault.logLine) lines.push(`  Vault DEBUG log: ${p.vault.logLine}`);
   }
   if (p.apiserver) lines.push(`  kube-apiserver log: ${p.apiserver.line}`);
+  if (p.sign) {
+    const cr = p.sign.certificateRequest;
+    lines.push(`  CertificateRequest Ready=${cr.status}, reason ${cr.reason}, message:`, indent(cr.message, '    '));
+  }
   return lines;
 }
 
