@@ -129,7 +129,7 @@ export function renderJson(run: RunReport): string {
 }
 
 // What the diff relies on; everything else in a report may grow without a schema bump.
-const SideSchema = z.object({ side: z.enum(['issuer', 'vault', 'apiserver', 'certificate', 'audit']), status: z.enum(['pass', 'fail', 'not-judged']), expected: z.string(), observed: z.string() });
+const SideSchema = z.object({ side: z.enum(['issuer', 'vault', 'apiserver', 'certificate', 'audit', 'exposure']), status: z.enum(['pass', 'fail', 'not-judged']), expected: z.string(), observed: z.string() });
 const ScenarioSchema = z.looseObject({ id: z.string(), status: z.enum(['pass', 'fail', 'skip']), skipReason: z.string().optional(), sides: z.array(SideSchema) });
 const ReportSchema = z.looseObject({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),

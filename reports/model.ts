@@ -27,7 +27,7 @@ export type SideName = SideVerdict['side'];
 /** A side can also be absent (the certificate is only judged for scenarios predicted Ready) or not judged (not observable). */
 export type SideStatus = Status | 'n/a' | 'not-judged';
 
-export const SIDES: readonly SideName[] = ['issuer', 'vault', 'apiserver', 'certificate', 'audit'];
+export const SIDES: readonly SideName[] = ['issuer', 'vault', 'apiserver', 'certificate', 'audit', 'exposure'];
 
 export const SIDE_LABELS: Record<SideName, string> = {
   issuer: 'Issuer',
@@ -35,6 +35,7 @@ export const SIDE_LABELS: Record<SideName, string> = {
   apiserver: 'API server',
   certificate: 'Certificate',
   audit: 'Vault audit log',
+  exposure: 'Token as a Kubernetes credential',
 };
 
 export const isSkipped = (r: ReportedResult): r is SkippedScenario => 'skipped' in r;

@@ -64,6 +64,8 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: Ru
         upgradeMs = Date.now() - t;
       }
       const { observation, during } = await observe(s, timeout, stage.prediction, previous);
+      // After the stage's logs are read: a refused token writes its own audience line to the API server log.
+      if (!upgrade && stage.prediction.exposure) observation.exposure = await s.exposure(stage.prediction.tokenAudiences);
       observations.push(observation);
       if (during) sides.push(during);
       const judged = judge(stage.prediction, observation, judgeOptions(env));

@@ -19,6 +19,7 @@ import {
 import { inspectIssued, readyCondition, waitIssuerSettled, type Condition } from './observe.ts';
 import { waitSignOutcome } from './sign-observe.ts';
 import { auditEvidence, observeAudit } from './audit-observe.ts';
+import { extraRoleBinding, measureExposure } from './exposure.ts';
 import { configureVaultAuth, VAULT_ROLE } from './vault-setup.ts';
 import { objectKey, PROBE_NAMESPACE } from '../lib/names.ts';
 
@@ -88,6 +89,7 @@ export class ScenarioSession {
     await this.apply(serviceAccount(saNs, plan.issuer.serviceAccount));
     if (plan.issuer.tokenRequestRole) for (const o of tokenRequestRbac(saNs, plan.issuer.serviceAccount, env.controllerServiceAccount)) await this.apply(o);
     if (plan.issuer.authDelegator) await this.apply(authDelegatorBinding(saNs, plan.issuer.serviceAccount));
+    if (plan.issuer.extraRoleBinding) await this.apply(extraRoleBinding(saNs, plan.issuer.serviceAccount, plan.issuer.extraRoleBinding));
     await configureVaultAuth(env, this.vault, plan, this.facts, (s) => this.secrets.push(s));
   }
 
@@ -151,6 +153,12 @@ export class ScenarioSession {
     };
   }
 
+  /** What the issuer's token (with cert-manager's audiences) may do against the API server; after the logs are read. */
+  async exposure(audiences: string[]): Promise<NonNullable<Observation['exposure']>> {
+    const namespace = serviceAccountNamespace(this.plan.issuer, this.env.clusterResourceNamespace);
+    return measureExposure(this.env, { namespace, serviceAccount: this.plan.issuer.serviceAccount, audiences, remember: (t) => this.secrets.push(t) });
+  }
+
   /** The environment's log bundle under `cluster-logs/`, redacted; empty where the backend has none. */
   async clusterLogBundle(): Promise<Record<string, string>> {
     const files = (await this.env.exportLogs?.().catch((err: Error) => ({ 'export-failed.txt': err.message }))) ?? {};
@@ -168,6 +176,7 @@ export class ScenarioSession {
     evidence['vault.log'] = observation.vaultLog.filter((l) => /auth|login|audience|denied/i.test(l)).join('\n');
     evidence['cert-manager.log'] = (await this.env.certManagerLog()).slice(-80).map(this.redact).join('\n');
     evidence['vault-audit.json'] = this.redact(auditEvidence(observation.audit ?? []));
+    if (observation.exposure) evidence['token-exposure.json'] = this.redact(JSON.stringify(observation.exposure, null, 2));
     return evidence;
   }
 

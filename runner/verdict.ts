@@ -1,5 +1,6 @@
 import type { Observation, Prediction, SideVerdict } from '../scenarios/types.ts';
 import { auditSide } from './audit-verdict.ts';
+import { exposureSide } from './exposure-verdict.ts';
 
 const AUDIENCE_LINE = /is invalid for the target audiences/;
 const VAULT_ANSWER = /Code: (\d+)\. Errors:\n\n((?:\* .*)+)$/s;
@@ -13,7 +14,7 @@ export const APISERVER_NOT_OBSERVABLE = 'not observable on this backend: the API
 
 /** Three sides (plus the certificate for Ready scenarios), each compared exactly against the oracle. */
 export function judge(prediction: Prediction, observed: Observation, opts: JudgeOptions = {}): SideVerdict[] {
-  return [issuerSide(prediction, observed), vaultSide(prediction, observed), apiserverSide(prediction, observed, opts), ...certificateSide(prediction, observed), ...auditSide(prediction, observed)];
+  return [issuerSide(prediction, observed), vaultSide(prediction, observed), apiserverSide(prediction, observed, opts), ...certificateSide(prediction, observed), ...auditSide(prediction, observed), ...exposureSide(prediction, observed)];
 }
 
 function issuerSide(p: Prediction, o: Observation): SideVerdict {

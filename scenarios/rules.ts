@@ -214,6 +214,7 @@ export function toScenario(s: RawScenario, ctx: RuleContext, source: Scenario['s
       ...(i.audiences !== undefined ? { audiences: i.audiences } : {}),
       tokenRequestRole: i.tokenRequestRole ?? true,
       authDelegator: i.authDelegator ?? false,
+      ...(i.extraRoleBinding !== undefined ? { extraRoleBinding: i.extraRoleBinding } : {}),
       fieldValidation: i.fieldValidation ?? 'strict',
     },
     expect: { ready: s.expect.ready, ...(s.expect.failure ? { failure: s.expect.failure } : {}) },

@@ -81,6 +81,7 @@ export const RawScenario = z.strictObject({
     audiences: z.array(Audience).min(1).optional(),
     tokenRequestRole: z.boolean().optional(),
     authDelegator: z.boolean().optional(),
+    extraRoleBinding: K8sName.optional(),
     fieldValidation: z.enum(['strict', 'warn']).optional(),
   }),
   expect: Expect,

@@ -60,6 +60,8 @@ export interface IssuerSpec {
   tokenRequestRole: boolean;
   /** Bind the issuer's ServiceAccount to system:auth-delegator. */
   authDelegator: boolean;
+  /** A careless RoleBinding: the ServiceAccount bound to this ClusterRole (e.g. `edit`) in its namespace. */
+  extraRoleBinding?: string;
   /**
    * How the client creates the Issuer: `strict` (kubectl's default) refuses unknown fields; `warn` (a client that
    * sends no fieldValidation) gets it stored with unknown fields pruned and only a warning.
@@ -164,7 +166,29 @@ export interface Prediction {
   sign?: SignPrediction;
   /** The audit entries that show this scenario's login (and sign) in Vault's audit log. */
   audit?: AuditPrediction;
+  /** What the issuer's token can do against the API server; absent when no token is issued. */
+  exposure?: ExposurePrediction;
   steps: ExplainStep[];
+}
+
+export interface ExposurePrediction {
+  /** The token's audiences meet the API audiences: it authenticates to the API server. */
+  apiAudience: boolean;
+  user?: string;
+  /** The bindings that give it rights beyond the self-reviews; empty = none. */
+  grants?: string[];
+  /** A rule the review must list, `verb resource.group`. */
+  mustInclude?: string;
+}
+
+/** What the SelfSubjectReview and SelfSubjectRulesReview answered for the issuer's token. */
+export interface ExposureObservation {
+  audiences: string[];
+  /** HTTP status and reason when the API server refused the token. */
+  refused?: string;
+  user?: string;
+  /** Resource rules beyond the self-reviews, `verbs resources.group`, sorted. */
+  rights?: string[];
 }
 
 export interface SignPrediction {
@@ -212,10 +236,11 @@ export interface Observation {
   };
   /** The audit entries of this scenario's login and sign requests. */
   audit?: AuditEntry[];
+  exposure?: ExposureObservation;
 }
 
 export interface SideVerdict {
-  side: 'issuer' | 'vault' | 'apiserver' | 'certificate' | 'audit';
+  side: 'issuer' | 'vault' | 'apiserver' | 'certificate' | 'audit' | 'exposure';
   /** For upgrade scenarios: the stage the side was judged at. */
   stage?: 'before' | 'during' | 'after';
   /** Not a failure; with `unobserved` also not a pass. */

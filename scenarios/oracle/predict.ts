@@ -18,6 +18,7 @@ import { requestToken } from './token-request.ts';
 import { parseCertManagerVersion } from './version.ts';
 import { auditPrediction, auditStep } from './audit.ts';
 import { signRequest } from './vault-policy.ts';
+import { predictExposure } from './exposure.ts';
 
 export interface StagePrediction {
   stage: 'before' | 'after';
@@ -64,6 +65,7 @@ export function predictAt(plan: Plan, facts: EnvironmentFacts, version: string):
     return { ready: false, failure: 'token-request-forbidden', tokenAudiences: audiences, issuer, audit: { login: null }, steps };
   }
 
+  const exposure = predictExposure(ctx, audiences);
   const mount = issuerMount(ctx);
   const url = loginUrl(facts.vaultServer, mount);
   steps.push({
@@ -107,6 +109,8 @@ export function predictAt(plan: Plan, facts: EnvironmentFacts, version: string):
     prediction.audit = auditPrediction(ctx, login);
   }
   steps.push(auditStep(ctx, prediction.audit));
+  steps.push(exposure.step);
+  prediction.exposure = exposure.exposure;
   return prediction;
 }
 
