@@ -7,7 +7,7 @@ describe('certificateObject', () => {
     for (const plan of loadPlans()) {
       const cert = certificateObject(plan, 'team-a', 'probe-0123456789') as unknown as { spec: { commonName: string; dnsNames: string[] } };
       expect(Buffer.byteLength(cert.spec.commonName), plan.id).toBeLessThanOrEqual(64);
-      expect(cert.spec.dnsNames).toEqual([cert.spec.commonName]);
+      expect(cert.spec.dnsNames).toEqual(plan.certificate?.dnsNames ?? [cert.spec.commonName]);
     }
   });
 });

@@ -96,6 +96,7 @@ describe('order of checks', () => {
       'Vault policy',
       'CertificateRequest',
       'Vault audit log',
+      'token as a Kubernetes credential',
     ]);
   });
 
