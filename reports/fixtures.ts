@@ -85,6 +85,7 @@ export function readyPass(): ScenarioResult {
   const plan = fixturePlan('k8s-client-jwt-api-audience-ready', {
     description: "adding the API server's audience to serviceAccountRef.audiences lets the client's own token authenticate the TokenReview",
     source: { file: 'scenarios/catalogue/core.yaml', line: 13 },
+    issuer: { kind: 'Issuer', name: 'vault-issuer', namespace: 'team-a', serviceAccount: 'vault-issuer', audiences: ['${cluster.apiAudience}'], tokenRequestRole: true, authDelegator: true, fieldValidation: 'strict' },
   });
   const ready = { status: 'True' as const, reason: 'VaultVerified', message: 'Vault verified' };
   return result(

@@ -7,7 +7,7 @@ export const STYLE = `
   --fail-bg: #fee2e2; --fail-ink: #7f1d1d; --fail-edge: #dc2626;
   --skip-bg: #e5e7eb; --skip-ink: #374151; --skip-edge: #6b7280;
   --mark: #fde68a;
-  --cols: minmax(300px, 1fr) 88px repeat(4, 104px) 64px;
+  --cols: minmax(300px, 1fr) 88px repeat(6, 96px) 64px;
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
   color: var(--ink); background: var(--bg);
 }

@@ -110,6 +110,21 @@ describe('report.html in Chromium', { timeout: 60_000 }, () => {
     expect(await row.locator('.skip-reason .reason').innerText()).toBe(OPENBAO_SKIP_REASON);
   });
 
+  it('the audience grid shows outcomes and gaps, and a cell link opens its scenario in the list', async () => {
+    await reset();
+    const grid = page.locator('section.grid-table[data-grid="kind · cert-manager v1.16.5"]');
+    expect(await grid.isVisible()).toBe(true);
+    const gap = grid.locator('td.gap');
+    expect(await gap.count()).toBe(1);
+    expect(await gap.innerText()).toBe('gap');
+    const row = page.locator('details[data-id="k8s-role-audience-mismatch"]');
+    expect(await row.getAttribute('open')).toBeNull();
+    await grid.locator('a[data-id="k8s-role-audience-mismatch"]').click();
+    expect(await row.getAttribute('open')).toBe('');
+    expect(await row.locator('.side[data-side="issuer"] pre.observed').isVisible()).toBe(true);
+    expect(browser.blocked).toEqual([]);
+  });
+
   it("Chromium's XML parser accepts the JUnit report", async () => {
     const error = await page.evaluate((xml) => new DOMParser().parseFromString(xml, 'application/xml').querySelector('parsererror')?.textContent ?? null, toJUnit(fixtureRun()));
     expect(error).toBeNull();

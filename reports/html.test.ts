@@ -13,7 +13,7 @@ describe('renderHtml', () => {
 
   it('is self-contained: no external stylesheet, script, image, font or link target', () => {
     expect(html).not.toMatch(/<link\b|\bsrc=|@import|url\(/i);
-    expect(html).not.toMatch(/href="(?!evidence\/)/);
+    expect(html).not.toMatch(/href="(?!evidence\/|#s-)/);
     expect(html).toContain("default-src 'none'");
   });
 

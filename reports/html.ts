@@ -5,6 +5,7 @@ import { DIMENSIONS, dimensionsOf, type DimensionKey } from './dimensions.ts';
 import { environmentOf } from './environment-of.ts';
 import { evidenceDir, safeName } from './evidence.ts';
 import { SCRIPT } from './html-script.ts';
+import { GRID_SCRIPT, GRID_STYLE, renderGrid } from './html-grid.ts';
 import { STYLE } from './html-style.ts';
 import { durationMs, isSkipped, SIDE_LABELS, SIDES, sideOf, sideStatus, sideVerdictStatus, sortedResults, statusOf, summarize, type ReportedResult, type RunReport, type SideStatus } from './model.ts';
 import type { SideVerdict } from '../scenarios/types.ts';
@@ -115,7 +116,7 @@ ${rs.map((r) => scenario(run, r, '.')).join('\n')}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${esc(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${GRID_STYLE}</style>
 </head>
 <body>
 <header class="top">
@@ -141,9 +142,10 @@ ${DIMENSIONS.map((d) => select(d.key, d.label, valuesOf(d.key))).join('\n')}
 ${groups.join('\n')}
 <p class="empty" id="empty" hidden>No scenario matches these filters.</p>
 </main>
+${renderGrid(results)}
 <section class="environments"><h2>Environments</h2><table><thead><tr><th>Key</th><th>Start-up</th><th>Notes</th><th>Error</th></tr></thead><tbody>${envRows}</tbody></table></section>
 <script type="application/json" id="dimension-labels">${JSON.stringify(labels).replace(/</g, '\\u003c')}</script>
-<script>${SCRIPT}</script>
+<script>${SCRIPT}${GRID_SCRIPT}</script>
 </body>
 </html>
 `;
