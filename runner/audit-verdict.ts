@@ -20,9 +20,10 @@ export function auditSide(p: Prediction, o: Observation): SideVerdict[] {
 
   if (p.audit.sign) {
     const { path, error } = p.audit.sign;
-    const signs = responses.filter((e) => e.path === path);
+    // An ACL refusal is audited before the backend runs: look at request and response entries alike.
+    const signs = o.audit.filter((e) => e.path === path);
     const found = signs.find((e) => e.error === error);
-    return [{ side: 'audit', ok: !!found, expected: `response update ${path}: error "${esc(error)}"`, observed: found ? describeEntry(found) : first(signs) }];
+    return [{ side: 'audit', ok: !!found, expected: `update ${path}: error "${esc(error)}"`, observed: found ? describeEntry(found) : first(signs) }];
   }
   const login = p.audit.login;
   if (!login) {

@@ -15,6 +15,8 @@ export interface VaultHandle {
   pkiRole: string;
   pkiRootPem: string;
   policy: string;
+  /** Why this Vault has no audit device, when it refused one (the audit side is then not judged). */
+  auditUnavailable?: string;
   /** How this Vault reaches the API server, when it differs from the environment's `kubernetesHostForVault`. */
   kubernetesHost?: string;
   /**

@@ -149,7 +149,7 @@ export class ScenarioSession {
     return {
       apiserverLog: (await this.env.apiserverLog()).slice(this.marks.apiserver).map(this.redact),
       vaultLog: audit.logLines,
-      audit: audit.entries,
+      ...(audit.entries ? { audit: audit.entries } : {}),
     };
   }
 
@@ -175,7 +175,7 @@ export class ScenarioSession {
     evidence['apiserver.log'] = observation.apiserverLog.filter((l) => /authenticat|audience|forbidden/i.test(l)).join('\n');
     evidence['vault.log'] = observation.vaultLog.filter((l) => /auth|login|audience|denied/i.test(l)).join('\n');
     evidence['cert-manager.log'] = (await this.env.certManagerLog()).slice(-80).map(this.redact).join('\n');
-    evidence['vault-audit.json'] = this.redact(auditEvidence(observation.audit ?? []));
+    evidence['vault-audit.json'] = this.redact(auditEvidence(observation.audit, this.vault.auditUnavailable));
     if (observation.exposure) evidence['token-exposure.json'] = this.redact(JSON.stringify(observation.exposure, null, 2));
     return evidence;
   }

@@ -20,7 +20,7 @@ export async function prepareVault(
 ): Promise<VaultHandle> {
   const admin = createVaultClient({ address: running.address, caPem: running.caPem, token: running.rootToken });
   // First, so every later request (each scenario's login and sign) has its audit entries.
-  await enableFileAudit(admin);
+  const auditUnavailable = await enableFileAudit(admin);
   const pkiRootPem = await enablePki(admin, { mount: 'pki', commonName: `cm-vault-e2e ${o.engine} ${o.version} root` });
   await writeIssuerPolicy(admin, { name: POLICY, pkiMount: 'pki', role: DEFAULT_PKI_ROLE });
   return {
@@ -33,6 +33,7 @@ export async function prepareVault(
     pkiRole: DEFAULT_PKI_ROLE,
     pkiRootPem,
     policy: POLICY,
+    ...(auditUnavailable ? { auditUnavailable } : {}),
     ...(o.kubernetesHost ? { kubernetesHost: o.kubernetesHost } : {}),
     ...(o.podServiceAccount ? { podServiceAccount: o.podServiceAccount } : {}),
     logLines: () => running.logLines(),

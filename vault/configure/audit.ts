@@ -7,11 +7,20 @@ import { vaultCall, type VaultClient } from '../client.ts';
  */
 export const AUDIT_DEVICE = { path: 'cm-vault-e2e', type: 'file', filePath: 'stdout' } as const;
 
-export async function enableFileAudit(client: VaultClient): Promise<void> {
+/**
+ * Enables the device; answers why not when the server refuses it (OpenBao may forbid creating audit devices through
+ * the API), so the environment still starts and the audit side is reported as not observable instead.
+ */
+export async function enableFileAudit(client: VaultClient): Promise<string | undefined> {
   const path = `sys/audit/${AUDIT_DEVICE.path}`;
-  const enabled = (await vaultCall('listing audit devices', 'sys/audit', () => client.read('sys/audit'))) as { data?: Record<string, unknown> } & Record<string, unknown>;
-  if (`${AUDIT_DEVICE.path}/` in (enabled.data ?? enabled)) return;
-  await vaultCall('enabling the file audit device', path, () => client.write(path, { type: AUDIT_DEVICE.type, options: { file_path: AUDIT_DEVICE.filePath } }));
+  try {
+    const enabled = (await vaultCall('listing audit devices', 'sys/audit', () => client.read('sys/audit'))) as { data?: Record<string, unknown> } & Record<string, unknown>;
+    if (`${AUDIT_DEVICE.path}/` in (enabled.data ?? enabled)) return undefined;
+    await vaultCall('enabling the file audit device', path, () => client.write(path, { type: AUDIT_DEVICE.type, options: { file_path: AUDIT_DEVICE.filePath } }));
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** The HMAC the audit device writes for `input` (`hmac-sha256:…`). */
