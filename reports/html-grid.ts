@@ -4,9 +4,9 @@
 // list. A combination no scenario covers is a gap, drawn as one, never as a pass.
 import type { FailureClass, Plan } from '../scenarios/types.ts';
 import { dimensionsOf } from './dimensions.ts';
+import { esc } from './html.ts';
 import { isSkipped, statusOf, type ReportedResult } from './model.ts';
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 const MARK = { pass: '✓', fail: '✗', skip: '⊘' } as const;
 
 /** Who stops the request, for each failure class. */
