@@ -53,7 +53,8 @@ export function diffReports(baseline: JsonReport, candidate: JsonReport): Report
     const was = before.get(id);
     if (!was) continue;
     const sides = SIDES.map((side) => ({ side, from: sideState(was, side), to: sideState(now, side) }));
-    const sidesMoved = now.status !== 'skip' && was.status !== 'skip' && sides.some((s) => s.from !== s.to);
+    // A side the baseline did not judge yet (a newer suite judges more) that passes is not a change.
+    const sidesMoved = now.status !== 'skip' && was.status !== 'skip' && sides.some((s) => s.from !== s.to && !(s.from === 'absent' && s.to === 'pass'));
     if (was.status === now.status && !sidesMoved) {
       unchanged++;
       continue;
