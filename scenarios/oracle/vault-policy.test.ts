@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HardenedVaultPolicy, Plan } from '../types.ts';
 import { facts, KIND_AUDIENCE, plan } from './fixtures.ts';
 import { predict } from './predict.ts';
+import { renderExplanation } from './explain.ts';
 import { ACL_PERMISSION_DENIED, aclDecision, globMatches, issuerPolicyName, valueAllowed } from './vault-policy.ts';
 
 const ARTICLE: HardenedVaultPolicy = { kind: 'hardened', allowedParameters: { common_name: ['*.example.com'] }, requiredParameters: ['common_name'], paths: ['sign', 'issue'] };
@@ -91,5 +92,14 @@ describe('the sign request against a hardened policy', () => {
     const result = predict(p, facts(p));
     expect(result.sign).toBeUndefined();
     expect(result.audit?.login).toEqual({ path: 'auth/kubernetes/login', error: 'permission denied' });
+  });
+
+  it('explain of a refused scenario shows the policy step with its source, and the CertificateRequest text', () => {
+    const p = hardened(ARTICLE, 'app.example.com');
+    const text = renderExplanation(p, predict(p, facts(p)));
+    expect(text).toMatch(/\d+\. Vault policy\n   hardened policy \(paths sign\+issue, required_parameters \["common_name"\], allowed_parameters \{common_name=\["\*\.example\.com"\]\}\)/);
+    expect(text).toContain('source: hashicorp/vault@v1.21.0 vault/acl.go#ACL.AllowOperation');
+    expect(text).toContain('CertificateRequest Ready=False, reason Failed, message:');
+    expect(text).toContain('Vault audit log');
   });
 });
