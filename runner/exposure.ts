@@ -49,7 +49,11 @@ export async function measureExposure(
     return { audiences: o.audiences, user: who.status?.userInfo?.username ?? '', rights: rightsOf(rules) };
   } catch (err) {
     const code = statusCode(err);
-    if (code === 401) return { audiences: o.audiences, refused: 'HTTP 401 Unauthorized' };
+    if (code === 401) {
+      // Let the API server's audience line land before the next scenario marks the log.
+      await new Promise((r) => setTimeout(r, 1000));
+      return { audiences: o.audiences, refused: 'HTTP 401 Unauthorized' };
+    }
     throw err;
   }
 }

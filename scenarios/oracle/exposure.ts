@@ -9,13 +9,17 @@ import { kubernetes } from './sources.ts';
  * ServiceAccount: RBAC decides what it may do. Beyond the self-reviews every authenticated user may create, that is
  * what the scenario bound to the ServiceAccount: system:auth-delegator (client-jwt review), and a careless RoleBinding.
  */
-export function predictExposure(ctx: OracleContext, tokenAudiences: readonly string[]): { exposure: ExposurePrediction; step: ExplainStep } {
+/** The tag that asks for the refused token to be measured too (see scenarios/README.md). */
+export const EXPOSURE_TAG = 'exposure';
+
+export function predictExposure(ctx: OracleContext, tokenAudiences: readonly string[]): { exposure?: ExposurePrediction; step: ExplainStep } {
   const { plan, facts } = ctx;
   const ns = resourceNamespace(ctx);
   const authn = kubernetes('pkg/serviceaccount/jwt.go', 'jwtTokenAuthenticator.AuthenticateToken');
   if (!intersects(tokenAudiences, facts.apiAudiences)) {
+    // Using such a token writes an audience line to the API server log: measured only where a scenario asks.
     return {
-      exposure: { apiAudience: false },
+      ...(plan.tags.includes(EXPOSURE_TAG) ? { exposure: { apiAudience: false } } : {}),
       step: {
         step: 'token as a Kubernetes credential',
         detail: `The token's audiences ${list(tokenAudiences)} miss the API audiences ${list(facts.apiAudiences)}: the API server answers 401 Unauthorized, so the token is no Kubernetes credential.`,

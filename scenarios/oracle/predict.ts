@@ -110,7 +110,7 @@ export function predictAt(plan: Plan, facts: EnvironmentFacts, version: string):
   }
   steps.push(auditStep(ctx, prediction.audit));
   steps.push(exposure.step);
-  prediction.exposure = exposure.exposure;
+  if (exposure.exposure) prediction.exposure = exposure.exposure;
   return prediction;
 }
 
