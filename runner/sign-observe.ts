@@ -3,26 +3,32 @@ import type { Kube } from '../lib/kube.ts';
 import { sleep } from '../lib/wait.ts';
 import { readyCondition, type Condition } from './observe.ts';
 
-/** cert-manager names a Certificate's requests `<certificate>-<revision>`; a new Certificate's first is revision 1. */
-export function firstRequestName(certificate: string): string {
-  return `${certificate}-1`;
+type WithConditions = KubernetesObject & { status?: { conditions?: Condition[] } };
+
+/** The annotation cert-manager puts on every request it makes for a Certificate (requests may be named at random). */
+const CERTIFICATE_NAME = 'cert-manager.io/certificate-name';
+
+/** The Ready condition of the Certificate's request (there is one: the Certificate is new). */
+async function requestCondition(kube: Kube, cert: KubernetesObject): Promise<Condition | undefined> {
+  const list = await kube.objects.list<WithConditions>('cert-manager.io/v1', 'CertificateRequest', cert.metadata!.namespace!);
+  const request = list.items.find((r) => r.metadata?.annotations?.[CERTIFICATE_NAME] === cert.metadata!.name);
+  return request?.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
 /**
- * Waits for the sign step to settle: the Certificate Ready, or its first CertificateRequest failed (cert-manager does
- * not retry a failed request until the Certificate's backoff re-issues it, so the refusal stays readable).
+ * Waits for the sign step to settle: the Certificate Ready, or its CertificateRequest failed (cert-manager does not
+ * retry a failed request until the Certificate's backoff re-issues it, so the refusal stays readable).
  */
 export async function waitSignOutcome(
   kube: Kube,
   cert: KubernetesObject,
   timeoutMs: number,
 ): Promise<{ certificate?: Condition; request?: Condition; timedOut: boolean }> {
-  const request: KubernetesObject = { apiVersion: 'cert-manager.io/v1', kind: 'CertificateRequest', metadata: { name: firstRequestName(cert.metadata!.name!), namespace: cert.metadata!.namespace! } };
   const deadline = Date.now() + timeoutMs;
   let last: { certificate?: Condition; request?: Condition } = {};
   while (Date.now() < deadline) {
-    last = { certificate: await readyCondition(kube, cert), request: await readyCondition(kube, request) };
-    if (last.certificate?.status === 'True' && last.request?.status === 'True') return { ...last, timedOut: false };
+    last = { certificate: await readyCondition(kube, cert), request: await requestCondition(kube, cert) };
+    if (last.certificate?.status === 'True') return { ...last, timedOut: false };
     if (last.request?.status === 'False' && last.request.reason === 'Failed') return { ...last, timedOut: false };
     await sleep(300);
   }
