@@ -17,7 +17,7 @@ import {
   tokenRequestRbac,
 } from './manifests.ts';
 import { inspectIssued, readyCondition, waitIssuerSettled, type Condition } from './observe.ts';
-import { waitSignOutcome } from './sign-observe.ts';
+import { certificateRequestOf, waitSignOutcome } from './sign-observe.ts';
 import { auditEvidence, observeAudit } from './audit-observe.ts';
 import { extraRoleBinding, measureExposure } from './exposure.ts';
 import { configureVaultAuth, VAULT_ROLE } from './vault-setup.ts';
@@ -171,6 +171,9 @@ export class ScenarioSession {
       if (!['Issuer', 'ClusterIssuer', 'Certificate'].includes(obj.kind!)) continue;
       const live = await this.env.kube.read(obj.apiVersion!, obj.kind!, obj.metadata!.name!, obj.metadata?.namespace);
       if (live) evidence[`${obj.kind}-${obj.metadata!.name}.json`] = this.redact(JSON.stringify(live, null, 2));
+      const request = obj.kind === 'Certificate' ? await certificateRequestOf(this.env.kube, obj) : undefined;
+      // The CSR is public, but long: the evidence keeps the request's conditions and names, not its body.
+      if (request) evidence[`CertificateRequest-${request.metadata!.name}.json`] = this.redact(JSON.stringify({ metadata: { name: request.metadata!.name, annotations: request.metadata!.annotations }, status: request.status }, null, 2));
     }
     evidence['apiserver.log'] = observation.apiserverLog.filter((l) => /authenticat|audience|forbidden/i.test(l)).join('\n');
     evidence['vault.log'] = observation.vaultLog.filter((l) => /auth|login|audience|denied/i.test(l)).join('\n');

@@ -8,11 +8,14 @@ type WithConditions = KubernetesObject & { status?: { conditions?: Condition[] }
 /** The annotation cert-manager puts on every request it makes for a Certificate (requests may be named at random). */
 const CERTIFICATE_NAME = 'cert-manager.io/certificate-name';
 
-/** The Ready condition of the Certificate's request (there is one: the Certificate is new). */
-async function requestCondition(kube: Kube, cert: KubernetesObject): Promise<Condition | undefined> {
+/** The Certificate's request (there is one: the Certificate is new). */
+export async function certificateRequestOf(kube: Kube, cert: KubernetesObject): Promise<WithConditions | undefined> {
   const list = await kube.objects.list<WithConditions>('cert-manager.io/v1', 'CertificateRequest', cert.metadata!.namespace!);
-  const request = list.items.find((r) => r.metadata?.annotations?.[CERTIFICATE_NAME] === cert.metadata!.name);
-  return request?.status?.conditions?.find((c) => c.type === 'Ready');
+  return list.items.find((r) => r.metadata?.annotations?.[CERTIFICATE_NAME] === cert.metadata!.name);
+}
+
+async function requestCondition(kube: Kube, cert: KubernetesObject): Promise<Condition | undefined> {
+  return (await certificateRequestOf(kube, cert))?.status?.conditions?.find((c) => c.type === 'Ready');
 }
 
 /**
