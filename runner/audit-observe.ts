@@ -2,6 +2,11 @@ import type { AuditEntry } from '../scenarios/types.ts';
 import { parseAuditLine, scenarioEntries } from '../vault/audit-log.ts';
 import { AUDIT_DEVICE, auditHash } from '../vault/configure/audit.ts';
 import type { VaultHandle } from './environment.ts';
+import { INVALID_AUDIENCE, JWT_BOUND_AUDIENCE_ERROR, JWT_NO_BOUND_AUDIENCES_ERROR, PERMISSION_DENIED } from '../scenarios/oracle/messages.ts';
+import { ACL_PERMISSION_DENIED } from '../scenarios/oracle/vault-policy.ts';
+
+/** Vault's error texts the oracle knows: an error response's HMAC'd `data.error` is compared with their HMACs. */
+const KNOWN_ERRORS = [PERMISSION_DENIED, INVALID_AUDIENCE, JWT_BOUND_AUDIENCE_ERROR, JWT_NO_BOUND_AUDIENCES_ERROR, ACL_PERMISSION_DENIED];
 
 /**
  * Splits what Vault wrote since the scenario's mark into its server log and its audit entries (the audit device
@@ -17,7 +22,16 @@ export async function observeAudit(vault: VaultHandle, lines: readonly string[],
   }
   if (vault.auditUnavailable) return { logLines };
   const roleHmac = await auditHash(vault.admin, role);
-  return { logLines, entries: scenarioEntries(all, { roleHmac, signPath: `${vault.pkiMount}/sign/${vault.pkiRole}` }) };
+  const entries = scenarioEntries(all, { roleHmac, signPath: `${vault.pkiMount}/sign/${vault.pkiRole}` });
+  if (entries.some((e) => e.responseError?.startsWith('hmac-sha256:'))) {
+    const known = new Map<string, string>();
+    for (const text of KNOWN_ERRORS) known.set(await auditHash(vault.admin, text), text);
+    for (const e of entries) {
+      const text = e.responseError && known.get(e.responseError);
+      if (text) e.responseErrorIs = text;
+    }
+  }
+  return { logLines, entries };
 }
 
 export function auditEvidence(entries: readonly AuditEntry[] | undefined, unavailable?: string): string {

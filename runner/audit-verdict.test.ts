@@ -45,3 +45,13 @@ describe('the certificate side of a refused sign', () => {
     expect(issued?.ok).toBe(false);
   });
 });
+
+describe('an error response in the audit log', () => {
+  it('is matched by the HMAC of the predicted text, never read in clear', () => {
+    const text = 'error validating token: invalid audience (aud) claim: audience claim does not match any expected audience';
+    const p = { ...base, audit: { login: { path: 'auth/jwt/login', error: text } } };
+    const known = login({ path: 'auth/jwt/login', responseError: 'hmac-sha256:26f6', responseErrorIs: text });
+    expect(auditSide(p, obs([known]))[0]).toMatchObject({ ok: true, observed: expect.stringContaining('data.error hmac-sha256:26f6 = HMAC of') });
+    expect(auditSide(p, obs([login({ path: 'auth/jwt/login', responseError: 'hmac-sha256:0000' })]))[0]?.ok).toBe(false);
+  });
+});

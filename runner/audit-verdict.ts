@@ -4,7 +4,11 @@ const esc = (s: string) => s.replaceAll('\n', '\\n').replaceAll('\t', '\\t');
 
 export function describeEntry(e: AuditEntry): string {
   const who = e.metadata?.service_account_name ? ` as ${e.metadata.service_account_namespace ?? '?'}/${e.metadata.service_account_name}` : '';
-  const outcome = e.error !== undefined ? `error "${esc(e.error)}"` : `no error${e.policies ? `, policies [${e.policies.join(', ')}]` : ''}${who}`;
+  const outcome = e.error !== undefined
+    ? `error "${esc(e.error)}"`
+    : e.responseError !== undefined
+      ? `error response, data.error ${e.responseError}${e.responseErrorIs ? ` = HMAC of "${esc(e.responseErrorIs)}"` : ' (no known text has this HMAC)'}`
+      : `no error${e.policies ? `, policies [${e.policies.join(', ')}]` : ''}${who}`;
   return `${e.type} ${e.operation} ${e.path} from ${e.remoteAddress || '?'}: ${outcome}`;
 }
 
@@ -32,10 +36,11 @@ export function auditSide(p: Prediction, o: Observation): SideVerdict[] {
   const onPath = logins.filter((e) => e.path === login.path);
   if (login.error !== undefined) {
     const expectedError = login.error;
-    const found = onPath.find((e) => e.error?.includes(expectedError));
+    // A coded error is in clear; an error response's text is HMAC'd like all response data, matched by its HMAC.
+    const found = onPath.find((e) => e.error?.includes(expectedError) || e.responseErrorIs === expectedError);
     return [{ side: 'audit', ok: !!found, expected: `response update ${login.path}: error containing "${esc(expectedError)}"`, observed: found ? describeEntry(found) : first(onPath) }];
   }
   const policies = login.policies ?? [];
-  const found = onPath.find((e) => e.error === undefined && policies.every((x) => e.policies?.includes(x)));
+  const found = onPath.find((e) => e.error === undefined && e.responseError === undefined && policies.every((x) => e.policies?.includes(x)));
   return [{ side: 'audit', ok: !!found, expected: `response update ${login.path}: no error, policies include [${policies.join(', ')}]`, observed: found ? describeEntry(found) : first(onPath) }];
 }

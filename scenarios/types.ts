@@ -214,6 +214,10 @@ export interface AuditEntry {
   /** request.data.role as written, normally `hmac-sha256:…`. */
   role?: string;
   error?: string;
+  /** An error response's `data.error` as written (HMAC'd by default: compare with the HMAC of a known text). */
+  responseError?: string;
+  /** The known error text whose HMAC `responseError` equals, when one does. */
+  responseErrorIs?: string;
   /** Token policies on the response of a successful login (clear text in the audit log). */
   policies?: string[];
   /** auth.metadata (role, service_account_name, …) on a successful login. */

@@ -25,6 +25,8 @@ export function parseAuditLine(line: string): AuditEntry | undefined {
   const role = raw.request.data?.role;
   if (typeof role === 'string') entry.role = role;
   if (typeof raw.error === 'string' && raw.error) entry.error = raw.error;
+  const dataError = raw.response?.data?.error;
+  if (typeof dataError === 'string' && dataError) entry.responseError = dataError;
   const auth = raw.response?.auth;
   const policies = auth?.policies ?? auth?.token_policies;
   if (Array.isArray(policies)) entry.policies = policies.map(String);
@@ -37,7 +39,7 @@ interface RawEntry {
   time?: string;
   error?: string;
   request?: { path?: string; operation?: string; remote_address?: string; data?: Record<string, unknown> };
-  response?: { auth?: { policies?: unknown[]; token_policies?: unknown[]; metadata?: Record<string, unknown> } };
+  response?: { data?: Record<string, unknown>; auth?: { policies?: unknown[]; token_policies?: unknown[]; metadata?: Record<string, unknown> } };
 }
 
 export function isAuditLine(line: string): boolean {
