@@ -366,5 +366,18 @@ export function fixesFor(failure: FailureClass, plan: Plan, ctx: FixContext): Fi
         ],
       };
     }
+    case 'vault-policy-denied': {
+      // The Issuer works; the role's ACL policy refuses the sign body cert-manager sends (scenarios/oracle/vault-policy.ts).
+      return {
+        failure,
+        fix: fix({
+          title: 'let the policy accept every parameter cert-manager sends: add "*" = [] to allowed_parameters, keep common_name constrained',
+          action: { kind: 'manual', text: 'vault policy write <the role\'s policy> - <<EOF\n# in the path "pki/sign/<role>" block, inside allowed_parameters:\n    "*" = []\nEOF' },
+          tradeoff: 'the other parameters (alt_names above all) are then unconstrained by the ACL: constrain names in the PKI role (allowed_domains) instead.',
+          apply: (p) => (p.vault.policy ? { ...p, vault: { ...p.vault, policy: { ...p.vault.policy, paths: ['sign', 'issue'], allowedParameters: { ...p.vault.policy.allowedParameters, '*': [] } } } } : p),
+        }),
+        alternatives: [],
+      };
+    }
   }
 }

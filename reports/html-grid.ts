@@ -18,6 +18,8 @@ export const REFUSED_BY: Record<FailureClass, string> = {
   'jwt-bound-audience': 'JWT auth',
   'jwt-no-bound-audiences': 'JWT auth',
   'crd-unknown-field': 'CRD',
+  'vault-mount-path': 'Vault (no auth mount)',
+  'role-bound-service-account': 'Vault role check',
   'vault-policy-denied': 'Vault policy',
 };
 

@@ -1,5 +1,6 @@
 import type { AuditPrediction, ExplainStep } from '../types.ts';
 import type { LoginOutcome, OracleContext } from './model.ts';
+import { issuerMount } from './mount-path.ts';
 import { issuerPolicyName, PKI_SIGN_PATH, type SignOutcome } from './vault-policy.ts';
 
 /**
@@ -12,7 +13,8 @@ const AUDIT_SOURCES =
   'hashicorp/vault@v1.21.0 vault/request_handling.go#Core.handleLoginRequest';
 
 export function auditPrediction(ctx: OracleContext, login: LoginOutcome, sign?: SignOutcome): AuditPrediction {
-  const path = `auth/${ctx.plan.auth.mount}/login`;
+  // The path cert-manager posts to: the Issuer's mountPath, which may name no auth mount at all.
+  const path = `auth/${issuerMount(ctx)}/login`;
   if (login.status !== 200) return { login: { path, error: login.errors.join('; ') } };
   const prediction: AuditPrediction = { login: { path, policies: [issuerPolicyName(ctx.plan)] } };
   if (sign?.error) prediction.sign = { path: PKI_SIGN_PATH, error: sign.error };
