@@ -3,7 +3,9 @@ import type { Plan } from '../scenarios/types.ts';
 import type { Versions } from '../scenarios/versions.ts';
 import { execa } from 'execa';
 import { ensureDockerHost } from './docker/docker.ts';
+import { cacheLayout } from './cache.ts';
 import { duration } from './estimates.ts';
+import { holdGoCaches } from './go.ts';
 import { ensureHostPackages } from './host-packages.ts';
 import { recipesForPlans } from './needs.ts';
 import { pinsOf } from './pins.ts';
@@ -23,7 +25,15 @@ export async function provisionFor(plans: Plan[], backend: ArtifactSet, versions
   if (!missing.length) return;
   const what = missing.map((r) => `${r.name} ${r.version}`).join(', ');
   opts.log(`run: this machine lacks what these scenarios need; provisioning ${what} first (about ${duration(await estimateSeconds(missing))})`);
-  const outcomes = await provision(missing, { log: opts.log, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const layout = cacheLayout();
+  const goUse = await holdGoCaches(layout);
+  let outcomes;
+  try {
+    outcomes = await provision(missing, { layout, log: opts.log, ...(opts.signal ? { signal: opts.signal } : {}) });
+  } finally {
+    // what only built the artifacts goes, as after `provision`
+    await goUse.release({ drop: true });
+  }
   const failed = outcomes.find((o) => o.state === 'failed' || o.state === 'unavailable');
   if (failed?.state === 'failed') throw failed.error;
   if (failed?.state === 'unavailable') throw new EnvironmentError(`${failed.recipe.name} ${failed.recipe.version}`, failed.reason, failed.advice);

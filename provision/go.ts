@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
@@ -76,9 +76,40 @@ async function goModDownload(key: string, caches: GoCaches): Promise<Download> {
   }
 }
 
+/**
+ * Marks this process as a user of the suite's Go caches until `release()`; `release({ drop: true })` removes them
+ * only when no other live process uses them (two provisions at once share one cache, and neither may pull it
+ * away from the other's build). Returns whether they were removed.
+ */
+export async function holdGoCaches(layout: ReturnType<typeof cacheLayout>): Promise<{ release(opts?: { drop?: boolean }): Promise<boolean> }> {
+  const users = join(layout.root, 'go-users');
+  const mine = join(users, String(process.pid));
+  await mkdir(users, { recursive: true });
+  await writeFile(mine, '');
+  return {
+    async release(opts = {}) {
+      await rm(mine, { force: true });
+      if (!opts.drop) return false;
+      const others = (await readdir(users).catch(() => [] as string[])).map(Number).filter((pid) => pid && pid !== process.pid && alive(pid));
+      if (others.length) return false;
+      await dropGoCaches(goCaches(layout));
+      return true;
+    },
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Removes the suite's Go caches (the module cache is read-only on disk, so `go clean` empties it first). */
 export async function dropGoCaches(caches: GoCaches): Promise<void> {
   await execa('go', ['clean', '-modcache'], { reject: false, env: caches });
-  await rm(caches.GOMODCACHE, { recursive: true, force: true });
-  await rm(caches.GOCACHE, { recursive: true, force: true });
+  await rm(caches.GOMODCACHE, { recursive: true, force: true, maxRetries: 3 });
+  await rm(caches.GOCACHE, { recursive: true, force: true, maxRetries: 3 });
 }

@@ -6,7 +6,7 @@ import { cacheLayout } from '../../provision/cache.ts';
 import { ensureDockerHost } from '../../provision/docker/docker.ts';
 import { duration } from '../../provision/estimates.ts';
 import { footprint, formatBytes } from '../../provision/footprint.ts';
-import { dropGoCaches, goCaches } from '../../provision/go.ts';
+import { holdGoCaches } from '../../provision/go.ts';
 import { ensureHostPackages } from '../../provision/host-packages.ts';
 import { recipesForPlans } from '../../provision/needs.ts';
 import { pinsOf } from '../../provision/pins.ts';
@@ -50,6 +50,7 @@ export function registerProvision(program: Command): void {
       const layout = cacheLayout();
       await ensureHostPackages(sets ?? SETS, log);
       if (opts.docker || forKind) await ensureDockerHost({ onLine: log });
+      const goUse = await holdGoCaches(layout);
       const controller = new AbortController();
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
@@ -71,11 +72,14 @@ export function registerProvision(program: Command): void {
             log(`provision: kind node image ${images.nodeImage} ready`);
           }
         }
-        // Everything is built: what only built it goes (the Go caches), what runs stays.
-        if (!opts.keepGoCaches) await dropGoCaches(goCaches(layout));
+        // Everything is built: what only built it goes (the Go caches, unless another provision still uses
+        // them), what runs stays.
+        const dropped = await goUse.release({ drop: !opts.keepGoCaches });
+        if (!opts.keepGoCaches && !dropped) log('provision: the Go caches stay: another provision is using them');
         const disk = await footprint(layout);
         log(`provision: done in ${duration((Date.now() - started) / 1000)}; the suite's cache holds ${formatBytes(disk.total)} (${disk.parts.map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ')})`);
       } finally {
+        await goUse.release();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }
