@@ -8,5 +8,6 @@ import { registerList } from './list.ts';
 import { registerMatrix } from './matrix.ts';
 import { registerProvision } from './provision.ts';
 import { registerRun } from './run.ts';
+import { registerVersions } from './versions.ts';
 
-export const commands: Array<(program: Command) => void> = [registerList, registerExplain, registerMatrix, registerProvision, registerDoctor, registerRun, registerClean, registerGate, registerDiagnose];
+export const commands: Array<(program: Command) => void> = [registerList, registerExplain, registerMatrix, registerProvision, registerDoctor, registerRun, registerClean, registerGate, registerDiagnose, registerVersions];

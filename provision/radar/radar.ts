@@ -1,0 +1,76 @@
+import { type EolEntry, EOL, eolOf } from './eol.ts';
+import { compareReleases, lineOf, newest, parseRelease, type Release, releaseText } from './semver.ts';
+import type { RadarComponent, RegistrySource } from './sources.ts';
+
+/** One registry's answer for one component: the versions it lists, or why it did not answer. */
+export type Listing = { ok: true; versions: string[] } | { ok: false; registry: string; problem: string };
+
+/** Fetches the published versions of one source; never throws (failures are a Listing). */
+export type Fetcher = (source: RegistrySource) => Promise<Listing>;
+
+export interface PinRow {
+  version: string;
+  line: string;
+  /** Newest release the registry lists in this pin's line (absent: the line is not listed). */
+  newestPatch?: string;
+  /** A newer patch of the pinned line is published. */
+  patchBehind: boolean;
+  eol?: { date: string; source: string; past: boolean };
+}
+
+export interface ComponentRow {
+  name: string;
+  source: string;
+  default?: string;
+  pins: PinRow[];
+  /** Newest release the registry lists at all. */
+  newest?: string;
+  /** Release lines newer than every pin. */
+  newerLines: string[];
+  /** Set when the registry did not answer: nothing else is known. */
+  failure?: { registry: string; problem: string };
+}
+
+export interface Radar {
+  /** The day EOL dates were compared with (YYYY-MM-DD, UTC). */
+  today: string;
+  components: ComponentRow[];
+}
+
+export function radarRow(c: RadarComponent, sourceName: string, listing: Listing, today: string, eol: readonly EolEntry[] = EOL): ComponentRow {
+  const base = { name: c.name, source: sourceName, ...(c.default ? { default: c.default } : {}) };
+  const pinRows = (published: Release[]): PinRow[] =>
+    c.pinned.map((version) => {
+      const r = parseRelease(version);
+      const line = r ? lineOf(r) : version;
+      const top = published.length ? newest(published, line) : undefined;
+      const e = eolOf(c.name, line, eol);
+      return {
+        version,
+        line,
+        ...(top ? { newestPatch: releaseText(top) } : {}),
+        patchBehind: !!(r && top && compareReleases(top, r) > 0),
+        ...(e ? { eol: { date: e.date, source: e.source, past: e.date <= today } } : {}),
+      };
+    });
+  if (!listing.ok) return { ...base, pins: pinRows([]), newerLines: [], failure: { registry: listing.registry, problem: listing.problem } };
+  const published = listing.versions.map(parseRelease).filter((r): r is Release => !!r);
+  const top = newest(published);
+  const pinnedReleases = c.pinned.map(parseRelease).filter((r): r is Release => !!r);
+  const highestPin = newest(pinnedReleases);
+  const newer = published.filter((r) => !highestPin || r.major > highestPin.major || (r.major === highestPin.major && r.minor > highestPin.minor));
+  const newerLines = [...new Set(newer.sort(compareReleases).map(lineOf))];
+  return { ...base, pins: pinRows(published), ...(top ? { newest: releaseText(top) } : {}), newerLines };
+}
+
+/** Asks every component's registry and compares its answer with the pins. */
+export async function buildRadar(components: RadarComponent[], fetcher: Fetcher, opts: { today: string; sourceName: (c: RadarComponent) => string; eol?: readonly EolEntry[] }): Promise<Radar> {
+  const listings = await Promise.all(components.map((c) => fetcher(c.source)));
+  return { today: opts.today, components: components.map((c, i) => radarRow(c, opts.sourceName(c), listings[i]!, opts.today, opts.eol)) };
+}
+
+/** `versions --check`: 3 when a registry did not answer, 1 when a pinned line has a newer patch, else 0. */
+export function radarExitCode(r: Radar): 0 | 1 | 3 {
+  if (r.components.some((c) => c.failure)) return 3;
+  return r.components.some((c) => c.pins.some((p) => p.patchBehind)) ? 1 : 0;
+}
