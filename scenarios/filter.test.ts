@@ -12,7 +12,7 @@ describe('filterPlans', () => {
   });
 
   it('a bare term is a case-insensitive substring of the id, or a glob', () => {
-    expect(ids('ROLE-AUDIENCE-MISMATCH')).toEqual(['k8s-role-audience-mismatch']);
+    expect(ids('K8S-ROLE-AUDIENCE-MISMATCH')).toEqual(['k8s-role-audience-mismatch']);
     expect(ids('k8s-client-jwt-*')).toEqual(['k8s-client-jwt-default-audience-refused', 'k8s-client-jwt-api-audience-ready']);
   });
 
@@ -25,6 +25,13 @@ describe('filterPlans', () => {
       expect(p.certManager.version).toBe('v1.16.5');
     }
     expect(ids('profile=kind,reviewer=client-jwt,cm=v1.16.5')).toContain('k8s-client-jwt-default-audience-refused');
+  });
+
+  it('a key with digits (k8s) is a key, not an id pattern', () => {
+    const newest = filterPlans(plans, 'k8s=v1.37.*');
+    expect(newest.length).toBeGreaterThan(0);
+    expect(newest.every((p) => p.cluster.kubernetes.startsWith('v1.37.'))).toBe(true);
+    expect(filterPlans(plans, 'k8s!=v1.37.*').some((p) => p.cluster.kubernetes.startsWith('v1.37.'))).toBe(false);
   });
 
   it('alternatives, globs and negation', () => {

@@ -48,7 +48,8 @@ export function filterPlans(plans: readonly Plan[], expr: string | undefined): P
 }
 
 function parseTerm(term: string): Predicate {
-  const m = /^([A-Za-z-]+)\s*(!=|=)\s*(.*)$/.exec(term);
+  // keys may hold digits (k8s)
+  const m = /^([A-Za-z][A-Za-z0-9-]*)\s*(!=|=)\s*(.*)$/.exec(term);
   if (!m) {
     const pattern = /[*?]/.test(term) ? glob(term) : new RegExp(escape(term), 'i');
     return (p) => pattern.test(p.id);
