@@ -64,7 +64,7 @@ describe('explain', () => {
   it('explains both stages of an upgrade', async () => {
     const r = await cli('explain', 'upgrade-v1.19.5-to-v1.20.3-jwt-server-audience');
     expect(r.stdout).toMatch(/-- before the upgrade: cert-manager v1\.19\.5 --[\s\S]*Outcome: not ready \(jwt-bound-audience\)[\s\S]*-- after the upgrade: cert-manager v1\.20\.3 --[\s\S]*Outcome: ready/);
-    expect((await cli('explain', 'downgrade-v1.21.1-to-v1.20.3-server-audience-kept')).stdout).toMatch(/-- before the downgrade: cert-manager v1\.21\.1 --/);
+    expect((await cli('explain', 'downgrade-v1.21.2-to-v1.20.3-server-audience-kept')).stdout).toMatch(/-- before the downgrade: cert-manager v1\.21\.2 --/);
   });
 
   it('explains every scenario of a YAML file', async () => {

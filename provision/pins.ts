@@ -17,9 +17,12 @@ export function pinsOf(v: Versions): Pins {
     helm: single('helm'),
     crictl: single('crictl'),
     certManager: v.certManager.versions.map((version) => {
-      const commit = v.certManager.entries[version]?.commit;
+      const entry = v.certManager.entries[version];
+      const commit = entry?.commit;
+      // A tag whose commit no source here names may say why instead; its binaries then report an empty git commit.
+      if (!commit && typeof entry?.commitUnknown === 'string' && entry.commitUnknown.trim()) return { version, commit: '' };
       if (!commit) {
-        throw new InputError({ file: v.file, field: `certManager.versions.${version}.commit` }, 'no commit for this cert-manager version', 'add the release tag’s commit hash (the launcher records it as the controller’s git commit)');
+        throw new InputError({ file: v.file, field: `certManager.versions.${version}.commit` }, 'no commit for this cert-manager version', 'add the release tag’s commit hash (the launcher records it as the controller’s git commit), or `commitUnknown: <why>` when no source names it');
       }
       return { version, commit };
     }),

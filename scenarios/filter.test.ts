@@ -47,7 +47,7 @@ describe('filterPlans', () => {
     expect(filterPlans(plans, 'failure=crd-unknown-field').every((p) => p.expect.failure === 'crd-unknown-field')).toBe(true);
     expect(filterPlans(plans, 'ready=true').every((p) => p.expect.ready)).toBe(true);
     expect(filterPlans(plans, 'kind=ClusterIssuer').every((p) => p.issuer.kind === 'ClusterIssuer')).toBe(true);
-    expect(ids('upgrade=true')).toHaveLength(5);
+    expect(ids('upgrade=true')).toHaveLength(7);
     const env = plans[0]!.environmentKey;
     expect(filterPlans(plans, `env=${env}`).every((p) => p.environmentKey === env)).toBe(true);
   });

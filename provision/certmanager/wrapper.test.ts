@@ -23,17 +23,23 @@ const PINS: Record<string, string> = {
   'v1.14.7': '636559655f1efa8eff236981edb950b4ef40b253',
   'v1.15.5': 'e8fdbe63fd94107a83d3c9f9c134f2d222ba9cff',
   'v1.16.5': 'd8611e2714de158a2e70e0fb11bfc61348a2c624',
+  'v1.17.4': '3f1f3b101850152851e2c5be09a29866bb8c1e15',
+  'v1.18.6': '4699caabb4212edfde601a4e1bd37a431d0b90c6',
   'v1.19.5': 'cda7b7896e70dafb2de66212028cf9997a5e9490',
   'v1.20.3': '1e1d16d1744e6d9c80e464e58e8d9ab1caed222b',
   'v1.21.1': '24e33194fb39488eff2bbf10c6dc640f407cad44',
+  'v1.21.2': '',
 };
 const EXPECTED_RANGE: Record<string, string> = {
   'v1.14.7': 'v1.14',
   'v1.15.5': 'v1.15',
   'v1.16.5': 'v1.15',
+  'v1.17.4': 'v1.17',
+  'v1.18.6': 'v1.18',
   'v1.19.5': 'v1.19',
   'v1.20.3': 'v1.20',
   'v1.21.1': 'v1.21',
+  'v1.21.2': 'v1.21',
 };
 
 const wrap = (version: string) => certManagerWrapper({ version, commit: PINS[version]!, binary: 'controller' });
@@ -46,7 +52,7 @@ describe('certManagerWrapper (controller)', () => {
     expect(goMod).toMatch(/^module github\.com\/cert-manager\/cert-manager\/cmvaulte2e-controller$/m);
     expect(requireLines(goMod)).toEqual([`require github.com/cert-manager/cert-manager ${version}`]);
     expect(goMod).toMatch(new RegExp(`^go ${PINNED_ROOT_GO_MODS[version]!.go.replaceAll('.', '\\.')}$`, 'm'));
-    expect(goMod).toContain(PINS[version]);
+    expect(goMod).toContain(PINS[version] || 'commit not known');
   });
 
   it('carries the root module replace lines of each tag, and only those', () => {
@@ -93,19 +99,26 @@ describe('certManagerWrapper (controller)', () => {
   });
 
   it.each(Object.keys(PINS))("%s: ldflags set cert-manager's own version variables", (version) => {
-    expect(wrap(version).ldflags).toEqual([`-X=${VERSION_VARIABLE}=${version}`, `-X=${COMMIT_VARIABLE}=${PINS[version]}`]);
+    // v1.21.2: no source here names its commit, so the git commit stays cert-manager's default (empty).
+    const commit = PINS[version] ? [`-X=${COMMIT_VARIABLE}=${PINS[version]}`] : [];
+    expect(wrap(version).ldflags).toEqual([`-X=${VERSION_VARIABLE}=${version}`, ...commit]);
   });
 
   it('maps release lines to ranges and refuses the ones no launcher covers', () => {
     expect(launcherRange('controller', 'v1.14.0')).toBe('v1.14');
     expect(launcherRange('controller', 'v1.16.99')).toBe('v1.15');
+    expect(launcherRange('controller', 'v1.17.4')).toBe('v1.17');
+    expect(launcherRange('controller', 'v1.18.2')).toBe('v1.18');
     expect(launcherRange('controller', 'v1.19.0')).toBe('v1.19');
+    expect(launcherRange('webhook', 'v1.18.6')).toBe('v1.15');
+    expect(launcherRange('cainjector', 'v1.17.4')).toBe('v1.16');
+    expect(launcherRange('cainjector', 'v1.18.6')).toBe('v1.16');
     expect(launcherRange('controller', 'v1.20.0')).toBe('v1.20');
     expect(launcherRange('controller', 'v1.21.9')).toBe('v1.21');
-    for (const v of ['v1.13.6', 'v1.17.4', 'v1.18.2', 'v1.22.0', 'v2.0.0']) {
+    for (const v of ['v1.13.6', 'v1.22.0', 'v2.0.0']) {
       expect(() => launcherRange('controller', v)).toThrow(CertManagerWrapperError);
     }
-    expect(() => launcherRange('webhook', 'v1.17.0')).toThrow(/no webhook launcher/);
+    expect(() => launcherRange('webhook', 'v1.22.0')).toThrow(/no webhook launcher/);
     expect(() => launcherRange('cainjector', 'v1.13.0')).toThrow(/no cainjector launcher/);
   });
 
@@ -157,7 +170,7 @@ describe('pinned table and launcher sources (against the real root modules: sour
   it('every range file defines the same compat functions', () => {
     const names = ['validateConfig', 'extendContextOptions', 'gatewayInformersEnabled', 'gatewayControllers', 'namespacedDisabledControllers', 'beforeRun', 'setupMetricsCollectors', 'runController', 'shutdownInformers'];
     const ranges = readdirSync(join(LAUNCHER, 'controller/ranges'));
-    expect(ranges.sort()).toEqual(['v1.14', 'v1.15', 'v1.19', 'v1.20', 'v1.21']);
+    expect(ranges.sort()).toEqual(['v1.14', 'v1.15', 'v1.17', 'v1.18', 'v1.19', 'v1.20', 'v1.21']);
     for (const r of ranges) {
       const src = readFileSync(join(LAUNCHER, 'controller/ranges', r, 'compat.go'), 'utf8');
       for (const fn of names) expect(src, `${r} ${fn}`).toMatch(new RegExp(`^func ${fn}\\(`, 'm'));
@@ -189,8 +202,9 @@ describe('pinned table and launcher sources (against the real root modules: sour
   });
 });
 
-const WEBHOOK_RANGE: Record<string, string> = { 'v1.14.7': 'v1.14', 'v1.15.5': 'v1.15', 'v1.16.5': 'v1.15', 'v1.19.5': 'v1.15', 'v1.20.3': 'v1.15', 'v1.21.1': 'v1.15' };
-const CAINJECTOR_RANGE: Record<string, string> = { 'v1.14.7': 'v1.14', 'v1.15.5': 'v1.15', 'v1.16.5': 'v1.16', 'v1.19.5': 'v1.16', 'v1.20.3': 'v1.16', 'v1.21.1': 'v1.21' };
+const WEBHOOK_RANGE: Record<string, string> = { 'v1.14.7': 'v1.14', 'v1.15.5': 'v1.15', 'v1.16.5': 'v1.15', 'v1.17.4': 'v1.15', 'v1.18.6': 'v1.15', 'v1.19.5': 'v1.15', 'v1.20.3': 'v1.15', 'v1.21.1': 'v1.15', 'v1.21.2': 'v1.15' };
+const CAINJECTOR_RANGE: Record<string, string> = { 'v1.14.7': 'v1.14', 'v1.15.5': 'v1.15', 'v1.16.5': 'v1.16', 'v1.17.4': 'v1.16', 'v1.18.6': 'v1.16', 'v1.19.5': 'v1.16', 'v1.20.3': 'v1.16', 'v1.21.1': 'v1.21', 'v1.21.2': 'v1.21' };
+const commitFlags = (version: string) => (PINS[version] ? [`-X=${COMMIT_VARIABLE}=${PINS[version]}`] : []);
 const RANGE_OF = { controller: EXPECTED_RANGE, webhook: WEBHOOK_RANGE, cainjector: CAINJECTOR_RANGE } as const;
 
 describe('certManagerWrapper (webhook, cainjector)', () => {
@@ -205,7 +219,7 @@ describe('certManagerWrapper (webhook, cainjector)', () => {
       expect(Object.keys(w.files).sort()).toEqual(['compat.go', 'main.go']);
       expect(w.files['main.go']).toBe(readFileSync(join(LAUNCHER, `${binary}/main.go`), 'utf8'));
       expect(w.files['compat.go']).toBe(readFileSync(join(LAUNCHER, `${binary}/ranges/${RANGE_OF[binary][version]}/compat.go`), 'utf8'));
-      expect(w.ldflags).toEqual([`-X=${VERSION_VARIABLE}=${version}`, `-X=${COMMIT_VARIABLE}=${PINS[version]}`]);
+      expect(w.ldflags).toEqual([`-X=${VERSION_VARIABLE}=${version}`, ...commitFlags(version)]);
     },
   );
 
@@ -262,6 +276,6 @@ describe('certManagerBundle (what the provisioner builds)', () => {
     expect(replaceLines(b.goMod)).toEqual([]);
     expect(Object.keys(b.files).sort()).toEqual(['cert-manager-cainjector/compat.go', 'cert-manager-cainjector/main.go', 'cert-manager-webhook/compat.go', 'cert-manager-webhook/main.go']);
     expect(() => certManagerBundle({ version: 'v1.21.1', commit: PINS['v1.21.1']!, binaries: ['webhook', 'webhook'] })).toThrow(/once/);
-    expect(() => certManagerBundle({ version: 'v1.17.4', commit: PINS['v1.21.1']!, binaries: ['webhook'] })).toThrow(/no webhook launcher/);
+    expect(() => certManagerBundle({ version: 'v1.22.0', commit: PINS['v1.21.1']!, binaries: ['webhook'] })).toThrow(/no webhook launcher/);
   });
 });

@@ -60,9 +60,9 @@ export function loginUrl(server: string, mount: string): string {
   return `${server.replace(/\/+$/, '')}/v1/auth/${mount}/login`;
 }
 
-/** The Issuer's Ready message when vault.New fails inside the Kubernetes auth (setup.go + vault.go#setToken). */
-export function kubernetesAuthFailure(cause: string): string {
-  return `Failed to initialize Vault client: while requesting a Vault token using the Kubernetes auth: ${cause}`;
+/** The error chain out of vault.New when the Kubernetes auth fails (vault.go#setToken); issuer-message.ts makes the Issuer's message of it. */
+export function kubernetesAuthChain(cause: string): string {
+  return `while requesting a Vault token using the Kubernetes auth: ${cause}`;
 }
 
 export function tokenRequestFailure(issuerNamespace: string, serviceAccount: string, error: string): string {

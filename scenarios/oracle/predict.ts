@@ -2,9 +2,10 @@ import type { EnvironmentFacts, ExplainStep, Plan, Prediction } from '../types.t
 import { checkIssuerFields, storedPlan } from './crd.ts';
 import { jwtLogin } from './jwt-auth.ts';
 import { kubernetesLogin } from './kubernetes-auth.ts';
+import { issuerErrorMessage } from './issuer-message.ts';
 import { checkMountPath, issuerMount } from './mount-path.ts';
 import {
-  kubernetesAuthFailure,
+  kubernetesAuthChain,
   loginUrl,
   READY_CONDITION,
   VAULT_ERROR_REASON,
@@ -59,7 +60,10 @@ export function predictAt(plan: Plan, facts: EnvironmentFacts, version: string):
   const token = requestToken(ctx);
   steps.push(token.step);
   if (!token.allowed) {
-    const issuer = { status: 'False' as const, reason: VAULT_ERROR_REASON, message: kubernetesAuthFailure(token.error ?? '') };
+    // The Kubernetes API's refusal is not an answer from the Vault server.
+    const sanitised = issuerErrorMessage(ctx, kubernetesAuthChain(token.error ?? ''), { kind: 'local' });
+    if (sanitised.step) steps.push(sanitised.step);
+    const issuer = { status: 'False' as const, reason: VAULT_ERROR_REASON, message: sanitised.message };
     steps.push(issuerStep(ctx, issuer));
     steps.push(auditStep(ctx, null));
     return { ready: false, failure: 'token-request-forbidden', tokenAudiences: audiences, issuer, audit: { login: null }, steps };
@@ -93,7 +97,10 @@ export function predictAt(plan: Plan, facts: EnvironmentFacts, version: string):
       detail: `Vault answers ${login.status}: ${login.errors.join('; ')}. cert-manager's Vault client prints it as "${apiError.replaceAll('\n', '\\n')}".`,
       source: all(VAULT_API_RESPONSE_ERROR, certManager(ctx.certManager, 'internal/vault/vault.go', 'requestTokenWithKubernetesAuth')),
     });
-    prediction.issuer = { status: 'False', reason: VAULT_ERROR_REASON, message: kubernetesAuthFailure(vaultCallFailure(apiError)) };
+    // Vault and OpenBao answer errors in their JSON envelope, which cert-manager's client decodes (RawError false).
+    const sanitised = issuerErrorMessage(ctx, kubernetesAuthChain(vaultCallFailure(apiError)), { kind: 'vault-error' });
+    if (sanitised.step) steps.push(sanitised.step);
+    prediction.issuer = { status: 'False', reason: VAULT_ERROR_REASON, message: sanitised.message };
   }
   steps.push(issuerStep(ctx, prediction.issuer));
   if (login.status === 200) {

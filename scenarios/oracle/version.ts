@@ -1,4 +1,4 @@
-/** A cert-manager release as the oracle compares it: only major.minor decide behaviour. */
+/** A cert-manager release as the oracle compares it: major.minor decide behaviour, except for rules tied to a patch (atLeastPatch). */
 export interface CertManagerVersion {
   /** As written, e.g. `v1.16.5`; also the git tag the citations point at. */
   tag: string;
@@ -19,4 +19,10 @@ export function parseCertManagerVersion(version: string): CertManagerVersion {
 
 export function atLeast(version: CertManagerVersion, major: number, minor: number): boolean {
   return version.major > major || (version.major === major && version.minor >= minor);
+}
+
+/** For rules that changed in a patch release (e.g. v1.21.2's sanitised Vault errors). */
+export function atLeastPatch(version: CertManagerVersion, major: number, minor: number, patch: number): boolean {
+  if (version.major !== major || version.minor !== minor) return atLeast(version, major, minor);
+  return version.patch >= patch;
 }
