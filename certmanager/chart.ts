@@ -33,6 +33,27 @@ process.stdin.on('end', () => {
 });
 `;
 
+/**
+ * Helm 4 runs post-renderers only as plugins (`--post-renderer <plugin name>`, looked up under $HELM_PLUGINS):
+ * the same script as a `postrenderer/v1` subprocess plugin (helm.sh/helm/v4@v4.3.2 internal/plugin/metadata_v1.go,
+ * pkg/postrenderer/postrenderer.go#NewPostRendererPlugin). Files relative to the plugin's directory.
+ */
+export const HELM4_POST_RENDERER_PLUGIN = 'cm-vault-e2e-no-crds';
+export function helm4PostRendererPlugin(): Record<string, string> {
+  const pluginYaml = [
+    'apiVersion: v1',
+    `name: ${HELM4_POST_RENDERER_PLUGIN}`,
+    'type: postrenderer/v1',
+    'runtime: subprocess',
+    'version: 0.1.0',
+    'runtimeConfig:',
+    '  platformCommand:',
+    '    - command: ${HELM_PLUGIN_DIR}/post-render-no-crds.mjs',
+    '',
+  ].join('\n');
+  return { 'plugin.yaml': pluginYaml, 'post-render-no-crds.mjs': POST_RENDERER };
+}
+
 export type PullPolicy = 'Never' | 'IfNotPresent' | 'Always';
 
 /** `Never` where the images were loaded onto the nodes (kind); `IfNotPresent` where the nodes pull them. */

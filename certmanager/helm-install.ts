@@ -5,19 +5,21 @@
  * Where the images come from is the caller's business (kind loads them; an existing cluster's nodes pull them).
  */
 import { execa } from 'execa';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { EnvironmentError } from '../lib/errors.ts';
 import { apiMessage, type Kube } from '../lib/kube.ts';
 import { poll, waiting } from '../lib/wait.ts';
-import { artifactFile, binaryPath } from '../provision/artifacts.ts';
+import { artifactFile } from '../provision/artifacts.ts';
 import {
   CERT_MANAGER_COMPONENTS,
   CERT_MANAGER_NAMESPACE,
   CERT_MANAGER_RELEASE,
   chartArgs,
+  HELM4_POST_RENDERER_PLUGIN,
+  helm4PostRendererPlugin,
   helmValues,
   imageValues,
   imageRef,
@@ -28,6 +30,28 @@ import {
   type PullPolicy,
 } from './chart.ts';
 import { applyCrds } from './crds.ts';
+import { helmBinary, isHelm4 } from './helm-binary.ts';
+
+/**
+ * The CRD-dropping post-renderer where this Helm looks for it: Helm 3 runs an executable given by path; Helm 4
+ * runs only plugins, so it goes into a plugins directory of its own (HELM_PLUGINS) and is named.
+ */
+async function writePostRenderer(dir: string, helmVersion: string): Promise<{ renderer: string; env: Record<string, string> }> {
+  if (!isHelm4(helmVersion)) {
+    const renderer = join(dir, 'post-render-no-crds.mjs');
+    await writeFile(renderer, POST_RENDERER);
+    await chmod(renderer, 0o755);
+    return { renderer, env: {} };
+  }
+  const plugins = join(dir, 'plugins');
+  const pluginDir = join(plugins, HELM4_POST_RENDERER_PLUGIN);
+  await mkdir(pluginDir, { recursive: true });
+  for (const [name, text] of Object.entries(helm4PostRendererPlugin())) {
+    await writeFile(join(pluginDir, name), text);
+    if (name.endsWith('.mjs')) await chmod(join(pluginDir, name), 0o755);
+  }
+  return { renderer: HELM4_POST_RENDERER_PLUGIN, env: { HELM_PLUGINS: plugins } };
+}
 
 export interface HelmCertManagerOptions {
   kube: Kube;
@@ -62,7 +86,7 @@ export class HelmCertManager {
     const [crds, chart, helm] = await Promise.all([
       artifactFile('cert-manager-controller', opts.version, 'crds.yaml'),
       opts.chart ?? artifactFile('cert-manager-controller', opts.version, 'chart'),
-      binaryPath('helm', opts.helmVersion, 'helm'),
+      helmBinary(opts.helmVersion),
     ]);
     await opts.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CERT_MANAGER_NAMESPACE, ...(opts.namespaceLabels ? { labels: opts.namespaceLabels } : {}) } });
     // A candidate chart brings its own CRDs (part of what is gated); otherwise the pinned ones go first.
@@ -71,9 +95,7 @@ export class HelmCertManager {
     const images = Object.fromEntries(CERT_MANAGER_COMPONENTS.map((c) => [c, opts.images?.[c] ?? imageRef(c, opts.version)])) as Record<CertManagerComponent, string>;
     const cm = new HelmCertManager(opts.version, opts.kube, images);
     try {
-      const renderer = join(dir, 'post-render-no-crds.mjs');
-      await writeFile(renderer, POST_RENDERER);
-      await chmod(renderer, 0o755);
+      const { renderer, env } = await writePostRenderer(dir, opts.helmVersion);
       const timeout = Math.round(timeoutMs / 1000);
       const args = [
         'upgrade', '--install', CERT_MANAGER_RELEASE, ...chartArgs(chart),
@@ -86,7 +108,7 @@ export class HelmCertManager {
       ];
       const candidate = [...Object.keys(opts.images ?? {}), ...(opts.chart ? ['chart'] : [])];
       opts.log(`cert-manager: helm upgrade --install ${candidate.length ? `candidate ${candidate.join(', ')} in place of ${opts.version}` : opts.version} (controller, webhook, cainjector)`);
-      const r = await execa(helm, args, { reject: false, all: true, timeout: (timeout + 60) * 1000 });
+      const r = await execa(helm, args, { reject: false, all: true, timeout: (timeout + 60) * 1000, env });
       if (r.exitCode !== 0) {
         throw new EnvironmentError(`cert-manager ${opts.version}`, 'helm upgrade --install failed', `kubectl --kubeconfig ${opts.kubeconfigPath} -n ${CERT_MANAGER_NAMESPACE} describe pods`, [
           ...tail(r.all, 10),
@@ -104,7 +126,7 @@ export class HelmCertManager {
 
   /** `helm uninstall` (the CRDs, applied outside the release, are the caller's to remove). */
   static async uninstall(o: { kubeconfigPath: string; helmVersion: string; timeoutMs?: number }): Promise<void> {
-    const helm = await binaryPath('helm', o.helmVersion, 'helm');
+    const helm = await helmBinary(o.helmVersion);
     const timeout = Math.round((o.timeoutMs ?? 180_000) / 1000);
     const r = await execa(helm, ['uninstall', CERT_MANAGER_RELEASE, '--namespace', CERT_MANAGER_NAMESPACE, '--kubeconfig', o.kubeconfigPath, '--wait', '--timeout', `${timeout}s`], { reject: false, all: true });
     if (r.exitCode !== 0 && !/not found/.test(String(r.all))) {

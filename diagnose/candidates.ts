@@ -274,7 +274,7 @@ function toPlan(ctx: CandidateContext, d: Draft, engine: VaultEngine): Plan {
       kubernetes: versions.kubernetes.default,
       ...(profile.name === 'custom' ? { serviceAccountIssuer: d.serviceAccountIssuer, apiAudiences: d.apiAudiences } : {}),
     },
-    certManager: { version: d.certManager },
+    certManager: { version: d.certManager, installer: versions.certManagerInstaller },
     vault: { engine, version: (engine === 'openbao' ? versions.openbao : versions.vault).default, placement: d.placement },
     auth,
     issuer: {

@@ -197,7 +197,7 @@ export function fixesFor(failure: FailureClass, plan: Plan, ctx: FixContext): Fi
         alternatives: [
           ...local,
           ...(upgrade
-            ? [{ ...audience, title: `upgrade cert-manager to ${upgrade} or later, then ${audience.title}`, change: `${renderAction({ kind: 'cert-manager-upgrade', version: upgrade })}\n${audience.change}`, apply: (p: Plan) => audience.apply(with_(p, { certManager: { version: upgrade } })) }]
+            ? [{ ...audience, title: `upgrade cert-manager to ${upgrade} or later, then ${audience.title}`, change: `${renderAction({ kind: 'cert-manager-upgrade', version: upgrade })}\n${audience.change}`, apply: (p: Plan) => audience.apply(with_(p, { certManager: { version: upgrade, installer: p.certManager.installer } })) }]
             : []),
         ],
       };
@@ -350,7 +350,7 @@ export function fixesFor(failure: FailureClass, plan: Plan, ctx: FixContext): Fi
           title: `upgrade cert-manager to ${upgrade} or later (serviceAccountRef.audiences exists from v1.15)`,
           action: { kind: 'cert-manager-upgrade', version: upgrade },
           tradeoff: 'a cert-manager upgrade: read its release notes; from v1.20 the token also carries spec.vault.server.',
-          apply: (p) => with_(p, { certManager: { version: upgrade } }),
+          apply: (p) => with_(p, { certManager: { version: upgrade, installer: p.certManager.installer } }),
         }),
         alternatives: [
           {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Cleaner } from '../lib/cleaner.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from '../certmanager/chart.ts';
+import { helmBinary } from '../certmanager/helm-binary.ts';
 import { LocalCertManager } from '../certmanager/local-controller.ts';
 import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
@@ -48,7 +49,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       certManagerController(spec, spec.certManager),
       artifactFile('cert-manager-controller', spec.certManager, 'crds.yaml'),
       artifactFile('cert-manager-controller', spec.certManager, 'chart'),
-      binaryPath('helm', spec.pins.helm, 'helm'),
+      helmBinary(spec.pins.helm),
     ]);
     const cleaner = new Cleaner();
     const cluster = await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, runsDir: layout.runs });
@@ -125,7 +126,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       certManagerController(this.spec, version),
       artifactFile('cert-manager-controller', version, 'crds.yaml'),
       artifactFile('cert-manager-controller', version, 'chart'),
-      binaryPath('helm', this.spec.pins.helm, 'helm'),
+      helmBinary(this.spec.pins.helm),
     ]);
     this.certManager = await this.certManager.upgrade({
       version,

@@ -15,6 +15,7 @@ export function pinsOf(v: Versions): Pins {
     coredns: single('coredns'),
     kind: single('kind'),
     helm: single('helm'),
+    ...(v.pinned.helm4 ? { helm4: v.pinned.helm4.version } : {}),
     crictl: single('crictl'),
     certManager: v.certManager.versions.map((version) => {
       const entry = v.certManager.entries[version];

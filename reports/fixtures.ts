@@ -43,7 +43,7 @@ type PlanOverrides = Partial<Omit<Plan, 'profile' | 'vault'>> & { profile?: Plan
 export function fixturePlan(id: string, o: PlanOverrides = {}): Plan {
   const profile = o.profile ?? KIND;
   const vault = { engine: 'vault' as const, version: 'v1.21.0', placement: 'external' as const, ...o.vault };
-  const certManager = o.certManager ?? { version: 'v1.16.5' };
+  const certManager: Plan['certManager'] = o.certManager ?? { version: 'v1.16.5', installer: 'helm3' };
   return {
     id,
     description: o.description ?? `fixture ${id}`,
@@ -141,7 +141,7 @@ export function jwtPass(): ScenarioResult {
   const plan = fixturePlan('jwt-bound-audience-mismatch-aks', {
     description: "JWT auth with bound_audiences that leave out the token's audience is refused with 400 on an AKS-like cluster",
     profile: AKS,
-    certManager: { version: 'v1.19.5' },
+    certManager: { version: 'v1.19.5', installer: 'helm3' },
     auth: { method: 'jwt', mount: 'jwt', boundAudiences: ['vault://team-a/other'] },
     expect: { ready: false, failure: 'jwt-bound-audience' },
     source: { file: 'scenarios/catalogue/jwt-auth.yaml', line: 4 },

@@ -77,8 +77,9 @@ export function pinned(versions: Versions, name: string): string {
   return p.version;
 }
 
-export function pinsOf(versions: Versions): Pins {
-  return { helm: pinned(versions, 'helm'), etcd: pinned(versions, 'etcd'), kind: pinned(versions, 'kind') };
+/** The pins an environment uses; `helm` is the installer's Helm (helm4 for Helm 4). */
+export function pinsOf(versions: Versions, installer: Plan['certManager']['installer'] = 'helm3'): Pins {
+  return { helm: pinned(versions, installer === 'helm4' ? 'helm4' : 'helm'), etcd: pinned(versions, 'etcd'), kind: pinned(versions, 'kind') };
 }
 
 /** The plans of one partition (same `environmentKey`) as the spec their environment starts from. */
@@ -94,7 +95,7 @@ export function environmentSpec(key: string, plans: Plan[], settings: RunSetting
     certManager: cm.upgrade ? cm.upgrade.from : cm.version,
     ...(cm.upgrade ? { upgradeTo: cm.upgrade.to } : {}),
     vaults: [...vaults.values()],
-    pins: pinsOf(settings.versions),
+    pins: pinsOf(settings.versions, cm.installer),
     source: settings.source,
     ...(settings.candidate ? { candidate: { ...settings.candidate, version: cm.version } } : {}),
     kind: settings.kind ?? {},

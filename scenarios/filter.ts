@@ -10,6 +10,7 @@ const DIMENSIONS: Record<string, (p: Plan) => string[]> = {
   // An upgrade runs both versions, so it matches either.
   cm: (p) => (p.certManager.upgrade ? [p.certManager.upgrade.from, p.certManager.upgrade.to] : [p.certManager.version]),
   upgrade: (p) => [String(p.certManager.upgrade !== undefined)],
+  installer: (p) => [p.certManager.installer],
   engine: (p) => [p.vault.engine],
   vault: (p) => [p.vault.version],
   placement: (p) => [p.vault.placement],

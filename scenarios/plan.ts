@@ -58,7 +58,9 @@ function inCiScope(s: Scenario, versions: Versions): boolean {
  */
 export function environmentKey(s: Scenario, profile: ClusterProfile): string {
   const audiences = createHash('sha256').update(JSON.stringify([profile.serviceAccountIssuer, profile.apiAudiences])).digest('hex').slice(0, 8);
-  const cm = s.certManager.upgrade ? `cm-${s.certManager.upgrade.from}-to-${s.certManager.upgrade.to}/${s.id}` : `cm-${s.certManager.version}`;
+  // Helm 3 is the installer keys were made without; another installer is another environment.
+  const installer = s.certManager.installer === 'helm3' ? '' : `-${s.certManager.installer}`;
+  const cm = s.certManager.upgrade ? `cm-${s.certManager.upgrade.from}-to-${s.certManager.upgrade.to}${installer}/${s.id}` : `cm-${s.certManager.version}${installer}`;
   return [`${profile.name}@${audiences}`, `k8s-${s.cluster.kubernetes}`, cm].join('/');
 }
 

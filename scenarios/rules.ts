@@ -69,6 +69,9 @@ function checkVersions(s: RawScenario, ctx: RuleContext): Problem[] {
       problems.push({ path: ['certManager', 'upgrade', 'to'], problem: `upgrade from ${cm.upgrade.from} to the same version`, fix: 'pick two different versions, or use `certManager: {version: …}`' });
     }
   }
+  if ((cm.installer ?? versions.certManagerInstaller) === 'helm4' && !versions.pinned.helm4) {
+    problems.push({ path: ['certManager', 'installer'], problem: `installer helm4 needs a Helm 4 pinned in ${versions.file}`, fix: `add \`helm4: { version: v4.x.y, module: helm.sh/helm/v4 }\` to ${versions.file}, or use installer: helm3` });
+  }
   const version = cm.upgrade?.to ?? cm.version ?? '';
   if (s.issuer.audiences && compareVersions(version, AUDIENCES_SINCE) < 0 && s.issuer.fieldValidation !== 'warn' && s.expect.failure !== 'crd-unknown-field') {
     problems.push({
@@ -185,9 +188,10 @@ export function toScenario(s: RawScenario, ctx: RuleContext, source: Scenario['s
       ...(c.serviceAccountIssuer !== undefined ? { serviceAccountIssuer: c.serviceAccountIssuer } : {}),
       ...(c.apiAudiences !== undefined ? { apiAudiences: c.apiAudiences } : {}),
     },
-    certManager: s.certManager.upgrade
-      ? { version: s.certManager.upgrade.to, upgrade: { ...s.certManager.upgrade } }
-      : { version: s.certManager.version ?? ctx.versions.certManager.default },
+    certManager: {
+      ...(s.certManager.upgrade ? { version: s.certManager.upgrade.to, upgrade: { ...s.certManager.upgrade } } : { version: s.certManager.version ?? ctx.versions.certManager.default }),
+      installer: s.certManager.installer ?? ctx.versions.certManagerInstaller,
+    },
     vault: {
       engine,
       version: s.vault.version ?? engineVersions(ctx.versions, engine).default,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { VERSION_PATTERN } from './versions.ts';
+import { INSTALLERS, VERSION_PATTERN } from './versions.ts';
 import { FIX } from './zod-errors.ts';
 
 // The YAML shape of a scenario (see scenarios/README.md). Objects are strict so a typo is an error,
@@ -55,6 +55,8 @@ export const RawScenario = z.strictObject({
   certManager: z.strictObject({
     version: Version.optional(),
     upgrade: z.strictObject({ from: Version, to: Version }).optional(),
+    /** Which Helm installs (and upgrades) cert-manager; default versions.yaml's certManager.installer. */
+    installer: z.enum(INSTALLERS).optional(),
   }),
   vault: z.strictObject({
     engine: z.enum(['vault', 'openbao']).optional(),

@@ -44,6 +44,8 @@ export interface CertManagerSpec {
   /** The version the scenario runs (for an upgrade: the version after it). */
   version: string;
   upgrade?: { from: string; to: string };
+  /** The Helm that installs and upgrades it (kind); the process cluster renders the chart's RBAC with it. */
+  installer: 'helm3' | 'helm4';
 }
 
 export interface IssuerSpec {

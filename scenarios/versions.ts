@@ -23,6 +23,9 @@ const Entry = z
   })
   .nullable();
 
+export const INSTALLERS = ['helm3', 'helm4'] as const;
+export type Installer = (typeof INSTALLERS)[number];
+
 const Component = z.looseObject({
   default: Version,
   /** The versions CI builds from a cold cache and runs (default: only `default`); the rest run in the main job. */
@@ -35,7 +38,7 @@ const Pinned = z.looseObject({ version: z.string(), module: z.string().optional(
 
 const VersionsFile = z.looseObject({
   kubernetes: Component,
-  certManager: Component,
+  certManager: Component.extend({ installer: z.enum(INSTALLERS).optional() }),
   vault: Component,
   openbao: Component,
   etcd: Pinned.optional(),
@@ -43,6 +46,7 @@ const VersionsFile = z.looseObject({
   pause: Pinned.optional(),
   kind: Pinned.optional(),
   helm: Pinned.optional(),
+  helm4: Pinned.optional(),
   crictl: Pinned.optional(),
 });
 
@@ -65,14 +69,16 @@ export interface Versions {
   certManager: ComponentVersions;
   vault: ComponentVersions;
   openbao: ComponentVersions;
-  /** Single-version components (etcd, coredns, pause, kind, helm, crictl), as written. */
+  /** The Helm that installs cert-manager where a scenario does not choose (certManager.installer). */
+  certManagerInstaller: Installer;
+  /** Single-version components (etcd, coredns, pause, kind, helm, helm4, crictl), as written. */
   pinned: Record<string, { version: string; module?: string }>;
   /** The raw file, for fields this module does not type. */
   raw: Record<string, unknown>;
 }
 
 const COMPONENTS = ['kubernetes', 'certManager', 'vault', 'openbao'] as const;
-const PINNED = ['etcd', 'coredns', 'pause', 'kind', 'helm', 'crictl'] as const;
+const PINNED = ['etcd', 'coredns', 'pause', 'kind', 'helm', 'helm4', 'crictl'] as const;
 
 /** Load and validate the versions file; every problem is an InputError naming the file, line, field and fix. */
 export function loadVersions(file: string = VERSIONS_FILE): Versions {
@@ -110,6 +116,7 @@ export function loadVersions(file: string = VERSIONS_FILE): Versions {
     certManager: component(parsed.data.certManager),
     vault: component(parsed.data.vault),
     openbao: component(parsed.data.openbao),
+    certManagerInstaller: parsed.data.certManager.installer ?? 'helm3',
     pinned,
     raw: value as Record<string, unknown>,
   };

@@ -12,6 +12,8 @@ export interface Pins {
   coredns: string;
   kind: string;
   helm: string;
+  /** The second installer's Helm (versions.yaml helm4), when pinned. */
+  helm4?: string;
   crictl: string;
   certManager: Array<{ version: string; commit: string }>;
   vault: Array<{ version: string; replace?: Record<string, string> }>;
@@ -29,6 +31,7 @@ export function allRecipes(pins: Pins): Recipe[] {
     ...of('openbao', pins.openbao.map(openbaoRecipe)),
     ...of('kubernetes', pins.kubernetes.map(kubeNode)),
     helmRecipe(pins.helm),
+    ...(pins.helm4 ? [helmRecipe(pins.helm4)] : []),
     kindRecipe(pins.kind),
     corednsRecipe(pins.coredns),
     crictlRecipe(pins.crictl),

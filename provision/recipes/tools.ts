@@ -1,17 +1,24 @@
 import { corednsOfficial, crictlOfficial, helmOfficial, kindOfficial } from '../official/sources.ts';
+import { helmArtifact } from '../../certmanager/helm-binary.ts';
 import { goInstallRecipe } from './go-install.ts';
 
-export const helmRecipe = (version: string) =>
-  goInstallRecipe({
-    name: 'helm',
-    module: 'helm.sh/helm/v3',
+/**
+ * Helm of either major: `helm` (v3, the artifact every release before the second installer used) or `helm4`;
+ * the binary is `helm` in both. The process cluster renders the chart's RBAC with `helm template` too.
+ */
+export const helmRecipe = (version: string) => {
+  const major = /^v(\d+)\./.exec(version)?.[1] ?? '3';
+  const module = `helm.sh/helm/v${major}`;
+  return goInstallRecipe({
+    name: helmArtifact(version),
+    module,
     version,
-    // The process cluster renders the chart's RBAC with `helm template` too.
     sets: ['local', 'kind'],
     official: helmOfficial(version),
-    ldflags: [`-X helm.sh/helm/v3/internal/version.version=${version}`],
-    binaries: [{ name: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm', versionArgs: ['version', '--short'], versionContains: version }],
+    ldflags: [`-X ${module}/internal/version.version=${version}`],
+    binaries: [{ name: 'helm', pkg: `${module}/cmd/helm`, versionArgs: ['version', '--short'], versionContains: version }],
   });
+};
 
 export const kindRecipe = (version: string) =>
   goInstallRecipe({

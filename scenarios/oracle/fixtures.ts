@@ -49,7 +49,7 @@ export function plan(o: PlanOverrides = {}): Plan {
     id: o.id ?? 'fixture',
     description: 'fixture plan',
     cluster: { profile: profile.name as ProfileName, kubernetes: 'v1.34.4' },
-    certManager: o.upgrade ? { version, upgrade: o.upgrade } : { version },
+    certManager: o.upgrade ? { version, upgrade: o.upgrade, installer: 'helm3' } : { version, installer: 'helm3' },
     vault: { engine: o.engine ?? 'vault', version: 'v1.21.0', placement: o.placement ?? 'external' },
     auth: o.auth ?? kubernetesAuth(),
     issuer,

@@ -60,6 +60,11 @@ export function loginUrl(server: string, mount: string): string {
   return `${server.replace(/\/+$/, '')}/v1/auth/${mount}/login`;
 }
 
+/** The Issuer's Ready message for a Kubernetes-auth failure as releases up to v1.21.1 print it (the whole chain). */
+export function kubernetesAuthFailure(cause: string): string {
+  return `Failed to initialize Vault client: ${kubernetesAuthChain(cause)}`;
+}
+
 /** The error chain out of vault.New when the Kubernetes auth fails (vault.go#setToken); issuer-message.ts makes the Issuer's message of it. */
 export function kubernetesAuthChain(cause: string): string {
   return `while requesting a Vault token using the Kubernetes auth: ${cause}`;
