@@ -145,7 +145,7 @@ export class KindCluster {
     const dir = join(kindCache().clusters, name);
     await mkdir(dir, { recursive: true });
     const configFile = join(dir, 'kind-config.yaml');
-    await writeFile(configFile, kindConfigYaml(spec.profile, { name, image, kubernetesVersion: k8s }));
+    await writeFile(configFile, kindConfigYaml(spec.profile, { name, image, kubernetesVersion: k8s, kindVersion: pinnedVersions().kind }));
     const kubeconfigPath = join(dir, 'kubeconfig');
     log(`kind: creating ${name} (profile ${spec.profile.name}, ${image})`);
     const started = Date.now();

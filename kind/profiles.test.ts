@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadProfiles } from '../scenarios/profiles.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
-import { apiServerArgs, clusterNameFor, kindConfig, kindConfigYaml, kubeletSettings } from './profiles.ts';
+import { apiServerArgs, clusterNameFor, kindConfig, kindConfigYaml, kubeadmApiVersion, kubeletSettings } from './profiles.ts';
 
 /** One CSV record as Go's encoding/csv reads it (what pflag does with a string-slice flag). */
 function csvRecord(s: string): string[] {
@@ -63,6 +63,18 @@ describe('kind configs from cluster profiles', () => {
     const text = kindConfigYaml(kind, opts('cmve-kind-1'));
     expect(parseAllDocuments(text)).toHaveLength(1);
     expect(parse(text)).toEqual(kindConfig(kind, opts('cmve-kind-1')));
+  });
+
+  it('kubeadm v1beta4 (kind v0.32+, Kubernetes 1.36+) takes extraArgs as name/value pairs, v1beta3 as a map', () => {
+    expect(kubeadmApiVersion('v0.30.0', 'v1.37.2')).toBe('v1beta3');
+    expect(kubeadmApiVersion('v0.33.0', 'v1.35.4')).toBe('v1beta3');
+    expect(kubeadmApiVersion('v0.33.0', 'v1.36.3')).toBe('v1beta4');
+    expect(kubeadmApiVersion(undefined, 'v1.37.2')).toBe('v1beta3');
+    const kind = profiles.get('kind')!;
+    const [v4] = kindConfig(kind, { ...opts('a'), kubernetesVersion: 'v1.37.2', kindVersion: 'v0.33.0' }).kubeadmConfigPatches.map((p) => parse(p));
+    expect(v4.apiServer.extraArgs).toEqual(Object.entries(apiServerArgs(kind)).map(([name, value]) => ({ name, value })));
+    const [v3] = kindConfig(kind, { ...opts('a'), kindVersion: 'v0.33.0' }).kubeadmConfigPatches.map((p) => parse(p));
+    expect(v3.apiServer.extraArgs).toEqual(apiServerArgs(kind));
   });
 
   it('kubelet: nothing extra up to 1.34 (failCgroupV1 defaults false); failCgroupV1: false from 1.35', () => {

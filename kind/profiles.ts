@@ -19,6 +19,8 @@ export interface KindConfigOptions {
   image: string;
   /** The node's Kubernetes version, for version-dependent kubelet settings. */
   kubernetesVersion: string;
+  /** The kind release creating the cluster: it picks the kubeadm API the patches must match (default v1beta3). */
+  kindVersion?: string;
 }
 
 /** The kind v1alpha4 Cluster fields this suite sets. */
@@ -46,7 +48,17 @@ export function kubeletSettings(kubernetesVersion: string): Record<string, unkno
   return minorOf(kubernetesVersion) >= 35 ? { failCgroupV1: false } : {};
 }
 
-/** kubeadm ClusterConfiguration patch (v1beta3 map form, which kind v0.30 renders) for the profile's API server. */
+/**
+ * The kubeadm config API kind renders: v1beta4 from kind v0.32 for Kubernetes 1.36+ (sigs.k8s.io/kind@v0.33.0
+ * pkg/cluster/internal/kubeadm/config.go#Config), else v1beta3. v1beta4 writes extraArgs as a list of name/value
+ * pairs, v1beta3 as a map; a patch in the other shape would not merge.
+ */
+export function kubeadmApiVersion(kindVersion: string | undefined, kubernetesVersion: string): 'v1beta3' | 'v1beta4' {
+  const kind = /^v?0\.(\d+)\./.exec(kindVersion ?? '');
+  return kind && Number(kind[1]) >= 32 && minorOf(kubernetesVersion) >= 36 ? 'v1beta4' : 'v1beta3';
+}
+
+/** kubeadm ClusterConfiguration patch values for the profile's API server. */
 export function apiServerArgs(profile: ClusterProfile): Record<string, string> {
   return {
     'service-account-issuer': profile.serviceAccountIssuer,
@@ -56,7 +68,9 @@ export function apiServerArgs(profile: ClusterProfile): Record<string, string> {
 }
 
 export function kindConfig(profile: ClusterProfile, opts: KindConfigOptions): KindCluster {
-  const patches = [stringify({ kind: 'ClusterConfiguration', apiServer: { extraArgs: apiServerArgs(profile) } })];
+  const args = apiServerArgs(profile);
+  const extraArgs = kubeadmApiVersion(opts.kindVersion, opts.kubernetesVersion) === 'v1beta4' ? Object.entries(args).map(([name, value]) => ({ name, value })) : args;
+  const patches = [stringify({ kind: 'ClusterConfiguration', apiServer: { extraArgs } })];
   const kubelet = kubeletSettings(opts.kubernetesVersion);
   if (Object.keys(kubelet).length) patches.push(stringify({ kind: 'KubeletConfiguration', ...kubelet }));
   return {
