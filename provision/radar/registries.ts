@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Fetcher, Listing } from './radar.ts';
+import type { Fetcher, Listing, Prober } from './radar.ts';
 import type { RegistrySource } from './sources.ts';
 
 export const GO_PROXY = 'the Go module proxy';
@@ -33,6 +33,19 @@ export function parsePipIndex(stdout: string): string[] {
   const line = stdout.split('\n').find((l) => l.startsWith('Available versions:'));
   if (!line) throw new Error('pip printed no "Available versions:" line');
   return line.slice('Available versions:'.length).split(',').map((v) => v.trim()).filter(Boolean);
+}
+
+/** `go list -m -json MODULE@VERSION`: does the Go module proxy answer for this exact version? PyPI's list is whole. */
+export function registryProber(run: Runner = execaRunner): Prober {
+  return async (source, version) => {
+    if (source.registry !== 'go') return false;
+    const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-radar-'));
+    try {
+      return (await run('go', ['list', '-m', '-json', `${source.module}@${version}`], dir)).exitCode === 0;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
 }
 
 /** The real registries, asked through their own clients (go, pip), so proxies and mirrors configured for them apply. */
