@@ -36,5 +36,12 @@ describe('recipesForPlans', () => {
     }
     expect(filterPlans(plans, 'tag=smoke').every((p) => p.ci)).toBe(true);
     expect(got.length).toBeLessThan(recipes.length);
+    expect(got.map((r) => r.name)).not.toContain('helm4');
+  });
+
+  it('Helm 4 only where a scenario installs with it', () => {
+    const h4 = filterPlans(plans, 'installer=helm4').slice(0, 1);
+    expect(h4).toHaveLength(1);
+    expect(names(recipesForPlans(recipes, h4, ['kind']))).toContain(`helm4@${versions.pinned.helm4!.version}`);
   });
 });
