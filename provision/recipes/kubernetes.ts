@@ -1,9 +1,10 @@
-import { goDirective, wrapperOf } from '../gomod.ts';
+import { goDirective, parseReplaces, wrapperOf } from '../gomod.ts';
 import { kubernetesOfficial } from '../official/sources.ts';
 import type { GoRecipe } from '../recipe.ts';
 
 // k8s.io/kubernetes requires its staging modules at v0.0.0 with ./staging replaces, so `go install` refuses it.
-// The wrapper replaces each staging module by its published v0.<minor>.<patch>.
+// The wrapper replaces each staging module by its published v0.<minor>.<patch>: those its go.mod points at
+// ./staging/src/ (the set grows: 1.36 added k8s.io/streaming and another), else this list of 1.34's.
 const STAGING = [
   'api', 'apiextensions-apiserver', 'apimachinery', 'apiserver', 'cli-runtime', 'client-go', 'cloud-provider',
   'cluster-bootstrap', 'code-generator', 'component-base', 'component-helpers', 'controller-manager', 'cri-api',
@@ -14,6 +15,12 @@ const STAGING = [
 
 // kubeadm and kubectl have a version subcommand instead of a --version flag.
 const VERSION_ARGS: Record<string, string[]> = { kubeadm: ['version', '-o', 'short'], kubectl: ['version', '--client'] };
+
+/** The staging modules k8s.io/kubernetes replaces with ./staging/src/ paths in its go.mod. */
+export function stagingModules(goMod: string): string[] {
+  const listed = parseReplaces(goMod).filter((r) => r.to.startsWith('./staging/src/')).map((r) => r.from);
+  return listed.length ? listed : STAGING.map((s) => `k8s.io/${s}`);
+}
 
 export function stagingVersion(version: string): string {
   const m = /^v1\.(\d+)\.(\d+)$/.exec(version);
@@ -53,7 +60,7 @@ function kubeRecipe(name: string, version: string, commands: string[], sets: GoR
         module: `cmvaulte2e.local/wrap/${name}`,
         go: goDirective(upstream) ?? '1.24',
         require: [{ path: 'k8s.io/kubernetes', version }],
-        replace: STAGING.map((s) => ({ from: `k8s.io/${s}`, to: `k8s.io/${s}`, toVersion: staging })),
+        replace: stagingModules(upstream).map((path) => ({ from: path, to: path, toVersion: staging })),
       });
     },
   };

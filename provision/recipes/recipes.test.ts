@@ -10,7 +10,10 @@ import { openbaoRecipe, vaultRecipe } from './vault.ts';
 
 // Upstream go.mod texts as fixtures: the wrappers are pure functions of them.
 const upstream: Record<string, string> = {
-  'k8s.io/kubernetes@v1.34.4': 'module k8s.io/kubernetes\n\ngo 1.24.0\n\nreplace k8s.io/api => ./staging/src/k8s.io/api\n',
+  // Upstream's go.mod names its staging modules in a replace block; the wrapper follows it.
+  'k8s.io/kubernetes@v1.34.4': 'module k8s.io/kubernetes\n\ngo 1.24.0\n',
+  'k8s.io/kubernetes@v1.37.2':
+    'module k8s.io/kubernetes\n\ngo 1.26.0\n\nreplace (\n\tk8s.io/api => ./staging/src/k8s.io/api\n\tk8s.io/streaming => ./staging/src/k8s.io/streaming\n)\n\nreplace github.com/x/y => github.com/x/y v1.0.0\n',
   'go.etcd.io/etcd/server/v3@v3.6.5': 'module go.etcd.io/etcd/server/v3\n\ngo 1.24\n\nreplace (\n\tgo.etcd.io/etcd/api/v3 => ../api\n)\n\nreplace go.etcd.io/etcd => ./FORBIDDEN_DEPENDENCY\n',
   'github.com/hashicorp/vault@v1.21.0': 'module github.com/hashicorp/vault\n\ngo 1.25.3\n\nreplace github.com/hashicorp/vault/sdk => ./sdk\n\nreplace github.com/99designs/keyring => github.com/Jeffail/keyring v1.2.3\n',
   'helm.sh/helm/v3@v3.19.0': 'module helm.sh/helm/v3\n\ngo 1.24.0\n',
@@ -31,6 +34,14 @@ describe('wrapper modules', () => {
     expect(replaces.every((r) => r.from === r.to && r.toVersion === 'v0.34.4')).toBe(true);
     expect(replaces.map((r) => r.from)).toContain('k8s.io/client-go');
     expect(text).toContain('go 1.24.0');
+  });
+
+  it("kubernetes: the staging modules are the ones upstream's go.mod points at ./staging/src/ (1.36+ has more)", async () => {
+    const replaces = parseReplaces(await goMod(kubeControlPlane('v1.37.2')));
+    expect(replaces).toEqual([
+      { from: 'k8s.io/api', to: 'k8s.io/api', toVersion: 'v0.37.2' },
+      { from: 'k8s.io/streaming', to: 'k8s.io/streaming', toVersion: 'v0.37.2' },
+    ]);
   });
 
   it('kubernetes: version ldflags so --version prints the pin; node binaries kept apart from the control plane', () => {
