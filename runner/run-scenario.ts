@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { predictStages } from '../scenarios/oracle/index.ts';
 import type { EnvironmentFacts, Observation, Plan, Prediction, SideVerdict, Verdict } from '../scenarios/types.ts';
 import type { ScenarioEnvironment } from './environment.ts';
@@ -63,7 +64,7 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: Ru
         await env.upgradeCertManager(upgrade.to);
         upgradeMs = Date.now() - t;
       }
-      const { observation, during } = await observe(s, timeout, stage.prediction, previous);
+      const { observation, during } = await observe(s, timeout, stage.prediction, previous, judgeOptions(env));
       // After the stage's logs are read: a refused token writes its own audience line to the API server log.
       if (!upgrade && stage.prediction.exposure) observation.exposure = await s.exposure(stage.prediction.tokenAudiences);
       observations.push(observation);
@@ -96,7 +97,7 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: Ru
  * fields may be accepted now), the condition is awaited until it matches the prediction (the old one lingers
  * after the controller restart; bounded), and an earlier certificate must keep its serial.
  */
-async function observe(s: ScenarioSession, timeout: number, expected: Prediction, previous?: Observation): Promise<{ observation: Observation; during?: SideVerdict }> {
+async function observe(s: ScenarioSession, timeout: number, expected: Prediction, previous: Observation | undefined, options: JudgeOptions): Promise<{ observation: Observation; during?: SideVerdict }> {
   const observation: Observation = { issuer: null, vaultLog: [], apiserverLog: [] };
   let during: SideVerdict | undefined;
   if (!previous || previous.rejection) {
@@ -114,9 +115,23 @@ async function observe(s: ScenarioSession, timeout: number, expected: Prediction
       during = { side: 'certificate', stage: 'during', ok: serial === earlier.serial, expected: `serial ${earlier.serial} kept through the upgrade`, observed: `serial ${serial ?? '(secret gone)'}` };
     }
     if (c?.status === 'True') observation.certificate = await s.issueCertificate(timeout);
+    // A message the upgrade leaves as it was is there before the new controller has tried: wait for its own
+    // attempt in the Vault and API server logs the prediction names (bounded).
+    if (previous?.issuer && observation.issuer?.message === previous.issuer.message) await waitForLogSides(s, expected, observation, options, timeout);
   }
   Object.assign(observation, await s.logsSinceMark());
   return { observation, ...(during ? { during } : {}) };
+}
+
+const LOG_SIDES = new Set(['vault', 'apiserver']);
+
+async function waitForLogSides(s: ScenarioSession, expected: Prediction, observation: Observation, options: JudgeOptions, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + Math.min(timeoutMs, 60_000);
+  while (Date.now() < deadline) {
+    const seen = { ...observation, ...(await s.logsSinceMark()) };
+    if (judge(expected, seen, options).every((v) => !LOG_SIDES.has(v.side) || v.ok)) return;
+    await sleep(500);
+  }
 }
 
 /** What the environment says it only emulates for this scenario's Vault placement (shown with the result). */
