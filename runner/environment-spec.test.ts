@@ -73,7 +73,7 @@ describe('planEnvironments', () => {
       expect(g.plans.every((p) => p.environmentKey === g.spec.key)).toBe(true);
       // A Vault is its engine, version and placement; a scenario's policy is written per scenario.
       for (const p of g.plans) expect(g.spec.vaults).toContainEqual({ engine: p.vault.engine, version: p.vault.version, placement: p.vault.placement });
-      expect(g.spec.pins.helm).toBe(loadVersions().pinned.helm!.version);
+      expect(g.spec.pins.helm).toBe(loadVersions().pinned[g.plans[0]!.certManager.installer === 'helm4' ? 'helm4' : 'helm']!.version);
     }
     // an upgrade changes its cluster: each upgrade scenario has an environment of its own
     for (const g of groups.filter((x) => x.spec.upgradeTo)) expect(g.plans).toHaveLength(1);
