@@ -182,7 +182,7 @@ describe('defaults', () => {
   it("the installer defaults to versions.yaml's certManager.installer and can be Helm 4", () => {
     const [plan] = loadOnly({ 'a.yaml': scenarioYaml({ certManager: '{version: v1.16.5, installer: helm4}' }) });
     expect(plan?.certManager).toEqual({ version: 'v1.16.5', installer: 'helm4' });
-    expect(plan?.environmentKey).toMatch(/\/helm4$/);
+    expect(plan?.environmentKey).toMatch(/cm-v1\.16\.5-helm4$/);
     const [plain] = loadOnly({ 'a.yaml': scenarioYaml({ certManager: '{version: v1.16.5}' }) });
     expect(plain?.certManager.installer).toBe('helm3');
     expect(plain?.environmentKey).not.toMatch(/helm/);
