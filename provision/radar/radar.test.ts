@@ -151,7 +151,20 @@ describe('a partial version list', () => {
     expect(asked).not.toContain('go.etcd.io/etcd/server/v3@v3.6.20');
     expect(r.components.find((c) => c.name === 'kubernetes')!.pins[0]).toMatchObject({ newestPatch: 'v1.34.4', patchBehind: false });
     expect(asked).toContain('k8s.io/kubernetes@v1.34.5');
+    // v1.37.2 is pinned and listed; a pin newer than the list is asked about from the pin on, not behind itself
+    expect(r.components.find((c) => c.name === 'kubernetes')!.pins[1]).toMatchObject({ version: 'v1.37.2', patchBehind: false });
     expect(formatRadarText(r)).toContain('newer patch v1.18.3 (served, not in the list)');
+  });
+
+  it('a pin newer than the list is not behind itself', async () => {
+    const comp = { name: 'kubernetes', pinned: ['v1.35.6'], source: { registry: 'go' as const, module: 'k8s.io/kubernetes' } };
+    const list: Fetcher = async () => ({ ok: true, versions: ['v1.35.4'] });
+    const served = new Set(['v1.35.5', 'v1.35.6']);
+    const r = await buildRadar([comp], list, { today: '2026-11-29', sourceName: () => 'k8s.io/kubernetes', eol: [], probe: async (_s, v) => served.has(v) });
+    expect(r.components[0]!.pins[0]).toMatchObject({ version: 'v1.35.6', patchBehind: false });
+    served.add('v1.35.7');
+    const r2 = await buildRadar([comp], list, { today: '2026-11-29', sourceName: () => 'k8s.io/kubernetes', eol: [], probe: async (_s, v) => served.has(v) });
+    expect(r2.components[0]!.pins[0]).toMatchObject({ newestPatch: 'v1.35.7', patchBehind: true, unlisted: 'v1.35.7' });
   });
 
   it('the real prober asks go for the exact version and never PyPI', async () => {

@@ -91,7 +91,10 @@ const MAX_PROBES = 8;
 
 /** Asks for the patches after the newest the list shows for this pin's line (or after the pin itself). */
 async function probeNextPatch(source: RegistrySource, pin: PinRow, probe: Prober): Promise<void> {
-  const base = parseRelease(pin.newestPatch ?? pin.version);
+  // From the newer of the pin and the newest listed patch: a pin may itself be newer than the list.
+  const pinned = parseRelease(pin.version);
+  const listed = pin.newestPatch ? parseRelease(pin.newestPatch) : undefined;
+  const base = pinned && listed && compareReleases(listed, pinned) > 0 ? listed : pinned;
   if (!base) return;
   for (let patch = base.patch + 1; patch <= base.patch + MAX_PROBES; patch++) {
     const next = releaseText({ ...base, patch });
