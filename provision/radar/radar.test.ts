@@ -161,7 +161,7 @@ describe('a partial version list', () => {
     const list: Fetcher = async () => ({ ok: true, versions: ['v1.35.4'] });
     const served = new Set(['v1.35.5', 'v1.35.6']);
     const r = await buildRadar([comp], list, { today: '2026-11-29', sourceName: () => 'k8s.io/kubernetes', eol: [], probe: async (_s, v) => served.has(v) });
-    expect(r.components[0]!.pins[0]).toMatchObject({ version: 'v1.35.6', patchBehind: false });
+    expect(r.components[0]!.pins[0]).toMatchObject({ version: 'v1.35.6', newestPatch: 'v1.35.6', patchBehind: false });
     served.add('v1.35.7');
     const r2 = await buildRadar([comp], list, { today: '2026-11-29', sourceName: () => 'k8s.io/kubernetes', eol: [], probe: async (_s, v) => served.has(v) });
     expect(r2.components[0]!.pins[0]).toMatchObject({ newestPatch: 'v1.35.7', patchBehind: true, unlisted: 'v1.35.7' });

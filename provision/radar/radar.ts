@@ -51,7 +51,9 @@ export function radarRow(c: RadarComponent, sourceName: string, listing: Listing
     c.pinned.map((version) => {
       const r = parseRelease(version);
       const line = r ? lineOf(r) : version;
-      const top = published.length ? newest(published, line) : undefined;
+      // A pin the (partial) list does not reach yet is itself the newest known of its line.
+      const listed = published.length ? newest(published, line) : undefined;
+      const top = listed && r && compareReleases(r, listed) > 0 ? r : listed;
       const e = eolOf(c.name, line, eol);
       return {
         version,
