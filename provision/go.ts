@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
@@ -107,9 +107,17 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes the suite's Go caches (the module cache is read-only on disk, so `go clean` empties it first). */
+/**
+ * Removes the suite's Go caches. Each is first renamed aside in one step, so a provision starting meanwhile finds
+ * an empty cache rather than a half-removed one; the module cache is read-only on disk, so `go clean` empties it.
+ */
 export async function dropGoCaches(caches: GoCaches): Promise<void> {
-  await execa('go', ['clean', '-modcache'], { reject: false, env: caches });
-  await rm(caches.GOMODCACHE, { recursive: true, force: true, maxRetries: 3 });
-  await rm(caches.GOCACHE, { recursive: true, force: true, maxRetries: 3 });
+  const suffix = `.dropping-${process.pid}-${Date.now()}`;
+  const aside = { GOMODCACHE: caches.GOMODCACHE + suffix, GOCACHE: caches.GOCACHE + suffix };
+  const moved = async (from: string, to: string) => rename(from, to).then(() => true, () => false);
+  if (await moved(caches.GOMODCACHE, aside.GOMODCACHE)) {
+    await execa('go', ['clean', '-modcache'], { reject: false, env: aside });
+    await rm(aside.GOMODCACHE, { recursive: true, force: true, maxRetries: 3 });
+  }
+  if (await moved(caches.GOCACHE, aside.GOCACHE)) await rm(aside.GOCACHE, { recursive: true, force: true, maxRetries: 3 });
 }
