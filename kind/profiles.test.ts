@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadProfiles } from '../scenarios/profiles.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
-import { apiServerArgs, clusterNameFor, kindConfig, kindConfigYaml, kubeadmApiVersion, kubeletSettings } from './profiles.ts';
+import { apiServerArgs, clusterNameFor, kindCannotCreate, kindConfig, kindConfigYaml, kubeadmApiVersion, kubeletSettings } from './profiles.ts';
 
 /** One CSV record as Go's encoding/csv reads it (what pflag does with a string-slice flag). */
 function csvRecord(s: string): string[] {
@@ -104,5 +104,14 @@ describe('kind configs from cluster profiles', () => {
       expect(name).toMatch(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);
     }
     expect(clusterNameFor({ ...kind, name: 'Weird Name!' }, 'i')).toMatch(/^cmve-weird-name-[0-9a-f]{8}$/);
+  });
+});
+
+describe('kindCannotCreate', () => {
+  it('refuses Kubernetes 1.37+ with a kind that renders v1beta3, and says the fix', () => {
+    expect(kindCannotCreate('v0.30.0', 'v1.34.4')).toBeUndefined();
+    expect(kindCannotCreate('v0.30.0', 'v1.36.5')).toBeUndefined();
+    expect(kindCannotCreate('v0.33.0', 'v1.37.2')).toBeUndefined();
+    expect(kindCannotCreate('v0.30.0', 'v1.37.2')).toMatch(/kind v0\.30\.0 renders kubeadm's v1beta3 config, which kubeadm v1\.37\.2 no longer reads: pin kind ≥ v0\.32/);
   });
 });

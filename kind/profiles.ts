@@ -58,6 +58,15 @@ export function kubeadmApiVersion(kindVersion: string | undefined, kubernetesVer
   return kind && Number(kind[1]) >= 32 && minorOf(kubernetesVersion) >= 36 ? 'v1beta4' : 'v1beta3';
 }
 
+/**
+ * Why the pinned kind cannot make a node of this Kubernetes, or undefined when it can: kubeadm 1.37 reads only the
+ * v1beta4 config, which kind renders from v0.32 (see kubeadmApiVersion).
+ */
+export function kindCannotCreate(kindVersion: string | undefined, kubernetesVersion: string): string | undefined {
+  if (minorOf(kubernetesVersion) < 37 || kubeadmApiVersion(kindVersion, kubernetesVersion) === 'v1beta4') return undefined;
+  return `kind ${kindVersion ?? '(unpinned)'} renders kubeadm's v1beta3 config, which kubeadm ${kubernetesVersion} no longer reads: pin kind ≥ v0.32 in versions.yaml, or run it with --backend local`;
+}
+
 /** kubeadm ClusterConfiguration patch values for the profile's API server. */
 export function apiServerArgs(profile: ClusterProfile): Record<string, string> {
   return {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../lib/errors.ts';
+import { kindCannotCreate } from '../../kind/profiles.ts';
 import { provisionFor } from '../../provision/ensure.ts';
 import type { ExistingFlags } from '../../existing/backend.ts';
 import { isSkipped, runPlans, type Outcome } from '../../runner/run.ts';
@@ -57,11 +58,14 @@ export function registerRun(program: Command): void {
       process.once('SIGINT', onSignal);
       const started = Date.now();
       try {
+        const backend = await backendFor(opts.backend, opts);
+        const skipReason = (p: Plan) => backend.skipReason?.(p) ?? (opts.backend === 'kind' ? kindCannotCreate(versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
         if (opts.provision && (opts.backend === 'local' || opts.backend === 'kind')) {
-          await provisionFor(plans, opts.backend, versions, { log: (l) => process.stderr.write(`${l}\n`), signal: controller.signal });
+          await provisionFor(plans.filter((p) => !skipReason(p)), opts.backend, versions, { log: (l) => process.stderr.write(`${l}\n`), signal: controller.signal });
         }
         const result = await runPlans(plans, {
-          ...(await backendFor(opts.backend, opts)),
+          ...backend,
+          skipReason,
           settings,
           concurrency: concurrencyOf(opts.backend, opts.concurrency),
           keep: !!opts.keep,
