@@ -98,7 +98,8 @@ export async function holdGoCaches(layout: ReturnType<typeof cacheLayout>): Prom
   };
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this id exists (signal 0 only asks). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
