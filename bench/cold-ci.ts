@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { duration } from '../provision/estimates.ts';
-import { footprint, formatBytes } from '../provision/footprint.ts';
+import { footprint, formatFootprint } from '../provision/footprint.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import { readManifest } from '../provision/manifest.ts';
 import { PROJECT_LABEL_KEY } from '../kind/images/common.ts';
@@ -40,6 +40,6 @@ for (const e of Object.values(manifest.artifacts).sort((a, b) => b.buildSeconds 
   console.log(`  ${`${e.name} ${e.version}`.padEnd(36)} ${duration(e.buildSeconds).padStart(12)}  (${phases})`);
 }
 const disk = await footprint(layout);
-console.log(`footprint: ${formatBytes(disk.total)} (${disk.parts.map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ')})`);
+console.log(`footprint: ${formatFootprint(disk)}`);
 if (!args.has('--no-warm')) await ciRun('warm');
 console.log(`clone and caches left in ${root} (remove them with: chmod -R u+w ${root} && rm -rf ${root})`);

@@ -1,10 +1,10 @@
 import { cacheLayout } from './cache.ts';
 import { dockerStatus, type DockerStatus } from './docker/docker.ts';
 import { duration } from './estimates.ts';
-import { footprint, formatBytes, type Footprint } from './footprint.ts';
+import { footprint, formatFootprint, type Footprint } from './footprint.ts';
 import { goVersion } from './go.ts';
 import { missingHostPackages } from './host-packages.ts';
-import { estimateSeconds, isCached, sourcesOf } from './provision.ts';
+import { estimateSeconds, recipeCached } from './provision.ts';
 import { entryKey, readManifest, sourceOf, type ArtifactSource } from './manifest.ts';
 import type { Recipe } from './recipe.ts';
 
@@ -40,7 +40,7 @@ export async function doctor(recipes: Recipe[], opts: { docker?: boolean } = {})
   const components: ComponentReport[] = [];
   for (const r of recipes) {
     const entry = manifest.artifacts[entryKey(r.name, r.version)];
-    const present = await isCached(entry, false, r.binaries.map((b) => b.name), sourcesOf(r));
+    const present = await recipeCached(r, entry);
     const howToGet = r.kind === 'unavailable' ? r.advice : `npx cm-vault-e2e provision --only ${entryKey(r.name, r.version)}`;
     components.push({
       name: r.name,
@@ -73,7 +73,7 @@ export function formatDoctor(r: DoctorReport): string {
   for (const p of r.hostPackages) lines.push(`-- host package ${p.name}: ${p.why}`);
   if (r.getMissing) lines.push(`missing: ${r.components.filter((c) => !c.present).length} components${r.hostPackages.length ? ` and ${r.hostPackages.length} host packages` : ''}; one command gets them all (about ${duration(r.getMissing.seconds)}): ${r.getMissing.command}`, '  (`npx cm-vault-e2e run ID…` gets only what those scenarios need)');
   else lines.push('missing: nothing');
-  lines.push(`disk: ${formatBytes(r.footprint.total)} (${r.footprint.parts.map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ') || 'empty'}); \`npx cm-vault-e2e clean --cache\` frees it`, '');
+  lines.push(`disk: ${formatFootprint(r.footprint)}; \`npx cm-vault-e2e clean --cache\` frees it`, '');
   if ('error' in r.docker) lines.push(`docker: ${r.docker.error}`);
   else {
     const d = r.docker;

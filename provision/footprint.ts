@@ -47,3 +47,8 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(0)} MB`;
   return `${Math.round(bytes / 1e3)} kB`;
 }
+
+/** `4.8 GB (artifacts 1.7 GB, kind 1.7 GB, …)`, or `0 kB (empty)`. */
+export function formatFootprint(f: Footprint): string {
+  return `${formatBytes(f.total)} (${f.parts.map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ') || 'empty'})`;
+}

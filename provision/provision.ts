@@ -58,7 +58,11 @@ export async function isCached(entry: ManifestEntry | undefined, verify: boolean
   return true;
 }
 
-export const sourcesOf = (r: Recipe): string | undefined => (r.kind === 'go' ? r.sources : undefined);
+/** Whether the manifest's entry holds this recipe's artifact as the recipe builds it now. */
+export function recipeCached(r: Recipe, entry: ManifestEntry | undefined, verify = false): Promise<boolean> {
+  if (r.kind === 'unavailable') return Promise.resolve(false);
+  return isCached(entry, verify, r.binaries.map((b) => b.name), r.kind === 'go' ? r.sources : undefined);
+}
 
 /** The recipes whose artifacts are not in the cache yet (or are stale). */
 export async function missingRecipes(recipes: Recipe[], layout = cacheLayout()): Promise<Recipe[]> {
@@ -67,7 +71,7 @@ export async function missingRecipes(recipes: Recipe[], layout = cacheLayout()):
   for (const r of recipes) {
     if (r.kind === 'unavailable') continue;
     const entry = manifest.artifacts[entryKey(r.name, r.version)];
-    if (!(await isCached(entry, false, r.binaries.map((b) => b.name), sourcesOf(r)))) missing.push(r);
+    if (!(await recipeCached(r, entry))) missing.push(r);
   }
   return missing;
 }
@@ -97,8 +101,8 @@ export async function provision(recipes: Recipe[], opts: ProvisionOptions = {}):
 
   const cached = new Map<Recipe, ManifestEntry>();
   for (const r of recipes) {
-    const entry = r.kind === 'unavailable' ? undefined : manifest.artifacts[entryKey(r.name, r.version)];
-    if (await isCached(entry, opts.verify ?? false, r.binaries.map((b) => b.name), sourcesOf(r))) cached.set(r, entry!);
+    const entry = manifest.artifacts[entryKey(r.name, r.version)];
+    if (await recipeCached(r, entry, opts.verify)) cached.set(r, entry!);
   }
   const toGet = recipes.filter((r) => r.kind !== 'unavailable' && !cached.has(r));
   const estimate = (r: Recipe) => timings.estimate(r);

@@ -5,7 +5,7 @@ import { buildKindImages } from '../../kind/images/build.ts';
 import { cacheLayout } from '../../provision/cache.ts';
 import { ensureDockerHost } from '../../provision/docker/docker.ts';
 import { duration } from '../../provision/estimates.ts';
-import { footprint, formatBytes } from '../../provision/footprint.ts';
+import { footprint, formatFootprint } from '../../provision/footprint.ts';
 import { holdGoCaches } from '../../provision/go.ts';
 import { ensureHostPackages } from '../../provision/host-packages.ts';
 import { recipesForPlans } from '../../provision/needs.ts';
@@ -77,7 +77,7 @@ export function registerProvision(program: Command): void {
         const dropped = await goUse.release({ drop: !opts.keepGoCaches });
         if (!opts.keepGoCaches && !dropped) log('provision: the Go caches stay: another provision is using them');
         const disk = await footprint(layout);
-        log(`provision: done in ${duration((Date.now() - started) / 1000)}; the suite's cache holds ${formatBytes(disk.total)} (${disk.parts.map((p) => `${p.name} ${formatBytes(p.bytes)}`).join(', ')})`);
+        log(`provision: done in ${duration((Date.now() - started) / 1000)}; the suite's cache holds ${formatFootprint(disk)}`);
       } finally {
         await goUse.release();
         process.off('SIGINT', onSignal);
