@@ -159,7 +159,8 @@ export class ScenarioSession {
    */
   async exposure(p: Pick<Prediction, 'exposure' | 'tokenAudiences'>): Promise<NonNullable<Observation['exposure']>> {
     const namespace = serviceAccountNamespace(this.plan.issuer, this.env.clusterResourceNamespace);
-    const used = p.exposure?.apiAudience === undefined ? {} : await measureExposure(this.env, { namespace, serviceAccount: this.plan.issuer.serviceAccount, audiences: p.tokenAudiences, remember: (t) => this.secrets.push(t) });
+    const measure = () => measureExposure(this.env, { namespace, serviceAccount: this.plan.issuer.serviceAccount, audiences: p.tokenAudiences, remember: (t) => this.secrets.push(t) });
+    const used = p.exposure?.apiAudience === undefined ? {} : await measure();
     const asked = p.exposure?.requesters;
     return { ...used, ...(asked ? { requesters: await measureTokenRequesters(this.env.kube, asked) } : {}) };
   }
