@@ -12,6 +12,7 @@ import { certManagerController, type EnvironmentSpec } from '../runner/environme
 import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
 import type { VaultEngine } from '../scenarios/types.ts';
+import { declaredAuditConfig } from '../vault/configure/audit.ts';
 import { LocalVault } from '../vault/placements/local-process.ts';
 import { prepareVault } from '../runner/vault-handle.ts';
 import type { RunningVault } from '../vault/placements/placement.ts';
@@ -82,7 +83,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
 
   private async startVault(engine: VaultEngine, version: string) {
     const binary = await vaultBinary(engine, version);
-    const running = await new LocalVault(binary, { logLevel: 'debug', stateDir: this.runsDir, logFile: join(this.cluster.dir, `${engine}-${version}.log`) }).start();
+    const running = await new LocalVault(binary, { logLevel: 'debug', stateDir: this.runsDir, logFile: join(this.cluster.dir, `${engine}-${version}.log`), config: declaredAuditConfig(engine) }).start();
     this.vaults.remember(running);
     const handle = await prepareVault(running, { engine, version });
     return { handle, running };

@@ -35,7 +35,7 @@ export const SIDE_LABELS: Record<SideName, string> = {
   apiserver: 'API server',
   certificate: 'Certificate',
   audit: 'Vault audit log',
-  exposure: 'Token as a Kubernetes credential',
+  exposure: 'Token as a Kubernetes credential, and who may mint it',
 };
 
 export const isSkipped = (r: ReportedResult): r is SkippedScenario => 'skipped' in r;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation, Prediction } from '../scenarios/types.ts';
-import { rightsOf } from './exposure.ts';
+import { rightsOf, serviceAccountGroups } from './exposure.ts';
 import { exposureSide } from './exposure-verdict.ts';
 
 const SELF = { verbs: ['create'], apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] };
@@ -34,5 +34,33 @@ describe('the exposure side', () => {
     const p = { ...base, exposure: { apiAudience: true, user: USER, grants: ['x'], mustInclude: 'create tokenreviews.authentication.k8s.io' } };
     expect(exposureSide(p, obs({ audiences: ['a'], user: USER, rights: ['create tokenreviews.authentication.k8s.io'] }))[0]?.ok).toBe(true);
     expect(exposureSide(p, obs({ audiences: ['a'], user: USER, rights: ['get pods'] }))[0]?.ok).toBe(false);
+  });
+
+  it('who may request tokens: every predicted answer must match its SubjectAccessReview', () => {
+    const CM = 'system:serviceaccount:cert-manager:cert-manager';
+    const issuerSa = { subject: CM, namespace: 'team-a', serviceAccount: 'vault-issuer' };
+    const ownSa = { subject: CM, namespace: 'cert-manager', serviceAccount: 'cert-manager' };
+    const p = { ...base, exposure: { requesters: [{ ...issuerSa, allowed: true, why: 'a Role' }, { ...ownSa, allowed: false, why: 'dropped' }] } };
+    const side = exposureSide(p, obs({ requesters: [{ ...issuerSa, allowed: true }, { ...ownSa, allowed: false }] }))[0];
+    expect(side).toMatchObject({ ok: true, observed: `${CM} may request tokens for team-a/vault-issuer: yes, cert-manager/cert-manager: no` });
+    expect(exposureSide(p, obs({ requesters: [{ ...issuerSa, allowed: true }, { ...ownSa, allowed: true }] }))[0]?.ok).toBe(false);
+    expect(exposureSide(p, obs({ requesters: [{ ...issuerSa, allowed: true }] }))[0]?.ok).toBe(false);
+  });
+
+  it('token use and requesters are one side: both must hold', () => {
+    const CM = 'system:serviceaccount:cert-manager:cert-manager';
+    const asked = { subject: CM, namespace: 'team-a', serviceAccount: 'vault-issuer' };
+    const p = { ...base, exposure: { apiAudience: false, requesters: [{ ...asked, allowed: true, why: 'a Role' }] } };
+    const refused = { audiences: ['vault://x'], refused: 'HTTP 401 Unauthorized' };
+    expect(exposureSide(p, obs({ ...refused, requesters: [{ ...asked, allowed: true }] }))).toHaveLength(1);
+    expect(exposureSide(p, obs({ ...refused, requesters: [{ ...asked, allowed: true }] }))[0]?.ok).toBe(true);
+    expect(exposureSide(p, obs({ ...refused, requesters: [{ ...asked, allowed: false }] }))[0]?.ok).toBe(false);
+  });
+});
+
+describe('SubjectAccessReview groups', () => {
+  it('a ServiceAccount user carries the groups its authenticator adds', () => {
+    expect(serviceAccountGroups('system:serviceaccount:cert-manager:cert-manager')).toEqual(['system:serviceaccounts', 'system:serviceaccounts:cert-manager', 'system:authenticated']);
+    expect(serviceAccountGroups('alice')).toEqual(['system:authenticated']);
   });
 });

@@ -1,6 +1,6 @@
 import { AuthenticationV1Api, type KubernetesObject, type V1SelfSubjectRulesReview } from '@kubernetes/client-node';
 import { Kube, kubeConfigFor, statusCode } from '../lib/kube.ts';
-import type { ExposureObservation } from '../scenarios/types.ts';
+import type { ExposureObservation, TokenRequester } from '../scenarios/types.ts';
 import type { ScenarioEnvironment } from './environment.ts';
 
 /** What every authenticated user may create (system:basic-user): not an exposure of this token. */
@@ -56,4 +56,26 @@ export async function measureExposure(
     }
     throw err;
   }
+}
+
+/** Asks the API server, as the admin, whether each subject may create serviceaccounts/token for its ServiceAccount. */
+export async function measureTokenRequesters(kube: Kube, asked: readonly TokenRequester[]): Promise<TokenRequester[]> {
+  const answers: TokenRequester[] = [];
+  for (const { subject, namespace, serviceAccount } of asked) {
+    const review = await kube.authz.createSubjectAccessReview({
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: { user: subject, groups: serviceAccountGroups(subject), resourceAttributes: { namespace, verb: 'create', resource: 'serviceaccounts', subresource: 'token', name: serviceAccount } },
+      },
+    });
+    answers.push({ subject, namespace, serviceAccount, allowed: review.status?.allowed === true });
+  }
+  return answers;
+}
+
+/** The groups the ServiceAccount authenticator adds to a ServiceAccount user, which RBAC may bind to. */
+export function serviceAccountGroups(user: string): string[] {
+  const m = /^system:serviceaccount:([^:]+):[^:]+$/.exec(user);
+  return m ? ['system:serviceaccounts', `system:serviceaccounts:${m[1]}`, 'system:authenticated'] : ['system:authenticated'];
 }

@@ -65,8 +65,9 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: Ru
         upgradeMs = Date.now() - t;
       }
       const { observation, during } = await observe(s, timeout, stage.prediction, previous, judgeOptions(env));
-      // After the stage's logs are read: a refused token writes its own audience line to the API server log.
-      if (!upgrade && stage.prediction.exposure) observation.exposure = await s.exposure(stage.prediction.tokenAudiences);
+      // After the stage's logs are read: a refused token writes its own audience line to the API server log (the
+      // next stage marks the logs again before the upgrade). Each stage is measured: an upgrade may change RBAC.
+      if (stage.prediction.exposure) observation.exposure = await s.exposure(stage.prediction);
       observations.push(observation);
       if (during) sides.push(during);
       const judged = judge(stage.prediction, observation, judgeOptions(env));

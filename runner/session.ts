@@ -4,7 +4,7 @@ import { Cleaner } from '../lib/cleaner.ts';
 import { sleep } from '../lib/wait.ts';
 import { apiMessage } from '../lib/kube.ts';
 import { resolvePlaceholders } from '../scenarios/placeholders.ts';
-import type { EnvironmentFacts, Observation, Plan } from '../scenarios/types.ts';
+import type { EnvironmentFacts, Observation, Plan, Prediction } from '../scenarios/types.ts';
 import { redact } from '../vault/redact.ts';
 import type { ScenarioEnvironment, VaultHandle } from './environment.ts';
 import {
@@ -19,7 +19,7 @@ import {
 import { inspectIssued, readyCondition, waitIssuerSettled, type Condition } from './observe.ts';
 import { certificateRequestOf, waitSignOutcome } from './sign-observe.ts';
 import { auditEvidence, observeAudit } from './audit-observe.ts';
-import { extraRoleBinding, measureExposure } from './exposure.ts';
+import { extraRoleBinding, measureExposure, measureTokenRequesters } from './exposure.ts';
 import { configureVaultAuth, VAULT_ROLE } from './vault-setup.ts';
 import { objectKey, PROBE_NAMESPACE } from '../lib/names.ts';
 
@@ -153,10 +153,16 @@ export class ScenarioSession {
     };
   }
 
-  /** What the issuer's token (with cert-manager's audiences) may do against the API server; after the logs are read. */
-  async exposure(audiences: string[]): Promise<NonNullable<Observation['exposure']>> {
+  /**
+   * What the issuer's token (with cert-manager's audiences) may do against the API server, and who may mint it, as
+   * far as the prediction asks; after the logs are read.
+   */
+  async exposure(p: Pick<Prediction, 'exposure' | 'tokenAudiences'>): Promise<NonNullable<Observation['exposure']>> {
     const namespace = serviceAccountNamespace(this.plan.issuer, this.env.clusterResourceNamespace);
-    return measureExposure(this.env, { namespace, serviceAccount: this.plan.issuer.serviceAccount, audiences, remember: (t) => this.secrets.push(t) });
+    const measure = () => measureExposure(this.env, { namespace, serviceAccount: this.plan.issuer.serviceAccount, audiences: p.tokenAudiences, remember: (t) => this.secrets.push(t) });
+    const used = p.exposure?.apiAudience === undefined ? {} : await measure();
+    const asked = p.exposure?.requesters;
+    return { ...used, ...(asked ? { requesters: await measureTokenRequesters(this.env.kube, asked) } : {}) };
   }
 
   /** The environment's log bundle under `cluster-logs/`, redacted; empty where the backend has none. */

@@ -47,8 +47,8 @@ describe('filterPlans', () => {
     expect(filterPlans(plans, 'failure=crd-unknown-field').every((p) => p.expect.failure === 'crd-unknown-field')).toBe(true);
     expect(filterPlans(plans, 'ready=true').every((p) => p.expect.ready)).toBe(true);
     expect(filterPlans(plans, 'kind=ClusterIssuer').every((p) => p.issuer.kind === 'ClusterIssuer')).toBe(true);
-    expect(ids('upgrade=true,installer=helm3')).toHaveLength(7);
-    expect(ids('upgrade=true,installer=helm4')).toHaveLength(7);
+    expect(ids('upgrade=true,installer=helm3')).toHaveLength(8);
+    expect(ids('upgrade=true,installer=helm4')).toHaveLength(8);
     const env = plans[0]!.environmentKey;
     expect(filterPlans(plans, `env=${env}`).every((p) => p.environmentKey === env)).toBe(true);
   });
@@ -56,8 +56,10 @@ describe('filterPlans', () => {
   it('an upgrade matches either of its versions', () => {
     const both = ['upgrade-v1.14.7-to-v1.15.5-audiences-accepted', 'upgrade-v1.14.7-to-v1.15.5-audiences-lost-by-lenient-client'];
     expect(ids('cm=v1.14.7,upgrade=true,installer=helm3').sort()).toEqual(both);
-    expect(ids('cm=v1.15.5,upgrade=true,installer=helm3').sort()).toEqual(both);
-    expect(ids('cm=v1.15.5,upgrade=true,installer=helm4').sort()).toEqual(both.map((id) => `helm4-${id}`));
+    // v1.15.5 is also where the token-exposure upgrade starts
+    const fromOrTo = [...both, 'upgrade-v1.15.5-to-v1.16.5-token-exposure'];
+    expect(ids('cm=v1.15.5,upgrade=true,installer=helm3').sort()).toEqual(fromOrTo);
+    expect(ids('cm=v1.15.5,upgrade=true,installer=helm4').sort()).toEqual(fromOrTo.map((id) => `helm4-${id}`));
   });
 
   it('an unknown key is an InputError with a suggestion', () => {

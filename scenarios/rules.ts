@@ -125,9 +125,6 @@ function checkExpect(s: RawScenario): Problem[] {
 function checkPolicy(s: RawScenario): Problem[] {
   const policy = s.vault.policy;
   if (policy === undefined || policy === 'default') return [];
-  if ((s.vault.engine ?? 'vault') === 'openbao') {
-    return [{ path: ['vault', 'policy'], problem: 'a hardened policy is only modelled for Vault (OpenBao\'s ACL parameter matching was not read)', fix: 'use `engine: vault`, or `policy: default`' }];
-  }
   if (!s.certificate) {
     return [{ path: ['vault', 'policy'], problem: 'a hardened policy judges the names a Certificate asks for, and the scenario names none', fix: 'add `certificate: {commonName: app.example.com}`' }];
   }

@@ -174,23 +174,44 @@ export interface Prediction {
 }
 
 export interface ExposurePrediction {
-  /** The token's audiences meet the API audiences: it authenticates to the API server. */
-  apiAudience: boolean;
+  /**
+   * The token's audiences meet the API audiences: it authenticates to the API server. Absent: the token is not used
+   * at this stage (no token cert-manager would get, e.g. before an upgrade whose old CRD refuses the Issuer).
+   */
+  apiAudience?: boolean;
   user?: string;
   /** The bindings that give it rights beyond the self-reviews; empty = none. */
   grants?: string[];
   /** A rule the review must list, `verb resource.group`. */
   mustInclude?: string;
+  /** Who may mint tokens for the ServiceAccounts that matter here (create serviceaccounts/token), per subject asked. */
+  requesters?: TokenRequesterPrediction[];
+}
+
+/** Whether `subject` may create serviceaccounts/token for `namespace/serviceAccount` (a SubjectAccessReview). */
+export interface TokenRequester {
+  subject: string;
+  namespace: string;
+  serviceAccount: string;
+  allowed: boolean;
+}
+
+export interface TokenRequesterPrediction extends TokenRequester {
+  /** Which binding grants it, or why nothing does. */
+  why: string;
 }
 
 /** What the SelfSubjectReview and SelfSubjectRulesReview answered for the issuer's token. */
 export interface ExposureObservation {
-  audiences: string[];
+  /** The audiences of the token used; absent when no token was used (only the requesters were asked). */
+  audiences?: string[];
   /** HTTP status and reason when the API server refused the token. */
   refused?: string;
   user?: string;
   /** Resource rules beyond the self-reviews, `verbs resources.group`, sorted. */
   rights?: string[];
+  /** The SubjectAccessReview answers for the predicted requesters, in their order. */
+  requesters?: TokenRequester[];
 }
 
 export interface SignPrediction {

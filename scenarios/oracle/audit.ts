@@ -1,4 +1,5 @@
-import type { AuditPrediction, ExplainStep } from '../types.ts';
+import type { AuditPrediction, ExplainStep, VaultEngine } from '../types.ts';
+import { all, openbaoCore } from './sources.ts';
 import type { LoginOutcome, OracleContext } from './model.ts';
 import { issuerMount } from './mount-path.ts';
 import { issuerPolicyName, PKI_SIGN_PATH, type SignOutcome } from './vault-policy.ts';
@@ -8,9 +9,17 @@ import { issuerPolicyName, PKI_SIGN_PATH, type SignOutcome } from './vault-polic
  * backend answers: the path and operation in clear, request data HMAC'd (the role name too), the response's
  * error and, for a successful login, the token's policies and the auth metadata in clear.
  */
-const AUDIT_SOURCES =
-  'hashicorp/vault@v1.21.0 audit/entry_formatter.go#EntryFormatter.FormatRequest,FormatResponse; ' +
-  'hashicorp/vault@v1.21.0 vault/request_handling.go#Core.handleLoginRequest';
+const AUDIT_SOURCES: Record<VaultEngine, string> = {
+  vault:
+    'hashicorp/vault@v1.21.0 audit/entry_formatter.go#EntryFormatter.FormatRequest,FormatResponse; ' +
+    'hashicorp/vault@v1.21.0 vault/request_handling.go#Core.handleLoginRequest',
+  // OpenBao's device is declared in its server configuration (vault/configure/audit.ts); the entries have Vault's shape.
+  openbao: all(
+    openbaoCore('audit/format.go', 'AuditFormatter.FormatRequest,FormatResponse'),
+    openbaoCore('vault/request_handling.go', 'Core.handleLoginRequest'),
+    openbaoCore('vault/audit.go', 'Core.handleAuditLogSetup'),
+  ),
+};
 
 export function auditPrediction(ctx: OracleContext, login: LoginOutcome, sign?: SignOutcome): AuditPrediction {
   // The path cert-manager posts to: the Issuer's mountPath, which may name no auth mount at all.
@@ -34,5 +43,5 @@ export function auditStep(ctx: OracleContext, audit: AuditPrediction | null): Ex
       `auth.metadata names ServiceAccount ${ctx.plan.issuer.serviceAccount}.`;
     if (audit.sign) detail += ` Then the entry on ${audit.sign.path} with error "${audit.sign.error.replaceAll('\n', '\\n').replaceAll('\t', '\\t')}".`;
   }
-  return { step: 'Vault audit log', detail, source: AUDIT_SOURCES };
+  return { step: 'Vault audit log', detail, source: AUDIT_SOURCES[ctx.plan.vault.engine] };
 }

@@ -97,6 +97,7 @@ describe('order of checks', () => {
       'CertificateRequest',
       'Vault audit log',
       'token as a Kubernetes credential',
+      'who may request tokens',
     ]);
   });
 

@@ -20,6 +20,7 @@ import { parseCertManagerVersion } from './version.ts';
 import { auditPrediction, auditStep } from './audit.ts';
 import { signRequest } from './vault-policy.ts';
 import { predictExposure } from './exposure.ts';
+import { predictTokenRequesters } from './token-requesters.ts';
 
 export interface StagePrediction {
   stage: 'before' | 'after';
@@ -42,9 +43,24 @@ export function predictStages(plan: Plan, facts: EnvironmentFacts): StagePredict
   ];
 }
 
-/** Checks in the order the real code makes them: CRD validation, the TokenRequest, then Vault's login. */
+/**
+ * The Issuer's outcome, and who may mint its token where the token's exposure is measured — at every stage of an
+ * upgrade, whose chart may change that RBAC.
+ */
 export function predictAt(plan: Plan, facts: EnvironmentFacts, version: string): Prediction {
   const ctx: OracleContext = { plan, facts, certManager: parseCertManagerVersion(version) };
+  const prediction = predictIssuer(ctx);
+  if (plan.certManager.upgrade || prediction.exposure) {
+    const { requesters, step } = predictTokenRequesters(ctx);
+    prediction.exposure = { ...prediction.exposure, requesters };
+    prediction.steps.push(step);
+  }
+  return prediction;
+}
+
+/** Checks in the order the real code makes them: CRD validation, the TokenRequest, then Vault's login. */
+function predictIssuer(ctx: OracleContext): Prediction {
+  const { plan, facts } = ctx;
   const steps: ExplainStep[] = [];
 
   const crd = checkIssuerFields(ctx);

@@ -34,6 +34,11 @@ export function vaultCore(path: string, symbol: string): string {
   return `hashicorp/vault@v1.21.0 ${path}#${symbol}`;
 }
 
+/** OpenBao's core, where it has moved or changed Vault's (e.g. the ACL lives in vault/policy/acl.go). */
+export function openbaoCore(path: string, symbol: string): string {
+  return `${OPENBAO} ${path}#${symbol}`;
+}
+
 /** The audience comparison both plugins delegate to. */
 export const CAP_VALIDATE_AUDIENCE = 'hashicorp/cap@v0.11.0 jwt/jwt.go#validateAudience';
 /** How cert-manager's Vault client prints a non-2xx answer (the format is the same from api v1.10.0 to v1.23.0). */

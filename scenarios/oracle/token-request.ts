@@ -2,7 +2,7 @@ import type { ExplainStep } from '../types.ts';
 import { CERT_MANAGER_CONTROLLER, forbiddenMessage, serviceAccountUser, tokenRequestFailure } from './messages.ts';
 import { resourceNamespace, type OracleContext } from './model.ts';
 import { all, certManager, kubernetes } from './sources.ts';
-import { atLeast } from './version.ts';
+import { atLeast, type CertManagerVersion } from './version.ts';
 
 export interface TokenRequestOutcome {
   allowed: boolean;
@@ -15,14 +15,13 @@ export interface TokenRequestOutcome {
  * Charts v1.16 to v1.20 grant the controller `create serviceaccounts/token` on its own ServiceAccount only
  * (Role `<sa>-tokenrequest`); v1.21 dropped it. Any other ServiceAccount needs the scenario's Role.
  */
-function chartGrants(ctx: OracleContext, namespace: string): boolean {
-  const v = ctx.certManager;
-  return (
-    atLeast(v, 1, 16) &&
-    !atLeast(v, 1, 21) &&
-    namespace === CERT_MANAGER_CONTROLLER.namespace &&
-    ctx.plan.issuer.serviceAccount === CERT_MANAGER_CONTROLLER.name
-  );
+export function chartGrantsTokenFor(v: CertManagerVersion, namespace: string, serviceAccount: string): boolean {
+  return atLeast(v, 1, 16) && !atLeast(v, 1, 21) && namespace === CERT_MANAGER_CONTROLLER.namespace && serviceAccount === CERT_MANAGER_CONTROLLER.name;
+}
+
+/** The chart's Role (rbac.yaml) the grant comes from, cited with the release's tag. */
+export function chartRbacSource(v: CertManagerVersion, granted: boolean): string {
+  return certManager(v, 'deploy/charts/cert-manager/templates/rbac.yaml', granted ? 'cert-manager-tokenrequest' : 'cert-manager-controller-*');
 }
 
 /** cert-manager's TokenRequest: sent to the resource namespace, authorized as the controller. */
@@ -31,13 +30,13 @@ export function requestToken(ctx: OracleContext): TokenRequestOutcome {
   const namespace = resourceNamespace(ctx);
   const sa = plan.issuer.serviceAccount;
   const controller = serviceAccountUser(CERT_MANAGER_CONTROLLER.namespace, CERT_MANAGER_CONTROLLER.name);
-  const byChart = chartGrants(ctx, namespace);
+  const byChart = chartGrantsTokenFor(version, namespace, sa);
   const allowed = plan.issuer.tokenRequestRole || byChart;
   const where = `POST serviceaccounts/${sa}/token in namespace ${namespace}` + (plan.issuer.kind === 'ClusterIssuer' ? ' (the cluster resource namespace)' : '');
   const source = all(
     certManager(version, 'internal/vault/vault.go', 'New'),
     certManager(version, 'pkg/controller/helper.go', 'IssuerOptions.ResourceNamespace'),
-    certManager(version, 'deploy/charts/cert-manager/templates/rbac.yaml', byChart ? 'cert-manager-tokenrequest' : 'cert-manager-controller-*'),
+    chartRbacSource(version, byChart),
   );
   if (allowed) {
     const why = plan.issuer.tokenRequestRole ? 'the scenario grants it' : `the ${version.tag} chart's own tokenrequest Role grants it`;

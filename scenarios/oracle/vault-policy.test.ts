@@ -3,7 +3,7 @@ import type { HardenedVaultPolicy, Plan } from '../types.ts';
 import { facts, KIND_AUDIENCE, plan } from './fixtures.ts';
 import { predict } from './predict.ts';
 import { renderExplanation } from './explain.ts';
-import { ACL_PERMISSION_DENIED, aclDecision, globMatches, issuerPolicyName, valueAllowed } from './vault-policy.ts';
+import { ACL_PERMISSION_DENIED, aclDecision, aclListMatching, globMatches, issuerPolicyName, valueAllowed } from './vault-policy.ts';
 
 const ARTICLE: HardenedVaultPolicy = { kind: 'hardened', allowedParameters: { common_name: ['*.example.com'] }, requiredParameters: ['common_name'], paths: ['sign', 'issue'] };
 const WITH_REST: HardenedVaultPolicy = { ...ARTICLE, allowedParameters: { common_name: ['*.example.com'], alt_names: ['*.example.com'], '*': [] } };
@@ -101,5 +101,22 @@ describe('the sign request against a hardened policy', () => {
     expect(text).toContain('source: hashicorp/vault@v1.21.0 vault/acl.go#ACL.AllowOperation');
     expect(text).toContain('CertificateRequest Ready=False, reason Failed, message:');
     expect(text).toContain('Vault audit log');
+  });
+});
+
+describe('OpenBao', () => {
+  it('matches each value whole in every release (its ACL forked before Vault 1.21), citing its own ACL', () => {
+    expect(aclListMatching({ engine: 'openbao', version: 'v2.7.2' })).toBe(false);
+    expect(aclListMatching({ engine: 'vault', version: 'v1.21.0' })).toBe(true);
+    expect(aclListMatching({ engine: 'vault', version: 'v1.19.0' })).toBe(false);
+    const v = hardened(WITH_REST, 'app.example.com', { dnsNames: ['app.example.com', 'evil.other.test'] });
+    const p = { ...v, vault: { ...v.vault, engine: 'openbao' as const, version: 'v2.6.2' } };
+    const prediction = predict(p, facts(p));
+    expect(prediction.failure).toBe('vault-policy-denied');
+    const step = prediction.steps.find((s) => s.step === 'Vault policy')!;
+    expect(step.detail).toMatch(/OpenBao v2\.6\.2 matches each value whole/);
+    expect(step.source).toContain('openbao/openbao@v2.6.2 vault/policy/acl.go#ACL.AllowOperation');
+    expect(step.source).not.toContain('hashicorp/vault@');
+    expect(prediction.steps.find((s) => s.step === 'Vault audit log')!.source).toContain('openbao/openbao@v2.6.2 vault/audit.go#Core.handleAuditLogSetup');
   });
 });

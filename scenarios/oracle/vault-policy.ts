@@ -1,8 +1,8 @@
-import type { ExplainStep, HardenedVaultPolicy, SignPrediction } from '../types.ts';
+import type { ExplainStep, HardenedVaultPolicy, SignPrediction, VaultEngine } from '../types.ts';
 import { compareVersions } from '../versions.ts';
 import { vaultApiError } from './messages.ts';
 import type { OracleContext } from './model.ts';
-import { all, certManager, VAULT_API_RESPONSE_ERROR } from './sources.ts';
+import { all, certManager, openbaoCore, VAULT_API_RESPONSE_ERROR } from './sources.ts';
 
 /**
  * The sign step: cert-manager posts the CSR to `spec.vault.path` with the token the login gave it, and Vault's
@@ -20,13 +20,31 @@ const CSR_STAND_IN = '-----BEGIN CERTIFICATE REQUEST-----\n…\n-----END CERTIFI
 export const ACL_PERMISSION_DENIED = '1 error occurred:\n\t* permission denied\n\n';
 
 const VAULT_TAG = 'hashicorp/vault@v1.21.0';
-const ACL_ALLOW = `${VAULT_TAG} vault/acl.go#ACL.AllowOperation`;
-const ACL_VALUES = `${VAULT_TAG} vault/acl.go#valueInAllowedParameterList,valueInParameterList`;
 const GLOB = 'hashicorp/go-secure-stdlib@strutil/v0.1.2 strutil/strutil.go#GlobbedStringsMatch';
 const COMMA_LIST = 'hashicorp/go-secure-stdlib@parseutil/v0.2.0 parseutil/parseutil.go#ParseCommaStringSlice';
-const CHECK_TOKEN = `${VAULT_TAG} vault/request_handling.go#Core.CheckToken,Core.handleRequest`;
+/**
+ * Where each engine's ACL rules live. OpenBao forked before Vault 1.21 and moved the ACL to vault/policy/acl.go;
+ * its valueInSlice matches the whole value only (openbao/openbao@v2.6.2), like Vault before 1.21.
+ */
+const ACL_SOURCES: Record<VaultEngine, { allow: string; values: string; checkToken: string }> = {
+  vault: {
+    allow: `${VAULT_TAG} vault/acl.go#ACL.AllowOperation`,
+    values: `${VAULT_TAG} vault/acl.go#valueInAllowedParameterList,valueInParameterList`,
+    checkToken: `${VAULT_TAG} vault/request_handling.go#Core.CheckToken,Core.handleRequest`,
+  },
+  openbao: {
+    allow: openbaoCore('vault/policy/acl.go', 'ACL.AllowOperation'),
+    values: openbaoCore('vault/policy/acl.go', 'valueInParameterList,valueInSlice'),
+    checkToken: openbaoCore('vault/request_handling.go', 'Core.CheckToken,Core.handleRequest'),
+  },
+};
 /** Since Vault 1.21 a string value is also read as a comma-separated list, every element of which must be allowed. */
 const LIST_MATCHING_SINCE = 'v1.21.0';
+
+/** Whether the engine's ACL also reads a string value as a comma-separated list (Vault ≥ 1.21; no OpenBao release). */
+export function aclListMatching(vault: { engine: VaultEngine; version: string }): boolean {
+  return vault.engine === 'vault' && compareVersions(vault.version, LIST_MATCHING_SINCE) >= 0;
+}
 
 /** The JSON body of cert-manager's sign request, keys in the order its Go map literal lists them. */
 export function signParameters(ctx: OracleContext, csr = CSR_STAND_IN): Array<[string, string]> {
@@ -112,7 +130,8 @@ export function signRequest(ctx: OracleContext): SignOutcome {
     },
   ];
   const policy = plan.vault.policy;
-  const listMatching = compareVersions(plan.vault.version, LIST_MATCHING_SINCE) >= 0;
+  const listMatching = aclListMatching(plan.vault);
+  const acl = ACL_SOURCES[plan.vault.engine];
   const decision: AclDecision = policy
     ? aclDecision(policy, params, listMatching)
     : { allowed: true, why: 'the default policy: create/update on pki/sign/<role> and pki/issue/<role>, no parameter constraints' };
@@ -120,9 +139,9 @@ export function signRequest(ctx: OracleContext): SignOutcome {
     step: 'Vault policy',
     detail:
       `${policy ? `hardened policy (${describePolicy(policy)})` : 'default policy'}: ${decision.why}` +
-      (policy && !listMatching ? ` (Vault ${plan.vault.version} matches each value whole; 1.21 added per-element matching of comma lists)` : '') +
+      (policy && !listMatching ? ` (${plan.vault.engine === 'openbao' ? 'OpenBao' : 'Vault'} ${plan.vault.version} matches each value whole; Vault 1.21 added per-element matching of comma lists)` : '') +
       (decision.allowed ? ': allowed.' : ': Vault answers 403.'),
-    source: policy ? all(ACL_ALLOW, ACL_VALUES, GLOB, ...(listMatching ? [COMMA_LIST] : []), ...(decision.allowed ? [] : [CHECK_TOKEN])) : ACL_ALLOW,
+    source: policy ? all(acl.allow, acl.values, GLOB, ...(listMatching ? [COMMA_LIST] : []), ...(decision.allowed ? [] : [acl.checkToken])) : acl.allow,
   });
   const crSource = all(certManager(ctx.certManager, 'pkg/controller/certificaterequests/vault/vault.go', 'Vault.Sign'), certManager(ctx.certManager, 'pkg/controller/certificaterequests/util/reporter.go', 'Reporter.Failed'));
   if (decision.allowed) {

@@ -1,3 +1,4 @@
+import type { VaultEngine } from '../../scenarios/types.ts';
 import { vaultCall, type VaultClient } from '../client.ts';
 
 /**
@@ -8,8 +9,21 @@ import { vaultCall, type VaultClient } from '../client.ts';
 export const AUDIT_DEVICE = { path: 'cm-vault-e2e', type: 'file', filePath: 'stdout' } as const;
 
 /**
- * Enables the device; answers why not when the server refuses it (OpenBao may forbid creating audit devices through
- * the API), so the environment still starts and the audit side is reported as not observable instead.
+ * OpenBao refuses audit devices created through the API unless the server configuration sets
+ * `unsafe_allow_api_audit_creation` (openbao/openbao@v2.6.2 vault/logical_system.go#SystemBackend.handleEnableAudit;
+ * CHANGELOG 2.3.2, CVE-2025-54997) and creates the devices its configuration declares when it unseals
+ * (vault/audit.go#Core.handleAuditLogSetup, command/server/config.go#parseAuditDevices; -dev merges -config files).
+ * So an OpenBao placement declares the device in the server configuration; Vault has no such stanza and gets it
+ * through the API. Empty for Vault.
+ */
+export function declaredAuditConfig(engine: VaultEngine): string {
+  if (engine !== 'openbao') return '';
+  return `audit "${AUDIT_DEVICE.type}" "${AUDIT_DEVICE.path}" {\n  options = {\n    file_path = "${AUDIT_DEVICE.filePath}"\n  }\n}\n`;
+}
+
+/**
+ * Enables the device unless the server already has it (declared in its configuration); answers why not when the
+ * server refuses it, so the environment still starts and the audit side is reported as not observable instead.
  */
 export async function enableFileAudit(client: VaultClient): Promise<string | undefined> {
   const path = `sys/audit/${AUDIT_DEVICE.path}`;

@@ -12,7 +12,7 @@ import { createCa, issueLeaf } from '../../lib/pki.ts';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { VaultEngine } from '../../scenarios/types.ts';
 import { redact } from '../redact.ts';
-import { devServerScript, LISTENER_PORT, listenerConfig, newRootToken, TLS_DIR, WAITING_LINE, waitHealthy } from './dev-server.ts';
+import { devServerScript, LISTENER_PORT, SERVER_CONFIG, serverConfig, newRootToken, TLS_DIR, WAITING_LINE, waitHealthy } from './dev-server.ts';
 import type { RunningVault } from './placement.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,7 +68,7 @@ export async function startVaultContainer(opts: ContainerVaultOptions): Promise<
     await started.copyContentToContainer([
       { content: leaf.certPem, target: `${TLS_DIR}/listener.crt`, mode: 0o644 },
       { content: await readFile(leaf.keyFile, 'utf8'), target: `${TLS_DIR}/listener.key`, mode: 0o644 },
-      { content: listenerConfig(), target: `${TLS_DIR}/listener.hcl`, mode: 0o644 },
+      { content: serverConfig(opts.engine), target: `${TLS_DIR}/${SERVER_CONFIG}`, mode: 0o644 },
       { content: rootToken, target: `${TLS_DIR}/token`, mode: 0o644 },
       { content: '', target: `${TLS_DIR}/ready`, mode: 0o644 },
     ]);

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:https';
 import type { VaultEngine } from '../../scenarios/types.ts';
+import { declaredAuditConfig } from '../configure/audit.ts';
 import { poll, waiting } from '../../lib/wait.ts';
 
 /** Where the dev server listens with TLS inside its container or pod. */
 export const LISTENER_PORT = 8200;
 /** Where the files below are mounted. */
 export const TLS_DIR = '/tls';
+
+/** The configuration file beside the TLS files: the listener, and for OpenBao its audit device. */
+export const SERVER_CONFIG = 'server.hcl';
 
 /** What the script prints while it waits for its TLS files (a container runtime's "started" signal). */
 export const WAITING_LINE = 'cm-vault-e2e: waiting for the listener certificate';
@@ -25,11 +29,15 @@ export function devServerScript(engine: VaultEngine, logLevel = 'debug'): string
   return [
     `echo "${WAITING_LINE}"`,
     `until [ -f ${TLS_DIR}/ready ]; do sleep 0.1; done`,
-    `exec ${program} server -dev -dev-root-token-id="$(cat ${TLS_DIR}/token)" -dev-listen-address=127.0.0.1:8201 -dev-no-store-token -config=${TLS_DIR}/listener.hcl -log-level=${logLevel} 2>&1`,
+    `exec ${program} server -dev -dev-root-token-id="$(cat ${TLS_DIR}/token)" -dev-listen-address=127.0.0.1:8201 -dev-no-store-token -config=${TLS_DIR}/${SERVER_CONFIG} -log-level=${logLevel} 2>&1`,
   ].join('; ');
 }
 
-export function listenerConfig(): string {
+export function serverConfig(engine: VaultEngine): string {
+  return listenerConfig() + declaredAuditConfig(engine);
+}
+
+function listenerConfig(): string {
   return `listener "tcp" {\n  address = "0.0.0.0:${LISTENER_PORT}"\n  tls_cert_file = "${TLS_DIR}/listener.crt"\n  tls_key_file = "${TLS_DIR}/listener.key"\n}\n`;
 }
 

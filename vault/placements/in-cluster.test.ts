@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authDelegatorBindingName, inClusterObjects, VAULT_SERVICE_ACCOUNT } from './in-cluster.ts';
-import { devServerScript } from './dev-server.ts';
+import { devServerScript, SERVER_CONFIG, serverConfig } from './dev-server.ts';
 
 describe('in-cluster Vault objects', () => {
   const objs = inClusterObjects({ namespace: 'vault-vault-v1-21-0', image: 'cm-vault-e2e/vault:v1.21.0', engine: 'vault', tls: { token: 't' } });
@@ -31,5 +31,12 @@ describe('in-cluster Vault objects', () => {
 
   it('OpenBao runs bao with a debug log on one stream', () => {
     expect(devServerScript('openbao')).toMatch(/exec bao server -dev .* -log-level=debug 2>&1$/);
+  });
+
+  it('the server configuration declares the audit device for OpenBao only (Vault gets it through the API)', () => {
+    expect(devServerScript('openbao')).toContain(`-config=/tls/${SERVER_CONFIG}`);
+    expect(serverConfig('vault')).toMatch(/^listener "tcp" \{/);
+    expect(serverConfig('vault')).not.toContain('audit');
+    expect(serverConfig('openbao')).toContain('audit "file" "cm-vault-e2e" {\n  options = {\n    file_path = "stdout"\n  }\n}\n');
   });
 });

@@ -16,7 +16,7 @@ import { MANAGED_BY } from '../../lib/names.ts';
 import { createCa, issueLeaf } from '../../lib/pki.ts';
 import type { VaultEngine } from '../../scenarios/types.ts';
 import { redact } from '../redact.ts';
-import { devServerScript, LISTENER_PORT, listenerConfig, newRootToken, TLS_DIR, waitHealthy } from './dev-server.ts';
+import { devServerScript, LISTENER_PORT, SERVER_CONFIG, serverConfig, newRootToken, TLS_DIR, waitHealthy } from './dev-server.ts';
 import type { RunningVault } from './placement.ts';
 import { forwardPodPort } from './port-forward.ts';
 
@@ -128,7 +128,7 @@ export async function startInClusterVault(opts: InClusterVaultOptions): Promise<
       ipAddresses: opts.nodeAddress ? [opts.nodeAddress, '127.0.0.1'] : ['127.0.0.1'],
       usage: 'server',
     });
-    const tls = { 'listener.crt': leaf.certPem, 'listener.key': await readFile(leaf.keyFile, 'utf8'), 'listener.hcl': listenerConfig(), token: rootToken, ready: '' };
+    const tls = { 'listener.crt': leaf.certPem, 'listener.key': await readFile(leaf.keyFile, 'utf8'), [SERVER_CONFIG]: serverConfig(opts.engine), token: rootToken, ready: '' };
     objects = inClusterObjects({
       namespace,
       image: opts.image,

@@ -1,7 +1,7 @@
 // Vault (or OpenBao's `bao`) as a local process in dev mode with TLS: in-memory storage, unsealed,
 // a CA and listener certificate generated into a temp dir, a root token we choose.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { freePort, isPortFree } from '../../lib/ports.ts';
 import { ManagedProcess } from '../../lib/process.ts';
 import { poll, waiting } from '../../lib/wait.ts';
 import { redact } from '../redact.ts';
+import { SERVER_CONFIG } from './dev-server.ts';
 import type { RunningVault, VaultPlacement } from './placement.ts';
 
 export interface LocalRunningVault extends RunningVault {
@@ -34,6 +35,8 @@ export interface LocalVaultOptions {
   /** Keep the log outside the temp dir, so it outlives `stop()`. */
   logFile?: string;
   startupTimeoutMs?: number;
+  /** Server configuration (HCL) merged into the dev configuration with -config, e.g. OpenBao's declared audit device. */
+  config?: string;
 }
 
 export class LocalVault implements VaultPlacement {
@@ -56,6 +59,11 @@ export class LocalVault implements VaultPlacement {
       '-dev-no-store-token',
       `-log-level=${this.o.logLevel ?? 'debug'}`,
     ];
+    if (this.o.config) {
+      const file = join(tempDir, SERVER_CONFIG);
+      await writeFile(file, this.o.config);
+      args.push(`-config=${file}`);
+    }
     const startedAt = Date.now();
     const proc = new ManagedProcess('vault', this.binary, args, {
       dir: tempDir,
