@@ -12,7 +12,7 @@ function tokenSentence(o: ExposureObserved): string | undefined {
   if (o.refused) return `refused by the API server (${o.refused}): the token is no Kubernetes credential`;
   const rights = o.rights ?? [];
   return rights.length
-    ? `this token is also a Kubernetes credential for ${o.user}, which may: ${rights.join('; ')} — FLAGGED: rights beyond what the issuer needs`
+    ? `this token is also a Kubernetes credential for ${o.user}, which may: ${rights.join('; ')} — whoever holds the token until it expires may too`
     : `this token is also a Kubernetes credential for ${o.user}, which may do nothing beyond the self-reviews every user has`;
 }
 

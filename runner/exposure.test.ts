@@ -22,10 +22,10 @@ describe('the exposure side', () => {
     expect(exposureSide(p, obs({ audiences: ['vault://x'], user: USER, rights: [] }))[0]?.ok).toBe(false);
   });
 
-  it('a minimal ServiceAccount has no rights; a careless binding is flagged', () => {
+  it('a minimal ServiceAccount has no rights; a careless binding fails the side and is named', () => {
     const minimal = { ...base, exposure: { apiAudience: true, user: USER, grants: [] } };
     expect(exposureSide(minimal, obs({ audiences: ['a'], user: USER, rights: [] }))[0]?.ok).toBe(true);
-    expect(exposureSide(minimal, obs({ audiences: ['a'], user: USER, rights: ['* *.*'] }))[0]).toMatchObject({ ok: false, observed: expect.stringContaining('FLAGGED') });
+    expect(exposureSide(minimal, obs({ audiences: ['a'], user: USER, rights: ['* *.*'] }))[0]).toMatchObject({ ok: false, observed: expect.stringContaining('which may: * *.* — whoever holds the token') });
     const careless = { ...base, exposure: { apiAudience: true, user: USER, grants: ['RoleBinding to ClusterRole cluster-admin in team-a'] } };
     expect(exposureSide(careless, obs({ audiences: ['a'], user: USER, rights: ['* *.*'] }))[0]?.ok).toBe(true);
   });
