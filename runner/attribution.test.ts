@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../scenarios/types.ts';
-import { accessorMarker, attributeAudit, attributeLines, audienceMarker, nameMarker, Neighbourhood, NO_MARKERS } from './attribution.ts';
+import { accessorMarker, attributeAudit, completeLines, attributeLines, audienceMarker, nameMarker, Neighbourhood, NO_MARKERS } from './attribution.ts';
 
 // Shapes as the components write them (kube-apiserver's klog line, Vault's hclog line).
 const apiLine = (aud: string) =>
@@ -76,5 +76,14 @@ describe('Neighbourhood', () => {
     expect(n.lines('two', 'apiserver', [apiLine('a'), apiLine('b')])).toEqual([apiLine('b')]);
     expect(n.lines('one', 'vault', [vaultLine('auth_kubernetes_2'), vaultLine('auth_kubernetes_1')])).toEqual([vaultLine('auth_kubernetes_1')]);
     expect(n.others('one')).toHaveLength(1);
+  });
+});
+
+describe('completeLines', () => {
+  it("does not count the '' after a log's last newline, so the next line written falls after the mark", () => {
+    const before = 'a\nb\n'.split('\n');
+    const after = 'a\nb\nc\n'.split('\n');
+    expect(after.slice(completeLines(before))).toContain('c');
+    expect(completeLines(['a', 'b'])).toBe(2);
   });
 });

@@ -28,6 +28,15 @@ export interface Markers {
 
 export const NO_MARKERS: Markers = { apiserver: [], vault: [], auditPaths: [], auditDisplayPrefixes: [], names: [] };
 
+/**
+ * How many lines a log holds so far. A log read as `text.split('\n')` ends in '' after its last newline; counting
+ * that element as a line would put the mark one past it and hide the next line written, the very line a
+ * scenario's verdict may need.
+ */
+export function completeLines(lines: readonly string[]): number {
+  return lines.at(-1) === '' ? lines.length - 1 : lines.length;
+}
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The fragment the API server logs when it refuses a token with these audiences (klog escapes the quotes). */

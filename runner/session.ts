@@ -22,7 +22,7 @@ import { auditEvidence, observeAudit } from './audit-observe.ts';
 import { extraRoleBinding, measureExposure, measureTokenRequesters } from './exposure.ts';
 import { configureVaultAuth, ensureShared, VAULT_ROLE } from './vault-setup.ts';
 import { objectKey, PROBE_NAMESPACE } from '../lib/names.ts';
-import { accessorMarker, audienceMarker, nameMarker, Neighbourhood } from './attribution.ts';
+import { accessorMarker, audienceMarker, completeLines, nameMarker, Neighbourhood } from './attribution.ts';
 
 export function factsOf(env: ScenarioEnvironment, vaultServer: string): EnvironmentFacts {
   return {
@@ -96,7 +96,7 @@ export class ScenarioSession {
 
   /** Log positions: what a stage observes is what the logs gained after this call. */
   async markLogs(): Promise<void> {
-    this.marks = { apiserver: (await this.env.apiserverLog()).length, vault: (await this.vault.logLines()).length };
+    this.marks = { apiserver: completeLines(await this.env.apiserverLog()), vault: completeLines(await this.vault.logLines()) };
   }
 
   /** ServiceAccount, the RBAC the scenario grants, and Vault's auth mount and role. */
