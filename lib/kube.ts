@@ -1,3 +1,4 @@
+import { Agent } from 'node:https';
 import {
   AuthorizationV1Api,
   CoreV1Api,
@@ -6,7 +7,9 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
   ServerConfiguration,
+  type Configuration,
   type KubernetesObject,
+  type SecurityAuthentication,
 } from '@kubernetes/client-node';
 
 const FIELD_MANAGER = 'cm-vault-e2e';
@@ -44,15 +47,17 @@ export class Kube {
   private readonly strict: KubernetesObjectApi;
 
   constructor(readonly kc: KubeConfig) {
-    this.objects = KubernetesObjectApi.makeApiClient(kc);
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.authz = kc.makeApiClient(AuthorizationV1Api);
     const cluster = kc.getCurrentCluster()!;
+    const auth = { default: keptAlive(kc) };
+    const config: Configuration = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: auth });
+    this.objects = new KubernetesObjectApi(config);
+    this.core = new CoreV1Api(config);
+    this.authz = new AuthorizationV1Api(config);
     // Strict field validation, as kubectl sends it: unknown fields are an error, not silently dropped.
     this.strict = new KubernetesObjectApi(
       createConfiguration({
         baseServer: new ServerConfiguration(cluster.server, {}),
-        authMethods: { default: kc },
+        authMethods: auth,
         promiseMiddleware: [{ pre: async (ctx) => (ctx.setQueryParam('fieldValidation', 'Strict'), ctx), post: async (r) => r }],
       }),
     );
@@ -100,6 +105,27 @@ export class Kube {
     });
     return tr.status!.token;
   }
+}
+
+/**
+ * The KubeConfig's authentication with one kept-alive agent. client-node gives every request a new https.Agent,
+ * so every request paid a new TLS context and handshake, on this side and the API server's: with scenarios
+ * polling side by side that was most of the runner's CPU. The first request's agent options (CA, client
+ * certificate) make the one agent; headers (a bearer token) are still applied per request.
+ */
+function keptAlive(kc: KubeConfig): SecurityAuthentication {
+  let agent: Agent | undefined;
+  return {
+    getName: () => 'kept-alive',
+    async applySecurityAuthentication(context) {
+      await kc.applySecurityAuthentication(context);
+      const fresh = context.getAgent() as Agent | undefined;
+      if (!fresh) return;
+      // Idle connections close well before the API server's own idle timeout could race a new request.
+      agent ??= new Agent({ ...fresh.options, keepAlive: true, timeout: 15_000 });
+      context.setAgent(agent);
+    },
+  };
 }
 
 export function statusCode(err: unknown): number | undefined {
