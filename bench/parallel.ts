@@ -4,6 +4,7 @@
 // wall time, environment start-up summed, scenario time summed, peak memory (this process tree, which holds the
 // process cluster's programs, plus the suite's containers), and the after/before ratios pair by pair. Asserts
 // nothing. kind runs create clusters: run them under the machine's kind lock.
+// Before also means the environments at once of then (the process cluster one at a time); after, today's defaults.
 //   npx tsx bench/parallel.ts [--backend local|kind|local,kind] [--scope shipped|grown] [--filter EXPR] [--pairs N]
 //                             [--parallel N] [--concurrency N] [--report-dir DIR]
 import { availableParallelism } from 'node:os';
@@ -12,7 +13,7 @@ import { ownClusterBackends } from '../cli/backends.ts';
 import { runSettings } from '../cli/run-settings.ts';
 import { kindCannotCreate } from '../kind/profiles.ts';
 import { isSkipped, runPlans, type Outcome } from '../runner/run.ts';
-import { defaultParallel } from '../runner/schedule.ts';
+import { defaultConcurrency, defaultParallel } from '../runner/schedule.ts';
 import { filterPlans, loadPlans } from '../scenarios/plan.ts';
 import { writeReports } from '../reports/index.ts';
 import { peakMemory } from './containers.ts';
@@ -51,9 +52,14 @@ interface Figures {
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
-async function measure(backend: 'local' | 'kind', parallel: number, label: string): Promise<Figures> {
+/** Environments up at once before `--parallel` existed: the process cluster one, kind two. */
+const CONCURRENCY_BEFORE = { local: 1, kind: 2 } as const;
+
+async function measure(backend: 'local' | 'kind', which: 'before' | 'after', label: string): Promise<Figures> {
   const skipReason = (p: (typeof plans)[number]) => (backend === 'kind' ? kindCannotCreate(settings.versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
-  const concurrency = Number(arg('--concurrency') ?? (backend === 'kind' ? 2 : 1));
+  const flag = arg('--concurrency');
+  const concurrency = flag ? Number(flag) : which === 'before' ? CONCURRENCY_BEFORE[backend] : defaultConcurrency(backend);
+  const parallel = which === 'before' ? 1 : after;
   const mem = peakMemory(1000);
   const started = Date.now();
   const result = await runPlans(plans, { ...ownClusterBackends[backend], settings, skipReason, concurrency, parallel });
@@ -83,7 +89,8 @@ async function measure(backend: 'local' | 'kind', parallel: number, label: strin
 const row = (f: Figures) =>
   `${f.label.padEnd(22)} wall ${s(f.wallMs).padStart(8)}  start-up Σ ${s(f.startupMs).padStart(8)}  scenarios Σ ${s(f.scenarioMs).padStart(8)}  peak ${(f.peakBytes / 1e6).toFixed(0).padStart(5)} MB  ${f.passed} passed, ${f.failed} failed, ${f.broken} could not run, ${f.skipped} skipped`;
 
-console.log(`${plans.length} scenarios (${scope}${extra ? `, ${extra}` : ''}); before: --parallel 1, after: --parallel ${after}; ${availableParallelism()} cores; ${pairs} pair(s) per backend`);
+console.log(`${plans.length} scenarios (${scope}${extra ? `, ${extra}` : ''}); ${availableParallelism()} cores; ${pairs} pair(s) per backend`);
+for (const b of backends) console.log(`  ${b}: before --parallel 1 --concurrency ${arg('--concurrency') ?? CONCURRENCY_BEFORE[b]}; after --parallel ${after} --concurrency ${arg('--concurrency') ?? defaultConcurrency(b)}`);
 for (const backend of backends) {
   const before: Figures[] = [];
   const afterRuns: Figures[] = [];
@@ -91,7 +98,7 @@ for (const backend of backends) {
     // Alternate which goes first, so a machine that slows down (or warms up) during the bench weighs on both.
     const order = i % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
     for (const which of order) {
-      const f = await measure(backend, which === 'before' ? 1 : after, `${backend} ${which} #${i + 1}`);
+      const f = await measure(backend, which, `${backend} ${which} #${i + 1}`);
       console.log(row(f));
       (which === 'before' ? before : afterRuns).push(f);
     }

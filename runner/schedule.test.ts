@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { facts, kubernetesAuth, plan } from '../scenarios/oracle/fixtures.ts';
 import { groupByEnvironment, loadPlans } from '../scenarios/plan.ts';
-import { claimsOf, conflicts, defaultParallel, OWN_ENVIRONMENT, pickNext, refusableAudiences, runScheduled, scheduleOrder, schedulePlans } from './schedule.ts';
+import { claimsOf, conflicts, defaultConcurrency, defaultParallel, OWN_ENVIRONMENT, pickNext, refusableAudiences, runScheduled, scheduleOrder, schedulePlans } from './schedule.ts';
 
 const item = (id: string, claims: string[]) => ({ id, claims });
 
@@ -111,5 +111,13 @@ describe('runScheduled', () => {
   it('defaults to a few scenarios per core', () => {
     expect(defaultParallel(2)).toBe(6);
     expect(defaultParallel(1)).toBe(3);
+  });
+});
+
+describe('defaultConcurrency', () => {
+  it('keeps kind at two clusters and an existing cluster at one, and gives the process cluster one more than the cores', () => {
+    expect(defaultConcurrency('kind', 8)).toBe(2);
+    expect(defaultConcurrency('existing', 8)).toBe(1);
+    expect(defaultConcurrency('local', 2)).toBe(3);
   });
 });

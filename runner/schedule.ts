@@ -32,6 +32,17 @@ export function defaultParallel(cores = availableParallelism()): number {
   return Math.max(1, cores * PARALLEL_PER_CORE);
 }
 
+/**
+ * Environments up at once. kind clusters spend most of their start waiting (kubeadm, image loads, Helm) but each
+ * holds a node container's memory: two. A process cluster starts in seconds of mostly CPU, and while one starts the
+ * others' scenarios wait on cert-manager and Vault: one more than the cores. An existing cluster is one cluster.
+ */
+export function defaultConcurrency(backend: string, cores = availableParallelism()): number {
+  if (backend === 'kind') return 2;
+  if (backend === 'local') return cores + 1;
+  return 1;
+}
+
 export interface ScheduledPlan {
   /** As written: ids, reports, filters. */
   plan: Plan;

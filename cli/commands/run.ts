@@ -13,7 +13,7 @@ import type { Plan, Verdict } from '../../scenarios/types.ts';
 import type { Versions } from '../../scenarios/versions.ts';
 import { backendFor, BACKENDS } from '../backends.ts';
 import { candidateOf, runSettings } from '../run-settings.ts';
-import { defaultParallel, PARALLEL_PER_CORE } from '../../runner/schedule.ts';
+import { defaultConcurrency, defaultParallel, PARALLEL_PER_CORE } from '../../runner/schedule.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -25,7 +25,7 @@ export function registerRun(program: Command): void {
     .option('--cert-manager-namespace <ns>', "existing: where the cluster's cert-manager runs (default cert-manager)")
     .option('--vault-image <ref>', 'existing: the Vault/OpenBao image, or a template REGISTRY/{engine}:{version} (default: the official images)')
     .option('--filter <expr>', 'select scenarios (see `list --help`)')
-    .option('--concurrency <n>', 'environments up at once (default: 2 on kind, else 1)')
+    .option('--concurrency <n>', `environments up at once (default: ${defaultConcurrency('kind')} on kind, ${defaultConcurrency('local')} on the process cluster here, 1 on an existing cluster)`)
     .option('--parallel <n>', `scenarios at once inside one environment, under isolated names (default ${defaultParallel()} here: ${PARALLEL_PER_CORE} per core; 1 = one after another, as written)`)
     .option('--keep', 'leave the environment running afterwards (prints how to look inside)')
     .option('--cert-manager-controller <path>', 'release gating: run this candidate controller binary in place of the pinned one of the scenarios\' version (an upgrade moves from the pinned from-version to it)')
@@ -99,11 +99,8 @@ export function registerRun(program: Command): void {
     });
 }
 
-/** kind clusters spend most of their start waiting (kubeadm, image loads, Helm): two at once use the second core. */
-const DEFAULT_CONCURRENCY: Record<string, number> = { kind: 2 };
-
 function concurrencyOf(backend: string, flag: string | undefined): number {
-  return flag === undefined ? (DEFAULT_CONCURRENCY[backend] ?? 1) : positiveWhole('--concurrency', flag);
+  return flag === undefined ? defaultConcurrency(backend) : positiveWhole('--concurrency', flag);
 }
 
 function parallelOf(flag: string | undefined): number {
