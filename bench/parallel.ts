@@ -6,7 +6,9 @@
 // nothing. kind runs create clusters: run them under the machine's kind lock.
 // Before also means the environments at once of then (the process cluster one at a time); after, today's defaults.
 //   npx tsx bench/parallel.ts [--backend local|kind|local,kind] [--scope shipped|grown] [--filter EXPR] [--pairs N]
-//                             [--parallel N] [--concurrency N] [--report-dir DIR]
+//                             [--parallel N] [--concurrency N] [--first before|after] [--report-dir DIR]
+// The first run of a machine builds what the caches lack (kind images of a cert-manager release): warm them first,
+// or start with the other side (`--first after`) and say so.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ownClusterBackends } from '../cli/backends.ts';
@@ -96,7 +98,8 @@ for (const backend of backends) {
   const afterRuns: Figures[] = [];
   for (let i = 0; i < pairs; i++) {
     // Alternate which goes first, so a machine that slows down (or warms up) during the bench weighs on both.
-    const order = i % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
+    const afterFirst = (i % 2 === 1) !== (arg('--first') === 'after');
+    const order = afterFirst ? (['after', 'before'] as const) : (['before', 'after'] as const);
     for (const which of order) {
       const f = await measure(backend, which, `${backend} ${which} #${i + 1}`);
       console.log(row(f));
