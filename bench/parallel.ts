@@ -2,7 +2,7 @@
 // under the written names, the path every run took before) and after (`--parallel` at its default), paired in one
 // run and alternating (before-after, then after-before, …) so drift hits both alike. Prints, per run and as medians:
 // wall time, environment start-up summed, scenario time summed, peak memory (this process tree, which holds the
-// process cluster's programs, plus the suite's containers), and the after/before ratios pair by pair. Asserts
+// process cluster's programs; on kind plus the suite's containers), and the after/before ratios pair by pair. Asserts
 // nothing. kind runs create clusters: run them under the machine's kind lock.
 // Before also means the environments at once of then (the process cluster one at a time); after, today's defaults.
 //   npx tsx bench/parallel.ts [--backend local|kind|local,kind] [--scope shipped|grown] [--filter EXPR] [--pairs N]
@@ -19,6 +19,7 @@ import { defaultConcurrency, defaultParallel } from '../runner/schedule.ts';
 import { filterPlans, loadPlans } from '../scenarios/plan.ts';
 import { writeReports } from '../reports/index.ts';
 import { peakMemory } from './containers.ts';
+import { peakRss } from './rss.ts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -62,7 +63,9 @@ async function measure(backend: 'local' | 'kind', which: 'before' | 'after', lab
   const flag = arg('--concurrency');
   const concurrency = flag ? Number(flag) : which === 'before' ? CONCURRENCY_BEFORE[backend] : defaultConcurrency(backend);
   const parallel = which === 'before' ? 1 : after;
-  const mem = peakMemory(1000);
+  // The process cluster's programs are this process's children; kind's are the suite's containers (every labelled
+  // one on the machine, so another run's clusters count too: run kind benches alone).
+  const mem = backend === 'local' ? peakRss(process.pid, 1000) : peakMemory(1000);
   const started = Date.now();
   const result = await runPlans(plans, { ...ownClusterBackends[backend], settings, skipReason, concurrency, parallel });
   const wallMs = Date.now() - started;
