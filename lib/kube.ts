@@ -66,13 +66,13 @@ export class Kube {
   /** Server-side apply. `strict` makes unknown fields an error (otherwise the API server drops them with a warning). */
   async apply<T extends KubernetesObject>(obj: T, opts: { strict?: boolean } = {}): Promise<T> {
     const api = opts.strict ? this.strict : this.objects;
-    return api.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    return whenNotBusy(() => api.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
   }
 
   /** Create, as `kubectl create` does; `strict` rejects unknown fields (`strict decoding error: unknown field …`). */
   async create<T extends KubernetesObject>(obj: T, opts: { strict?: boolean } = {}): Promise<T> {
     const api = opts.strict ? this.strict : this.objects;
-    return api.create(obj, undefined, undefined, FIELD_MANAGER);
+    return whenNotBusy(() => api.create(obj, undefined, undefined, FIELD_MANAGER));
   }
 
   async applyAll(objs: KubernetesObject[]): Promise<void> {
@@ -81,7 +81,7 @@ export class Kube {
 
   async read<T extends KubernetesObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
     try {
-      return (await this.objects.read({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } })) as T;
+      return (await whenNotBusy(() => this.objects.read({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } }))) as T;
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
       throw err;
@@ -90,10 +90,15 @@ export class Kube {
 
   async delete(obj: KubernetesObject): Promise<void> {
     try {
-      await this.objects.delete(obj, undefined, undefined, 0);
+      await whenNotBusy(() => this.objects.delete(obj, undefined, undefined, 0));
     } catch (err) {
       if (statusCode(err) !== 404) throw err;
     }
+  }
+
+  /** The objects of one kind in a namespace. */
+  async list<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string): Promise<T[]> {
+    return (await whenNotBusy(() => this.objects.list<T>(apiVersion, kind, namespace))).items;
   }
 
   /** A ServiceAccount token from the TokenRequest API; empty audiences = the API server's own. */
@@ -126,6 +131,23 @@ function keptAlive(kc: KubeConfig): SecurityAuthentication {
       context.setAgent(agent);
     },
   };
+}
+
+/**
+ * Retries what the API server refused with 429 Too Many Requests, which it answers before doing anything: right
+ * after a CRD is replaced (a cert-manager upgrade) requests for its resources get `storage is (re)initializing`
+ * until the new storage is ready, and priority-and-fairness may shed load the same way. Bounded.
+ */
+async function whenNotBusy<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (statusCode(err) !== 429 || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 export function statusCode(err: unknown): number | undefined {
