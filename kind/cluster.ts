@@ -65,7 +65,10 @@ export async function ensureKindNetwork(): Promise<void> {
   await docker(
     ['network', 'create', '--driver', 'bridge', '--label', PROJECT_LABEL, '-o', 'com.docker.network.bridge.enable_ip_masquerade=true', '-o', 'com.docker.network.driver.mtu=1500', KIND_NETWORK],
     { what: `docker network create ${KIND_NETWORK}` },
-  );
+  ).catch(async (err: unknown) => {
+    // Two environments starting at once both saw no network; the one that lost the race finds it made.
+    if ((await dockerMaybe(['network', 'inspect', '--format', '{{.Name}}', KIND_NETWORK])) !== KIND_NETWORK) throw err;
+  });
 }
 
 /** Removes the network when no container uses it any more. */

@@ -1,3 +1,4 @@
+import { Agent } from 'node:https';
 import {
   AuthorizationV1Api,
   CoreV1Api,
@@ -6,7 +7,9 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
   ServerConfiguration,
+  type Configuration,
   type KubernetesObject,
+  type SecurityAuthentication,
 } from '@kubernetes/client-node';
 
 const FIELD_MANAGER = 'cm-vault-e2e';
@@ -44,15 +47,17 @@ export class Kube {
   private readonly strict: KubernetesObjectApi;
 
   constructor(readonly kc: KubeConfig) {
-    this.objects = KubernetesObjectApi.makeApiClient(kc);
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.authz = kc.makeApiClient(AuthorizationV1Api);
     const cluster = kc.getCurrentCluster()!;
+    const auth = { default: keptAlive(kc) };
+    const config: Configuration = createConfiguration({ baseServer: new ServerConfiguration(cluster.server, {}), authMethods: auth });
+    this.objects = new KubernetesObjectApi(config);
+    this.core = new CoreV1Api(config);
+    this.authz = new AuthorizationV1Api(config);
     // Strict field validation, as kubectl sends it: unknown fields are an error, not silently dropped.
     this.strict = new KubernetesObjectApi(
       createConfiguration({
         baseServer: new ServerConfiguration(cluster.server, {}),
-        authMethods: { default: kc },
+        authMethods: auth,
         promiseMiddleware: [{ pre: async (ctx) => (ctx.setQueryParam('fieldValidation', 'Strict'), ctx), post: async (r) => r }],
       }),
     );
@@ -61,13 +66,13 @@ export class Kube {
   /** Server-side apply. `strict` makes unknown fields an error (otherwise the API server drops them with a warning). */
   async apply<T extends KubernetesObject>(obj: T, opts: { strict?: boolean } = {}): Promise<T> {
     const api = opts.strict ? this.strict : this.objects;
-    return api.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    return whenNotBusy(() => api.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
   }
 
   /** Create, as `kubectl create` does; `strict` rejects unknown fields (`strict decoding error: unknown field …`). */
   async create<T extends KubernetesObject>(obj: T, opts: { strict?: boolean } = {}): Promise<T> {
     const api = opts.strict ? this.strict : this.objects;
-    return api.create(obj, undefined, undefined, FIELD_MANAGER);
+    return whenNotBusy(() => api.create(obj, undefined, undefined, FIELD_MANAGER));
   }
 
   async applyAll(objs: KubernetesObject[]): Promise<void> {
@@ -76,7 +81,7 @@ export class Kube {
 
   async read<T extends KubernetesObject>(apiVersion: string, kind: string, name: string, namespace?: string): Promise<T | undefined> {
     try {
-      return (await this.objects.read({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } })) as T;
+      return (await whenNotBusy(() => this.objects.read({ apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } }))) as T;
     } catch (err) {
       if (statusCode(err) === 404) return undefined;
       throw err;
@@ -85,10 +90,15 @@ export class Kube {
 
   async delete(obj: KubernetesObject): Promise<void> {
     try {
-      await this.objects.delete(obj, undefined, undefined, 0);
+      await whenNotBusy(() => this.objects.delete(obj, undefined, undefined, 0));
     } catch (err) {
       if (statusCode(err) !== 404) throw err;
     }
+  }
+
+  /** The objects of one kind in a namespace. */
+  async list<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string): Promise<T[]> {
+    return (await whenNotBusy(() => this.objects.list<T>(apiVersion, kind, namespace))).items;
   }
 
   /** A ServiceAccount token from the TokenRequest API; empty audiences = the API server's own. */
@@ -99,6 +109,44 @@ export class Kube {
       body: { spec: { audiences: opts.audiences ?? [], expirationSeconds: opts.expirationSeconds ?? 3600 } },
     });
     return tr.status!.token;
+  }
+}
+
+/**
+ * The KubeConfig's authentication with one kept-alive agent. client-node gives every request a new https.Agent,
+ * so every request paid a new TLS context and handshake, on this side and the API server's: with scenarios
+ * polling side by side that was most of the runner's CPU. The first request's agent options (CA, client
+ * certificate) make the one agent; headers (a bearer token) are still applied per request.
+ */
+function keptAlive(kc: KubeConfig): SecurityAuthentication {
+  let agent: Agent | undefined;
+  return {
+    getName: () => 'kept-alive',
+    async applySecurityAuthentication(context) {
+      await kc.applySecurityAuthentication(context);
+      const fresh = context.getAgent() as Agent | undefined;
+      if (!fresh) return;
+      // Idle connections close well before the API server's own idle timeout could race a new request.
+      agent ??= new Agent({ ...fresh.options, keepAlive: true, timeout: 15_000 });
+      context.setAgent(agent);
+    },
+  };
+}
+
+/**
+ * Retries what the API server refused with 429 Too Many Requests, which it answers before doing anything: right
+ * after a CRD is replaced (a cert-manager upgrade) requests for its resources get `storage is (re)initializing`
+ * until the new storage is ready, and priority-and-fairness may shed load the same way. Bounded.
+ */
+async function whenNotBusy<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (statusCode(err) !== 429 || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }
 

@@ -32,6 +32,8 @@ export interface JsonScenario {
   facts?: unknown;
   observation?: unknown;
   notes: string[];
+  /** Written and actual names, where the run renamed objects to run scenarios side by side (absent = as written). */
+  names?: Array<{ what: string; written: string; actual: string }>;
   /** Evidence file names, under evidence/<id>/. */
   evidence: string[];
 }
@@ -96,6 +98,7 @@ function scenario(r: ReportedResult): JsonScenario {
     facts: sortKeysDeep(r.facts),
     observation: sortKeysDeep(r.observation),
     notes: [...r.notes],
+    ...(r.names?.length ? { names: r.names.map((n) => ({ ...n })) } : {}),
     evidence: Object.keys(r.evidence).sort(),
   };
 }

@@ -5,6 +5,8 @@ import type { ScenarioEnvironment } from './environment.ts';
 import { issuerObservation } from './observe.ts';
 import { ScenarioSession } from './session.ts';
 import { judge, type JudgeOptions } from './verdict.ts';
+import type { Neighbourhood } from './attribution.ts';
+import { describeNames, type NameChange } from './isolate.ts';
 
 export interface ScenarioResult {
   plan: Plan;
@@ -16,6 +18,8 @@ export interface ScenarioResult {
   /** Redacted evidence: objects and log excerpts, collected before cleanup. */
   evidence: Record<string, string>;
   notes: string[];
+  /** Names the run gave objects in place of the written ones (scenarios side by side); empty = as written. */
+  names?: NameChange[];
   /** Upgrade scenarios: the observation before the upgrade, and how long the upgrade took. */
   before?: Observation;
   upgradeMs?: number;
@@ -29,6 +33,10 @@ export interface RunScenarioOptions {
   keepObjects?: boolean;
   /** Called with the verdict while the scenario's objects still exist (`--pause-on-failure`). */
   beforeCleanup?: (verdict: Verdict) => Promise<void>;
+  /** The plan under isolated names and the renames (runner/isolate.ts); absent = as written. */
+  isolated?: { plan: Plan; names: NameChange[] };
+  /** The environment's scenarios' log markers, shared by scenarios running side by side. */
+  neighbours?: Neighbourhood;
 }
 
 /**
@@ -40,14 +48,18 @@ export interface RunScenarioOptions {
  * observes the same objects on `to`: a certificate issued before must keep its serial through the controller
  * restart, and a new one must issue afterwards when the oracle says Ready.
  *
- * Scenarios of one environment run one at a time (they reuse namespaces, issuer names and auth mounts).
+ * Scenarios of one environment share namespaces, issuer names and auth mounts as written: they run one at a time,
+ * or side by side under isolated names (`opts.isolated`), the oracle predicting from the names that really run.
  */
 export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: RunScenarioOptions = {}): Promise<ScenarioResult> {
   const started = Date.now();
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const upgrade = plan.certManager.upgrade;
-  const s = await ScenarioSession.open(env, plan);
-  const stages = predictStages(plan, s.facts);
+  const actual = opts.isolated?.plan ?? plan;
+  const names = opts.isolated?.names ?? [];
+  const s = await ScenarioSession.open(env, actual, opts.neighbours);
+  const stages = predictStages(actual, s.facts);
+  s.claimMarkers(stages.map((x) => x.prediction.tokenAudiences));
   const observations: Observation[] = [];
   const sides: SideVerdict[] = [];
   let upgradeMs: number | undefined;
@@ -87,7 +99,8 @@ export async function runScenario(env: ScenarioEnvironment, plan: Plan, opts: Ru
     observation: observations.at(-1)!,
     verdict,
     evidence,
-    notes: [...notesFor(env, plan), ...(upgrade && upgradeMs !== undefined ? [`cert-manager ${upgrade.from} -> ${upgrade.to} took ${(upgradeMs / 1000).toFixed(1)}s`] : [])],
+    ...(names.length ? { names } : {}),
+    notes: [...notesFor(env, plan), ...(names.length ? [describeNames(names)] : []), ...(upgrade && upgradeMs !== undefined ? [`cert-manager ${upgrade.from} -> ${upgrade.to} took ${(upgradeMs / 1000).toFixed(1)}s`] : [])],
     ...(upgrade ? { before: observations[0]!, upgradeMs: upgradeMs ?? 0 } : {}),
   };
 }
@@ -116,15 +129,17 @@ async function observe(s: ScenarioSession, timeout: number, expected: Prediction
       during = { side: 'certificate', stage: 'during', ok: serial === earlier.serial, expected: `serial ${earlier.serial} kept through the upgrade`, observed: `serial ${serial ?? '(secret gone)'}` };
     }
     if (c?.status === 'True') observation.certificate = await s.issueCertificate(timeout);
-    // A message the upgrade leaves as it was is there before the new controller has tried: wait for its own
-    // attempt in the Vault and API server logs the prediction names (bounded).
-    if (previous?.issuer && observation.issuer?.message === previous.issuer.message) await waitForLogSides(s, expected, observation, options, timeout);
+    // The lines the prediction names are written before the answer that settles the Issuer, but reach the logs
+    // through pipes and files later, the later the busier the machine (scenarios side by side); and a message an
+    // upgrade leaves as it was is there before the new controller has tried. Wait for them (bounded): a line
+    // that never comes is still judged missing.
+    await waitForLogSides(s, expected, observation, options, timeout);
   }
   Object.assign(observation, await s.logsSinceMark());
   return { observation, ...(during ? { during } : {}) };
 }
 
-const LOG_SIDES = new Set(['vault', 'apiserver']);
+const LOG_SIDES = new Set(['vault', 'apiserver', 'audit']);
 
 async function waitForLogSides(s: ScenarioSession, expected: Prediction, observation: Observation, options: JudgeOptions, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + Math.min(timeoutMs, 60_000);

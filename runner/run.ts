@@ -5,6 +5,8 @@ import { apiMessage } from '../lib/kube.ts';
 import type { ScenarioEnvironment } from './environment.ts';
 import { planEnvironments, type EnvironmentSpec, type RunSettings } from './environment-spec.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
+import { Neighbourhood } from './attribution.ts';
+import { runScheduled, schedulePlans } from './schedule.ts';
 
 export interface SkippedScenario {
   plan: Plan;
@@ -29,6 +31,11 @@ export interface RunOptions {
   startEnvironment: (spec: EnvironmentSpec) => Promise<ScenarioEnvironment>;
   /** Environments up at once (each is a whole control plane). */
   concurrency?: number;
+  /**
+   * Scenarios at once inside one environment (default 1: one after another, as written). Above 1 they run under
+   * isolated names, and those that must own the environment or share a log marker take turns (runner/schedule.ts).
+   */
+  parallel?: number;
   /** Why a plan cannot run on this backend, or undefined. */
   skipReason?: (plan: Plan) => string | undefined;
   onResult?: (o: Outcome) => void;
@@ -86,20 +93,22 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
         const rec = { key: group.spec.key, notes: env.notes, startupMs: Date.now() - started };
         environments.push(rec);
         opts.onEnvironment?.(rec);
+        const neighbours = new Neighbourhood();
+        const last = group.plans.at(-1);
         try {
-          for (const [i, plan] of group.plans.entries()) {
+          await runScheduled(schedulePlans(group.plans, opts.parallel ?? 1), opts.parallel ?? 1, async ({ plan, actual, names }) => {
             if (opts.signal?.aborted) {
               record({ plan, skipped: 'interrupted' });
-              continue;
+              return;
             }
             try {
               const hook = opts.beforeCleanup;
-              const keepObjects = !!opts.keep && i === group.plans.length - 1;
-              record(await runScenario(env, plan, { keepObjects, ...(hook ? { beforeCleanup: (v) => hook(plan, v, env) } : {}) }));
+              const keepObjects = !!opts.keep && plan === last;
+              record(await runScenario(env, plan, { keepObjects, neighbours, ...(actual !== plan ? { isolated: { plan: actual, names } } : {}), ...(hook ? { beforeCleanup: (v) => hook(plan, v, env) } : {}) }));
             } catch (err) {
               record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : apiMessage(err)}`, broken: true });
             }
-          }
+          });
         } finally {
           secrets.push(...env.secrets());
           if (opts.keep) kept.push(env);

@@ -20,8 +20,9 @@ import { inspectIssued, readyCondition, waitIssuerSettled, type Condition } from
 import { certificateRequestOf, waitSignOutcome } from './sign-observe.ts';
 import { auditEvidence, observeAudit } from './audit-observe.ts';
 import { extraRoleBinding, measureExposure, measureTokenRequesters } from './exposure.ts';
-import { configureVaultAuth, VAULT_ROLE } from './vault-setup.ts';
+import { configureVaultAuth, ensureShared, VAULT_ROLE } from './vault-setup.ts';
 import { objectKey, PROBE_NAMESPACE } from '../lib/names.ts';
+import { accessorMarker, audienceMarker, completeLines, nameMarker, Neighbourhood } from './attribution.ts';
 
 export function factsOf(env: ScenarioEnvironment, vaultServer: string): EnvironmentFacts {
   return {
@@ -36,6 +37,10 @@ export function factsOf(env: ScenarioEnvironment, vaultServer: string): Environm
  * The actions and observations of one scenario in one environment. Everything it creates is registered with its
  * Cleaner and removed by `cleanUp()` newest first — after `evidence()` has been taken. Namespaces stay: the next
  * scenario of the environment uses them again.
+ *
+ * `plan` is the plan as it runs (under isolated names when scenarios run side by side, runner/isolate.ts). What it
+ * reads from the shared logs goes through the environment's Neighbourhood: lines that carry another scenario's
+ * marker are not this scenario's (runner/attribution.ts).
  */
 export class ScenarioSession {
   readonly secrets: string[];
@@ -50,13 +55,26 @@ export class ScenarioSession {
     readonly plan: Plan,
     readonly vault: VaultHandle,
     readonly facts: EnvironmentFacts,
+    private readonly neighbours: Neighbourhood,
   ) {
     this.secrets = [...env.secrets()];
   }
 
-  static async open(env: ScenarioEnvironment, plan: Plan): Promise<ScenarioSession> {
+  static async open(env: ScenarioEnvironment, plan: Plan, neighbours = new Neighbourhood()): Promise<ScenarioSession> {
     const vault = await env.vault(plan.vault.engine, plan.vault.version, plan.vault.placement);
-    return new ScenarioSession(env, plan, vault, factsOf(env, vault.server));
+    return new ScenarioSession(env, plan, vault, factsOf(env, vault.server), neighbours);
+  }
+
+  /** What marks this scenario's lines before anything runs: its token audiences, login paths and names. */
+  claimMarkers(tokenAudiences: readonly string[][]): void {
+    const { plan } = this;
+    const mounts = [...new Set([plan.auth.mount, plan.issuer.mount ?? plan.auth.mount])];
+    this.neighbours.add(plan.id, {
+      apiserver: tokenAudiences.filter((a) => a.length).map(audienceMarker),
+      auditPaths: mounts.map((m) => `auth/${m}/login`),
+      auditDisplayPrefixes: [`${plan.auth.mount}-`],
+      names: [plan.issuer.name, ...(plan.issuer.namespace ? [plan.issuer.namespace] : [])].map(nameMarker),
+    });
   }
 
   redact = (s: string) => redact(s, this.secrets);
@@ -78,7 +96,7 @@ export class ScenarioSession {
 
   /** Log positions: what a stage observes is what the logs gained after this call. */
   async markLogs(): Promise<void> {
-    this.marks = { apiserver: (await this.env.apiserverLog()).length, vault: (await this.vault.logLines()).length };
+    this.marks = { apiserver: completeLines(await this.env.apiserverLog()), vault: completeLines(await this.vault.logLines()) };
   }
 
   /** ServiceAccount, the RBAC the scenario grants, and Vault's auth mount and role. */
@@ -90,7 +108,19 @@ export class ScenarioSession {
     if (plan.issuer.tokenRequestRole) for (const o of tokenRequestRbac(saNs, plan.issuer.serviceAccount, env.controllerServiceAccount)) await this.apply(o);
     if (plan.issuer.authDelegator) await this.apply(authDelegatorBinding(saNs, plan.issuer.serviceAccount));
     if (plan.issuer.extraRoleBinding) await this.apply(extraRoleBinding(saNs, plan.issuer.serviceAccount, plan.issuer.extraRoleBinding));
+    const mount = plan.auth.mount;
+    // Registered before the mount exists: a half-configured mount is removed too (a missing one is no failure).
+    this.cleaner.add(`vault auth mount ${mount}`, () => this.vault.admin.delete(`sys/auth/${mount}`).then(() => undefined));
     await configureVaultAuth(env, this.vault, plan, this.facts, (s) => this.secrets.push(s));
+    const accessor = await this.mountAccessor(mount);
+    if (accessor) this.neighbours.add(plan.id, { vault: [accessorMarker(accessor)] });
+  }
+
+  /** The accessor Vault's plugin logger names the mount by. */
+  private async mountAccessor(mount: string): Promise<string | undefined> {
+    const res = (await this.vault.admin.read('sys/auth')) as { data?: Record<string, { accessor?: string }> } & Record<string, unknown>;
+    const table = (res.data ?? res) as Record<string, { accessor?: string }>;
+    return table[`${mount}/`]?.accessor;
   }
 
   /** Creates the Issuer with strict field validation; returns the API server's refusal, if any. */
@@ -119,7 +149,7 @@ export class ScenarioSession {
   /** A new Certificate from the Issuer; its chain checked against Vault's PKI root and its SANs against the request. */
   async issueCertificate(timeoutMs: number): Promise<NonNullable<Observation['certificate']>> {
     const ns = this.certNamespace;
-    if (this.plan.issuer.kind === 'ClusterIssuer') await this.apply(namespaceObject(ns));
+    if (this.plan.issuer.kind === 'ClusterIssuer') await ensureShared(this.env, `namespace ${ns}`, () => this.env.kube.apply(namespaceObject(ns)));
     const name = `probe-${createHash('sha256').update(`${this.plan.id}/${Date.now()}/${this.certificates++}`).digest('hex').slice(0, 10)}`;
     const cert = certificateObject(this.plan, ns, name);
     await this.apply(cert);
@@ -144,12 +174,13 @@ export class ScenarioSession {
   /** What the logs gained since `markLogs()`, redacted. A moment first, for the last lines to be flushed. */
   async logsSinceMark(): Promise<Pick<Observation, 'apiserverLog' | 'vaultLog' | 'audit'>> {
     await sleep(300);
+    const id = this.plan.id;
     const vaultLines = (await this.vault.logLines()).slice(this.marks.vault).map(this.redact);
     const audit = await observeAudit(this.vault, vaultLines, VAULT_ROLE);
     return {
-      apiserverLog: (await this.env.apiserverLog()).slice(this.marks.apiserver).map(this.redact),
-      vaultLog: audit.logLines,
-      ...(audit.entries ? { audit: audit.entries } : {}),
+      apiserverLog: this.neighbours.lines(id, 'apiserver', (await this.env.apiserverLog()).slice(this.marks.apiserver).map(this.redact)),
+      vaultLog: this.neighbours.lines(id, 'vault', audit.logLines),
+      ...(audit.entries ? { audit: this.neighbours.audit(id, audit.entries) } : {}),
     };
   }
 
@@ -183,7 +214,7 @@ export class ScenarioSession {
     }
     evidence['apiserver.log'] = observation.apiserverLog.filter((l) => /authenticat|audience|forbidden/i.test(l)).join('\n');
     evidence['vault.log'] = observation.vaultLog.filter((l) => /auth|login|audience|denied/i.test(l)).join('\n');
-    evidence['cert-manager.log'] = (await this.env.certManagerLog()).slice(-80).map(this.redact).join('\n');
+    evidence['cert-manager.log'] = this.neighbours.lines(this.plan.id, 'names', await this.env.certManagerLog()).slice(-80).map(this.redact).join('\n');
     evidence['vault-audit.json'] = this.redact(auditEvidence(observation.audit, this.vault.auditUnavailable));
     if (observation.exposure) evidence['token-exposure.json'] = this.redact(JSON.stringify(observation.exposure, null, 2));
     return evidence;

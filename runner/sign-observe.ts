@@ -10,8 +10,8 @@ const CERTIFICATE_NAME = 'cert-manager.io/certificate-name';
 
 /** The Certificate's request (there is one: the Certificate is new). */
 export async function certificateRequestOf(kube: Kube, cert: KubernetesObject): Promise<WithConditions | undefined> {
-  const list = await kube.objects.list<WithConditions>('cert-manager.io/v1', 'CertificateRequest', cert.metadata!.namespace!);
-  return list.items.find((r) => r.metadata?.annotations?.[CERTIFICATE_NAME] === cert.metadata!.name);
+  const list = await kube.list<WithConditions>('cert-manager.io/v1', 'CertificateRequest', cert.metadata!.namespace!);
+  return list.find((r) => r.metadata?.annotations?.[CERTIFICATE_NAME] === cert.metadata!.name);
 }
 
 async function requestCondition(kube: Kube, cert: KubernetesObject): Promise<Condition | undefined> {

@@ -9,6 +9,25 @@ import { scenarioPolicy } from './vault-policy.ts';
 
 export const VAULT_ROLE = 'cm-vault-e2e';
 
+const shared = new WeakMap<ScenarioEnvironment, Map<string, Promise<unknown>>>();
+
+/**
+ * Objects every scenario of an environment uses alike (the reviewer ServiceAccounts, the probe namespace) are
+ * applied once per environment: scenarios running side by side would otherwise race to create the same object.
+ * A failed apply is forgotten, so the next scenario tries again.
+ */
+export function ensureShared(env: ScenarioEnvironment, key: string, make: () => Promise<unknown>): Promise<unknown> {
+  let byKey = shared.get(env);
+  if (!byKey) shared.set(env, (byKey = new Map()));
+  let done = byKey.get(key);
+  if (!done) {
+    done = make();
+    byKey.set(key, done);
+    done.catch(() => byKey.delete(key));
+  }
+  return done;
+}
+
 /**
  * Configures the scenario's auth mount from scratch (a disabled and re-enabled mount forgets every earlier role).
  * The reviewer ServiceAccounts it applies are the environment's, shared by its scenarios, and stay.
@@ -27,7 +46,7 @@ export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultH
     if (plan.auth.tokenReviewer === 'reviewer-jwt' || emulatePodToken) {
       const sa = emulatePodToken ? 'vault' : 'vault-reviewer';
       const objs = [namespaceObject(REVIEWER_NAMESPACE), serviceAccount(REVIEWER_NAMESPACE, sa), authDelegatorBinding(REVIEWER_NAMESPACE, sa)];
-      for (const o of objs) await env.kube.apply(o);
+      await ensureShared(env, `reviewer ${sa}`, () => env.kube.applyAll(objs));
       reviewerJwt = await env.kube.tokenRequest(REVIEWER_NAMESPACE, sa, { expirationSeconds: 3600 });
       remember(reviewerJwt);
     }

@@ -245,6 +245,8 @@ export interface AuditEntry {
   policies?: string[];
   /** auth.metadata (role, service_account_name, …) on a successful login. */
   metadata?: Record<string, string>;
+  /** The calling token's display name (`<mount>-…`, clear text): whose token made a request after login. */
+  displayName?: string;
 }
 
 export interface Observation {

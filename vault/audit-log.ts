@@ -31,6 +31,7 @@ export function parseAuditLine(line: string): AuditEntry | undefined {
   const policies = auth?.policies ?? auth?.token_policies;
   if (Array.isArray(policies)) entry.policies = policies.map(String);
   if (auth?.metadata && typeof auth.metadata === 'object') entry.metadata = Object.fromEntries(Object.entries(auth.metadata).map(([k, v]) => [k, String(v)]));
+  if (typeof raw.auth?.display_name === 'string' && raw.auth.display_name) entry.displayName = raw.auth.display_name;
   return entry;
 }
 
@@ -38,6 +39,8 @@ interface RawEntry {
   type?: string;
   time?: string;
   error?: string;
+  /** The calling token (absent on a login request). */
+  auth?: { display_name?: string };
   request?: { path?: string; operation?: string; remote_address?: string; data?: Record<string, unknown> };
   response?: { data?: Record<string, unknown>; auth?: { policies?: unknown[]; token_policies?: unknown[]; metadata?: Record<string, unknown> } };
 }

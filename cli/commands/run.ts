@@ -13,6 +13,7 @@ import type { Plan, Verdict } from '../../scenarios/types.ts';
 import type { Versions } from '../../scenarios/versions.ts';
 import { backendFor, BACKENDS } from '../backends.ts';
 import { candidateOf, runSettings } from '../run-settings.ts';
+import { defaultConcurrency, defaultParallel, PARALLEL_PER_CORE } from '../../runner/schedule.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -24,7 +25,8 @@ export function registerRun(program: Command): void {
     .option('--cert-manager-namespace <ns>', "existing: where the cluster's cert-manager runs (default cert-manager)")
     .option('--vault-image <ref>', 'existing: the Vault/OpenBao image, or a template REGISTRY/{engine}:{version} (default: the official images)')
     .option('--filter <expr>', 'select scenarios (see `list --help`)')
-    .option('--concurrency <n>', 'environments up at once (default: 2 on kind, else 1)')
+    .option('--concurrency <n>', `environments up at once (default: ${defaultConcurrency('kind')} on kind, ${defaultConcurrency('local')} on the process cluster here, 1 on an existing cluster)`)
+    .option('--parallel <n>', `scenarios at once inside one environment, under isolated names (default ${defaultParallel()} here: ${PARALLEL_PER_CORE} per core; 1 = one after another, as written)`)
     .option('--keep', 'leave the environment running afterwards (prints how to look inside)')
     .option('--cert-manager-controller <path>', 'release gating: run this candidate controller binary in place of the pinned one of the scenarios\' version (an upgrade moves from the pinned from-version to it)')
     .option('--cert-manager-image <component=image>', 'release gating (kind): a candidate image (reference or `docker save` archive) for controller, webhook or cainjector; repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
@@ -34,7 +36,7 @@ export function registerRun(program: Command): void {
     .option('--report <dir>', 'write junit.xml, report.json, report.html and evidence there')
     .option('--png', 'with --report: also render report.png (needs Chromium)')
     .option('--no-provision', 'fail instead of first provisioning what the chosen scenarios need and this machine lacks')
-    .action(async (ids: string[], opts: ExistingFlags & { provision: boolean; backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency?: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
+    .action(async (ids: string[], opts: ExistingFlags & { provision: boolean; backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency?: string; parallel?: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { scenarios?: string[]; versions?: string };
       const existingOnly = (['kubeconfig', 'installCertManager', 'certManagerNamespace', 'vaultImage'] as const).find((k) => opts[k] !== undefined);
       if (existingOnly && opts.backend !== 'existing') throw new InputError({ file: 'command line', field: `--${existingOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` }, 'is an option of --backend existing', 'add --backend existing --kubeconfig FILE');
@@ -68,6 +70,7 @@ export function registerRun(program: Command): void {
           skipReason,
           settings,
           concurrency: concurrencyOf(opts.backend, opts.concurrency),
+          parallel: parallelOf(opts.parallel),
           keep: !!opts.keep,
           ...(opts.pauseOnFailure ? { beforeCleanup: pauseOnFailure } : {}),
           signal: controller.signal,
@@ -96,13 +99,17 @@ export function registerRun(program: Command): void {
     });
 }
 
-/** kind clusters spend most of their start waiting (kubeadm, image loads, Helm): two at once use the second core. */
-const DEFAULT_CONCURRENCY: Record<string, number> = { kind: 2 };
-
 function concurrencyOf(backend: string, flag: string | undefined): number {
-  if (flag === undefined) return DEFAULT_CONCURRENCY[backend] ?? 1;
+  return flag === undefined ? defaultConcurrency(backend) : positiveWhole('--concurrency', flag);
+}
+
+function parallelOf(flag: string | undefined): number {
+  return flag === undefined ? defaultParallel() : positiveWhole('--parallel', flag);
+}
+
+function positiveWhole(field: string, flag: string): number {
   const n = Number(flag);
-  if (!Number.isInteger(n) || n < 1) throw new InputError({ file: 'command line', field: '--concurrency' }, `"${flag}" is not a positive whole number`, 'write e.g. --concurrency 2');
+  if (!Number.isInteger(n) || n < 1) throw new InputError({ file: 'command line', field }, `"${flag}" is not a positive whole number`, `write e.g. ${field} 2`);
   return n;
 }
 

@@ -183,9 +183,12 @@ export async function ensureExtraImage(spec: ComponentSpec, log: Logger = stderr
   return { ...(await buildExtraImage(spec, log)), source: 'build' };
 }
 
+let extraBuilds = 0;
+
 async function buildExtraImage(spec: ComponentSpec, log: Logger): Promise<BuiltComponent> {
   const rootfs = await ensureRootfs(defaultRootfsSpec(), log);
-  const unpacked = join(kindCache().work, `rootfs-unpacked-${rootfs.key}-${process.pid}-${spec.name}`);
+  // One directory per build: two environments may build the same component for two releases at once.
+  const unpacked = join(kindCache().work, `rootfs-unpacked-${rootfs.key}-${process.pid}-${spec.name}-${++extraBuilds}`);
   let unpacking: Promise<string> | undefined;
   try {
     const c = await ensureComponent(spec, rootfs.key, () => (unpacking ??= unpackRootfs(rootfs.tarball, unpacked).then(() => unpacked)), log);

@@ -1,0 +1,116 @@
+// Scenarios side by side, measured: the catalogue on each backend before (`--parallel 1`: one scenario at a time
+// under the written names, the path every run took before) and after (`--parallel` at its default), paired in one
+// run and alternating (before-after, then after-before, …) so drift hits both alike. Prints, per run and as medians:
+// wall time, environment start-up summed, scenario time summed, peak memory (this process tree, which holds the
+// process cluster's programs; on kind plus the suite's containers), and the after/before ratios pair by pair. Asserts
+// nothing. kind runs create clusters: run them under the machine's kind lock.
+// Before also means the environments at once of then (the process cluster one at a time); after, today's defaults.
+//   npx tsx bench/parallel.ts [--backend local|kind|local,kind] [--scope shipped|grown] [--filter EXPR] [--pairs N]
+//                             [--parallel N] [--concurrency N] [--first before|after] [--report-dir DIR]
+// The first run of a machine builds what the caches lack (kind images of a cert-manager release): warm them first,
+// or start with the other side (`--first after`) and say so.
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { ownClusterBackends } from '../cli/backends.ts';
+import { runSettings } from '../cli/run-settings.ts';
+import { kindCannotCreate } from '../kind/profiles.ts';
+import { isSkipped, runPlans, type Outcome } from '../runner/run.ts';
+import { defaultConcurrency, defaultParallel } from '../runner/schedule.ts';
+import { filterPlans, loadPlans } from '../scenarios/plan.ts';
+import { writeReports } from '../reports/index.ts';
+import { peakMemory } from './containers.ts';
+import { peakRss } from './rss.ts';
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+};
+
+/** The catalogue the issue's goals were set on: everything but the files the growth added (Kubernetes 1.35+, more engine versions, Helm 4). */
+const SHIPPED = 'file!=*11-kubernetes-versions*,file!=*12-engine-versions*,file!=*13-helm4*';
+
+const settings = runSettings({});
+const backends = (arg('--backend') ?? 'local').split(',') as Array<'local' | 'kind'>;
+const pairs = Number(arg('--pairs') ?? 1);
+const after = Number(arg('--parallel') ?? defaultParallel());
+const scope = arg('--scope') ?? 'shipped';
+const reportDir = arg('--report-dir');
+let plans = loadPlans();
+if (scope === 'shipped') plans = filterPlans(plans, SHIPPED);
+const extra = arg('--filter');
+if (extra) plans = filterPlans(plans, extra);
+
+interface Figures {
+  label: string;
+  wallMs: number;
+  startupMs: number;
+  scenarioMs: number;
+  peakBytes: number;
+  passed: number;
+  failed: number;
+  broken: number;
+  skipped: number;
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
+/** Environments up at once before `--parallel` existed: the process cluster one, kind two. */
+const CONCURRENCY_BEFORE = { local: 1, kind: 2 } as const;
+
+async function measure(backend: 'local' | 'kind', which: 'before' | 'after', label: string): Promise<Figures> {
+  const skipReason = (p: (typeof plans)[number]) => (backend === 'kind' ? kindCannotCreate(settings.versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
+  const flag = arg('--concurrency');
+  const concurrency = flag ? Number(flag) : which === 'before' ? CONCURRENCY_BEFORE[backend] : defaultConcurrency(backend);
+  const parallel = which === 'before' ? 1 : after;
+  // The process cluster's programs are this process's children; kind's are the suite's containers (every labelled
+  // one on the machine, so another run's clusters count too: run kind benches alone).
+  const mem = backend === 'local' ? peakRss(process.pid, 1000) : peakMemory(1000);
+  const started = Date.now();
+  const result = await runPlans(plans, { ...ownClusterBackends[backend], settings, skipReason, concurrency, parallel });
+  const wallMs = Date.now() - started;
+  const peakBytes = mem.stop();
+  const ran = result.outcomes.filter((o): o is Exclude<Outcome, { skipped: string }> => !isSkipped(o));
+  const failedIds = ran.filter((o) => !o.verdict.pass).map((o) => o.plan.id);
+  const brokenIds = result.outcomes.filter((o) => isSkipped(o) && o.broken).map((o) => o.plan.id);
+  if (failedIds.length || brokenIds.length) console.log(`  ${label}: failed ${failedIds.join(', ') || '-'}; could not run ${brokenIds.join(', ') || '-'}`);
+  if (reportDir) {
+    const secrets = result.secrets;
+    await writeReports({ startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), backend, versions: {}, environments: result.environments, results: result.outcomes }, join(reportDir, label.replaceAll(' ', '-')), { secrets });
+  }
+  return {
+    label,
+    wallMs,
+    startupMs: result.environments.reduce((n, e) => n + e.startupMs, 0),
+    scenarioMs: ran.reduce((n, o) => n + o.verdict.durationMs, 0),
+    peakBytes,
+    passed: ran.length - failedIds.length,
+    failed: failedIds.length,
+    broken: brokenIds.length,
+    skipped: result.outcomes.length - ran.length - brokenIds.length,
+  };
+}
+
+const row = (f: Figures) =>
+  `${f.label.padEnd(22)} wall ${s(f.wallMs).padStart(8)}  start-up Σ ${s(f.startupMs).padStart(8)}  scenarios Σ ${s(f.scenarioMs).padStart(8)}  peak ${(f.peakBytes / 1e6).toFixed(0).padStart(5)} MB  ${f.passed} passed, ${f.failed} failed, ${f.broken} could not run, ${f.skipped} skipped`;
+
+console.log(`${plans.length} scenarios (${scope}${extra ? `, ${extra}` : ''}); ${availableParallelism()} cores; ${pairs} pair(s) per backend`);
+for (const b of backends) console.log(`  ${b}: before --parallel 1 --concurrency ${arg('--concurrency') ?? CONCURRENCY_BEFORE[b]}; after --parallel ${after} --concurrency ${arg('--concurrency') ?? defaultConcurrency(b)}`);
+for (const backend of backends) {
+  const before: Figures[] = [];
+  const afterRuns: Figures[] = [];
+  for (let i = 0; i < pairs; i++) {
+    // Alternate which goes first, so a machine that slows down (or warms up) during the bench weighs on both.
+    const afterFirst = (i % 2 === 1) !== (arg('--first') === 'after');
+    const order = afterFirst ? (['after', 'before'] as const) : (['before', 'after'] as const);
+    for (const which of order) {
+      const f = await measure(backend, which, `${backend} ${which} #${i + 1}`);
+      console.log(row(f));
+      (which === 'before' ? before : afterRuns).push(f);
+    }
+  }
+  const ratio = (key: 'wallMs' | 'startupMs' | 'scenarioMs' | 'peakBytes') => before.map((b, i) => afterRuns[i]![key] / Math.max(1, b[key]));
+  const fmt = (xs: number[]) => (xs.length > 1 ? `${median(xs).toFixed(2)} (min ${Math.min(...xs).toFixed(2)}, max ${Math.max(...xs).toFixed(2)})` : xs[0]!.toFixed(2));
+  console.log(`${backend}: median wall before ${s(median(before.map((f) => f.wallMs)))}, after ${s(median(afterRuns.map((f) => f.wallMs)))}`);
+  console.log(`${backend}: after/before ratios, pair by pair: wall ${fmt(ratio('wallMs'))}, start-up Σ ${fmt(ratio('startupMs'))}, scenarios Σ ${fmt(ratio('scenarioMs'))}, peak memory ${fmt(ratio('peakBytes'))}`);
+}
