@@ -1,20 +1,40 @@
 import type { ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EnvironmentError } from './errors.ts';
+import { processResource, type Resource, type RunLedger } from './ledger.ts';
 import { poll, sleep, waiting } from './wait.ts';
 
-/** Where a running process's pid is recorded for `clean` (lib/clean.ts reads these). */
-export const stateFilePath = (runsDir: string, pid: number) => join(runsDir, `proc-${pid}.json`);
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * The command that runs `binary` so that it dies with this process. Node cannot set PR_SET_PDEATHSIG on a child
+ * itself; util-linux's `setpriv --pdeathsig KILL` sets it and then execs the program in place (same pid, same
+ * start time, and the setting survives exec). It is the only way a child also dies when the runner is killed
+ * with SIGKILL — a process group killed on exit needs an exit handler, and SIGKILL runs none. The signal comes
+ * when the thread that spawned the child ends; Node spawns from its main thread, so that is the runner's end.
+ * Without setpriv (another OS) the child runs plain and the next run's reaping stops it.
+ */
+export function dieWithParent(binary: string, args: string[], setpriv: string | null = parentDeathWrapper()): [string, string[]] {
+  return setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', binary, ...args]] : [binary, args];
+}
+
+let wrapper: string | null | undefined;
+/** setpriv where it is, else null. */
+export function parentDeathWrapper(): string | null {
+  if (wrapper === undefined) wrapper = process.platform === 'linux' && existsSync(SETPRIV) ? SETPRIV : null;
+  return wrapper;
+}
 
 export interface ProcessOptions {
-  /** Its working directory; removed by `clean` when a killed run left it (names containing `cm-vault-e2e-`). */
+  /** Its working directory. */
   dir: string;
-  /** Where its pid is recorded while it runs, for `clean`; unset, nothing is recorded. */
-  runsDir?: string;
+  /** The run's ledger: the process is recorded there while it runs, so a killed run's next run reaps it. */
+  ledger?: RunLedger;
   /** Added to this process's environment, or, with `extendEnv: false`, the whole environment. */
   env?: NodeJS.ProcessEnv;
   extendEnv?: boolean;
@@ -30,13 +50,14 @@ export interface ProcessOptions {
 
 /**
  * A real program run by the suite (etcd, kube-apiserver, cert-manager's controller, Vault): its output goes to a
- * log file line by line, its pid to the runs directory for `clean`, and it is killed if this process exits first.
+ * log file line by line, its pid to the run's ledger, and it is killed if this process exits first.
  */
 export class ManagedProcess {
   private child?: ChildProcess;
   private exit?: string;
   private exitedPromise: Promise<string> = new Promise(() => undefined);
   private logClosed: Promise<void> = Promise.resolve();
+  private record?: Resource;
   readonly logFile: string;
 
   constructor(
@@ -59,8 +80,9 @@ export class ManagedProcess {
 
   async start(): Promise<this> {
     await mkdir(this.opts.dir, { recursive: true });
-    // cleanup: killed when this process exits or is killed by a signal, so no component outlives a run
-    const child = execa(this.binary, this.args, { env: this.opts.env, extendEnv: this.opts.extendEnv !== false, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
+    // cleanup: killed when this process exits or is killed by a catchable signal; dieWithParent: also by SIGKILL
+    const [file, args] = dieWithParent(this.binary, this.args);
+    const child = execa(file, args, { env: this.opts.env, extendEnv: this.opts.extendEnv !== false, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
     this.child = child;
     this.exitedPromise = Promise.race([
       // 'exit', not the result: a grandchild holding the pipes must not keep us waiting
@@ -68,9 +90,10 @@ export class ManagedProcess {
       child.then((r) => (r.failed && r.exitCode === undefined && !r.signal ? `could not be started: ${r.originalMessage ?? r.shortMessage}` : new Promise<string>(() => undefined))),
     ]).then((reason) => (this.exit = reason));
     this.logClosed = this.pipeOutput(child);
-    if (this.opts.runsDir && child.pid !== undefined) {
-      await mkdir(this.opts.runsDir, { recursive: true });
-      await writeFile(this.stateFile()!, JSON.stringify({ name: this.name, pid: child.pid, binary: this.binary, parent: process.pid, dir: this.opts.dir }));
+    if (this.opts.ledger && child.pid !== undefined) {
+      // recorded as soon as the pid exists (it dies with the runner before that anyway, see dieWithParent)
+      this.record = processResource(this.name, child.pid);
+      await this.opts.ledger.record(this.record);
     }
     return this;
   }
@@ -83,10 +106,6 @@ export class ManagedProcess {
       .filter((s) => s !== null)
       .map((input) => new Promise<void>((resolve) => createInterface({ input, crlfDelay: Infinity }).on('line', (l) => log.write(`${redact(l)}\n`)).once('close', resolve)));
     return Promise.all(done).then(() => new Promise<void>((resolve) => log.end(resolve)));
-  }
-
-  private stateFile(): string | undefined {
-    return this.opts.runsDir && this.child?.pid !== undefined ? stateFilePath(this.opts.runsDir, this.child.pid) : undefined;
   }
 
   async lastLines(n = 20): Promise<string[]> {
@@ -126,7 +145,6 @@ export class ManagedProcess {
     }
     // the last lines flushed; a grandchild still holding the pipes must not keep us waiting
     await Promise.race([this.logClosed, sleep(1000)]);
-    const state = this.stateFile();
-    if (state) await rm(state, { force: true });
+    if (this.record) await this.opts.ledger?.drop(this.record);
   }
 }

@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { Kube, kubeConfigFor, type ClusterAccess } from '../lib/kube.ts';
+import type { RunLedger } from '../lib/ledger.ts';
 import type { ManagedProcess } from '../lib/process.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
 import { startApiServer } from './apiserver.ts';
@@ -10,7 +9,8 @@ import { startEtcd } from './etcd.ts';
 export interface LocalClusterOptions {
   profile: ClusterProfile;
   binaries: { etcd: string; kubeApiserver: string };
-  runsDir: string;
+  /** Where its processes and temp dir are recorded. */
+  ledger: RunLedger;
   /** Keep the temp dir (logs, PKI) after stop. */
   keep?: boolean;
 }
@@ -28,25 +28,26 @@ export class LocalCluster {
     private readonly procs: ManagedProcess[],
     readonly signingKeyPublicPem: string,
     private readonly keep: boolean,
+    private readonly ledger: RunLedger,
   ) {}
 
   static async start(opts: LocalClusterOptions): Promise<LocalCluster> {
-    const dir = await mkdtemp(join(tmpdir(), `cm-vault-e2e-${opts.profile.name}-`));
+    const dir = await opts.ledger.tempDir(opts.profile.name);
     const procs: ManagedProcess[] = [];
     try {
-      const etcd = await startEtcd(opts.binaries.etcd, dir, opts.runsDir);
+      const etcd = await startEtcd(opts.binaries.etcd, dir, opts.ledger);
       procs.push(etcd.proc);
-      const api = await startApiServer(opts.binaries.kubeApiserver, { dir, runsDir: opts.runsDir, etcdUrl: etcd.url, profile: opts.profile });
+      const api = await startApiServer(opts.binaries.kubeApiserver, { dir, ledger: opts.ledger, etcdUrl: etcd.url, profile: opts.profile });
       procs.push(api.proc);
       const access: ClusterAccess = {
         server: api.url,
         caPem: api.caPem,
         client: { certPem: api.admin.certPem, keyPem: await readFile(api.admin.keyFile, 'utf8') },
       };
-      return new LocalCluster(dir, opts.profile, access, new Kube(kubeConfigFor(access)), procs, api.signingKey.publicPem, opts.keep ?? false);
+      return new LocalCluster(dir, opts.profile, access, new Kube(kubeConfigFor(access)), procs, api.signingKey.publicPem, opts.keep ?? false, opts.ledger);
     } catch (err) {
       for (const p of procs.reverse()) await p.stop();
-      if (!opts.keep) await rm(dir, { recursive: true, force: true });
+      if (!opts.keep) await opts.ledger.removeDir(dir);
       throw err;
     }
   }
@@ -67,6 +68,6 @@ export class LocalCluster {
 
   async stop(): Promise<void> {
     for (const p of [...this.procs].reverse()) await p.stop();
-    if (!this.keep) await rm(this.dir, { recursive: true, force: true });
+    if (!this.keep) await this.ledger.removeDir(this.dir);
   }
 }

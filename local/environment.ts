@@ -6,7 +6,7 @@ import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from '../certmanager/chart.ts
 import { helmBinary } from '../certmanager/helm-binary.ts';
 import { LocalCertManager } from '../certmanager/local-controller.ts';
 import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts';
-import { cacheLayout } from '../provision/cache.ts';
+import type { RunLedger } from '../lib/ledger.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { certManagerController, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
@@ -35,7 +35,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
     readonly cluster: LocalCluster,
     private certManager: LocalCertManager,
     private readonly spec: EnvironmentSpec,
-    private readonly runsDir: string,
+    private readonly ledger: RunLedger,
     private readonly cleaner: Cleaner,
   ) {
     this.vaults = new VaultPool(cleaner);
@@ -43,7 +43,6 @@ export class LocalEnvironment implements ScenarioEnvironment {
   }
 
   static async start(spec: EnvironmentSpec): Promise<LocalEnvironment> {
-    const layout = cacheLayout();
     const [etcd, kubeApiserver, controller, crds, chart, helm] = await Promise.all([
       binaryPath('etcd', spec.pins.etcd, 'etcd'),
       binaryPath('kube-control-plane', spec.kubernetes, 'kube-apiserver'),
@@ -53,7 +52,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       helmBinary(spec.pins.helm),
     ]);
     const cleaner = new Cleaner();
-    const cluster = await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, runsDir: layout.runs });
+    const cluster = await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, ledger: spec.run });
     cleaner.add('cluster', () => cluster.stop());
     return cleaner.orUnwind(async () => {
       const certManager = await LocalCertManager.install({
@@ -63,10 +62,10 @@ export class LocalEnvironment implements ScenarioEnvironment {
         accessAs: (ns, sa) => cluster.accessAs(ns, sa),
         files: { controller, crds, chart, helm },
         dir: cluster.dir,
-        runsDir: layout.runs,
+        ledger: spec.run,
         redact: (l) => redact(l),
       });
-      return new LocalEnvironment(spec.key, cluster, certManager, spec, layout.runs, cleaner);
+      return new LocalEnvironment(spec.key, cluster, certManager, spec, spec.run, cleaner);
     });
   }
 
@@ -83,7 +82,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
 
   private async startVault(engine: VaultEngine, version: string) {
     const binary = await vaultBinary(engine, version);
-    const running = await new LocalVault(binary, { logLevel: 'debug', stateDir: this.runsDir, logFile: join(this.cluster.dir, `${engine}-${version}.log`), config: declaredAuditConfig(engine) }).start();
+    const running = await new LocalVault(binary, { logLevel: 'debug', ledger: this.ledger, logFile: join(this.cluster.dir, `${engine}-${version}.log`), config: declaredAuditConfig(engine) }).start();
     this.vaults.remember(running);
     const handle = await prepareVault(running, { engine, version });
     return { handle, running };
@@ -136,7 +135,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       accessAs: (ns, sa) => this.cluster.accessAs(ns, sa),
       files: { controller, crds, chart, helm },
       dir: this.cluster.dir,
-      runsDir: this.runsDir,
+      ledger: this.ledger,
       redact: (l) => redact(l),
     });
   }
