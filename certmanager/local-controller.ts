@@ -20,6 +20,8 @@ export interface LocalCertManagerOptions {
   files: { controller: string; crds: string; chart: string; helm: string };
   dir: string;
   ledger: RunLedger;
+  /** The controller outlives the run (`run --reuse`; see ManagedProcess `outlive`). */
+  outlive?: boolean;
   redact: (line: string) => string;
 }
 
@@ -66,7 +68,7 @@ export class LocalCertManager {
       `--cluster-resource-namespace=${CERT_MANAGER_NAMESPACE}`,
       '--leader-elect=false',
       '--v=2',
-    ], { dir: opts.dir, ledger: opts.ledger, redact: opts.redact });
+    ], { dir: opts.dir, ledger: opts.ledger, redact: opts.redact, outlive: !!opts.outlive });
     await proc.start();
     // The controller has no readiness endpoint we rely on; give it a moment and fail fast if it exits.
     await proc.waitReady('running', async () => (await proc.logLines()).some((l) => /starting controller|enabled controllers/i.test(l)), 60_000);
@@ -75,6 +77,11 @@ export class LocalCertManager {
 
   async logLines(): Promise<string[]> {
     return this.proc.logLines();
+  }
+
+  /** The controller a kept environment runs (`run --reuse`); checked alive by the caller. */
+  static adopt(version: string, proc: ManagedProcess): LocalCertManager {
+    return new LocalCertManager(version, proc, []);
   }
 
   async stop(): Promise<void> {

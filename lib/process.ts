@@ -1,12 +1,13 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
 import { createWriteStream } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EnvironmentError } from './errors.ts';
 import { processResource, type Resource, type RunLedger } from './ledger.ts';
+import { isAlive } from './run-identity.ts';
 import { poll, sleep, waiting } from './wait.ts';
 
 const SETPRIV = '/usr/bin/setpriv';
@@ -46,6 +47,12 @@ export interface ProcessOptions {
   redact?: (line: string) => string;
   /** SIGTERM, then SIGKILL after this long (default 5 s). */
   stopTimeoutMs?: number;
+  /**
+   * Outlive the runner (a `run --reuse` environment is kept for the next run): its own session, output straight
+   * into the log file (no pipe through this process to break; so no `redactOutput`), and no death signal. A killed
+   * run's kept-to-be processes are still in its ledger, so the next run reaps them.
+   */
+  outlive?: boolean;
 }
 
 /**
@@ -70,16 +77,33 @@ export class ManagedProcess {
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.child?.pid ?? this.adopted?.pid;
+  }
+
+  /** The ledger entry of this process while it runs. */
+  get resource(): Resource | undefined {
+    return this.record;
   }
 
   /** How it ended (`exited with code 1`, `was killed by SIGKILL`, `could not be started: …`), or undefined while it runs. */
   get exitReason(): string | undefined {
+    if (this.adopted && !this.exit && !isAlive(this.adopted)) this.exit = 'exited';
     return this.exit;
+  }
+
+  private adopted?: Extract<Resource, { kind: 'process' }>;
+
+  /** A process a kept environment handed over (started by an earlier run, not this one's child). */
+  static adopt(name: string, record: Extract<Resource, { kind: 'process' }>, logFile: string, opts: ProcessOptions): ManagedProcess {
+    const p = new ManagedProcess(name, '', [], { ...opts, logFile });
+    p.adopted = record;
+    p.record = record;
+    return p;
   }
 
   async start(): Promise<this> {
     await mkdir(this.opts.dir, { recursive: true });
+    if (this.opts.outlive) return this.startOutliving();
     // cleanup: killed when this process exits or is killed by a catchable signal; dieWithParent: also by SIGKILL
     const [file, args] = dieWithParent(this.binary, this.args);
     const child = execa(file, args, { env: this.opts.env, extendEnv: this.opts.extendEnv !== false, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
@@ -94,6 +118,25 @@ export class ManagedProcess {
       // recorded as soon as the pid exists (it dies with the runner before that anyway, see dieWithParent)
       this.record = processResource(this.name, child.pid);
       await this.opts.ledger.record(this.record);
+    }
+    return this;
+  }
+
+  private async startOutliving(): Promise<this> {
+    const fd = openSync(this.logFile, 'a', 0o600);
+    try {
+      const env = this.opts.extendEnv === false ? this.opts.env : { ...process.env, ...this.opts.env };
+      const child = spawn(this.binary, this.args, { env, stdio: ['ignore', fd, fd], detached: true });
+      child.once('error', () => undefined);
+      child.unref();
+      this.child = child;
+      this.exitedPromise = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`))).then((reason) => (this.exit = reason));
+      if (this.opts.ledger && child.pid !== undefined) {
+        this.record = processResource(this.name, child.pid);
+        await this.opts.ledger.record(this.record);
+      }
+    } finally {
+      closeSync(fd);
     }
     return this;
   }
@@ -134,6 +177,7 @@ export class ManagedProcess {
 
   /** SIGTERM, SIGKILL if it lingers; then its log is complete and its pid forgotten. */
   async stop(): Promise<void> {
+    if (this.adopted) return this.stopAdopted(this.adopted);
     const child = this.child;
     if (child && !this.exit && child.pid !== undefined) {
       child.kill('SIGTERM');
@@ -146,5 +190,17 @@ export class ManagedProcess {
     // the last lines flushed; a grandchild still holding the pipes must not keep us waiting
     await Promise.race([this.logClosed, sleep(1000)]);
     if (this.record) await this.opts.ledger?.drop(this.record);
+  }
+
+  private async stopAdopted(r: Extract<Resource, { kind: 'process' }>): Promise<void> {
+    const gone = async (ms: number) => (await poll(async () => (isAlive(r) ? waiting() : true), { timeoutMs: ms, intervalMs: 50 })).ok;
+    if (isAlive(r)) {
+      process.kill(r.pid, 'SIGTERM');
+      if (!(await gone(this.opts.stopTimeoutMs ?? 5000)) && isAlive(r)) {
+        process.kill(r.pid, 'SIGKILL');
+        await gone(5000);
+      }
+    }
+    await this.opts.ledger?.drop(r);
   }
 }

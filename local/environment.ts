@@ -6,7 +6,11 @@ import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from '../certmanager/chart.ts
 import { helmBinary } from '../certmanager/helm-binary.ts';
 import { LocalCertManager } from '../certmanager/local-controller.ts';
 import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts';
-import type { RunLedger } from '../lib/ledger.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+import type { Resource, RunLedger } from '../lib/ledger.ts';
+import { ManagedProcess } from '../lib/process.ts';
+import { reuseKey } from '../runner/environment-spec.ts';
+import { resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { certManagerController, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
@@ -17,7 +21,7 @@ import { LocalVault } from '../vault/placements/local-process.ts';
 import { prepareVault } from '../runner/vault-handle.ts';
 import type { RunningVault } from '../vault/placements/placement.ts';
 import { redact } from '../vault/redact.ts';
-import { LocalCluster } from './cluster.ts';
+import { LocalCluster, type LocalClusterState } from './cluster.ts';
 
 /** The process-cluster backend: etcd, kube-apiserver, cert-manager's controller and Vault as local processes. */
 export class LocalEnvironment implements ScenarioEnvironment {
@@ -29,6 +33,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
   };
   readonly notes = ['process cluster: kube-apiserver and cert-manager run as local processes; no kubelet, no webhook', this.emulated['in-cluster']];
   private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault }>;
+  private baseline?: Baseline;
 
   private constructor(
     readonly key: string,
@@ -42,7 +47,28 @@ export class LocalEnvironment implements ScenarioEnvironment {
     cleaner.add('cert-manager', () => this.certManager.stop());
   }
 
-  static async start(spec: EnvironmentSpec): Promise<LocalEnvironment> {
+  /**
+   * With `spec.reuse` (`run --reuse`), a kept environment of the same spec is adopted when its processes run, its
+   * API server answers and the reset to its baseline leaves nothing (runner/reset.ts); else one starts whose
+   * processes outlive the run, to be kept at stop().
+   */
+  static async start(spec: EnvironmentSpec, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<LocalEnvironment> {
+    const reuse = spec.reuse ? reuseKey(spec, 'local') : undefined;
+    if (reuse && 'why' in reuse) log(`reuse: ${spec.key} is not kept after the run: ${reuse.why}`);
+    const keyed = reuse && 'name' in reuse ? reuse : undefined;
+    const kept = keyed ? await spec.run.adopt(keyed.name) : undefined;
+    if (keyed && !kept) log(`reuse: nothing kept for ${keyed.summary}; starting fresh (kept after the run)`);
+    if (kept) {
+      const adopted = await LocalEnvironment.adopt(spec, kept.state as LocalKeptState).catch(async (err: Error) => {
+        log(`reuse: kept process cluster not adopted: ${err instanceof EnvironmentError ? err.problem : err.message}; stopping it and starting fresh`);
+        await discard(spec, kept.state as LocalKeptState);
+        return undefined;
+      });
+      if (adopted) {
+        log(`reuse: adopted the process cluster ${kept.state && (kept.state as LocalKeptState).cluster.dir} (${kept.summary}): running, and nothing beyond its baseline`);
+        return adopted;
+      }
+    }
     const [etcd, kubeApiserver, controller, crds, chart, helm] = await Promise.all([
       binaryPath('etcd', spec.pins.etcd, 'etcd'),
       binaryPath('kube-control-plane', spec.kubernetes, 'kube-apiserver'),
@@ -52,7 +78,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       helmBinary(spec.pins.helm),
     ]);
     const cleaner = new Cleaner();
-    const cluster = await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, ledger: spec.run });
+    const cluster = await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, ledger: spec.run, outlive: !!keyed });
     cleaner.add('cluster', () => cluster.stop());
     return cleaner.orUnwind(async () => {
       const certManager = await LocalCertManager.install({
@@ -64,9 +90,29 @@ export class LocalEnvironment implements ScenarioEnvironment {
         dir: cluster.dir,
         ledger: spec.run,
         redact: (l) => redact(l),
+        outlive: !!keyed,
       });
-      return new LocalEnvironment(spec.key, cluster, certManager, spec, spec.run, cleaner);
+      const env = new LocalEnvironment(spec.key, cluster, certManager, spec, spec.run, cleaner);
+      if (keyed) env.baseline = await takeBaseline(cluster.kube);
+      return env;
     });
+  }
+
+  private static async adopt(spec: EnvironmentSpec, state: LocalKeptState): Promise<LocalEnvironment> {
+    if (Date.parse(state.expiresAt) < Date.now()) throw new Error(`its cert-manager controller's token expired at ${state.expiresAt}`);
+    const cluster = await LocalCluster.adopt(state.cluster, spec.profile, spec.run);
+    const controller = ManagedProcess.adopt(state.controller.record.name, state.controller.record, state.controller.logFile, { dir: cluster.dir, ledger: spec.run, redact: (l) => redact(l) });
+    if (controller.exitReason !== undefined) throw new Error(`cert-manager's controller (pid ${controller.pid}) no longer runs`);
+    const cleaner = new Cleaner();
+    cleaner.add('cluster', () => cluster.stop());
+    const env = new LocalEnvironment(spec.key, cluster, LocalCertManager.adopt(state.certManager, controller), spec, spec.run, cleaner);
+    env.baseline = state.baseline;
+    const left = await resetToBaseline(cluster.kube, state.baseline, 30_000);
+    if (left.length) {
+      await env.stop();
+      throw new Error(`the reset left ${left.join(', ')}`);
+    }
+    return env;
   }
 
   get profile() { return this.cluster.profile; }
@@ -140,10 +186,52 @@ export class LocalEnvironment implements ScenarioEnvironment {
     });
   }
 
-  /** Vaults, cert-manager, then the cluster: newest first. */
+  /**
+   * Vaults, cert-manager, then the cluster: newest first. With `run --reuse`, Vaults only: the cluster and
+   * cert-manager are reset to the baseline and kept for the next run with the same spec (stopped instead when the
+   * reset leaves anything, or one is kept already).
+   */
   async stop(): Promise<void> {
+    const reuse = this.spec.reuse ? reuseKey(this.spec, 'local') : undefined;
+    const controller = this.certManager.proc.resource;
+    if (!reuse || !('name' in reuse) || !this.baseline || !controller || controller.kind !== 'process') return stopAll(this.cleaner);
+    this.cleaner.forget('cluster');
+    this.cleaner.forget('cert-manager');
     await stopAll(this.cleaner);
+    const left = await resetToBaseline(this.kube, this.baseline).catch((err: Error) => [`reset failed: ${err.message}`]);
+    const state: LocalKeptState = {
+      cluster: this.cluster.state,
+      certManager: this.certManager.version,
+      controller: { record: controller, logFile: this.certManager.proc.logFile },
+      baseline: this.baseline,
+      // the controller's kubeconfig holds a 24-hour ServiceAccount token (LocalCluster.accessAs)
+      expiresAt: new Date(Date.now() + 20 * 3600_000).toISOString(),
+    };
+    const kept = !left.length && (await this.ledger.keep({ name: reuse.name, backend: 'local', digest: reuse.digest, summary: reuse.summary, resources: [controller, ...this.cluster.resources], state }));
+    if (kept) {
+      process.stderr.write(`reuse: kept the process cluster ${this.cluster.dir} for the next \`run --reuse\` of ${reuse.summary} (\`clean\` stops it)\n`);
+      return;
+    }
+    process.stderr.write(`reuse: not keeping the process cluster: ${left.length ? `the reset left ${left.join(', ')}` : 'an environment with this spec is kept already'}; stopping it\n`);
+    await this.certManager.stop();
+    await this.cluster.stop();
   }
+}
+
+/** What a kept process cluster hands the run that adopts it. */
+interface LocalKeptState {
+  cluster: LocalClusterState;
+  certManager: string;
+  controller: { record: Extract<Resource, { kind: 'process' }>; logFile: string };
+  baseline: Baseline;
+  expiresAt: string;
+}
+
+/** A kept environment that failed its check: its processes stopped, its dir removed. */
+async function discard(spec: EnvironmentSpec, state: LocalKeptState): Promise<void> {
+  const procs = [state.controller, ...[...state.cluster.procs].reverse()];
+  for (const p of procs) await ManagedProcess.adopt(p.record.name, p.record, p.logFile, { dir: state.cluster.dir, ledger: spec.run }).stop();
+  await spec.run.removeDir(state.cluster.dir);
 }
 
 function adminKubeconfig(cluster: LocalCluster): string {
