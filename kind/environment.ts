@@ -16,7 +16,7 @@ import { Cleaner } from '../lib/cleaner.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { nameTakenBy } from '../lib/reap.ts';
 import { reuseKey } from '../runner/environment-spec.ts';
-import { leftovers, resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
+import { deleteExtras, leftovers, resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
 import type { CertManagerComponent } from '../certmanager/chart.ts';
 import type { Placement, VaultEngine } from '../scenarios/types.ts';
 import { prepareInClusterVault, prepareVault } from '../runner/vault-handle.ts';
@@ -96,7 +96,7 @@ export class KindEnvironment implements ScenarioEnvironment {
         const certManager = state ? await adoptCertManager(cluster, state, log) : await installCertManager(spec, cluster, spec.certManager, log);
         if (!certManager) return undefined;
         const env = new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp, cleaner);
-        env.baseline = state?.baseline ?? (spec.reuse ? await takeBaseline(cluster.kube) : undefined);
+        env.baseline = state?.baseline ?? (spec.reuse ? await takeBaseline(cluster.kube, 'delete') : undefined);
         return env;
       });
       if (env) {
@@ -188,7 +188,8 @@ export class KindEnvironment implements ScenarioEnvironment {
     if (!reuse || !('name' in reuse) || !this.baseline) return stopAll(this.cleaner);
     this.cleaner.forget(CLUSTER);
     await stopAll(this.cleaner);
-    const left = await resetToBaseline(this.kube, this.baseline).catch((err: Error) => [`reset failed: ${err.message}`]);
+    // namespaces finish terminating while the cluster waits; the run that adopts it checks they are gone
+    const left = await deleteExtras(this.kube, this.baseline).then(() => [], (err: Error) => [`reset failed: ${err.message}`]);
     const state: KindKeptState = { cluster: this.cluster.name, certManager: this.certManager.version, images: { ...this.certManager.images }, baseline: this.baseline };
     const kept = !left.length && (await this.spec.run.keep({ name: reuse.name, backend: 'kind', digest: reuse.digest, summary: reuse.summary, resources: [this.cluster.resource], state }));
     if (kept) {

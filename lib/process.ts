@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { EnvironmentError } from './errors.ts';
 import { processResource, type Resource, type RunLedger } from './ledger.ts';
 import { isAlive } from './run-identity.ts';
-import { poll, sleep, waiting } from './wait.ts';
+import { poll, waiting, within } from './wait.ts';
 
 const SETPRIV = '/usr/bin/setpriv';
 
@@ -181,14 +181,14 @@ export class ManagedProcess {
     const child = this.child;
     if (child && !this.exit && child.pid !== undefined) {
       child.kill('SIGTERM');
-      const gone = await Promise.race([this.exitedPromise.then(() => true), sleep(this.opts.stopTimeoutMs ?? 5000).then(() => false)]);
+      const gone = await within(this.exitedPromise, this.opts.stopTimeoutMs ?? 5000);
       if (!gone) {
         child.kill('SIGKILL');
         await this.exitedPromise;
       }
     }
     // the last lines flushed; a grandchild still holding the pipes must not keep us waiting
-    await Promise.race([this.logClosed, sleep(1000)]);
+    await within(this.logClosed, 1000);
     if (this.record) await this.opts.ledger?.drop(this.record);
   }
 

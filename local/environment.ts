@@ -93,7 +93,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
         outlive: !!keyed,
       });
       const env = new LocalEnvironment(spec.key, cluster, certManager, spec, spec.run, cleaner);
-      if (keyed) env.baseline = await takeBaseline(cluster.kube);
+      if (keyed) env.baseline = await takeBaseline(cluster.kube, 'empty');
       return env;
     });
   }
