@@ -44,10 +44,10 @@ export async function ledgerOf(id: string): Promise<Resource[]> {
 }
 
 /** Waits (polling every 20 ms) until the run's ledger satisfies `moment`; false when the run ended first. */
-export async function waitForMoment(run: StartedRun, moment: (rs: Resource[]) => boolean, timeoutMs = 300_000): Promise<boolean> {
+export async function waitForMoment(run: StartedRun, moment: (rs: Resource[]) => boolean | Promise<boolean>, timeoutMs = 300_000): Promise<boolean> {
   const r = await poll(async () => {
     if (run.child.exitCode !== null) return false;
-    return moment(await ledgerOf(run.id)) ? true : waiting();
+    return (await moment(await ledgerOf(run.id))) ? true : waiting();
   }, { timeoutMs, intervalMs: 20 });
   return r.ok && r.value;
 }
@@ -75,6 +75,12 @@ export async function survivors(rs: Resource[], graceMs = 3000): Promise<string[
 /** Temp dirs named after the run. */
 export async function tempDirsOf(id: string): Promise<string[]> {
   return (await readdir(tmpdir())).filter((n) => n.startsWith(`cm-vault-e2e-${id}-`));
+}
+
+/** Whether Docker has a container of that name, or the node of that kind cluster. */
+export async function dockerHas(filter: { name: string } | { kindCluster: string }): Promise<boolean> {
+  const f = 'name' in filter ? `name=^/?${filter.name}$` : `label=io.x-k8s.kind.cluster=${filter.kindCluster}`;
+  return (await execa('docker', ['ps', '-aq', '--filter', f], { reject: false })).stdout.trim() !== '';
 }
 
 /** Docker containers and kind clusters whose name or run label is the run's. */

@@ -161,6 +161,9 @@ async function undoOne(r: Resource, of: string, removers: Removers, opts: Pick<R
     if (outcome === 'removed') {
       result.removed++;
       opts.log(`${verb}: ${describeResource(r)} of ${of}`);
+    } else if (r.kind === 'process') {
+      // most often it died with its runner (setpriv --pdeathsig): said, so every recorded process has its line
+      opts.log(`${verb}: ${describeResource(r)} of ${of} (already gone)`);
     }
     return true;
   } catch (err) {
