@@ -16,7 +16,7 @@ import { cli, runsDir, startRun } from './kill.ts';
  * a run in progress is spared by `clean`.
  */
 const SCENARIO = 'k8s-role-audience-mismatch';
-const run = [SCENARIO, '--no-provision', '--reuse'];
+const run = ['run', SCENARIO, '--no-provision', '--reuse'];
 
 interface LocalState {
   cluster: { dir: string; server: string; files: { ca: string; adminCert: string; adminKey: string }; procs: Array<{ record: { name: string; pid: number; start?: string } }> };

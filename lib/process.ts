@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
 import { createWriteStream } from 'node:fs';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { access, constants, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EnvironmentError } from './errors.ts';
@@ -104,6 +104,13 @@ export class ManagedProcess {
   async start(): Promise<this> {
     await mkdir(this.opts.dir, { recursive: true });
     if (this.opts.outlive) return this.startOutliving();
+    // setpriv would start and then fail to exec a missing program: say it as a failed spawn says it
+    const missing = this.binary.includes('/') ? await access(this.binary, constants.X_OK).then(() => undefined, (err: NodeJS.ErrnoException) => err.code ?? 'ENOENT') : undefined;
+    if (missing) {
+      this.exit = `could not be started: spawn ${this.binary} ${missing}`;
+      this.exitedPromise = Promise.resolve(this.exit);
+      return this;
+    }
     // cleanup: killed when this process exits or is killed by a catchable signal; dieWithParent: also by SIGKILL
     const [file, args] = dieWithParent(this.binary, this.args);
     const child = execa(file, args, { env: this.opts.env, extendEnv: this.opts.extendEnv !== false, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
