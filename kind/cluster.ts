@@ -142,7 +142,7 @@ export class KindCluster {
     if (inputs === undefined && !(await dockerMaybe(['image', 'inspect', '--format', '{{.Id}}', image]))) {
       throw new EnvironmentError(`node image ${image}`, 'is not built on this machine', 'run `npx cm-vault-e2e provision --for kind` (needs root, Docker and the kube-node, kube-control-plane, etcd, coredns and kind artifacts)');
     }
-    const name = `${clusterNameFor(spec.profile, image, inputs ?? '', spec.instance)}-${spec.ledger.id}`;
+    const name = clusterNameFor(spec.profile, image, inputs ?? '', spec.instance, spec.ledger.id);
     const kind = await kindBinary(kindVersion);
     if (spec.adopt) {
       const c = new KindCluster(spec.adopt, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: true }, kindVersion, spec.ledger);
