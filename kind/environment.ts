@@ -9,13 +9,12 @@
  * By default the cluster is deleted at stop().
  */
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
-import { candidateFor, type EnvironmentSpec } from '../runner/environment-spec.ts';
+import { candidateFor, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
 import { Cleaner } from '../lib/cleaner.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { nameTakenBy } from '../lib/reap.ts';
-import { reuseKey } from '../runner/environment-spec.ts';
 import { deleteExtras, resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
 import type { CertManagerComponent } from '../certmanager/chart.ts';
 import type { Placement, VaultEngine } from '../scenarios/types.ts';
@@ -67,10 +66,7 @@ export class KindEnvironment implements ScenarioEnvironment {
   static async start(spec: EnvironmentSpec, log: Logger = stderrLogger): Promise<KindEnvironment> {
     await assertDockerAnswers();
     const images = await buildKindImages({ kubernetesVersion: spec.kubernetes, versions: spec.versions, sources: { policy: spec.source }, log });
-    const reuse = spec.reuse ? reuseKey(spec, 'kind') : undefined;
-    if (reuse && 'why' in reuse) log(`reuse: ${spec.key} is not kept after the run: ${reuse.why}`);
-    const kept = reuse && 'name' in reuse ? await spec.run.adopt(reuse.name) : undefined;
-    if (reuse && 'name' in reuse && !kept) log(`reuse: nothing kept for ${reuse.summary}; starting fresh (kept after the run)`);
+    const { keyed, kept } = await claimKept(spec, 'kind', log);
     let adopt = kept?.state as KindKeptState | undefined;
     for (;;) {
       const cluster = await KindCluster.ensure({
@@ -96,7 +92,7 @@ export class KindEnvironment implements ScenarioEnvironment {
         const certManager = state ? await adoptCertManager(cluster, state, log) : await installCertManager(spec, cluster, spec.certManager, log);
         if (!certManager) return undefined;
         const env = new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp, cleaner);
-        env.baseline = state?.baseline ?? (reuse && 'name' in reuse ? await takeBaseline(cluster.kube, 'delete') : undefined);
+        env.baseline = state?.baseline ?? (keyed ? await takeBaseline(cluster.kube, 'delete') : undefined);
         return env;
       });
       if (env) {

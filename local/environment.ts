@@ -9,10 +9,9 @@ import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Resource, RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
-import { reuseKey } from '../runner/environment-spec.ts';
 import { resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
-import { certManagerController, type EnvironmentSpec } from '../runner/environment-spec.ts';
+import { certManagerController, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
 import type { VaultEngine } from '../scenarios/types.ts';
@@ -52,12 +51,8 @@ export class LocalEnvironment implements ScenarioEnvironment {
    * API server answers and the reset to its baseline leaves nothing (runner/reset.ts); else one starts whose
    * processes outlive the run, to be kept at stop().
    */
-  static async start(spec: EnvironmentSpec, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<LocalEnvironment> {
-    const reuse = spec.reuse ? reuseKey(spec, 'local') : undefined;
-    if (reuse && 'why' in reuse) log(`reuse: ${spec.key} is not kept after the run: ${reuse.why}`);
-    const keyed = reuse && 'name' in reuse ? reuse : undefined;
-    const kept = keyed ? await spec.run.adopt(keyed.name) : undefined;
-    if (keyed && !kept) log(`reuse: nothing kept for ${keyed.summary}; starting fresh (kept after the run)`);
+  static async start(spec: EnvironmentSpec, log: (line: string) => void = stderrLine): Promise<LocalEnvironment> {
+    const { keyed, kept } = await claimKept(spec, 'local', log);
     if (kept) {
       const adopted = await LocalEnvironment.adopt(spec, kept.state as LocalKeptState).catch(async (err: Error) => {
         log(`reuse: kept process cluster not adopted: ${err instanceof EnvironmentError ? err.problem : err.message}; stopping it and starting fresh`);
@@ -209,14 +204,16 @@ export class LocalEnvironment implements ScenarioEnvironment {
     };
     const kept = !left.length && (await this.ledger.keep({ name: reuse.name, backend: 'local', digest: reuse.digest, summary: reuse.summary, resources: [controller, ...this.cluster.resources], state }));
     if (kept) {
-      process.stderr.write(`reuse: kept the process cluster ${this.cluster.dir} for the next \`run --reuse\` of ${reuse.summary} (\`clean\` stops it)\n`);
+      stderrLine(`reuse: kept the process cluster ${this.cluster.dir} for the next \`run --reuse\` of ${reuse.summary} (\`clean\` stops it)`);
       return;
     }
-    process.stderr.write(`reuse: not keeping the process cluster: ${left.length ? `the reset left ${left.join(', ')}` : 'an environment with this spec is kept already'}; stopping it\n`);
+    stderrLine(`reuse: not keeping the process cluster: ${left.length ? `the reset left ${left.join(', ')}` : 'an environment with this spec is kept already'}; stopping it`);
     await this.certManager.stop();
     await this.cluster.stop();
   }
 }
+
+const stderrLine = (line: string) => process.stderr.write(`${line}\n`);
 
 /** What a kept process cluster hands the run that adopts it. */
 interface LocalKeptState {

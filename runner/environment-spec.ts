@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CertManagerComponent } from '../certmanager/chart.ts';
 import { InputError } from '../lib/errors.ts';
-import { RunLedger } from '../lib/ledger.ts';
+import { RunLedger, type KeptEnvironment } from '../lib/ledger.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import type { SourcePolicy } from '../provision/official/policy.ts';
@@ -145,6 +145,22 @@ export async function certManagerController(spec: EnvironmentSpec, version: stri
  * seen) — and nothing that is per scenario (Vaults, issuers). Undefined, with why, when the environment must
  * not be kept: an upgrade leaves cert-manager at another version than its spec says.
  */
+/**
+ * `run --reuse` at an environment's start: its key (undefined when not reusing, or when it cannot be kept, said
+ * through `log`) and the kept environment of that key, claimed for this run (undefined when there is none).
+ */
+export async function claimKept(spec: EnvironmentSpec, backend: 'local' | 'kind', log: (line: string) => void): Promise<{ keyed?: { name: string; digest: string; summary: string }; kept?: KeptEnvironment }> {
+  const reuse = spec.reuse ? reuseKey(spec, backend) : undefined;
+  if (!reuse) return {};
+  if ('why' in reuse) {
+    log(`reuse: ${spec.key} is not kept after the run: ${reuse.why}`);
+    return {};
+  }
+  const kept = await spec.run.adopt(reuse.name);
+  if (!kept) log(`reuse: nothing kept for ${reuse.summary}; starting fresh (kept after the run)`);
+  return { keyed: reuse, ...(kept ? { kept } : {}) };
+}
+
 export function reuseKey(spec: EnvironmentSpec, backend: 'local' | 'kind'): { name: string; digest: string; summary: string } | { why: string } {
   if (spec.upgradeTo) return { why: `its scenarios upgrade cert-manager (${spec.certManager} → ${spec.upgradeTo}), so it cannot be handed on as ${spec.certManager}` };
   const p = spec.profile;

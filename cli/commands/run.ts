@@ -126,8 +126,8 @@ function positiveWhole(field: string, flag: string): number {
 
 /**
  * `--keep`: process-cluster environments are local processes whose logs this process writes, so it stays in the
- * foreground holding them (like `kubectl port-forward`) until Ctrl-C; a killed holder leaves them to `clean`.
- * kind clusters live in Docker and outlive this process: they are left running for `clean`.
+ * foreground holding them (like `kubectl port-forward`) until Ctrl-C; they die with a killed holder (and the next
+ * run reaps what is left). kind clusters live in Docker and outlive this process: they are kept for `clean`.
  */
 async function holdKept(envs: ScenarioEnvironment[], ledger: RunLedger): Promise<void> {
   for (const env of envs) process.stdout.write(`\n${(await env.reproInstructions()).join('\n')}\n`);
