@@ -187,7 +187,9 @@ export class KindEnvironment implements ScenarioEnvironment {
     // namespaces finish terminating while the cluster waits; the run that adopts it checks they are gone
     const left = await deleteExtras(this.kube, this.baseline).then(() => [], (err: Error) => [`reset failed: ${err.message}`]);
     const state: KindKeptState = { cluster: this.cluster.name, certManager: this.certManager.version, images: { ...this.certManager.images }, baseline: this.baseline };
-    const kept = !left.length && (await this.spec.run.keep({ name: reuse.name, backend: 'kind', digest: reuse.digest, summary: reuse.summary, resources: [this.cluster.resource], state }));
+    // the network goes with the cluster when this run made it: removed with it by `clean` once no one uses it
+    const network = this.spec.run.resources.filter((r) => r.kind === 'network');
+    const kept = !left.length && (await this.spec.run.keep({ name: reuse.name, backend: 'kind', digest: reuse.digest, summary: reuse.summary, resources: [this.cluster.resource, ...network], state }));
     if (kept) {
       this.log(`reuse: kept ${this.cluster.name} for the next \`run --reuse\` of ${reuse.summary} (\`clean\` removes it)`);
       return;

@@ -116,12 +116,18 @@ export async function reap(opts: ReapOptions): Promise<ReapResult> {
   const result: ReapResult = { runs: dead.map((d) => d.id), removed: 0, failures: [], spared: live };
   const deadIds = new Set(dead.map((d) => d.id));
 
-  const undo = (run: string, r: Resource) => undoOne(r, `run ${run}`, removers, opts, result, 'reaped');
+  const undo = (run: string, r: Resource, log = opts.log) => undoOne(r, `run ${run}`, removers, { ...opts, log }, result, 'reaped');
 
   for (const d of dead) {
     const why = d.owner ? (opts.includeLive && alive(d.owner) ? `its runner pid ${d.owner.pid} still runs (--all)` : `its runner pid ${d.owner.pid} is gone`) : 'it has no owner';
-    if (d.resources.length) opts.log(`reaping run ${d.id}: ${why}`);
-    if (await undoAll(d.resources, (r) => undo(d.id, r))) await rm(d.file, { force: true });
+    // the run's heading comes with its first line: a run whose things were all gone already says nothing
+    let said = false;
+    const log = (line: string) => {
+      if (!said) opts.log(`reaping run ${d.id}: ${why}`);
+      said = true;
+      opts.log(line);
+    };
+    if (await undoAll(d.resources, (r) => undo(d.id, r, log))) await rm(d.file, { force: true });
   }
 
   // what the ledgers named is handled; the sweeps below find what they could not name
