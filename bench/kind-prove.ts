@@ -1,10 +1,11 @@
 // Proof that a kind cluster made for a profile behaves like that profile (kind/prove.ts), with timings:
 //   npx tsx bench/kind-prove.ts [--profile kind|aks-like|eks-like] [--keep]
-// creates (or reuses) the cluster, proves it, prints JSON, then deletes the cluster unless --keep.
+// creates the cluster, proves it, prints JSON, then deletes the cluster unless --keep (the next run reaps it).
 import { EnvironmentError } from '../lib/errors.ts';
 import { KindCluster, removeKindNetworkIfUnused } from '../kind/cluster.ts';
 import { seconds } from '../kind/images/common.ts';
 import { profileByName, proveCluster } from '../kind/prove.ts';
+import { processLedger } from '../runner/environment-spec.ts';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--profile');
@@ -12,7 +13,7 @@ const profile = profileByName(at >= 0 ? args[at + 1]! : 'kind');
 const keep = args.includes('--keep');
 (async () => {
   const started = Date.now();
-  const cluster = await KindCluster.ensure({ profile });
+  const cluster = await KindCluster.ensure({ profile, ledger: processLedger() });
   const peakAfterCreate = await cluster.peakMemoryBytes();
   try {
     const proof = await proveCluster(cluster);

@@ -124,6 +124,17 @@ export class HelmCertManager {
     return cm;
   }
 
+  /**
+   * The release a kept cluster already runs (`run --reuse`), checked as an install ends: every component's pod
+   * Ready on these images and the webhook admitting and denying. Throws when it is not so.
+   */
+  static async attach(o: { kube: Kube; version: string; images: Readonly<Record<CertManagerComponent, string>>; timeoutMs?: number }): Promise<HelmCertManager> {
+    const cm = new HelmCertManager(o.version, o.kube, o.images);
+    await cm.waitRunning(o.timeoutMs ?? 20_000);
+    await cm.waitWebhookServing(o.timeoutMs ?? 20_000);
+    return cm;
+  }
+
   /** `helm uninstall` (the CRDs, applied outside the release, are the caller's to remove). */
   static async uninstall(o: { kubeconfigPath: string; helmVersion: string; timeoutMs?: number }): Promise<void> {
     const helm = await helmBinary(o.helmVersion);

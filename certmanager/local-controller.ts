@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterAccess, Kube } from '../lib/kube.ts';
+import type { RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from './chart.ts';
 import { applyCrds } from './crds.ts';
@@ -18,7 +19,9 @@ export interface LocalCertManagerOptions {
   accessAs: (namespace: string, serviceAccount: string) => Promise<ClusterAccess>;
   files: { controller: string; crds: string; chart: string; helm: string };
   dir: string;
-  runsDir: string;
+  ledger: RunLedger;
+  /** The controller outlives the run (`run --reuse`; see ManagedProcess `outlive`). */
+  outlive?: boolean;
   redact: (line: string) => string;
 }
 
@@ -65,7 +68,7 @@ export class LocalCertManager {
       `--cluster-resource-namespace=${CERT_MANAGER_NAMESPACE}`,
       '--leader-elect=false',
       '--v=2',
-    ], { dir: opts.dir, runsDir: opts.runsDir, redact: opts.redact });
+    ], { dir: opts.dir, ledger: opts.ledger, redact: opts.redact, outlive: !!opts.outlive });
     await proc.start();
     // The controller has no readiness endpoint we rely on; give it a moment and fail fast if it exits.
     await proc.waitReady('running', async () => (await proc.logLines()).some((l) => /starting controller|enabled controllers/i.test(l)), 60_000);
@@ -74,6 +77,11 @@ export class LocalCertManager {
 
   async logLines(): Promise<string[]> {
     return this.proc.logLines();
+  }
+
+  /** The controller a kept environment runs (`run --reuse`); checked alive by the caller. */
+  static adopt(version: string, proc: ManagedProcess): LocalCertManager {
+    return new LocalCertManager(version, proc, []);
   }
 
   async stop(): Promise<void> {

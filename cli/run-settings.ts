@@ -45,8 +45,9 @@ export function runSettings(o: { versionsFile?: string; candidate?: CertManagerC
     ...(o.candidate ? { candidate: o.candidate } : {}),
     kind: {
       ...(env.CM_VAULT_E2E_KIND_INSTANCE ? { instance: env.CM_VAULT_E2E_KIND_INSTANCE } : {}),
-      keep: env.CM_VAULT_E2E_KIND_KEEP === '1',
       keepFailed: !!env.CM_VAULT_E2E_KIND_KEEP_FAILED,
     },
+    // the older switch for what `run --reuse` does
+    ...(env.CM_VAULT_E2E_KIND_KEEP === '1' ? { reuse: true } : {}),
   };
 }

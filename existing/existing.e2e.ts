@@ -18,6 +18,7 @@ import { buildKindImages, ensureExtraImage } from '../kind/images/build.ts';
 import { vaultImageSpec } from '../kind/images/vault-image.ts';
 import { profileByName } from '../kind/prove.ts';
 import { binaryPath } from '../provision/artifacts.ts';
+import { processLedger } from '../runner/environment-spec.ts';
 
 const CM = 'v1.16.5';
 const VAULT_IMAGE = 'cm-vault-e2e/vault:v1.21.0';
@@ -42,7 +43,7 @@ describe('existing-cluster backend on a kind cluster', () => {
 
   beforeAll(async () => {
     const images = await buildKindImages();
-    cluster = await KindCluster.ensure({ profile: profileByName('kind'), image: images.nodeImage, instance: 'byo' });
+    cluster = await KindCluster.ensure({ profile: profileByName('kind'), image: images.nodeImage, instance: 'byo', ledger: processLedger() });
     const vault = await ensureExtraImage(vaultImageSpec('vault', 'v1.21.0', await binaryPath('vault', 'v1.21.0', 'vault')));
     await cluster.loadImage(vault.ref);
     // --install-cert-manager pulls only what the node lacks: these stand in for the registry

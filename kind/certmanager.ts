@@ -69,6 +69,16 @@ export class KindCertManager {
     return this.helm.version;
   }
 
+  /** The image each component runs (kept with a `run --reuse` cluster, to check it when adopted). */
+  get images(): Readonly<Record<CertManagerComponent, string>> {
+    return this.helm.images;
+  }
+
+  /** The release a kept cluster already runs, checked healthy (certmanager/helm-install.ts attach). */
+  static async attach(o: { cluster: KindCluster; version: string; images: Readonly<Record<CertManagerComponent, string>> }): Promise<KindCertManager> {
+    return new KindCertManager(await HelmCertManager.attach({ kube: o.cluster.kube, version: o.version, images: o.images }));
+  }
+
   /**
    * Images built and loaded onto the node, then the shared Helm install (certmanager/helm-install.ts: CRDs,
    * `helm upgrade --install --wait`, so it also upgrades or downgrades in place, then the three Deployments on

@@ -1,12 +1,14 @@
 /**
- * Removes what the kind backend left running: kind clusters named cmve-*, every container carrying the project
- * label (Vault containers, node-image build containers), and the cmve-kind network. Built images stay.
+ * Removes everything of the kind backend, whoever made it: kind clusters named cmve-*, every container carrying
+ * the project label (Vault containers, node-image build containers), and the cmve-kind network. Built images stay.
  *
- * `cm-vault-e2e clean` calls it.
+ * `cm-vault-e2e clean --all` calls it; runs reap what dead runs left on their own (lib/reap.ts).
  */
 import { execa } from 'execa';
 import { deleteKindCluster, listKindClusters, removeKindNetworkIfUnused } from './cluster.ts';
 import { pinnedVersions } from './images/build.ts';
+import { RUN_ID_IN_NAME } from '../lib/run-identity.ts';
+import { RUN_LABEL_KEY } from '../lib/ledger.ts';
 import { dockerMaybe, PROJECT_LABEL } from './images/common.ts';
 
 export interface KindCleanResult {
@@ -28,3 +30,15 @@ export async function cleanKind(kindVersion: string = pinnedVersions().kind): Pr
   return { clusters, containers, network };
 }
 
+
+/**
+ * cmve-* kind clusters and labelled containers no run of this checkout recorded: clusters without a run id or
+ * `kept` in their name, containers without a run label (made by an older suite, or by hand).
+ */
+export async function unrecordedKind(): Promise<string[]> {
+  const clusters = ((await dockerMaybe(['ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.Label "io.x-k8s.kind.cluster"}}'])) ?? '').split('\n');
+  const containers = ((await dockerMaybe(['ps', '-a', '--filter', `label=${PROJECT_LABEL}`, '--format', `{{.Names}}\t{{.Label "${RUN_LABEL_KEY}"}}\t{{.Label "io.x-k8s.kind.cluster"}}`])) ?? '').split('\n');
+  const unrecordedClusters = [...new Set(clusters.filter((c) => c.startsWith('cmve-') && !RUN_ID_IN_NAME.test(c) && !c.endsWith('-kept')))];
+  const unrecordedContainers = containers.map((l) => l.split('\t')).filter(([name, run, node]) => name && !run && !node).map(([name]) => name!);
+  return [...unrecordedClusters.map((c) => `kind cluster ${c}`), ...unrecordedContainers.map((c) => `container ${c}`)];
+}

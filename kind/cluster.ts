@@ -2,17 +2,20 @@
  * kind clusters for one cluster profile, driven through the kind binary the provisioner built:
  * create (or reuse a healthy one), kubeconfig, `kind load docker-image`, logs, delete.
  *
- * Clusters are named `cmve-<profile>-<hash>` and run on the Docker network `cmve-kind` (made here with the
+ * Clusters are named `cmve-<profile>-<hash>-<run id>` and run on the Docker network `cmve-kind` (made here with the
  * project label; kind is pointed at it with KIND_EXPERIMENTAL_DOCKER_NETWORK), so they never mix with a
- * user's own kind clusters. Node containers carry the project label through the node image's labels.
+ * user's own kind clusters nor with another run's. Node containers carry the project label through the node
+ * image's labels. A cluster is in the run's ledger before `kind create cluster` starts, and `kind` itself dies
+ * with the runner, so a killed run's cluster is found and deleted by the next run.
  */
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { EnvironmentError } from '../lib/errors.ts';
+import { processResource, type Resource, type RunLedger } from '../lib/ledger.ts';
+import { dieWithParent } from '../lib/process.ts';
 import { Kube, kubeConfigFor, type ClusterAccess } from '../lib/kube.ts';
 import { poll, waiting } from '../lib/wait.ts';
 import { binaryPath } from '../provision/artifacts.ts';
@@ -28,6 +31,10 @@ export const CONTROL_PLANE_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-control
 
 export interface KindClusterSpec {
   profile: ClusterProfile;
+  /** The run's ledger: the cluster (and the network, when made here) is recorded before it is made. */
+  ledger: RunLedger;
+  /** A kept cluster (`run --reuse`) to adopt by its name when it answers healthy; else one is made. */
+  adopt?: string;
   kubernetesVersion?: string;
   /** Node image; default kindest/node:<kubernetesVersion>, which kind/images/build.ts makes. */
   image?: string;
@@ -59,8 +66,10 @@ function kindEnv(): Record<string, string> {
 }
 
 /** The labelled Docker network the suite's kind nodes join (kind would otherwise make an unlabelled `kind`). */
-export async function ensureKindNetwork(): Promise<void> {
+export async function ensureKindNetwork(ledger: RunLedger): Promise<void> {
   if ((await dockerMaybe(['network', 'inspect', '--format', '{{.Name}}', KIND_NETWORK])) === KIND_NETWORK) return;
+  // shared by every run's clusters: reaping removes it only once no container uses it
+  await ledger.record({ kind: 'network', name: KIND_NETWORK });
   // kind's own network options: masquerade on, default MTU
   await docker(
     ['network', 'create', '--driver', 'bridge', '--label', PROJECT_LABEL, '-o', 'com.docker.network.bridge.enable_ip_masquerade=true', '-o', 'com.docker.network.driver.mtu=1500', KIND_NETWORK],
@@ -83,10 +92,11 @@ export async function listKindClusters(kindVersion: string): Promise<string[]> {
   return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !/^No kind clusters/.test(l));
 }
 
-export async function deleteKindCluster(name: string, kindVersion: string): Promise<void> {
+export async function deleteKindCluster(name: string, kindVersion: string, ledger?: RunLedger): Promise<void> {
   const r = await execa(await kindBinary(kindVersion), ['delete', 'cluster', '--name', name], { reject: false, all: true, env: kindEnv() });
   if (r.exitCode !== 0) throw new EnvironmentError(`kind cluster ${name}`, 'kind delete cluster failed', `docker rm -f ${name}-control-plane`, tailLines(r.all));
   await rm(join(kindCache().clusters, name), { recursive: true, force: true });
+  await ledger?.drop({ kind: 'kind-cluster', name, kindVersion });
 }
 
 /** CRI log lines (`<time> <stream> <tag> <message>`) to plain messages. */
@@ -110,13 +120,19 @@ export class KindCluster {
     readonly image: string,
     readonly timings: CreateTimings,
     private readonly kindVersion: string,
+    private readonly ledger: RunLedger,
   ) {
     this.nodeContainer = `${name}-control-plane`;
     this.dir = join(kindCache().clusters, name);
     this.kubeconfigPath = join(this.dir, 'kubeconfig');
   }
 
-  /** Creates the profile's cluster, or reuses it when it already exists and answers healthy. */
+  /** The ledger entry of this cluster. */
+  get resource(): Resource {
+    return { kind: 'kind-cluster', name: this.name, kindVersion: this.kindVersion };
+  }
+
+  /** Creates the profile's cluster, or adopts the kept one `spec.adopt` names when it answers healthy. */
   static async ensure(spec: KindClusterSpec): Promise<KindCluster> {
     const log = spec.log ?? stderrLogger;
     const k8s = spec.kubernetesVersion ?? pinnedVersions().kubernetes;
@@ -126,25 +142,24 @@ export class KindCluster {
     if (inputs === undefined && !(await dockerMaybe(['image', 'inspect', '--format', '{{.Id}}', image]))) {
       throw new EnvironmentError(`node image ${image}`, 'is not built on this machine', 'run `npx cm-vault-e2e provision --for kind` (needs root, Docker and the kube-node, kube-control-plane, etcd, coredns and kind artifacts)');
     }
-    const name = clusterNameFor(spec.profile, image, inputs ?? '', spec.instance);
+    const name = clusterNameFor(spec.profile, image, inputs ?? '', spec.instance, spec.ledger.id);
     const kind = await kindBinary(kindVersion);
-    const existing = await listKindClusters(kindVersion);
-    if (existing.includes(name)) {
-      const c = new KindCluster(name, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: true }, kindVersion);
+    if (spec.adopt) {
+      const c = new KindCluster(spec.adopt, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: true }, kindVersion, spec.ledger);
       const healthy = await c.healthy();
       if (healthy === true) {
         await c.writeKubeconfig();
         const started = Date.now();
-        await c.waitReady(spec.readyTimeoutMs ?? 240_000);
+        await c.waitReady(30_000);
         c.timings.readySeconds = seconds(started);
-        log(`kind: reusing ${name}`);
+        log(`kind: adopting kept ${c.name}`);
         return c;
       }
-      log(`kind: ${name} exists but is not healthy (${healthy}); recreating it`);
-      await deleteKindCluster(name, kindVersion);
+      log(`kind: kept ${c.name} is not healthy (${healthy}); deleting it and starting fresh`);
+      await deleteKindCluster(c.name, kindVersion, spec.ledger);
     }
 
-    await ensureKindNetwork();
+    await ensureKindNetwork(spec.ledger);
     const dir = join(kindCache().clusters, name);
     await mkdir(dir, { recursive: true });
     const configFile = join(dir, 'kind-config.yaml');
@@ -152,18 +167,19 @@ export class KindCluster {
     const kubeconfigPath = join(dir, 'kubeconfig');
     log(`kind: creating ${name} (profile ${spec.profile.name}, ${image})`);
     const started = Date.now();
-    const r = await execa(kind, ['create', 'cluster', '--name', name, '--config', configFile, '--kubeconfig', kubeconfigPath, '--retain', '--wait', '3m'], {
-      reject: false,
-      all: true,
-      env: kindEnv(),
-      stdin: 'ignore',
-      timeout: 10 * 60_000,
-    });
-    const createSeconds = seconds(started);
-    const c = new KindCluster(name, spec.profile, image, { createSeconds, readySeconds: 0, reused: false }, kindVersion);
+    const c = new KindCluster(name, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: false }, kindVersion, spec.ledger);
+    await spec.ledger.record(c.resource);
+    // `kind` dies with the runner: a killed run must not leave it creating a cluster on its own
+    const [file, args] = dieWithParent(kind, ['create', 'cluster', '--name', name, '--config', configFile, '--kubeconfig', kubeconfigPath, '--retain', '--wait', '3m']);
+    const creating = execa(file, args, { reject: false, all: true, env: kindEnv(), stdin: 'ignore', timeout: 10 * 60_000 });
+    const creator = creating.pid !== undefined ? processResource('kind', creating.pid) : undefined;
+    if (creator) await spec.ledger.record(creator);
+    const r = await creating;
+    if (creator) await spec.ledger.drop(creator);
+    const createSeconds = (c.timings.createSeconds = seconds(started));
     if (r.exitCode !== 0) {
       const evidence = [...tailLines(r.all, 10), ...(await c.diagnostics())];
-      if (!spec.keepFailed) await deleteKindCluster(name, kindVersion).catch(() => undefined);
+      if (!spec.keepFailed) await deleteKindCluster(name, kindVersion, spec.ledger).catch(() => undefined);
       throw new EnvironmentError(
         `kind cluster ${name}`,
         `did not come up (kind create cluster exited ${r.exitCode ?? r.signal} after ${createSeconds}s)`,
@@ -176,7 +192,7 @@ export class KindCluster {
       await c.waitReady(spec.readyTimeoutMs ?? 240_000);
     } catch (err) {
       if (err instanceof EnvironmentError) err.evidence.push(...(await c.diagnostics()));
-      if (!spec.keepFailed) await deleteKindCluster(name, kindVersion).catch(() => undefined);
+      if (!spec.keepFailed) await deleteKindCluster(name, kindVersion, spec.ledger).catch(() => undefined);
       throw err;
     }
     c.timings.readySeconds = seconds(readyStarted);
@@ -297,7 +313,7 @@ export class KindCluster {
    * relative path -> text (files over `maxBytes` keep their tail). Evidence for a failed scenario.
    */
   async exportLogs(maxBytes = 512 * 1024): Promise<Record<string, string>> {
-    const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-kind-logs-'));
+    const dir = await this.ledger.tempDir('kind-logs');
     try {
       const r = await execa(await kindBinary(this.kindVersion), ['export', 'logs', dir, '--name', this.name], { reject: false, all: true, env: kindEnv(), timeout: 120_000 });
       if (r.exitCode !== 0) return { 'kind-export-logs.err': tailLines(r.all, 20).join('\n') };
@@ -311,7 +327,7 @@ export class KindCluster {
       }
       return out;
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await this.ledger.removeDir(dir);
     }
   }
 
@@ -328,7 +344,7 @@ export class KindCluster {
 
   async delete(): Promise<number> {
     const started = Date.now();
-    await deleteKindCluster(this.name, this.kindVersion);
+    await deleteKindCluster(this.name, this.kindVersion, this.ledger);
     return seconds(started);
   }
 }

@@ -3,14 +3,20 @@
  * static pods), cert-manager installed with Helm from the pinned chart, and Vault/OpenBao as a Deployment in the
  * cluster or a container on the cluster's Docker network.
  *
- * `spec.kind.keep` (CM_VAULT_E2E_KIND_KEEP=1 at the CLI) keeps the cluster at stop(): the next start with the same
- * profile and node image reuses it when healthy. By default it is deleted.
+ * `spec.reuse` (`run --reuse`) keeps the cluster at stop(), reset to its baseline (runner/reset.ts) and keyed by
+ * the spec's digest (runner/environment-spec.ts reuseKey); the next start with the same spec adopts it when its
+ * node, control plane and cert-manager answer healthy and the reset left nothing, else starts fresh and says why.
+ * By default the cluster is deleted at stop().
  */
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
-import { candidateFor, type EnvironmentSpec } from '../runner/environment-spec.ts';
+import { candidateFor, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
 import { Cleaner } from '../lib/cleaner.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+import { nameTakenBy } from '../lib/reap.ts';
+import { deleteExtras, resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
+import type { CertManagerComponent } from '../certmanager/chart.ts';
 import type { Placement, VaultEngine } from '../scenarios/types.ts';
 import { prepareInClusterVault, prepareVault } from '../runner/vault-handle.ts';
 import { startVaultContainer } from '../vault/placements/container.ts';
@@ -20,7 +26,7 @@ import { vaultBinary } from '../provision/artifacts.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, KindCertManager } from './certmanager.ts';
 import { KindCluster, removeKindNetworkIfUnused, KIND_NETWORK } from './cluster.ts';
 import { buildKindImages, ensureExtraImage } from './images/build.ts';
-import { assertDockerAnswers, docker, PROJECT_LABEL_KEY, stderrLogger, type Logger } from './images/common.ts';
+import { assertDockerAnswers, docker, stderrLogger, type Logger } from './images/common.ts';
 import { vaultImageSpec } from './images/vault-image.ts';
 
 /**
@@ -41,6 +47,7 @@ export class KindEnvironment implements ScenarioEnvironment {
     'Vault: in-cluster = a Deployment as the `vault` ServiceAccount (system:auth-delegator), reviewing with its own pod token; external = a container on the kind network',
   ];
   private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault; where: string }>;
+  private baseline?: Baseline;
 
   private constructor(
     readonly key: string,
@@ -59,28 +66,43 @@ export class KindEnvironment implements ScenarioEnvironment {
   static async start(spec: EnvironmentSpec, log: Logger = stderrLogger): Promise<KindEnvironment> {
     await assertDockerAnswers();
     const images = await buildKindImages({ kubernetesVersion: spec.kubernetes, versions: spec.versions, sources: { policy: spec.source }, log });
-    const cluster = await KindCluster.ensure({
-      profile: spec.profile,
-      kubernetesVersion: spec.kubernetes,
-      image: images.nodeImage,
-      instance: kindInstance(spec),
-      kindVersion: spec.pins.kind,
-      ...(spec.kind.keepFailed ? { keepFailed: true } : {}),
-      log,
-    });
-    const cleaner = new Cleaner();
-    if (!spec.kind.keep) {
-      cleaner.add('kind cluster', async () => {
+    const { keyed, kept } = await claimKept(spec, 'kind', log);
+    let adopt = kept?.state as KindKeptState | undefined;
+    for (;;) {
+      const cluster = await KindCluster.ensure({
+        profile: spec.profile,
+        kubernetesVersion: spec.kubernetes,
+        image: images.nodeImage,
+        instance: kindInstance(spec),
+        kindVersion: spec.pins.kind,
+        ledger: spec.run,
+        ...(adopt ? { adopt: adopt.cluster } : {}),
+        ...(spec.kind.keepFailed ? { keepFailed: true } : {}),
+        log,
+      });
+      const cleaner = new Cleaner();
+      cleaner.add(CLUSTER, async () => {
         await cluster.delete();
         await removeKindNetworkIfUnused();
       });
+      const state = cluster.timings.reused ? adopt : undefined;
+      const env = await cleaner.orUnwind(async () => {
+        const sa = await cluster.nodeExec(['cat', '/etc/kubernetes/pki/sa.pub']);
+        const nodeIp = await docker(['inspect', '--format', `{{ (index .NetworkSettings.Networks "${KIND_NETWORK}").IPAddress }}`, cluster.nodeContainer]);
+        const certManager = state ? await adoptCertManager(cluster, state, log) : await installCertManager(spec, cluster, spec.certManager, log);
+        if (!certManager) return undefined;
+        const env = new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp, cleaner);
+        env.baseline = state?.baseline ?? (keyed ? await takeBaseline(cluster.kube, 'delete') : undefined);
+        return env;
+      });
+      if (env) {
+        if (state) log(`reuse: adopted ${cluster.name} (${kept?.summary}): healthy, and nothing beyond its baseline (${state.baseline.namespaces.length} namespaces)`);
+        return env;
+      }
+      // the kept cluster failed its check: it goes, and a fresh one is made
+      await cleaner.unwind();
+      adopt = undefined;
     }
-    return cleaner.orUnwind(async () => {
-      const sa = await cluster.nodeExec(['cat', '/etc/kubernetes/pki/sa.pub']);
-      const nodeIp = await docker(['inspect', '--format', `{{ (index .NetworkSettings.Networks "${KIND_NETWORK}").IPAddress }}`, cluster.nodeContainer]);
-      const certManager = await installCertManager(spec, cluster, spec.certManager, log);
-      return new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp, cleaner);
-    });
   }
 
   get profile() { return this.cluster.profile; }
@@ -102,7 +124,17 @@ export class KindEnvironment implements ScenarioEnvironment {
       this.vaults.remember(running);
       return { handle: await prepareInClusterVault(running, { engine, version }), running, where: `Deployment ${running.namespace}/vault` };
     }
-    const running = await startVaultContainer({ engine, version, image: image.ref, name: `${this.cluster.name}-${slug}`, network: KIND_NETWORK, labels: { [PROJECT_LABEL_KEY]: 'true' } });
+    const name = `cmve-${this.spec.run.id}-${slug}-${this.cluster.name.replace(/^cmve-/, '')}`;
+    const container = { kind: 'container', name } as const;
+    await this.spec.run.record(container);
+    const running = await startVaultContainer({ engine, version, image: image.ref, name, network: KIND_NETWORK, labels: this.spec.run.labels }).catch(async (err: Error) => {
+      // a failed start removed its container; a name in use is not ours to remove
+      await this.spec.run.drop(container);
+      if (!/already in use/i.test(err.message)) throw err;
+      const taken = await nameTakenBy(name);
+      throw new EnvironmentError(`${engine} ${version} (container ${name})`, taken.problem, taken.fix);
+    });
+    this.cleaner.add(`container ${name}`, () => this.spec.run.drop(container));
     this.vaults.remember(running);
     return { handle: await prepareVault(running, { engine, version }), running, where: `container ${running.container}` };
   }
@@ -143,9 +175,52 @@ export class KindEnvironment implements ScenarioEnvironment {
     this.certManager = await installCertManager(this.spec, this.cluster, version, this.log);
   }
 
-  /** Vaults newest first, then the cluster (unless kept). */
+  /**
+   * Vaults newest first, then the cluster — or, with `run --reuse`, the cluster reset to its baseline and kept for
+   * the next run with the same spec (deleted instead when the reset leaves anything, or one is kept already).
+   */
   async stop(): Promise<void> {
+    const reuse = this.spec.reuse ? reuseKey(this.spec, 'kind') : undefined;
+    if (!reuse || !('name' in reuse) || !this.baseline) return stopAll(this.cleaner);
+    this.cleaner.forget(CLUSTER);
     await stopAll(this.cleaner);
+    // namespaces finish terminating while the cluster waits; the run that adopts it checks they are gone
+    const left = await deleteExtras(this.kube, this.baseline).then(() => [], (err: Error) => [`reset failed: ${err.message}`]);
+    const state: KindKeptState = { cluster: this.cluster.name, certManager: this.certManager.version, images: { ...this.certManager.images }, baseline: this.baseline };
+    // the network goes with the cluster when this run made it: removed with it by `clean` once no one uses it
+    const network = this.spec.run.resources.filter((r) => r.kind === 'network');
+    const kept = !left.length && (await this.spec.run.keep({ name: reuse.name, backend: 'kind', digest: reuse.digest, summary: reuse.summary, resources: [this.cluster.resource, ...network], state }));
+    if (kept) {
+      this.log(`reuse: kept ${this.cluster.name} for the next \`run --reuse\` of ${reuse.summary} (\`clean\` removes it)`);
+      return;
+    }
+    this.log(`reuse: not keeping ${this.cluster.name}: ${left.length ? `the reset left ${left.join(', ')}` : 'an environment with this spec is kept already'}; deleting it`);
+    await this.cluster.delete();
+    await removeKindNetworkIfUnused();
+  }
+}
+
+const CLUSTER = 'kind cluster';
+
+/** What a kept kind environment hands the run that adopts it. */
+interface KindKeptState {
+  cluster: string;
+  certManager: string;
+  images: Record<CertManagerComponent, string>;
+  baseline: Baseline;
+}
+
+/** The kept cluster's cert-manager checked healthy and the cluster reset to its baseline; undefined (and why, logged) when not. */
+async function adoptCertManager(cluster: KindCluster, state: KindKeptState, log: Logger): Promise<KindCertManager | undefined> {
+  try {
+    const cm = await KindCertManager.attach({ cluster, version: state.certManager, images: state.images });
+    // resetToBaseline answers what `leftovers` still finds after the reset: empty is the proof of a clean state
+    const left = await resetToBaseline(cluster.kube, state.baseline, 30_000);
+    if (left.length) throw new Error(`the reset left ${left.join(', ')}`);
+    return cm;
+  } catch (err) {
+    log(`reuse: kept ${cluster.name} not adopted: ${err instanceof EnvironmentError ? err.problem : (err as Error).message}; deleting it and starting fresh`);
+    return undefined;
   }
 }
 

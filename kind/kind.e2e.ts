@@ -1,13 +1,14 @@
 /**
  * A real kind cluster per profile, from the node image `provision --for kind` built (root, Docker with the runc
  * wrapper). CM_VAULT_E2E_KIND_PROFILES=kind,aks-like picks the profiles (default kind); CM_VAULT_E2E_KIND_KEEP=1
- * keeps them.
+ * leaves them running (the next run reaps them).
  *
  *   npx vitest run --project e2e kind/kind.e2e.ts
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KindCluster, removeKindNetworkIfUnused } from './cluster.ts';
 import { buildKindImages } from './images/build.ts';
+import { processLedger } from '../runner/environment-spec.ts';
 import { profileByName, proveCluster, VAULT_AUDIENCE, type ProofResult } from './prove.ts';
 
 const profiles = (process.env.CM_VAULT_E2E_KIND_PROFILES ?? 'kind').split(',').map((s) => s.trim()).filter(Boolean);
@@ -26,7 +27,7 @@ describe('kind backend', () => {
     let proof: ProofResult;
 
     beforeAll(async () => {
-      cluster = await KindCluster.ensure({ profile });
+      cluster = await KindCluster.ensure({ profile, ledger: processLedger() });
       proof = await proveCluster(cluster);
     }, 15 * 60_000);
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadProfiles } from '../scenarios/profiles.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
+import { RUN_ID_IN_NAME } from '../lib/run-identity.ts';
 import { apiServerArgs, clusterNameFor, kindCannotCreate, kindConfig, kindConfigYaml, kubeadmApiVersion, kubeletSettings } from './profiles.ts';
 
 /** One CSV record as Go's encoding/csv reads it (what pflag does with a string-slice flag). */
@@ -97,8 +98,10 @@ describe('kind configs from cluster profiles', () => {
     expect(clusterNameFor({ ...kind, serviceAccountIssuer: 'https://x' }, 'kindest/node:v1.34.4', 'k1')).not.toBe(a);
     expect(clusterNameFor(kind, 'kindest/node:v1.34.4', 'k2')).not.toBe(a);
     expect(clusterNameFor(kind, 'kindest/node:v1.34.4', 'k1', 'env-a')).not.toBe(clusterNameFor(kind, 'kindest/node:v1.34.4', 'k1', 'env-b'));
-    for (const p of profiles.values()) {
-      const name = clusterNameFor(p, 'kindest/node:v1.34.4');
+    expect(clusterNameFor(kind, 'kindest/node:v1.34.4', 'k1', undefined, 'r1x2y3')).toBe(`${a}-r1x2y3`);
+    for (const p of [...profiles.values(), { ...kind, name: 'a-profile-name-longer-than-twenty-four' }]) {
+      const name = clusterNameFor(p, 'kindest/node:v1.34.4', '', undefined, 'r1x2y3');
+      expect(RUN_ID_IN_NAME.exec(name)?.[1]).toBe('r1x2y3');
       // kind names the node container <name>-control-plane, which becomes its hostname (<= 63 characters)
       expect(`${name}-control-plane`.length).toBeLessThanOrEqual(63);
       expect(name).toMatch(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/);

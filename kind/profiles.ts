@@ -97,12 +97,13 @@ export function kindConfigYaml(profile: ClusterProfile, opts: KindConfigOptions)
 }
 
 /**
- * `cmve-<profile>-<hash>`: the hash covers everything that shapes the cluster (issuer, audiences, node image and
- * its inputs), so a changed profile or image gets a new cluster instead of reusing a stale one; `instance` (an
- * environment key) keeps environments that run at the same time on separate clusters.
+ * `cmve-<profile>-<hash>[-<run id>]`: the hash covers everything that shapes the cluster (issuer, audiences, node
+ * image and its inputs), so a changed profile or image gets a new cluster instead of reusing a stale one;
+ * `instance` (an environment key) keeps environments that run at the same time on separate clusters, and the id
+ * of the run that makes it keeps runs apart (and names the owner in `docker ps`).
  */
-export function clusterNameFor(profile: ClusterProfile, image: string, imageInputs = '', instance?: string): string {
+export function clusterNameFor(profile: ClusterProfile, image: string, imageInputs = '', instance?: string, runId?: string): string {
   const hash = keyOf({ issuer: profile.serviceAccountIssuer, audiences: profile.apiAudiences, image, imageInputs, instance }).slice(0, 8);
   const slug = profile.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 24) || 'profile';
-  return `cmve-${slug}-${hash}`;
+  return `cmve-${slug}-${hash}${runId ? `-${runId}` : ''}`;
 }

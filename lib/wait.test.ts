@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { poll, waiting } from './wait.ts';
+import { poll, waiting, within } from './wait.ts';
 
 describe('poll', () => {
   it('answers the first value that is not waiting', async () => {
@@ -18,5 +18,16 @@ describe('poll', () => {
     };
     await expect(poll(boom, { timeoutMs: 50, intervalMs: 1 })).rejects.toThrow('boom');
     expect(await poll(boom, { timeoutMs: 20, intervalMs: 5, retryErrors: true })).toEqual({ ok: false, last: 'boom' });
+  });
+});
+
+describe('within', () => {
+  it('answers the value when the promise settles in time, else undefined, and leaves no timer behind', async () => {
+    expect(await within(Promise.resolve(7), 1000)).toEqual({ value: 7 });
+    expect(await within(new Promise(() => undefined), 20)).toBeUndefined();
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    await within(Promise.resolve(1), 60_000);
+    expect(timers()).toBe(before);
   });
 });

@@ -2,6 +2,21 @@
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * `p`'s value if it settles within `ms`, else undefined. Its timer is cleared either way: a pending timer would
+ * hold the process's exit for the rest of `ms`.
+ */
+export async function within<T>(p: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([p.then((value) => ({ value })), new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+    })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const WAITING = Symbol('waiting');
 
 /** What a probe answers while the thing is not there yet: the reason, for the timeout's message. */

@@ -2,12 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { createCa, createSigningKey, issueLeaf, type KeyPair } from '../lib/pki.ts';
 import { freePort } from '../lib/ports.ts';
+import type { RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
 
 export interface ApiServer {
   url: string;
   caPem: string;
+  caFile: string;
   admin: KeyPair;
   signingKey: { keyFile: string; pubFile: string; publicPem: string };
   proc: ManagedProcess;
@@ -17,7 +19,7 @@ export interface ApiServer {
  * kube-apiserver with the profile's ServiceAccount issuer and API audiences: these two flags decide
  * which bearer tokens the API server accepts, which is the heart of the audience story.
  */
-export async function startApiServer(binary: string, opts: { dir: string; runsDir: string; etcdUrl: string; profile: ClusterProfile }): Promise<ApiServer> {
+export async function startApiServer(binary: string, opts: { dir: string; ledger: RunLedger; etcdUrl: string; profile: ClusterProfile; outlive?: boolean }): Promise<ApiServer> {
   const port = await freePort();
   const pki = `${opts.dir}/pki`;
   const ca = await createCa(pki, 'cm-vault-e2e-cluster-ca');
@@ -48,14 +50,14 @@ export async function startApiServer(binary: string, opts: { dir: string; runsDi
     '--enable-priority-and-fairness=false',
     '--disable-admission-plugins=ServiceAccount',
     '--v=1',
-  ], { dir: opts.dir, runsDir: opts.runsDir });
+  ], { dir: opts.dir, ledger: opts.ledger, outlive: !!opts.outlive });
   await proc.start();
   const url = `https://127.0.0.1:${port}`;
   const [cert, key] = await Promise.all([readFile(admin.certFile), readFile(admin.keyFile)]);
   const agent = new Agent({ connect: { ca: ca.certPem, cert, key } });
   await proc.waitReady('ready (/readyz)', async () => (await undiciFetch(`${url}/readyz`, { dispatcher: agent })).ok, 90_000);
   await agent.close();
-  return { url, caPem: ca.certPem, admin, signingKey, proc };
+  return { url, caPem: ca.certPem, caFile: ca.certFile, admin, signingKey, proc };
 }
 
 /** String-slice flags are parsed as one CSV record: quote a value holding quotes or commas, doubling its quotes. */

@@ -1,8 +1,7 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { Kube, kubeConfigFor, type ClusterAccess } from '../lib/kube.ts';
-import type { ManagedProcess } from '../lib/process.ts';
+import type { Resource, RunLedger } from '../lib/ledger.ts';
+import { ManagedProcess } from '../lib/process.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
 import { startApiServer } from './apiserver.ts';
 import { startEtcd } from './etcd.ts';
@@ -10,9 +9,20 @@ import { startEtcd } from './etcd.ts';
 export interface LocalClusterOptions {
   profile: ClusterProfile;
   binaries: { etcd: string; kubeApiserver: string };
-  runsDir: string;
+  /** Where its processes and temp dir are recorded. */
+  ledger: RunLedger;
   /** Keep the temp dir (logs, PKI) after stop. */
   keep?: boolean;
+  /** etcd and kube-apiserver outlive the run (`run --reuse`). */
+  outlive?: boolean;
+}
+
+/** What a kept process cluster hands the run that adopts it: files in its dir, and its processes. */
+export interface LocalClusterState {
+  dir: string;
+  server: string;
+  files: { ca: string; adminCert: string; adminKey: string; signingPub: string };
+  procs: Array<{ record: Extract<Resource, { kind: 'process' }>; logFile: string }>;
 }
 
 /**
@@ -28,27 +38,51 @@ export class LocalCluster {
     private readonly procs: ManagedProcess[],
     readonly signingKeyPublicPem: string,
     private readonly keep: boolean,
+    private readonly ledger: RunLedger,
+    private readonly files: LocalClusterState['files'],
   ) {}
 
   static async start(opts: LocalClusterOptions): Promise<LocalCluster> {
-    const dir = await mkdtemp(join(tmpdir(), `cm-vault-e2e-${opts.profile.name}-`));
+    const dir = await opts.ledger.tempDir(opts.profile.name);
     const procs: ManagedProcess[] = [];
     try {
-      const etcd = await startEtcd(opts.binaries.etcd, dir, opts.runsDir);
+      const etcd = await startEtcd(opts.binaries.etcd, dir, opts.ledger, opts.outlive);
       procs.push(etcd.proc);
-      const api = await startApiServer(opts.binaries.kubeApiserver, { dir, runsDir: opts.runsDir, etcdUrl: etcd.url, profile: opts.profile });
+      const api = await startApiServer(opts.binaries.kubeApiserver, { dir, ledger: opts.ledger, etcdUrl: etcd.url, profile: opts.profile, outlive: !!opts.outlive });
       procs.push(api.proc);
       const access: ClusterAccess = {
         server: api.url,
         caPem: api.caPem,
         client: { certPem: api.admin.certPem, keyPem: await readFile(api.admin.keyFile, 'utf8') },
       };
-      return new LocalCluster(dir, opts.profile, access, new Kube(kubeConfigFor(access)), procs, api.signingKey.publicPem, opts.keep ?? false);
+      return new LocalCluster(dir, opts.profile, access, new Kube(kubeConfigFor(access)), procs, api.signingKey.publicPem, opts.keep ?? false, opts.ledger, { ca: api.caFile, adminCert: api.admin.certFile, adminKey: api.admin.keyFile, signingPub: api.signingKey.pubFile });
     } catch (err) {
       for (const p of procs.reverse()) await p.stop();
-      if (!opts.keep) await rm(dir, { recursive: true, force: true });
+      if (!opts.keep) await opts.ledger.removeDir(dir);
       throw err;
     }
+  }
+
+  /** A kept cluster, its processes checked alive and its API server ready; throws why not. */
+  static async adopt(state: LocalClusterState, profile: ClusterProfile, ledger: RunLedger): Promise<LocalCluster> {
+    const procs = state.procs.map((p) => ManagedProcess.adopt(p.record.name, p.record, p.logFile, { dir: state.dir, ledger }));
+    const dead = procs.filter((p) => p.exitReason !== undefined).map((p) => `${p.name} (pid ${p.pid})`);
+    if (dead.length) throw new Error(`${dead.join(', ')} no longer running`);
+    const [caPem, certPem, keyPem, signingKeyPublicPem] = await Promise.all([state.files.ca, state.files.adminCert, state.files.adminKey, state.files.signingPub].map((f) => readFile(f, 'utf8')));
+    const access: ClusterAccess = { server: state.server, caPem: caPem!, client: { certPem: certPem!, keyPem: keyPem! } };
+    const cluster = new LocalCluster(state.dir, profile, access, new Kube(kubeConfigFor(access)), procs, signingKeyPublicPem!, false, ledger, state.files);
+    await cluster.kube.core.listNamespace();
+    return cluster;
+  }
+
+  /** What adopting this cluster later needs. */
+  get state(): LocalClusterState {
+    return { dir: this.dir, server: this.access.server, files: this.files, procs: this.procs.map((p) => ({ record: p.resource as Extract<Resource, { kind: 'process' }>, logFile: p.logFile })) };
+  }
+
+  /** Its processes and dir as ledger entries. */
+  get resources(): Resource[] {
+    return [...this.procs.map((p) => p.resource!).filter(Boolean), { kind: 'dir', path: this.dir }];
   }
 
   get apiserver(): ManagedProcess {
@@ -67,6 +101,6 @@ export class LocalCluster {
 
   async stop(): Promise<void> {
     for (const p of [...this.procs].reverse()) await p.stop();
-    if (!this.keep) await rm(this.dir, { recursive: true, force: true });
+    if (!this.keep) await this.ledger.removeDir(this.dir);
   }
 }

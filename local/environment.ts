@@ -6,9 +6,12 @@ import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from '../certmanager/chart.ts
 import { helmBinary } from '../certmanager/helm-binary.ts';
 import { LocalCertManager } from '../certmanager/local-controller.ts';
 import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts';
-import { cacheLayout } from '../provision/cache.ts';
+import { EnvironmentError } from '../lib/errors.ts';
+import type { Resource, RunLedger } from '../lib/ledger.ts';
+import { ManagedProcess } from '../lib/process.ts';
+import { resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
-import { certManagerController, type EnvironmentSpec } from '../runner/environment-spec.ts';
+import { certManagerController, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
 import type { VaultEngine } from '../scenarios/types.ts';
@@ -17,7 +20,7 @@ import { LocalVault } from '../vault/placements/local-process.ts';
 import { prepareVault } from '../runner/vault-handle.ts';
 import type { RunningVault } from '../vault/placements/placement.ts';
 import { redact } from '../vault/redact.ts';
-import { LocalCluster } from './cluster.ts';
+import { LocalCluster, type LocalClusterState } from './cluster.ts';
 
 /** The process-cluster backend: etcd, kube-apiserver, cert-manager's controller and Vault as local processes. */
 export class LocalEnvironment implements ScenarioEnvironment {
@@ -29,21 +32,38 @@ export class LocalEnvironment implements ScenarioEnvironment {
   };
   readonly notes = ['process cluster: kube-apiserver and cert-manager run as local processes; no kubelet, no webhook', this.emulated['in-cluster']];
   private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault }>;
+  private baseline?: Baseline;
 
   private constructor(
     readonly key: string,
     readonly cluster: LocalCluster,
     private certManager: LocalCertManager,
     private readonly spec: EnvironmentSpec,
-    private readonly runsDir: string,
+    private readonly ledger: RunLedger,
     private readonly cleaner: Cleaner,
   ) {
     this.vaults = new VaultPool(cleaner);
     cleaner.add('cert-manager', () => this.certManager.stop());
   }
 
-  static async start(spec: EnvironmentSpec): Promise<LocalEnvironment> {
-    const layout = cacheLayout();
+  /**
+   * With `spec.reuse` (`run --reuse`), a kept environment of the same spec is adopted when its processes run, its
+   * API server answers and the reset to its baseline leaves nothing (runner/reset.ts); else one starts whose
+   * processes outlive the run, to be kept at stop().
+   */
+  static async start(spec: EnvironmentSpec, log: (line: string) => void = stderrLine): Promise<LocalEnvironment> {
+    const { keyed, kept } = await claimKept(spec, 'local', log);
+    if (kept) {
+      const adopted = await LocalEnvironment.adopt(spec, kept.state as LocalKeptState).catch(async (err: Error) => {
+        log(`reuse: kept process cluster not adopted: ${err instanceof EnvironmentError ? err.problem : err.message}; stopping it and starting fresh`);
+        await discard(spec, kept.state as LocalKeptState);
+        return undefined;
+      });
+      if (adopted) {
+        log(`reuse: adopted the process cluster ${kept.state && (kept.state as LocalKeptState).cluster.dir} (${kept.summary}): running, and nothing beyond its baseline`);
+        return adopted;
+      }
+    }
     const [etcd, kubeApiserver, controller, crds, chart, helm] = await Promise.all([
       binaryPath('etcd', spec.pins.etcd, 'etcd'),
       binaryPath('kube-control-plane', spec.kubernetes, 'kube-apiserver'),
@@ -53,7 +73,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       helmBinary(spec.pins.helm),
     ]);
     const cleaner = new Cleaner();
-    const cluster = await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, runsDir: layout.runs });
+    const cluster = await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, ledger: spec.run, outlive: !!keyed });
     cleaner.add('cluster', () => cluster.stop());
     return cleaner.orUnwind(async () => {
       const certManager = await LocalCertManager.install({
@@ -63,11 +83,31 @@ export class LocalEnvironment implements ScenarioEnvironment {
         accessAs: (ns, sa) => cluster.accessAs(ns, sa),
         files: { controller, crds, chart, helm },
         dir: cluster.dir,
-        runsDir: layout.runs,
+        ledger: spec.run,
         redact: (l) => redact(l),
+        outlive: !!keyed,
       });
-      return new LocalEnvironment(spec.key, cluster, certManager, spec, layout.runs, cleaner);
+      const env = new LocalEnvironment(spec.key, cluster, certManager, spec, spec.run, cleaner);
+      if (keyed) env.baseline = await takeBaseline(cluster.kube, 'empty');
+      return env;
     });
+  }
+
+  private static async adopt(spec: EnvironmentSpec, state: LocalKeptState): Promise<LocalEnvironment> {
+    if (Date.parse(state.expiresAt) < Date.now()) throw new Error(`its cert-manager controller's token expired at ${state.expiresAt}`);
+    const cluster = await LocalCluster.adopt(state.cluster, spec.profile, spec.run);
+    const controller = ManagedProcess.adopt(state.controller.record.name, state.controller.record, state.controller.logFile, { dir: cluster.dir, ledger: spec.run, redact: (l) => redact(l) });
+    if (controller.exitReason !== undefined) throw new Error(`cert-manager's controller (pid ${controller.pid}) no longer runs`);
+    const cleaner = new Cleaner();
+    cleaner.add('cluster', () => cluster.stop());
+    const env = new LocalEnvironment(spec.key, cluster, LocalCertManager.adopt(state.certManager, controller), spec, spec.run, cleaner);
+    env.baseline = state.baseline;
+    const left = await resetToBaseline(cluster.kube, state.baseline, 30_000);
+    if (left.length) {
+      await env.stop();
+      throw new Error(`the reset left ${left.join(', ')}`);
+    }
+    return env;
   }
 
   get profile() { return this.cluster.profile; }
@@ -83,7 +123,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
 
   private async startVault(engine: VaultEngine, version: string) {
     const binary = await vaultBinary(engine, version);
-    const running = await new LocalVault(binary, { logLevel: 'debug', stateDir: this.runsDir, logFile: join(this.cluster.dir, `${engine}-${version}.log`), config: declaredAuditConfig(engine) }).start();
+    const running = await new LocalVault(binary, { logLevel: 'debug', ledger: this.ledger, logFile: join(this.cluster.dir, `${engine}-${version}.log`), config: declaredAuditConfig(engine) }).start();
     this.vaults.remember(running);
     const handle = await prepareVault(running, { engine, version });
     return { handle, running };
@@ -136,15 +176,59 @@ export class LocalEnvironment implements ScenarioEnvironment {
       accessAs: (ns, sa) => this.cluster.accessAs(ns, sa),
       files: { controller, crds, chart, helm },
       dir: this.cluster.dir,
-      runsDir: this.runsDir,
+      ledger: this.ledger,
       redact: (l) => redact(l),
     });
   }
 
-  /** Vaults, cert-manager, then the cluster: newest first. */
+  /**
+   * Vaults, cert-manager, then the cluster: newest first. With `run --reuse`, Vaults only: the cluster and
+   * cert-manager are reset to the baseline and kept for the next run with the same spec (stopped instead when the
+   * reset leaves anything, or one is kept already).
+   */
   async stop(): Promise<void> {
+    const reuse = this.spec.reuse ? reuseKey(this.spec, 'local') : undefined;
+    const controller = this.certManager.proc.resource;
+    if (!reuse || !('name' in reuse) || !this.baseline || !controller || controller.kind !== 'process') return stopAll(this.cleaner);
+    this.cleaner.forget('cluster');
+    this.cleaner.forget('cert-manager');
     await stopAll(this.cleaner);
+    const left = await resetToBaseline(this.kube, this.baseline).catch((err: Error) => [`reset failed: ${err.message}`]);
+    const state: LocalKeptState = {
+      cluster: this.cluster.state,
+      certManager: this.certManager.version,
+      controller: { record: controller, logFile: this.certManager.proc.logFile },
+      baseline: this.baseline,
+      // the controller's kubeconfig holds a 24-hour ServiceAccount token (LocalCluster.accessAs)
+      expiresAt: new Date(Date.now() + 20 * 3600_000).toISOString(),
+    };
+    const kept = !left.length && (await this.ledger.keep({ name: reuse.name, backend: 'local', digest: reuse.digest, summary: reuse.summary, resources: [controller, ...this.cluster.resources], state }));
+    if (kept) {
+      stderrLine(`reuse: kept the process cluster ${this.cluster.dir} for the next \`run --reuse\` of ${reuse.summary} (\`clean\` stops it)`);
+      return;
+    }
+    stderrLine(`reuse: not keeping the process cluster: ${left.length ? `the reset left ${left.join(', ')}` : 'an environment with this spec is kept already'}; stopping it`);
+    await this.certManager.stop();
+    await this.cluster.stop();
   }
+}
+
+const stderrLine = (line: string) => process.stderr.write(`${line}\n`);
+
+/** What a kept process cluster hands the run that adopts it. */
+interface LocalKeptState {
+  cluster: LocalClusterState;
+  certManager: string;
+  controller: { record: Extract<Resource, { kind: 'process' }>; logFile: string };
+  baseline: Baseline;
+  expiresAt: string;
+}
+
+/** A kept environment that failed its check: its processes stopped, its dir removed. */
+async function discard(spec: EnvironmentSpec, state: LocalKeptState): Promise<void> {
+  const procs = [state.controller, ...[...state.cluster.procs].reverse()];
+  for (const p of procs) await ManagedProcess.adopt(p.record.name, p.record, p.logFile, { dir: state.cluster.dir, ledger: spec.run }).stop();
+  await spec.run.removeDir(state.cluster.dir);
 }
 
 function adminKubeconfig(cluster: LocalCluster): string {

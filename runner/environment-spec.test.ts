@@ -6,7 +6,7 @@ import { binaryPath } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import { loadPlans } from '../scenarios/plan.ts';
 import { loadVersions } from '../scenarios/versions.ts';
-import { certManagerController, environmentSpec, planEnvironments } from './environment-spec.ts';
+import { certManagerController, environmentSpec, planEnvironments, reuseKey } from './environment-spec.ts';
 
 const OVERRIDE = 'CM_VAULT_E2E_BIN_CERT_MANAGER_CONTROLLER';
 
@@ -77,5 +77,39 @@ describe('planEnvironments', () => {
     }
     // an upgrade changes its cluster: each upgrade scenario has an environment of its own
     for (const g of groups.filter((x) => x.spec.upgradeTo)) expect(g.plans).toHaveLength(1);
+  });
+});
+
+describe('reuseKey: what a kept environment is keyed by (run --reuse)', () => {
+  const settings = { versions: loadVersions(), source: 'auto' as const };
+  const plans = loadPlans().filter((p) => !p.certManager.upgrade);
+
+  it('is the same for every spec of one environment shape, whatever its scenarios and Vaults', () => {
+    const plan = plans[0]!;
+    const sameShape = plans.filter((p) => p.environmentKey === plan.environmentKey);
+    const a = reuseKey(environmentSpec(plan.environmentKey, [plan], settings), 'kind');
+    const b = reuseKey(environmentSpec(plan.environmentKey, sameShape, settings), 'kind');
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ name: expect.stringMatching(/^kind-[0-9a-f]{16}$/), summary: expect.stringContaining(plan.certManager.version) });
+  });
+
+  it('differs with the backend, the cert-manager release, the profile and a candidate', () => {
+    const plan = plans[0]!;
+    const other = plans.find((p) => p.certManager.version !== plan.certManager.version)!;
+    const otherProfile = plans.find((p) => p.profile.name !== plan.profile.name)!;
+    const spec = environmentSpec(plan.environmentKey, [plan], settings);
+    const names = new Set([
+      reuseKey(spec, 'kind'),
+      reuseKey(spec, 'local'),
+      reuseKey(environmentSpec(other.environmentKey, [other], settings), 'kind'),
+      reuseKey(environmentSpec(otherProfile.environmentKey, [otherProfile], settings), 'kind'),
+      reuseKey(environmentSpec(plan.environmentKey, [plan], { ...settings, candidate: { controller: '/c', images: {} } }), 'kind'),
+    ].map((k) => ('name' in k ? k.name : k.why)));
+    expect(names.size).toBe(5);
+  });
+
+  it('refuses an environment whose scenarios upgrade cert-manager, saying why', () => {
+    const plan = upgrade();
+    expect(reuseKey(environmentSpec(plan.environmentKey, [plan], settings), 'kind')).toEqual({ why: expect.stringMatching(/upgrade cert-manager/) });
   });
 });

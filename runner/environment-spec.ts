@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { CertManagerComponent } from '../certmanager/chart.ts';
 import { InputError } from '../lib/errors.ts';
+import { RunLedger, type KeptEnvironment } from '../lib/ledger.ts';
 import { binaryPath } from '../provision/artifacts.ts';
+import { cacheLayout } from '../provision/cache.ts';
 import type { SourcePolicy } from '../provision/official/policy.ts';
 import { groupByEnvironment } from '../scenarios/plan.ts';
 import type { ClusterProfile, Placement, Plan, VaultEngine } from '../scenarios/types.ts';
@@ -23,13 +26,15 @@ export interface RunSettings {
   /** Where images come from (official first, or always built). */
   source: SourcePolicy;
   kind?: KindSettings;
+  /** The run's ledger (lib/ledger.ts): what environments make is recorded there; default, one for this process. */
+  run?: RunLedger;
+  /** `run --reuse`: keep each environment after the run, keyed by its spec, and adopt a kept one with the same spec. */
+  reuse?: boolean;
 }
 
 export interface KindSettings {
   /** Separates two runs of the same environment on one Docker host (two CI jobs, a developer beside a nightly). */
   instance?: string;
-  /** Keep clusters at stop(); the next start with the same profile and node image reuses a healthy one. */
-  keep?: boolean;
   /** Keep a node that failed to come up, to look inside. */
   keepFailed?: boolean;
 }
@@ -63,6 +68,10 @@ export interface EnvironmentSpec {
   kind: KindSettings;
   /** The scenarios' versions file, for what an environment builds (kind's node image). */
   versions: Versions;
+  /** The run's ledger: every process, container, cluster and temp dir the environment makes is recorded there. */
+  run: RunLedger;
+  /** Keep the environment after the run for a later run with the same spec to adopt (`run --reuse`). */
+  reuse: boolean;
 }
 
 export interface EnvironmentGroup {
@@ -100,7 +109,18 @@ export function environmentSpec(key: string, plans: Plan[], settings: RunSetting
     ...(settings.candidate ? { candidate: { ...settings.candidate, version: cm.version } } : {}),
     kind: settings.kind ?? {},
     versions: settings.versions,
+    run: settings.run ?? processLedger(),
+    reuse: !!settings.reuse,
   };
+}
+
+let ownLedger: RunLedger | undefined;
+/**
+ * The ledger of a process that makes environments without the CLI (the e2e suites, bench scripts): one run per
+ * process, in the suite cache's runs dir; its file is written only when something is recorded.
+ */
+export function processLedger(): RunLedger {
+  return (ownLedger ??= new RunLedger(cacheLayout().runs, undefined, undefined, process.argv.slice(1).join(' ')));
 }
 
 /** The partition of `plans` into environments, each with its spec. */
@@ -116,4 +136,46 @@ export function candidateFor(spec: EnvironmentSpec, version: string): CertManage
 /** The cert-manager controller binary an environment runs at `version`: the candidate's where it applies, else the provisioned one. */
 export async function certManagerController(spec: EnvironmentSpec, version: string, layout?: Parameters<typeof binaryPath>[3]): Promise<string> {
   return candidateFor(spec, version)?.controller ?? binaryPath('cert-manager-controller', version, 'cert-manager-controller', layout);
+}
+
+/**
+ * What a kept environment is keyed by (`run --reuse`): everything that shapes the cluster and cert-manager — the
+ * backend, the profile's issuer and audiences, Kubernetes, the cert-manager release, the pinned tools and
+ * versions file pins, the image source and the release under test (by path: a candidate rebuilt in place is not
+ * seen) — and nothing that is per scenario (Vaults, issuers). Undefined, with why, when the environment must
+ * not be kept: an upgrade leaves cert-manager at another version than its spec says.
+ */
+/**
+ * `run --reuse` at an environment's start: its key (undefined when not reusing, or when it cannot be kept, said
+ * through `log`) and the kept environment of that key, claimed for this run (undefined when there is none).
+ */
+export async function claimKept(spec: EnvironmentSpec, backend: 'local' | 'kind', log: (line: string) => void): Promise<{ keyed?: { name: string; digest: string; summary: string }; kept?: KeptEnvironment }> {
+  const reuse = spec.reuse ? reuseKey(spec, backend) : undefined;
+  if (!reuse) return {};
+  if ('why' in reuse) {
+    log(`reuse: ${spec.key} is not kept after the run: ${reuse.why}`);
+    return {};
+  }
+  const kept = await spec.run.adopt(reuse.name);
+  if (!kept) log(`reuse: nothing kept for ${reuse.summary}; starting fresh (kept after the run)`);
+  return { keyed: reuse, ...(kept ? { kept } : {}) };
+}
+
+export function reuseKey(spec: EnvironmentSpec, backend: 'local' | 'kind'): { name: string; digest: string; summary: string } | { why: string } {
+  if (spec.upgradeTo) return { why: `its scenarios upgrade cert-manager (${spec.certManager} → ${spec.upgradeTo}), so it cannot be handed on as ${spec.certManager}` };
+  const p = spec.profile;
+  const shape = {
+    backend,
+    profile: { name: p.name, issuer: p.serviceAccountIssuer, audiences: p.apiAudiences },
+    kubernetes: spec.kubernetes,
+    certManager: spec.certManager,
+    pins: spec.pins,
+    pinned: Object.fromEntries(Object.entries(spec.versions.pinned).map(([k, v]) => [k, v?.version]).sort()),
+    source: spec.source,
+    candidate: spec.candidate ?? null,
+    instance: spec.kind.instance ?? null,
+  };
+  const digest = createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
+  const summary = `${backend} ${p.name} Kubernetes ${spec.kubernetes} cert-manager ${spec.certManager}${spec.candidate ? ' (candidate)' : ''}`;
+  return { name: `${backend}-${digest}`, digest, summary };
 }

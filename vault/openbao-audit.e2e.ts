@@ -11,6 +11,7 @@ import { parseAuditLine, scenarioEntries } from './audit-log.ts';
 import { AUDIT_DEVICE, auditHash, declaredAuditConfig, enableFileAudit } from './configure/audit.ts';
 import { LocalVault, type LocalRunningVault } from './placements/local-process.ts';
 import { poll, waiting } from '../lib/wait.ts';
+import { RunLedger } from '../lib/ledger.ts';
 
 const versions = loadVersions().openbao.versions;
 
@@ -21,7 +22,7 @@ describe.sequential.each(versions)('OpenBao %s with its declared audit device', 
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-it-state-'));
-    bao = await new LocalVault(await vaultBinary('openbao', version), { stateDir, config: declaredAuditConfig('openbao') }).start();
+    bao = await new LocalVault(await vaultBinary('openbao', version), { ledger: new RunLedger(stateDir), config: declaredAuditConfig('openbao') }).start();
     admin = createVaultClient({ address: bao.address, caPem: bao.caPem, token: bao.rootToken });
   }, 60_000);
 

@@ -17,7 +17,7 @@ import { DEFAULT_PKI_ROLE, enablePki } from './configure/pki.ts';
 import { writeIssuerPolicy } from './configure/policy.ts';
 import { authFailureReason, findAuthLines, parseVaultLog } from './test-support/log.ts';
 import { LocalVault, type LocalRunningVault } from './placements/local-process.ts';
-import { stateFilePath } from '../lib/process.ts';
+import { RunLedger } from '../lib/ledger.ts';
 import { freePort } from '../lib/ports.ts';
 import { serviceAccountClaims, signedTestJwt, testJwtPublicKeyPem } from './test-support/jwt.ts';
 import {
@@ -42,11 +42,13 @@ describe.sequential('Vault on a real binary', () => {
   let admin: VaultClient;
   let anonymous: VaultClient;
   let stateDir: string;
+  let ledger: RunLedger;
   let rootCaPem: string;
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-it-state-'));
-    vault = await new LocalVault(binary, { logLevel: 'debug', stateDir }).start();
+    ledger = new RunLedger(stateDir);
+    vault = await new LocalVault(binary, { logLevel: 'debug', ledger }).start();
     console.info(`vault started in ${vault.startupMs} ms at ${vault.address} (pid ${vault.pid})`);
     admin = createVaultClient({ address: vault.address, caPem: vault.caPem, token: vault.rootToken });
     anonymous = createVaultClient({ address: vault.address, caPem: vault.caPem });
@@ -61,7 +63,7 @@ describe.sequential('Vault on a real binary', () => {
     expect(vault.address).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const health = await admin.health();
     expect(health).toMatchObject({ initialized: true, sealed: false });
-    expect(existsSync(stateFilePath(stateDir, vault.pid))).toBe(true);
+    expect(ledger.resources).toContainEqual(expect.objectContaining({ kind: 'process', name: 'vault', pid: vault.pid }));
   });
 
   it('enables PKI with a root CA generated inside Vault, once per mount', async () => {
@@ -170,13 +172,15 @@ describe.sequential('Vault on a real binary', () => {
     expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/);
   });
 
-  it('stops: the process, its temp dir and its state file are gone', async () => {
+  it('stops: the process, its temp dir and its ledger entries are gone', async () => {
     const { pid } = vault;
     const tempDir = dirname(vault.logFile);
     await vault.stop();
     expect(() => process.kill(pid, 0)).toThrow();
     expect(existsSync(tempDir)).toBe(false);
-    expect(existsSync(stateFilePath(stateDir, pid))).toBe(false);
+    expect(ledger.resources).toEqual([]);
+    expect(await ledger.close()).toEqual([]);
+    expect(existsSync(ledger.file)).toBe(false);
   });
 });
 

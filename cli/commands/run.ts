@@ -14,6 +14,9 @@ import type { Versions } from '../../scenarios/versions.ts';
 import { backendFor, BACKENDS } from '../backends.ts';
 import { candidateOf, runSettings } from '../run-settings.ts';
 import { defaultConcurrency, defaultParallel, PARALLEL_PER_CORE } from '../../runner/schedule.ts';
+import { RunLedger } from '../../lib/ledger.ts';
+import { cacheLayout } from '../../provision/cache.ts';
+import { reapLeftovers } from '../reaping.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -28,6 +31,7 @@ export function registerRun(program: Command): void {
     .option('--concurrency <n>', `environments up at once (default: ${defaultConcurrency('kind')} on kind, ${defaultConcurrency('local')} on the process cluster here, 1 on an existing cluster)`)
     .option('--parallel <n>', `scenarios at once inside one environment, under isolated names (default ${defaultParallel()} here: ${PARALLEL_PER_CORE} per core; 1 = one after another, as written)`)
     .option('--keep', 'leave the environment running afterwards (prints how to look inside)')
+    .option('--reuse', 'keep each environment after the run, keyed by its spec, and adopt a kept healthy one with the same spec (reset to a clean state); `clean` removes them')
     .option('--cert-manager-controller <path>', 'release gating: run this candidate controller binary in place of the pinned one of the scenarios\' version (an upgrade moves from the pinned from-version to it)')
     .option('--cert-manager-image <component=image>', 'release gating (kind): a candidate image (reference or `docker save` archive) for controller, webhook or cainjector; repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--cert-manager-chart <chart>', 'release gating (kind): a candidate chart (directory, .tgz or oci://…:version) with its CRDs')
@@ -36,13 +40,16 @@ export function registerRun(program: Command): void {
     .option('--report <dir>', 'write junit.xml, report.json, report.html and evidence there')
     .option('--png', 'with --report: also render report.png (needs Chromium)')
     .option('--no-provision', 'fail instead of first provisioning what the chosen scenarios need and this machine lacks')
-    .action(async (ids: string[], opts: ExistingFlags & { provision: boolean; backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency?: string; parallel?: string; keep?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
+    .action(async (ids: string[], opts: ExistingFlags & { provision: boolean; backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency?: string; parallel?: string; keep?: boolean; reuse?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { scenarios?: string[]; versions?: string };
       const existingOnly = (['kubeconfig', 'installCertManager', 'certManagerNamespace', 'vaultImage'] as const).find((k) => opts[k] !== undefined);
       if (existingOnly && opts.backend !== 'existing') throw new InputError({ file: 'command line', field: `--${existingOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` }, 'is an option of --backend existing', 'add --backend existing --kubeconfig FILE');
       if (!(BACKENDS as readonly string[]).includes(opts.backend)) throw new InputError({ file: 'command line', field: '--backend' }, `unknown backend "${opts.backend}"`, `use --backend ${BACKENDS.join(' or ')}`);
+      if (opts.reuse && opts.keep) throw new InputError({ file: 'command line', field: '--reuse' }, '--reuse and --keep both keep environments, for different ends', 'use --reuse to adopt them in the next run, --keep to look inside now');
       const candidate = candidateOf(opts);
-      const settings = runSettings({ ...(globals.versions ? { versionsFile: globals.versions } : {}), ...(candidate ? { candidate } : {}) });
+      const ledger = new RunLedger(cacheLayout().runs, undefined, undefined, `run ${process.argv.slice(2).join(' ')}`);
+      const settings = { ...runSettings({ ...(globals.versions ? { versionsFile: globals.versions } : {}), ...(candidate ? { candidate } : {}) }), run: ledger };
+      if (opts.reuse) settings.reuse = true;
       const versions = settings.versions;
       let plans = loadPlans({ dirs: globals.scenarios ?? [], ...(globals.versions ? { versionsFile: globals.versions } : {}) });
       if (ids.length) {
@@ -59,7 +66,10 @@ export function registerRun(program: Command): void {
       };
       process.once('SIGINT', onSignal);
       const started = Date.now();
+      await ledger.open();
       try {
+        process.stderr.write(`run ${ledger.id} (pid ${process.pid})\n`);
+        await reapLeftovers({ runsDir: ledger.runsDir, self: ledger.id, log: (l) => process.stderr.write(`${l}\n`) });
         const backend = await backendFor(opts.backend, opts);
         const skipReason = (p: Plan) => backend.skipReason?.(p) ?? (opts.backend === 'kind' ? kindCannotCreate(versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
         if (opts.provision && (opts.backend === 'local' || opts.backend === 'kind')) {
@@ -90,11 +100,12 @@ export function registerRun(program: Command): void {
           const { files } = await writeReports(run, opts.report, { png: !!opts.png, secrets: result.secrets });
           process.stdout.write(`reports: ${files.filter((f) => !f.includes('/evidence/')).join(', ')} (+ evidence)\n`);
         }
-        if (result.kept.length) await holdKept(result.kept);
+        if (result.kept.length) await holdKept(result.kept, ledger);
         // an environment that never came up is a failure, not a skip
         process.exitCode = result.outcomes.some((o) => (isSkipped(o) ? o.broken : !o.verdict.pass)) ? 1 : 0;
       } finally {
         process.off('SIGINT', onSignal);
+        await ledger.close();
       }
     });
 }
@@ -115,15 +126,20 @@ function positiveWhole(field: string, flag: string): number {
 
 /**
  * `--keep`: process-cluster environments are local processes whose logs this process writes, so it stays in the
- * foreground holding them (like `kubectl port-forward`) until Ctrl-C; a killed holder leaves them to `clean`.
- * kind clusters live in Docker and outlive this process: they are left running for `clean`.
+ * foreground holding them (like `kubectl port-forward`) until Ctrl-C; they die with a killed holder (and the next
+ * run reaps what is left). kind clusters live in Docker and outlive this process: they are kept for `clean`.
  */
-async function holdKept(envs: ScenarioEnvironment[]): Promise<void> {
+async function holdKept(envs: ScenarioEnvironment[], ledger: RunLedger): Promise<void> {
   for (const env of envs) process.stdout.write(`\n${(await env.reproInstructions()).join('\n')}\n`);
   // an existing cluster's environment is held like the process cluster: its port-forward lives in this process,
   // and Ctrl-C removes what it made from someone else's cluster
   const held = envs.filter((e) => e.backend === 'local' || e.backend === 'existing');
-  if (envs.some((e) => e.backend === 'kind')) process.stdout.write('\nkind clusters kept: `npx cm-vault-e2e clean` removes them\n');
+  const kind = envs.filter((e) => e.backend === 'kind');
+  if (kind.length) {
+    // owned by no process from here on: the next runs' reaping spares them, `clean` removes them
+    await ledger.keep({ name: `keep-${ledger.id}`, backend: 'kind', summary: `run --keep: ${kind.map((e) => e.key).join(', ')}`, resources: ledger.resources.filter((r) => r.kind !== 'process' && r.kind !== 'dir') });
+    process.stdout.write('\nkind clusters kept: `npx cm-vault-e2e clean` removes them\n');
+  }
   if (!held.length) return;
   process.stdout.write(`\n${held.some((e) => e.backend === 'existing') ? 'environment kept on the existing cluster' : 'process-cluster environment kept'}: press Ctrl-C to stop it\n`);
   await new Promise<void>((resolve) => {

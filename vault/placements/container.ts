@@ -18,8 +18,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-const { GenericContainer, PullPolicy, Wait } = await import('testcontainers');
+/** testcontainers, loaded on first use: it is large, and most commands start no container. */
+async function testcontainers() {
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  return import('testcontainers');
+}
 
 export interface ContainerVaultOptions {
   engine: VaultEngine;
@@ -39,6 +42,7 @@ export interface ContainerVault extends RunningVault {
 export async function startVaultContainer(opts: ContainerVaultOptions): Promise<ContainerVault> {
   const what = `${opts.engine} ${opts.version} (container ${opts.name})`;
   const rootToken = newRootToken();
+  const { GenericContainer, PullPolicy, Wait } = await testcontainers();
   const started = await new GenericContainer(opts.image)
     .withName(opts.name)
     .withNetworkMode(opts.network)

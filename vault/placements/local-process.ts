@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { freePort, isPortFree } from '../../lib/ports.ts';
+import type { RunLedger } from '../../lib/ledger.ts';
 import { ManagedProcess } from '../../lib/process.ts';
 import { poll, waiting } from '../../lib/wait.ts';
 import { redact } from '../redact.ts';
@@ -30,8 +31,8 @@ export interface LocalVaultOptions {
   logLevel?: VaultLogLevel;
   /** A fixed port; by default a free one is picked. */
   port?: number;
-  /** Where the pid is recorded while Vault runs (for `clean`). */
-  stateDir?: string;
+  /** The run's ledger: Vault's pid and temp dir are recorded there while it runs. */
+  ledger?: RunLedger;
   /** Keep the log outside the temp dir, so it outlives `stop()`. */
   logFile?: string;
   startupTimeoutMs?: number;
@@ -47,7 +48,7 @@ export class LocalVault implements VaultPlacement {
 
   async start(): Promise<LocalRunningVault> {
     const port = await this.choosePort();
-    const tempDir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-vault-'));
+    const tempDir = this.o.ledger ? await this.o.ledger.tempDir('vault') : await mkdtemp(join(tmpdir(), 'cm-vault-e2e-vault-'));
     const rootToken = randomBytes(16).toString('hex');
     const address = `https://${HOST}:${port}`;
     const args = [
@@ -67,7 +68,7 @@ export class LocalVault implements VaultPlacement {
     const startedAt = Date.now();
     const proc = new ManagedProcess('vault', this.binary, args, {
       dir: tempDir,
-      ...(this.o.stateDir ? { runsDir: this.o.stateDir } : {}),
+      ...(this.o.ledger ? { ledger: this.o.ledger } : {}),
       ...(this.o.logFile ? { logFile: this.o.logFile } : {}),
       env: serverEnv(tempDir, rootToken),
       extendEnv: false,
@@ -77,7 +78,8 @@ export class LocalVault implements VaultPlacement {
     });
     const stop = async () => {
       await proc.stop();
-      await rm(tempDir, { recursive: true, force: true });
+      if (this.o.ledger) await this.o.ledger.removeDir(tempDir);
+      else await rm(tempDir, { recursive: true, force: true });
     };
     const logLines = async () => (await proc.logLines()).filter((line, i, all) => line !== '' || i < all.length - 1);
     try {

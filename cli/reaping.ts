@@ -1,0 +1,34 @@
+import { execa } from 'execa';
+import { deleteKindCluster } from '../kind/cluster.ts';
+import { defaultRemovers, discardKept, reap, type Removers } from '../lib/reap.ts';
+
+/** Whether a Docker daemon answers (reaping skips containers, networks and kind clusters otherwise). */
+export async function dockerAnswers(): Promise<boolean> {
+  const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, stdin: 'ignore', timeout: 10_000 });
+  return r.exitCode === 0;
+}
+
+/** kind clusters go through kind's own delete (it also drops the kubeconfig and the cluster's cache dir). */
+const removers: Partial<Removers> = {
+  async deleteKindCluster(name, kindVersion) {
+    const nodes = await execa('docker', ['ps', '-aq', '--filter', `label=io.x-k8s.kind.cluster=${name}`], { reject: false, stdin: 'ignore' });
+    if (nodes.exitCode === 0 && !nodes.stdout.trim()) return 'gone';
+    try {
+      await deleteKindCluster(name, kindVersion);
+      return 'removed';
+    } catch {
+      // the pinned kind may be gone from the cache (`clean --cache`); its nodes are plain containers
+      return defaultRemovers.deleteKindCluster(name, kindVersion);
+    }
+  },
+};
+
+/** What dead runs left (every run but `self`'s with `includeLive`), one line each through `log`. */
+export async function reapLeftovers(o: { runsDir: string; self?: string; includeLive?: boolean; log: (l: string) => void }) {
+  return reap({ ...o, docker: await dockerAnswers(), removers });
+}
+
+/** Every kept environment, with what it holds. */
+export async function discardKeptEnvironments(o: { runsDir: string; log: (l: string) => void }) {
+  return discardKept({ ...o, docker: await dockerAnswers(), removers });
+}

@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newRunId, observeProcess, ownerLabel, selfIdentity, type ProcessIdentity } from './run-identity.ts';
+import { PROJECT_LABEL_KEY } from './names.ts';
+
+/**
+ * The run ledger: one append-only file per run under the suite cache's runs dir (`run-<id>.jsonl`), naming the
+ * run's owner (pid, start time, boot) and every thing the run made that outlives a function call — processes,
+ * containers, networks, kind clusters, temp dirs. A thing is recorded BEFORE it is made (a kill between the two
+ * leaves a record of something absent, which reaping skips, never something unrecorded) and dropped once undone.
+ * The next run reaps what a dead owner's ledger still names (lib/reap.ts).
+ *
+ * Environments kept on purpose (`run --reuse`, `run --keep` on kind) move into a kept file (`kept-<name>.json`)
+ * owned by no process: reaping spares them, `clean` removes them.
+ */
+export type Resource =
+  | ({ kind: 'process'; name: string } & ProcessIdentity)
+  | { kind: 'container'; name: string }
+  | { kind: 'network'; name: string }
+  | { kind: 'kind-cluster'; name: string; kindVersion: string }
+  | { kind: 'dir'; path: string };
+
+/** A running process as a ledger entry, its start time read now (before its pid can have been reused). */
+export function processResource(name: string, pid: number): Resource {
+  const seen = observeProcess(pid);
+  return { kind: 'process', name, pid, ...(seen?.start ? { start: seen.start } : {}), ...(seen?.boot ? { boot: seen.boot } : {}) };
+}
+
+export function resourceKey(r: Resource): string {
+  switch (r.kind) {
+    case 'process':
+      return `process:${r.pid}`;
+    case 'dir':
+      return `dir:${r.path}`;
+    default:
+      return `${r.kind}:${r.name}`;
+  }
+}
+
+/** One line for a person: `etcd (pid 1234)`, `container cmve-…-vault`, `kind cluster cmve-…`. */
+export function describeResource(r: Resource): string {
+  switch (r.kind) {
+    case 'process':
+      return `${r.name} (pid ${r.pid})`;
+    case 'dir':
+      return `temp dir ${r.path}`;
+    case 'kind-cluster':
+      return `kind cluster ${r.name}`;
+    default:
+      return `${r.kind} ${r.name}`;
+  }
+}
+
+export interface LedgerHeader {
+  run: string;
+  owner: ProcessIdentity;
+  startedAt: string;
+  command: string;
+}
+
+export interface LedgerContents {
+  header?: LedgerHeader;
+  /** What is made and not yet undone, in the order it was made. */
+  resources: Resource[];
+}
+
+/** Folds a ledger file's lines; a torn last line (a kill mid-write) and unknown lines are skipped. */
+export function parseLedger(text: string): LedgerContents {
+  let header: LedgerHeader | undefined;
+  const live = new Map<string, Resource>();
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let entry: { run?: string; owner?: ProcessIdentity; add?: Resource; drop?: string; startedAt?: string; command?: string };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (entry.run && entry.owner && !header) header = { run: entry.run, owner: entry.owner, startedAt: entry.startedAt ?? '', command: entry.command ?? '' };
+    else if (entry.add?.kind) live.set(resourceKey(entry.add), entry.add);
+    else if (typeof entry.drop === 'string') live.delete(entry.drop);
+  }
+  return { ...(header ? { header } : {}), resources: [...live.values()] };
+}
+
+export const ledgerFile = (runsDir: string, runId: string) => join(runsDir, `run-${runId}.jsonl`);
+export const keptFile = (runsDir: string, name: string) => join(runsDir, `kept-${name}.json`);
+
+/** The Docker labels of whatever a run makes: the project's, the run id, and the owner's identity. */
+export const RUN_LABEL_KEY = `${PROJECT_LABEL_KEY}.run`;
+export const OWNER_LABEL_KEY = `${PROJECT_LABEL_KEY}.owner`;
+
+/** The prefix of every temp dir a run makes: `cm-vault-e2e-<run id>-<label>-`. */
+export const tempDirPrefix = (runId: string, label: string) => `cm-vault-e2e-${runId}-${label.replace(/[^a-zA-Z0-9.-]+/g, '-')}-`;
+
+export class RunLedger {
+  readonly file: string;
+  private readonly live = new Map<string, Resource>();
+  private opened = false;
+
+  constructor(
+    readonly runsDir: string,
+    readonly id: string = newRunId(),
+    readonly owner: ProcessIdentity = selfIdentity(),
+    private readonly command = '',
+  ) {
+    this.file = ledgerFile(runsDir, id);
+  }
+
+  /** Docker labels for what this run makes. */
+  get labels(): Record<string, string> {
+    return { [PROJECT_LABEL_KEY]: 'true', [RUN_LABEL_KEY]: this.id, [OWNER_LABEL_KEY]: ownerLabel(this.owner) };
+  }
+
+  /** Writes the header (once); later calls do nothing. */
+  async open(): Promise<this> {
+    if (this.opened) return this;
+    await mkdir(this.runsDir, { recursive: true });
+    this.opened = true;
+    this.append({ run: this.id, owner: this.owner, startedAt: new Date().toISOString(), command: this.command });
+    return this;
+  }
+
+  // synchronous appends: lines from concurrent environments never interleave, and a record is on disk before
+  // the thing it names is made
+  private append(entry: unknown): void {
+    appendFileSync(this.file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+  }
+
+  async record(r: Resource): Promise<void> {
+    await this.open();
+    this.live.set(resourceKey(r), r);
+    this.append({ add: r });
+  }
+
+  async drop(r: Resource): Promise<void> {
+    const key = resourceKey(r);
+    if (!this.live.delete(key)) return;
+    this.append({ drop: key });
+  }
+
+  /** What this run made and has not undone. */
+  get resources(): Resource[] {
+    return [...this.live.values()];
+  }
+
+  /** A temp dir named after this run, recorded before it is made. */
+  async tempDir(label: string): Promise<string> {
+    const path = join(tmpdir(), `${tempDirPrefix(this.id, label)}${randomBytes(3).toString('hex')}`);
+    await this.record({ kind: 'dir', path });
+    await mkdir(path, { recursive: true, mode: 0o700 });
+    return path;
+  }
+
+  async removeDir(path: string): Promise<void> {
+    await rm(path, { recursive: true, force: true });
+    await this.drop({ kind: 'dir', path });
+  }
+
+  /**
+   * Hands `resources` over to a kept environment (owned by no process): the kept file is written first, then they
+   * leave this ledger, so a kill in between leaves them claimed twice (reaping spares what a kept file names)
+   * rather than by nobody. False, and nothing handed over, when one of that name is kept already.
+   */
+  async keep(kept: Omit<KeptEnvironment, 'keptAt' | 'keptBy'>): Promise<boolean> {
+    if (!(await writeKept(this.runsDir, { ...kept, keptAt: new Date().toISOString(), keptBy: this.id }))) return false;
+    for (const r of kept.resources) await this.drop(r);
+    return true;
+  }
+
+  /** Takes a kept environment over (claimed atomically: of two runs, one gets it); undefined when there is none. */
+  async adopt(name: string): Promise<KeptEnvironment | undefined> {
+    const claimed = join(this.runsDir, `claimed-${this.id}-${name}.json`);
+    try {
+      await rename(keptFile(this.runsDir, name), claimed);
+    } catch {
+      return undefined;
+    }
+    try {
+      const kept = JSON.parse(await readFile(claimed, 'utf8')) as KeptEnvironment;
+      for (const r of kept.resources) await this.record(r);
+      return kept;
+    } catch {
+      return undefined;
+    } finally {
+      await rm(claimed, { force: true });
+    }
+  }
+
+  /** At the run's end: the ledger goes when everything in it was undone or kept; else it stays for reaping. */
+  async close(): Promise<Resource[]> {
+    if (this.live.size === 0) await rm(this.file, { force: true });
+    return this.resources;
+  }
+}
+
+/** An environment kept on purpose, owned by no process. */
+export interface KeptEnvironment {
+  /** `<backend>-<spec digest>` for `--reuse`, `keep-<run id>-…` for `--keep`. */
+  name: string;
+  backend: 'local' | 'kind';
+  /** The environment spec's digest, when a later run with the same spec may adopt it. */
+  digest?: string;
+  /** The spec in words, for `clean` and for "why not reused". */
+  summary: string;
+  keptAt: string;
+  keptBy: string;
+  resources: Resource[];
+  /** What adopting it needs besides the resources (backend-specific). */
+  state?: unknown;
+}
+
+/** Written whole or not at all, and never over another (link fails when the name exists). */
+async function writeKept(runsDir: string, kept: KeptEnvironment): Promise<boolean> {
+  await mkdir(runsDir, { recursive: true });
+  const tmp = join(runsDir, `.kept-${kept.name}.${process.pid}.tmp`);
+  await writeFile(tmp, JSON.stringify(kept, null, 2), { mode: 0o600 });
+  try {
+    await link(tmp, keptFile(runsDir, kept.name));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+export async function readLedgers(runsDir: string): Promise<Array<LedgerContents & { file: string; id: string }>> {
+  const names = (await readdir(runsDir).catch(() => [] as string[])).filter((f) => /^run-r[0-9a-z]{5}\.jsonl$/.test(f));
+  const out: Array<LedgerContents & { file: string; id: string }> = [];
+  for (const n of names) {
+    const file = join(runsDir, n);
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined) out.push({ ...parseLedger(text), file, id: n.slice(4, -6) });
+  }
+  return out;
+}
+
+export async function readKept(runsDir: string): Promise<Array<KeptEnvironment & { file: string }>> {
+  const names = (await readdir(runsDir).catch(() => [] as string[])).filter((f) => f.startsWith('kept-') && f.endsWith('.json'));
+  const out: Array<KeptEnvironment & { file: string }> = [];
+  for (const n of names) {
+    const file = join(runsDir, n);
+    const kept = await readFile(file, 'utf8').then((t) => JSON.parse(t) as KeptEnvironment, () => undefined);
+    if (kept) out.push({ ...kept, file });
+  }
+  return out;
+}

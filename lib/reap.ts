@@ -1,0 +1,260 @@
+import { execa } from 'execa';
+import { readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeResource, OWNER_LABEL_KEY, readKept, readLedgers, resourceKey, RUN_LABEL_KEY, type KeptEnvironment, type LedgerContents, type Resource } from './ledger.ts';
+import { isAlive, isSameProcess, observeProcess, parseOwnerLabel, type ProcessIdentity } from './run-identity.ts';
+import { poll, waiting } from './wait.ts';
+
+/**
+ * Reaping: what runs whose owner is gone left behind — found through their ledgers (lib/ledger.ts), through the
+ * run and owner labels on Docker containers, and through temp dirs named after their run — is removed, one line
+ * each. What a live run owns and what a kept environment names is never touched.
+ */
+
+export interface DeadRun {
+  id: string;
+  file: string;
+  owner?: ProcessIdentity;
+  resources: Resource[];
+}
+
+/**
+ * Which ledgers to reap: those whose owner is gone (or every one but `self` with `includeLive`), minus what a
+ * kept environment names. A ledger without a readable header (torn at its first line) has no owner: it is dead.
+ */
+export function planReap(
+  ledgers: Array<LedgerContents & { file: string; id: string }>,
+  keptKeys: Set<string>,
+  alive: (owner: ProcessIdentity) => boolean,
+  opts: { self?: string; includeLive?: boolean } = {},
+): { dead: DeadRun[]; live: Array<{ id: string; owner: ProcessIdentity }> } {
+  const dead: DeadRun[] = [];
+  const live: Array<{ id: string; owner: ProcessIdentity }> = [];
+  for (const l of ledgers) {
+    if (l.id === opts.self) continue;
+    const owner = l.header?.owner;
+    if (owner && alive(owner) && !opts.includeLive) {
+      live.push({ id: l.id, owner });
+      continue;
+    }
+    dead.push({ id: l.id, file: l.file, ...(owner ? { owner } : {}), resources: l.resources.filter((r) => !keptKeys.has(resourceKey(r))) });
+  }
+  return { dead, live };
+}
+
+export interface LabelledContainer {
+  name: string;
+  run: string;
+  owner: string;
+}
+
+/** Containers carrying a run label whose owner is gone (or any but `self`'s with `includeLive`) and that no kept environment names. */
+export function orphanContainers(
+  containers: LabelledContainer[],
+  keptKeys: Set<string>,
+  alive: (owner: ProcessIdentity) => boolean,
+  opts: { self?: string; includeLive?: boolean } = {},
+): LabelledContainer[] {
+  return containers.filter((c) => {
+    if (c.run === opts.self || keptKeys.has(resourceKey({ kind: 'container', name: c.name }))) return false;
+    if (opts.includeLive) return true;
+    const owner = parseOwnerLabel(c.owner);
+    return !owner || !alive(owner);
+  });
+}
+
+/** Temp dirs named after one of `runs` (`cm-vault-e2e-<run id>-…`). */
+export function tempDirsOf(names: string[], runs: Set<string>): string[] {
+  return names.filter((n) => {
+    const m = /^cm-vault-e2e-(r[0-9a-z]{5})-/.exec(n);
+    return !!m && runs.has(m[1]!);
+  });
+}
+
+/** Undoing one thing; 'gone' when it was no longer there. */
+export interface Removers {
+  killProcess(r: Extract<Resource, { kind: 'process' }>): Promise<'removed' | 'gone'>;
+  removeContainer(name: string): Promise<'removed' | 'gone'>;
+  deleteKindCluster(name: string, kindVersion: string): Promise<'removed' | 'gone'>;
+  removeNetwork(name: string): Promise<'removed' | 'gone' | 'in use'>;
+  removeDir(path: string): Promise<'removed' | 'gone'>;
+}
+
+export interface ReapOptions {
+  runsDir: string;
+  /** This run: never reaped. */
+  self?: string;
+  /** `clean --all`: live runs too. */
+  includeLive?: boolean;
+  /** Whether Docker answers (containers, networks and kind clusters are skipped otherwise). */
+  docker: boolean;
+  removers?: Partial<Removers>;
+  /** Containers carrying a run label (default: `docker ps`). */
+  listContainers?: () => Promise<LabelledContainer[]>;
+  alive?: (owner: ProcessIdentity) => boolean;
+  log: (line: string) => void;
+}
+
+export interface ReapResult {
+  runs: string[];
+  removed: number;
+  failures: string[];
+  /** Live runs spared, for `clean` to say so. */
+  spared: Array<{ id: string; owner: ProcessIdentity }>;
+}
+
+/** The order things are undone in: processes first (they hold dirs and ports), then containers, clusters, networks, dirs. */
+const ORDER: Resource['kind'][] = ['process', 'container', 'kind-cluster', 'network', 'dir'];
+
+export async function reap(opts: ReapOptions): Promise<ReapResult> {
+  const alive = opts.alive ?? isAlive;
+  const removers = { ...defaultRemovers, ...opts.removers };
+  const kept = await readKept(opts.runsDir);
+  const keptKeys = new Set(kept.flatMap((k) => k.resources.map(resourceKey)));
+  const { dead, live } = planReap(await readLedgers(opts.runsDir), keptKeys, alive, opts);
+  const result: ReapResult = { runs: dead.map((d) => d.id), removed: 0, failures: [], spared: live };
+  const deadIds = new Set(dead.map((d) => d.id));
+
+  const undo = (run: string, r: Resource, log = opts.log) => undoOne(r, `run ${run}`, removers, { ...opts, log }, result, 'reaped');
+
+  for (const d of dead) {
+    const why = d.owner ? (opts.includeLive && alive(d.owner) ? `its runner pid ${d.owner.pid} still runs (--all)` : `its runner pid ${d.owner.pid} is gone`) : 'it has no owner';
+    // the run's heading comes with its first line: a run whose things were all gone already says nothing
+    let said = false;
+    const log = (line: string) => {
+      if (!said) opts.log(`reaping run ${d.id}: ${why}`);
+      said = true;
+      opts.log(line);
+    };
+    if (await undoAll(d.resources, (r) => undo(d.id, r, log))) await rm(d.file, { force: true });
+  }
+
+  // what the ledgers named is handled; the sweeps below find what they could not name
+  const handled = new Set([...keptKeys, ...dead.flatMap((d) => d.resources.map(resourceKey))]);
+  if (opts.docker) {
+    const containers = await (opts.listContainers ?? labelledContainers)();
+    for (const c of orphanContainers(containers, handled, alive, opts)) await undo(c.run, { kind: 'container', name: c.name });
+  }
+
+  const tmp = tmpdir();
+  for (const n of tempDirsOf(await readdir(tmp).catch(() => [] as string[]), deadIds)) {
+    const dir: Resource = { kind: 'dir', path: join(tmp, n) };
+    if (!handled.has(resourceKey(dir))) await undo(/-(r[0-9a-z]{5})-/.exec(n)![1]!, dir);
+  }
+  return result;
+}
+
+/** Undoes `resources` in ORDER, newest first within a kind; true when every one is undone. */
+async function undoAll(resources: Resource[], undo: (r: Resource) => Promise<boolean>): Promise<boolean> {
+  let complete = true;
+  for (const kind of ORDER) for (const r of resources.filter((x) => x.kind === kind).reverse()) complete = (await undo(r)) && complete;
+  return complete;
+}
+
+async function undoOne(r: Resource, of: string, removers: Removers, opts: Pick<ReapOptions, 'docker' | 'log'>, result: { removed: number; failures: string[] }, verb = 'removed'): Promise<boolean> {
+  if (!opts.docker && (r.kind === 'container' || r.kind === 'kind-cluster' || r.kind === 'network')) {
+    result.failures.push(`${describeResource(r)} of ${of}: Docker does not answer`);
+    return false;
+  }
+  try {
+    const outcome =
+      r.kind === 'process' ? await removers.killProcess(r)
+      : r.kind === 'container' ? await removers.removeContainer(r.name)
+      : r.kind === 'kind-cluster' ? await removers.deleteKindCluster(r.name, r.kindVersion)
+      : r.kind === 'network' ? await removers.removeNetwork(r.name)
+      : await removers.removeDir(r.path);
+    if (outcome === 'removed') {
+      result.removed++;
+      opts.log(`${verb}: ${describeResource(r)} of ${of}`);
+    } else if (r.kind === 'process') {
+      // most often it died with its runner (setpriv --pdeathsig): said, so every recorded process has its line
+      opts.log(`${verb}: ${describeResource(r)} of ${of} (already gone)`);
+    }
+    return true;
+  } catch (err) {
+    result.failures.push(`${describeResource(r)} of ${of}: ${(err as Error).message}`);
+    return false;
+  }
+}
+
+/** `clean`: every kept environment (or those `which` selects) removed with what it holds. */
+export async function discardKept(opts: Omit<ReapOptions, 'self' | 'includeLive' | 'alive'> & { which?: (k: KeptEnvironment) => boolean }): Promise<{ discarded: string[]; removed: number; failures: string[] }> {
+  const removers = { ...defaultRemovers, ...opts.removers };
+  const result = { discarded: [] as string[], removed: 0, failures: [] as string[] };
+  for (const k of await readKept(opts.runsDir)) {
+    if (opts.which && !opts.which(k)) continue;
+    const of = `kept environment ${k.name} (${k.summary})`;
+    if (await undoAll(k.resources, (r) => undoOne(r, of, removers, opts, result))) {
+      await rm(k.file, { force: true });
+      result.discarded.push(k.name);
+    }
+  }
+  return result;
+}
+
+async function labelledContainers(): Promise<LabelledContainer[]> {
+  const listed = await execa('docker', ['ps', '-a', '--filter', `label=${RUN_LABEL_KEY}`, '--format', `{{.Names}}\t{{.Label "${RUN_LABEL_KEY}"}}\t{{.Label "${OWNER_LABEL_KEY}"}}`], { reject: false, stdin: 'ignore' });
+  return (listed.exitCode === 0 ? listed.stdout : '')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t'))
+    .map(([name, run, owner]) => ({ name: name ?? '', run: run ?? '', owner: owner ?? '' }));
+}
+
+const docker = (args: string[]) => execa('docker', args, { reject: false, all: true, stdin: 'ignore', timeout: 120_000 });
+
+export const defaultRemovers: Removers = {
+  async killProcess(r) {
+    const seen = observeProcess(r.pid);
+    if (!isSameProcess(r, seen)) return 'gone';
+    try {
+      process.kill(r.pid, 'SIGKILL');
+    } catch {
+      return 'gone';
+    }
+    // gone before its dir is removed: a dying etcd still writes
+    await poll(async () => (isSameProcess(r, observeProcess(r.pid)) ? waiting() : true), { timeoutMs: 5000, intervalMs: 50 });
+    return 'removed';
+  },
+  async removeContainer(name) {
+    const r = await docker(['rm', '-f', '-v', name]);
+    if (r.exitCode === 0) return 'removed';
+    if (/No such container/i.test(r.all ?? '')) return 'gone';
+    throw new Error(`docker rm failed: ${(r.all ?? '').trim()}`);
+  },
+  async deleteKindCluster(name) {
+    // kind's own delete needs its binary; its node containers are named <cluster>-<role>
+    const nodes = await docker(['ps', '-aq', '--filter', `label=io.x-k8s.kind.cluster=${name}`]);
+    const ids = nodes.stdout.split('\n').filter(Boolean);
+    if (!ids.length) return 'gone';
+    const r = await docker(['rm', '-f', '-v', ...ids]);
+    if (r.exitCode !== 0) throw new Error(`docker rm failed: ${(r.all ?? '').trim()}`);
+    return 'removed';
+  },
+  async removeNetwork(name) {
+    const users = await docker(['network', 'inspect', '--format', '{{len .Containers}}', name]);
+    if (users.exitCode !== 0) return 'gone';
+    if (users.stdout.trim() !== '0') return 'in use';
+    const r = await docker(['network', 'rm', name]);
+    return r.exitCode === 0 ? 'removed' : 'in use';
+  },
+  async removeDir(path) {
+    const existed = await readdir(path).then(() => true, () => false);
+    await rm(path, { recursive: true, force: true });
+    return existed ? 'removed' : 'gone';
+  },
+};
+
+/**
+ * Why a container name is taken, for the error that replaces Docker's raw 409: the run that owns it (from its
+ * labels) and whether that run still runs, with the fix.
+ */
+export async function nameTakenBy(name: string): Promise<{ problem: string; fix: string }> {
+  const r = await execa('docker', ['inspect', '--format', `{{index .Config.Labels "${RUN_LABEL_KEY}"}}\t{{index .Config.Labels "${OWNER_LABEL_KEY}"}}`, name], { reject: false, stdin: 'ignore' });
+  const [run, ownerText] = r.exitCode === 0 ? r.stdout.trim().split('\t') : [];
+  const owner = parseOwnerLabel(ownerText);
+  if (!run || !owner) return { problem: `the container name ${name} is taken by a container no run recorded`, fix: `remove it if it is yours: \`docker rm -f ${name}\` (or \`npx cm-vault-e2e clean --all\`)` };
+  if (isAlive(owner)) return { problem: `the container name ${name} is taken by run ${run}, still in progress (pid ${owner.pid})`, fix: 'wait for that run to end, or give this one another CM_VAULT_E2E_KIND_INSTANCE' };
+  return { problem: `the container name ${name} is taken by run ${run}, whose runner (pid ${owner.pid}) is gone`, fix: 'run again (each run first reaps what dead runs left) or `npx cm-vault-e2e clean`' };
+}
