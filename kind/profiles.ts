@@ -4,6 +4,7 @@
  * `--service-account-issuer` and `--api-audiences`.
  */
 import { stringify } from 'yaml';
+import { kubernetesMinor } from '../lib/kubernetes-version.ts';
 import { csvJoin } from '../local/apiserver.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
 import { POD_SUBNET } from './images/base.ts';
@@ -33,19 +34,13 @@ export interface KindCluster {
   kubeadmConfigPatches: string[];
 }
 
-function minorOf(version: string): number {
-  const m = /^v?1\.(\d+)\./.exec(version);
-  if (!m) throw new Error(`kubernetes version ${version} is not of the form v1.<minor>.<patch>`);
-  return Number(m[1]);
-}
-
 /**
  * KubeletConfiguration settings for a cgroup v1 host. Up to 1.34 none beyond kind's own (cgroupRoot /kubelet,
  * systemd driver): `failCgroupV1` defaults to false there (1.31–1.34). From 1.35 it defaults to true and the
  * kubelet refuses to start on cgroup v1 unless it is set false.
  */
 export function kubeletSettings(kubernetesVersion: string): Record<string, unknown> {
-  return minorOf(kubernetesVersion) >= 35 ? { failCgroupV1: false } : {};
+  return kubernetesMinor(kubernetesVersion) >= 35 ? { failCgroupV1: false } : {};
 }
 
 /**
@@ -55,7 +50,7 @@ export function kubeletSettings(kubernetesVersion: string): Record<string, unkno
  */
 export function kubeadmApiVersion(kindVersion: string | undefined, kubernetesVersion: string): 'v1beta3' | 'v1beta4' {
   const kind = /^v?0\.(\d+)\./.exec(kindVersion ?? '');
-  return kind && Number(kind[1]) >= 32 && minorOf(kubernetesVersion) >= 36 ? 'v1beta4' : 'v1beta3';
+  return kind && Number(kind[1]) >= 32 && kubernetesMinor(kubernetesVersion) >= 36 ? 'v1beta4' : 'v1beta3';
 }
 
 /**
@@ -63,7 +58,7 @@ export function kubeadmApiVersion(kindVersion: string | undefined, kubernetesVer
  * v1beta4 config, which kind renders from v0.32 (see kubeadmApiVersion).
  */
 export function kindCannotCreate(kindVersion: string | undefined, kubernetesVersion: string): string | undefined {
-  if (minorOf(kubernetesVersion) < 37 || kubeadmApiVersion(kindVersion, kubernetesVersion) === 'v1beta4') return undefined;
+  if (kubernetesMinor(kubernetesVersion) < 37 || kubeadmApiVersion(kindVersion, kubernetesVersion) === 'v1beta4') return undefined;
   return `kind ${kindVersion ?? '(unpinned)'} renders kubeadm's v1beta3 config, which kubeadm ${kubernetesVersion} no longer reads: pin kind ≥ v0.32 in versions.yaml, or run it with --backend local`;
 }
 

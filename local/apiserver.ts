@@ -47,6 +47,7 @@ export async function startApiServer(binary: string, opts: { dir: string; ledger
     `--service-account-signing-key-file=${signingKey.keyFile}`,
     '--service-cluster-ip-range=10.96.0.0/16',
     '--authorization-mode=RBAC',
+    ...NO_ENDPOINT_RECONCILER,
     '--enable-priority-and-fairness=false',
     '--disable-admission-plugins=ServiceAccount',
     '--v=1',
@@ -59,6 +60,16 @@ export async function startApiServer(binary: string, opts: { dir: string; ledger
   await agent.close();
   return { url, caPem: ca.certPem, caFile: ca.certFile, admin, signingKey, proc };
 }
+
+/**
+ * The process cluster advertises 127.0.0.1 and has no kubelet or pods, so nothing reads the `kubernetes` Service's
+ * endpoints. From 1.37 the default lease reconciler refuses a loopback advertise address at start
+ * (k8s.io/kubernetes@v1.37.2 pkg/controlplane/instance.go#New calls Reconciler.ValidateIP;
+ * pkg/controlplane/reconcilers/lease.go#ValidateIP → ValidateEndpointIP: "may not be in the loopback range"),
+ * while the `none` reconciler accepts any address (reconcilers/none.go#ValidateIP). The flag exists in every
+ * pinned release, so every version runs with it.
+ */
+export const NO_ENDPOINT_RECONCILER = ['--endpoint-reconciler-type=none'] as const;
 
 /** String-slice flags are parsed as one CSV record: quote a value holding quotes or commas, doubling its quotes. */
 export function csvJoin(values: string[]): string {

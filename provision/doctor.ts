@@ -1,5 +1,6 @@
+import { kindSupport, type KindKubernetesSupport } from '../kind/host.ts';
 import { cacheLayout } from './cache.ts';
-import { dockerStatus, type DockerStatus } from './docker/docker.ts';
+import { dockerStatus, hostCgroupVersion, type DockerStatus } from './docker/docker.ts';
 import { duration } from './estimates.ts';
 import { footprint, formatFootprint, type Footprint } from './footprint.ts';
 import { goVersion } from './go.ts';
@@ -31,10 +32,12 @@ export interface DoctorReport {
   getMissing?: { command: string; seconds: number };
   /** What the suite keeps on disk. */
   footprint: Footprint;
+  /** The pinned Kubernetes the kind backend can run here (pinned kind, this host's cgroup version), newest last. */
+  kind: { kindVersion: string | null; cgroup: 'v1' | 'v2'; kubernetes: KindKubernetesSupport[]; newest: string | null };
 }
 
 /** What is on this machine, and exactly how to get what is not. */
-export async function doctor(recipes: Recipe[], opts: { docker?: boolean } = {}): Promise<DoctorReport> {
+export async function doctor(recipes: Recipe[], opts: { docker?: boolean; kind?: { version?: string; kubernetes: string[] } } = {}): Promise<DoctorReport> {
   const layout = cacheLayout();
   const manifest = await readManifest(layout.manifest);
   const components: ComponentReport[] = [];
@@ -59,7 +62,10 @@ export async function doctor(recipes: Recipe[], opts: { docker?: boolean } = {})
   const hostPackages = missingHostPackages(['local', 'kind']).map((p) => ({ name: p.name, why: p.why }));
   const missing = recipes.filter((r) => r.kind !== 'unavailable' && !components.find((c) => c.name === r.name && c.version === r.version)?.present);
   const getMissing = missing.length || hostPackages.length ? { command: 'npx cm-vault-e2e provision --for local,kind', seconds: await estimateSeconds(missing, undefined, layout) } : undefined;
-  return { cache: layout.root, go, components, docker, hostPackages, ...(getMissing ? { getMissing } : {}), footprint: await footprint(layout) };
+  const cgroup = hostCgroupVersion();
+  const support = kindSupport(opts.kind?.kubernetes ?? [], opts.kind?.version, cgroup);
+  const kind = { kindVersion: opts.kind?.version ?? null, cgroup, kubernetes: support.versions, newest: support.newest ?? null };
+  return { cache: layout.root, go, components, docker, hostPackages, ...(getMissing ? { getMissing } : {}), footprint: await footprint(layout), kind };
 }
 
 export function formatDoctor(r: DoctorReport): string {
@@ -74,6 +80,8 @@ export function formatDoctor(r: DoctorReport): string {
   if (r.getMissing) lines.push(`missing: ${r.components.filter((c) => !c.present).length} components${r.hostPackages.length ? ` and ${r.hostPackages.length} host packages` : ''}; one command gets them all (about ${duration(r.getMissing.seconds)}): ${r.getMissing.command}`, '  (`npx cm-vault-e2e run ID…` gets only what those scenarios need)');
   else lines.push('missing: nothing');
   lines.push(`disk: ${formatFootprint(r.footprint)}; \`npx cm-vault-e2e clean --cache\` frees it`, '');
+  lines.push(`kind ${r.kind.kindVersion ?? '(unpinned)'} on this cgroup ${r.kind.cgroup} host: newest pinned Kubernetes it runs ${r.kind.newest ?? 'none'}`);
+  for (const k of r.kind.kubernetes) if (k.note) lines.push(`  ${k.runs ? 'runs' : 'NOT  '} ${k.version}: ${k.note}`);
   if ('error' in r.docker) lines.push(`docker: ${r.docker.error}`);
   else {
     const d = r.docker;

@@ -2,18 +2,25 @@ import type { ExposurePrediction, Observation, Prediction, SideVerdict, TokenReq
 
 type ExposureObserved = NonNullable<Observation['exposure']>;
 
-/** The sentence the report shows next to the verdict. */
-export function exposureSentence(o: ExposureObserved): string {
-  return [tokenSentence(o), o.requesters ? requestersSentence(o.requesters) : undefined].filter(Boolean).join('; ');
+/** The observed rights beyond the self-reviews and the release's default ServiceAccount rights (`defaults`). */
+function beyondDefaults(o: ExposureObserved, defaults: readonly string[]): string[] {
+  return (o.rights ?? []).filter((r) => !defaults.includes(r));
 }
 
-function tokenSentence(o: ExposureObserved): string | undefined {
+/** The sentence the report shows next to the verdict; `defaults`: what every ServiceAccount may on this release. */
+export function exposureSentence(o: ExposureObserved, defaults: readonly string[] = []): string {
+  return [tokenSentence(o, defaults), o.requesters ? requestersSentence(o.requesters) : undefined].filter(Boolean).join('; ');
+}
+
+function tokenSentence(o: ExposureObserved, defaults: readonly string[]): string | undefined {
   if (!o.audiences) return undefined;
   if (o.refused) return `refused by the API server (${o.refused}): the token is no Kubernetes credential`;
-  const rights = o.rights ?? [];
+  const rights = beyondDefaults(o, defaults);
+  const held = (o.rights ?? []).filter((r) => defaults.includes(r));
+  const alsoDefaults = held.length ? ` (and what every ServiceAccount may here: ${held.join('; ')})` : '';
   return rights.length
-    ? `this token is also a Kubernetes credential for ${o.user}, which may: ${rights.join('; ')} — whoever holds the token until it expires may too`
-    : `this token is also a Kubernetes credential for ${o.user}, which may do nothing beyond the self-reviews every user has`;
+    ? `this token is also a Kubernetes credential for ${o.user}, which may: ${rights.join('; ')}${alsoDefaults} — whoever holds the token until it expires may too`
+    : `this token is also a Kubernetes credential for ${o.user}, which may do nothing beyond the self-reviews every user has${alsoDefaults}`;
 }
 
 export function requestersSentence(requesters: readonly TokenRequester[]): string {
@@ -29,14 +36,14 @@ export function exposureSide(p: Prediction, o: Observation): SideVerdict[] {
   if (!e || !o.exposure) return [];
   const parts = [tokenPart(e, o.exposure), requestersPart(e, o.exposure)].filter((x): x is { ok: boolean; expected: string } => !!x);
   if (!parts.length) return [];
-  return [{ side: 'exposure', ok: parts.every((x) => x.ok), expected: parts.map((x) => x.expected).join('; '), observed: exposureSentence(o.exposure) }];
+  return [{ side: 'exposure', ok: parts.every((x) => x.ok), expected: parts.map((x) => x.expected).join('; '), observed: exposureSentence(o.exposure, e.defaultRights) }];
 }
 
 function tokenPart(e: ExposurePrediction, o: ExposureObserved): { ok: boolean; expected: string } | undefined {
   if (e.apiAudience === undefined) return undefined;
   if (!e.apiAudience) return { ok: !!o.refused, expected: 'refused by the API server (HTTP 401 Unauthorized): the token is no Kubernetes credential' };
   const grants = e.grants ?? [];
-  const rights = o.rights ?? [];
+  const rights = beyondDefaults(o, e.defaultRights ?? []);
   const expected = `authenticated as ${e.user}; ${grants.length ? `rights from ${grants.join('; ')}${e.mustInclude ? `, including ${e.mustInclude}` : ''}` : 'no rights beyond the self-reviews'}`;
   const ok =
     !!o.audiences &&

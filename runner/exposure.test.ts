@@ -58,6 +58,18 @@ describe('the exposure side', () => {
   });
 });
 
+describe("the release's default ServiceAccount rights", () => {
+  it('are not counted, but shown; anything beyond them still is', () => {
+    const ctb = 'get,list,watch clustertrustbundles.certificates.k8s.io';
+    const minimal = { ...base, exposure: { apiAudience: true, user: USER, grants: [], defaultRights: [ctb] } };
+    const [ok] = exposureSide(minimal, obs({ audiences: ['a'], user: USER, rights: [ctb] }));
+    expect(ok).toMatchObject({ ok: true, observed: expect.stringContaining(`nothing beyond the self-reviews every user has (and what every ServiceAccount may here: ${ctb})`) });
+    expect(exposureSide(minimal, obs({ audiences: ['a'], user: USER, rights: [ctb, 'get secrets'] }))[0]).toMatchObject({ ok: false, observed: expect.stringContaining('may: get secrets (and what') });
+    // without the release's defaults (up to 1.36) the same right is an exposure
+    expect(exposureSide({ ...minimal, exposure: { ...minimal.exposure, defaultRights: [] } }, obs({ audiences: ['a'], user: USER, rights: [ctb] }))[0]?.ok).toBe(false);
+  });
+});
+
 describe('SubjectAccessReview groups', () => {
   it('a ServiceAccount user carries the groups its authenticator adds', () => {
     expect(serviceAccountGroups('system:serviceaccount:cert-manager:cert-manager')).toEqual(['system:serviceaccounts', 'system:serviceaccounts:cert-manager', 'system:authenticated']);

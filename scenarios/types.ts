@@ -186,6 +186,8 @@ export interface ExposurePrediction {
   mustInclude?: string;
   /** Who may mint tokens for the ServiceAccounts that matter here (create serviceaccounts/token), per subject asked. */
   requesters?: TokenRequesterPrediction[];
+  /** Rights every ServiceAccount has on this Kubernetes by default RBAC (oracle/service-account-defaults.ts): not flagged. */
+  defaultRights?: string[];
 }
 
 /** Whether `subject` may create serviceaccounts/token for `namespace/serviceAccount` (a SubjectAccessReview). */

@@ -11,7 +11,8 @@ export function registerDoctor(program: Command): void {
     .option('--no-docker', 'skip the Docker checks')
     .action(async (opts: { json?: boolean; docker: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { versions?: string };
-      const report = await doctor(allRecipes(await loadPins(globals.versions)), { docker: opts.docker });
+      const pins = await loadPins(globals.versions);
+      const report = await doctor(allRecipes(pins), { docker: opts.docker, kind: { version: pins.kind, kubernetes: pins.kubernetes } });
       process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report) + '\n');
     });
 }

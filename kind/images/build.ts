@@ -67,19 +67,39 @@ export function pinnedVersions(v: Versions = loadVersions()) {
   return { kubernetes: v.kubernetes.default, etcd: pin('etcd'), coredns: pin('coredns'), pause: pin('pause'), kind: pin('kind'), crictl: pin('crictl') };
 }
 
-/** kubeadm's image names must be exactly the versions we built, or kubeadm would want to pull. */
-export function checkRefsAgainstPins(refs: KubeadmImages, pins: { etcd: string; coredns: string; pause: string }): void {
+/** kubeadm's image names for one Kubernetes as versions.yaml records them (`kubernetes.versions.<v>.kubeadm`). */
+export type KubeadmRecord = { etcd: string; coredns: string; pause: string };
+
+export function kubeadmRecordOf(v: Versions, kubernetesVersion: string): KubeadmRecord | undefined {
+  const r = v.kubernetes.entries[kubernetesVersion]?.kubeadm as Partial<KubeadmRecord> | undefined;
+  return r && typeof r.etcd === 'string' && typeof r.coredns === 'string' && typeof r.pause === 'string' ? { etcd: r.etcd, coredns: r.coredns, pause: String(r.pause) } : undefined;
+}
+
+/**
+ * kubeadm's image names must be what the node image carries, or kubeadm would want to pull. The images are built
+ * from the single etcd and CoreDNS pins and tagged with kubeadm's names, so a Kubernetes whose kubeadm names newer
+ * ones (versions.yaml records them per version) runs them under those names; pause is built from that
+ * Kubernetes' own source. Without a record the names must be the pins themselves.
+ */
+export function checkRefsAgainstPins(refs: KubeadmImages, pins: { etcd: string; coredns: string; pause: string }, recorded?: KubeadmRecord): void {
   const problems: string[] = [];
+  if (recorded) {
+    const want: Array<[keyof KubeadmImages & keyof KubeadmRecord, string]> = [['etcd', recorded.etcd], ['coredns', recorded.coredns], ['pause', recorded.pause]];
+    for (const [name, tag] of want) if (tagOf(refs[name]) !== tag) problems.push(`kubeadm wants ${refs[name]}, versions.yaml records ${name} ${tag} for this Kubernetes`);
+    if (problems.length) throw new EnvironmentError('versions.yaml', "the kubeadm record disagrees with kubeadm", "write the tags `kubeadm config images list` prints into this Kubernetes' `kubeadm:` entry", problems);
+    return;
+  }
   if (!tagOf(refs.etcd).startsWith(`${pins.etcd.replace(/^v/, '')}-`)) problems.push(`kubeadm wants ${refs.etcd}, versions.yaml pins etcd ${pins.etcd}`);
   if (tagOf(refs.coredns) !== pins.coredns) problems.push(`kubeadm wants ${refs.coredns}, versions.yaml pins coredns ${pins.coredns}`);
   if (tagOf(refs.pause) !== pins.pause) problems.push(`kubeadm wants ${refs.pause}, versions.yaml pins pause ${pins.pause}`);
-  if (problems.length) throw new EnvironmentError('versions.yaml', 'pins disagree with kubeadm', 'pin the versions kubeadm names (`kubeadm config images list`)', problems);
+  if (problems.length) throw new EnvironmentError('versions.yaml', 'pins disagree with kubeadm', 'pin the versions kubeadm names (`kubeadm config images list`), or record them under this Kubernetes as `kubeadm:`', problems);
 }
 
 export async function buildKindImages(opts: BuildOptions = {}): Promise<KindImagesResult> {
   const started = Date.now();
   const log = opts.log ?? stderrLogger;
-  const pins = pinnedVersions(opts.versions);
+  const versions = opts.versions ?? loadVersions();
+  const pins = pinnedVersions(versions);
   const k8s = opts.kubernetesVersion ?? pins.kubernetes;
   const image = opts.image ?? defaultNodeImage(k8s);
   const sources = { ...defaultImageDeps(opts.sources?.policy ?? sourcePolicy(), log), ...opts.sources };
@@ -114,7 +134,7 @@ export async function buildKindImages(opts: BuildOptions = {}): Promise<KindImag
   const listed = await execa(kubeadm, ['config', 'images', 'list', '--kubernetes-version', k8s], { reject: false, all: true });
   if (listed.exitCode !== 0) throw new EnvironmentError('kubeadm', '`kubeadm config images list` failed', 'check the kube-node artifact', (listed.all ?? '').split('\n'));
   const refs = parseKubeadmImages(listed.stdout);
-  checkRefsAgainstPins(refs, pins);
+  checkRefsAgainstPins(refs, pins, kubeadmRecordOf(versions, k8s));
 
   const rootfs = await ensureRootfs(defaultRootfsSpec(), log);
   // unpacked only when some image has to be built

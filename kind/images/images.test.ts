@@ -6,7 +6,8 @@ import { cniConflist, patchContainerdConfig } from './base.ts';
 import { canonicalDir, linkChain } from './closure.ts';
 import { keyOf } from './common.ts';
 import { componentSpecs, IPTABLES_WRAPPER, parseKubeadmImages, tagOf } from './components.ts';
-import { checkRefsAgainstPins } from './build.ts';
+import { loadVersions } from '../../scenarios/versions.ts';
+import { checkRefsAgainstPins, kubeadmRecordOf } from './build.ts';
 import { rootfsKey, defaultRootfsSpec } from './rootfs.ts';
 
 const KUBEADM_LIST = `registry.k8s.io/kube-apiserver:v1.34.4
@@ -34,6 +35,20 @@ describe('kubeadm image names', () => {
     const refs = parseKubeadmImages(KUBEADM_LIST);
     expect(() => checkRefsAgainstPins(refs, { etcd: 'v3.6.5', coredns: 'v1.12.1', pause: '3.10.1' })).not.toThrow();
     expect(() => checkRefsAgainstPins(refs, { etcd: 'v3.6.4', coredns: 'v1.12.1', pause: '3.10' })).toThrow(/pins disagree/);
+  });
+
+  it('a Kubernetes whose kubeadm names newer etcd/CoreDNS/pause is checked against its versions.yaml kubeadm record instead', () => {
+    const newer = parseKubeadmImages(KUBEADM_LIST.replace('etcd:3.6.5-0', 'etcd:3.7.0-0').replace('coredns:v1.12.1', 'coredns:v1.14.6').replace('pause:3.10.1', 'pause:3.10.2'));
+    const pins = { etcd: 'v3.6.5', coredns: 'v1.12.1', pause: '3.10.1' };
+    expect(() => checkRefsAgainstPins(newer, pins)).toThrow(/pins disagree/);
+    expect(() => checkRefsAgainstPins(newer, pins, { etcd: '3.7.0-0', coredns: 'v1.14.6', pause: '3.10.2' })).not.toThrow();
+    expect(() => checkRefsAgainstPins(newer, pins, { etcd: '3.6.8-0', coredns: 'v1.14.6', pause: '3.10.2' })).toThrow(/the kubeadm record disagrees with kubeadm/);
+  });
+
+  it('reads the kubeadm record of a pinned Kubernetes from versions.yaml', () => {
+    const v = loadVersions();
+    expect(kubeadmRecordOf(v, 'v1.37.2')).toEqual({ etcd: '3.7.0-0', coredns: 'v1.14.6', pause: '3.10.2' });
+    expect(kubeadmRecordOf(v, 'v1.0.0')).toBeUndefined();
   });
 
   it('every component starts the binary it carries', () => {

@@ -57,8 +57,8 @@ describe('official sources of the pinned recipes', () => {
     ]);
     expect(go('kind').official!.files).toEqual([
       {
-        url: 'https://github.com/kubernetes-sigs/kind/releases/download/v0.30.0/kind-linux-amd64',
-        checksumUrl: 'https://github.com/kubernetes-sigs/kind/releases/download/v0.30.0/kind-linux-amd64.sha256sum',
+        url: 'https://github.com/kubernetes-sigs/kind/releases/download/v0.33.0/kind-linux-amd64',
+        checksumUrl: 'https://github.com/kubernetes-sigs/kind/releases/download/v0.33.0/kind-linux-amd64.sha256sum',
         checksumFormat: 'sums',
         unpack: { kind: 'file', binary: 'kind' },
       },

@@ -1,6 +1,7 @@
 import type { ExplainStep, ExposurePrediction } from '../types.ts';
 import { serviceAccountUser } from './messages.ts';
 import { intersects, list, resourceNamespace, type OracleContext } from './model.ts';
+import { serviceAccountDefaultRights } from './service-account-defaults.ts';
 import { kubernetes } from './sources.ts';
 
 /**
@@ -31,14 +32,22 @@ export function predictExposure(ctx: OracleContext, tokenAudiences: readonly str
   if (plan.issuer.authDelegator) grants.push('ClusterRoleBinding to system:auth-delegator (create tokenreviews, subjectaccessreviews)');
   if (plan.issuer.extraRoleBinding) grants.push(`RoleBinding to ClusterRole ${plan.issuer.extraRoleBinding} in ${ns}`);
   const user = serviceAccountUser(ns, plan.issuer.serviceAccount);
+  const defaults = serviceAccountDefaultRights(plan.cluster.kubernetes);
   return {
-    exposure: { apiAudience: true, user, grants, ...(plan.issuer.authDelegator ? { mustInclude: 'create tokenreviews.authentication.k8s.io' } : {}) },
+    exposure: {
+      apiAudience: true,
+      user,
+      grants,
+      ...(plan.issuer.authDelegator ? { mustInclude: 'create tokenreviews.authentication.k8s.io' } : {}),
+      ...(defaults.rights.length ? { defaultRights: defaults.rights } : {}),
+    },
     step: {
       step: 'token as a Kubernetes credential',
       detail:
         `The token carries an API audience: the API server authenticates it as ${user}. ` +
-        (grants.length ? `Its rights beyond the self-reviews every user has come from: ${grants.join('; ')}.` : 'Beyond the self-reviews every authenticated user may create, it has no rights: only what the issuer needs is bound.'),
-      source: `${authn}; ${kubernetes('pkg/registry/authorization/selfsubjectrulesreview/rest.go', 'REST.Create')}; ${kubernetes('plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go', 'ClusterRoles')}`,
+        (grants.length ? `Its rights beyond the self-reviews every user has come from: ${grants.join('; ')}.` : 'Beyond the self-reviews every authenticated user may create, it has no rights: only what the issuer needs is bound.') +
+        (defaults.rights.length ? ` Kubernetes ${plan.cluster.kubernetes} also lets every ServiceAccount ${defaults.rights.join('; ')} by default RBAC: not counted as exposure.` : ''),
+      source: [authn, kubernetes('pkg/registry/authorization/selfsubjectrulesreview/rest.go', 'REST.Create'), kubernetes('plugin/pkg/auth/authorizer/rbac/bootstrappolicy/policy.go', 'ClusterRoles'), ...(defaults.source ? [defaults.source] : [])].join('; '),
     },
   };
 }

@@ -1,0 +1,32 @@
+/**
+ * Which pinned Kubernetes the kind backend can run on this host: the pinned kind must render a kubeadm config the
+ * release reads (profiles.ts#kindCannotCreate), and the kubelet must start on the host's cgroup version.
+ *
+ * cgroup v1: kubelet 1.35+ defaults `failCgroupV1` to true and then refuses to start
+ * (kubernetes/kubernetes@v1.37.2 pkg/kubelet/apis/config/validation/validation_linux.go#validateKubeletOSConfiguration
+ * refuses cgroup v1 only while it is true); profiles.ts#kubeletSettings sets it false from 1.35. kind v0.33.0 itself
+ * only warns on a cgroup v1 host (sigs.k8s.io/kind pkg/cluster/internal/create/create.go).
+ */
+import { kubernetesMinor } from '../lib/kubernetes-version.ts';
+import { kindCannotCreate, kubeletSettings } from './profiles.ts';
+
+export interface KindKubernetesSupport {
+  version: string;
+  /** The pinned kind can make a node of it and its kubelet is configured to start on this host. */
+  runs: boolean;
+  /** Why not, or what makes it run (empty when nothing special). */
+  note: string;
+}
+
+export function kindSupport(kubernetesVersions: readonly string[], kindVersion: string | undefined, cgroup: 'v1' | 'v2'): { versions: KindKubernetesSupport[]; newest?: string } {
+  const versions = kubernetesVersions.map((version): KindKubernetesSupport => {
+    const cannot = kindCannotCreate(kindVersion, version);
+    if (cannot) return { version, runs: false, note: cannot };
+    const kubelet = kubeletSettings(version);
+    const note = cgroup === 'v1' && 'failCgroupV1' in kubelet ? 'cgroup v1 host: the kubelet runs with failCgroupV1: false (it refuses cgroup v1 by default from 1.35)' : '';
+    return { version, runs: true, note };
+  });
+  const running = versions.filter((v) => v.runs).map((v) => v.version);
+  const newest = running.sort((a, b) => kubernetesMinor(a) - kubernetesMinor(b) || a.localeCompare(b, undefined, { numeric: true })).at(-1);
+  return { versions, ...(newest ? { newest } : {}) };
+}
