@@ -18,8 +18,9 @@ const container = (rs: Resource[]) => rs.find((r): r is Extract<Resource, { kind
 const MOMENTS: Array<{ name: string; at: (rs: Resource[]) => boolean | Promise<boolean> }> = [
   // `kind` runs and has made the node container
   { name: 'kind create cluster', at: async (rs) => !!cluster(rs) && names(rs).includes('kind') && (await dockerHas({ kindCluster: cluster(rs)!.name })) },
-  // the cluster is up (`kind` has returned) and no Vault yet: Helm is installing cert-manager
-  { name: 'cert-manager install', at: (rs) => !!cluster(rs) && !names(rs).includes('kind') && !container(rs) },
+  // the cluster is up (`kind` has returned) and no Vault yet: Helm is installing cert-manager. The node must exist
+  // in Docker: the ledger records the cluster before `kind` starts, so the ledger alone also matches that instant.
+  { name: 'cert-manager install', at: async (rs) => !!cluster(rs) && !names(rs).includes('kind') && !container(rs) && (await dockerHas({ kindCluster: cluster(rs)!.name })) },
   // the Vault container exists and is not yet serving
   { name: 'Vault container start', at: async (rs) => !!container(rs) && (await dockerHas({ name: container(rs)!.name })) },
 ];
