@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
+import { sharedByKey } from '../lib/shared-by-key.ts';
 import type { cacheLayout } from './cache.ts';
 import type { WrapperContext } from './recipe.ts';
 
@@ -35,16 +36,8 @@ interface Download {
 
 /** Downloads module@version through the Go module proxy into `caches`; memoised per process. */
 export function moduleCache(caches: GoCaches): WrapperContext {
-  const seen = new Map<string, Promise<Download>>();
-  const download = (path: string, version: string) => {
-    const key = `${path}@${version}`;
-    let hit = seen.get(key);
-    if (!hit) {
-      hit = goModDownload(key, caches);
-      seen.set(key, hit);
-    }
-    return hit;
-  };
+  const shared = sharedByKey((key: string) => key, (key) => goModDownload(key, caches));
+  const download = (path: string, version: string) => shared(`${path}@${version}`);
   return {
     async goModOf(path, version) {
       const d = await download(path, version);

@@ -10,6 +10,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import pLimit from 'p-limit';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { binaryPath } from '../../provision/artifacts.ts';
 import { sourcePolicy } from '../../provision/official/policy.ts';
@@ -95,7 +96,18 @@ export function checkRefsAgainstPins(refs: KubeadmImages, pins: { etcd: string; 
   if (problems.length) throw new EnvironmentError('versions.yaml', 'pins disagree with kubeadm', 'pin the versions kubeadm names (`kubeadm config images list`), or record them under this Kubernetes as `kubeadm:`', problems);
 }
 
-export async function buildKindImages(opts: BuildOptions = {}): Promise<KindImagesResult> {
+/**
+ * One image build at a time in this process: environments of one run start side by side, and the rootfs, base and
+ * node builds work in directories and a build container named after the process, so two at once would remove each
+ * other's files. A warm check is quick, so waiting costs little.
+ */
+const oneBuildAtATime = pLimit(1);
+
+export function buildKindImages(opts: BuildOptions = {}): Promise<KindImagesResult> {
+  return oneBuildAtATime(() => buildImages(opts));
+}
+
+async function buildImages(opts: BuildOptions): Promise<KindImagesResult> {
   const started = Date.now();
   const log = opts.log ?? stderrLogger;
   const versions = opts.versions ?? loadVersions();
