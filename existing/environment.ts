@@ -23,7 +23,7 @@ import { startInClusterVault, type InClusterVault } from '../vault/placements/in
 import type { DiscoveredCluster } from './discover.ts';
 import { EXTERNAL_SKIP, vaultImageFor, vaultNamespace } from './fit.ts';
 import { Cleaner } from '../lib/cleaner.ts';
-import { OwnedKube, waitNamespacesGone } from './ledger.ts';
+import { clusterObjectOfKey, OwnedKube, waitGone } from './ledger.ts';
 import { MANAGED_BY, MANAGED_BY_SELECTOR } from '../lib/names.ts';
 
 
@@ -175,12 +175,13 @@ export class ExistingEnvironment implements ScenarioEnvironment {
 
   /** Everything in the Cleaner newest first (a Vault's port-forward before its objects); waits for the namespaces to be gone. */
   async stop(): Promise<void> {
-    const namespaces = this.ledger.keys.filter((k) => k.startsWith('v1/Namespace//')).map((k) => k.split('/').at(-1)!);
+    // namespaces and the CRDs of an installed cert-manager: deleted, but gone only when their finalizers are done
+    const finalized = this.ledger.keys.filter((k) => k.startsWith('v1/Namespace//') || k.startsWith('apiextensions.k8s.io/v1/CustomResourceDefinition//'));
     const failures = await this.ledger.unwind();
-    const left = await waitNamespacesGone(this.kube, namespaces, 180_000);
+    const left = await waitGone(this.kube, finalized, 180_000);
     if (failures.length || left.length) {
-      this.log(`existing cluster: cleanup incomplete: ${[...failures, ...left.map((ns) => `namespace ${ns} still there`)].join('; ')}`);
-      this.log(`  remove the rest with: kubectl delete ns,clusterrolebinding -l ${MANAGED_BY_SELECTOR}`);
+      this.log(`existing cluster: cleanup incomplete: ${[...failures, ...left.map((key) => `${clusterObjectOfKey(key).kind} ${clusterObjectOfKey(key).name} still there`)].join('; ')}`);
+      this.log(`  remove the rest with: kubectl delete ns,clusterrolebinding,crd -l ${MANAGED_BY_SELECTOR}`);
     }
     await rm(this.dir, { recursive: true, force: true });
   }

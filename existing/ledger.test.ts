@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inClusterObjects } from '../vault/placements/in-cluster.ts';
 import { Cleaner } from '../lib/cleaner.ts';
 import { objectKey, withManagedLabel } from '../lib/names.ts';
+import { clusterObjectOfKey } from './ledger.ts';
 
 describe('the ledger of what this backend made', () => {
   it('undoes newest first, keeps a re-applied object at its first place, and goes on past a failure', async () => {
@@ -31,5 +32,13 @@ describe('in-cluster Vault on a cluster this host reaches only through the API s
     expect(byKind('Service').spec.type).toBe('ClusterIP');
     expect(byKind('Deployment').spec.template.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
     for (const o of objs) expect(o.metadata?.labels?.['app.kubernetes.io/managed-by'], o.kind).toBe('cm-vault-e2e');
+  });
+});
+
+describe('a cluster-scoped key read back', () => {
+  it('keeps a grouped apiVersion whole', () => {
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'orders.acme.cert-manager.io' } };
+    expect(clusterObjectOfKey(objectKey(crd))).toEqual({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'orders.acme.cert-manager.io' });
+    expect(clusterObjectOfKey(objectKey({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } }))).toEqual({ apiVersion: 'v1', kind: 'Namespace', name: 'team-a' });
   });
 });

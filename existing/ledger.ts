@@ -6,7 +6,7 @@
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Cleaner } from '../lib/cleaner.ts';
-import { Kube, statusCode } from '../lib/kube.ts';
+import { Kube } from '../lib/kube.ts';
 import { poll, waiting } from '../lib/wait.ts';
 import { objectKey, withManagedLabel } from '../lib/names.ts';
 
@@ -48,13 +48,31 @@ export class OwnedKube extends Kube {
   }
 }
 
-/** Waits until the namespaces are gone (deletion is asynchronous); answers those still there at the deadline. */
-export async function waitNamespacesGone(kube: Kube, namespaces: string[], timeoutMs: number): Promise<string[]> {
-  let left = namespaces;
+/** A cluster-scoped object by the key `objectKey` gives it (`apiVersion/kind//name`, apiVersion may hold a slash). */
+export function clusterObjectOfKey(key: string): { apiVersion: string; kind: string; name: string } {
+  const parts = key.split('/');
+  return { apiVersion: parts.slice(0, -3).join('/'), kind: parts.at(-3)!, name: parts.at(-1)! };
+}
+
+/**
+ * Waits until the objects are gone: deleting a namespace or a CustomResourceDefinition only starts it (their
+ * finalizers remove the contents first). Answers the keys still there at the deadline.
+ */
+export async function waitGone(kube: Kube, keys: string[], timeoutMs: number): Promise<string[]> {
+  let left = keys;
   await poll(async () => {
-    const present = await Promise.all(left.map((name) => kube.core.readNamespace({ name }).then(() => true, (err) => statusCode(err) !== 404)));
+    const present = await Promise.all(left.map((key) => {
+      const o = clusterObjectOfKey(key);
+      return kube.read(o.apiVersion, o.kind, o.name).then((found) => found !== undefined);
+    }));
     left = left.filter((_, i) => present[i]);
     return left.length ? waiting() : true;
   }, { timeoutMs, intervalMs: 500 });
   return left;
+}
+
+/** Waits until the namespaces are gone; answers those still there at the deadline. */
+export async function waitNamespacesGone(kube: Kube, namespaces: string[], timeoutMs: number): Promise<string[]> {
+  const left = await waitGone(kube, namespaces.map((name) => `v1/Namespace//${name}`), timeoutMs);
+  return left.map((key) => clusterObjectOfKey(key).name);
 }
