@@ -180,7 +180,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     const failures = await this.ledger.unwind();
     const left = await waitGone(this.kube, finalized, 180_000);
     if (failures.length || left.length) {
-      this.log(`existing cluster: cleanup incomplete: ${[...failures, ...left.map((key) => `${clusterObjectOfKey(key).kind} ${clusterObjectOfKey(key).name} still there`)].join('; ')}`);
+      this.log(`existing cluster: cleanup incomplete: ${[...failures, ...left.map(clusterObjectOfKey).map((o) => `${o.kind} ${o.name} still there`)].join('; ')}`);
       this.log(`  remove the rest with: kubectl delete ns,clusterrolebinding,crd -l ${MANAGED_BY_SELECTOR}`);
     }
     await rm(this.dir, { recursive: true, force: true });

@@ -63,7 +63,8 @@ export async function waitGone(kube: Kube, keys: string[], timeoutMs: number): P
   await poll(async () => {
     const present = await Promise.all(left.map((key) => {
       const o = clusterObjectOfKey(key);
-      return kube.read(o.apiVersion, o.kind, o.name).then((found) => found !== undefined);
+      // an answer other than 404 (a busy API server) counts as still there: keep waiting, as for a namespace before
+      return kube.read(o.apiVersion, o.kind, o.name).then((found) => found !== undefined, () => true);
     }));
     left = left.filter((_, i) => present[i]);
     return left.length ? waiting() : true;
