@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheLayout } from './cache.ts';
 import { holdGoCaches } from './go.ts';
+import { observeProcess } from '../lib/run-identity.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-go-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -26,5 +27,24 @@ describe('holdGoCaches', () => {
     const again = await holdGoCaches(layout);
     expect(await again.release({ drop: true })).toBe(true);
     expect(existsSync(layout.go.build)).toBe(false);
+  });
+
+  it('does not count a holder whose pid now names another process (recorded start time differs)', async () => {
+    const layout = cacheLayout(root);
+    await mkdir(layout.go.build, { recursive: true });
+    await writeFile(join(layout.go.build, 'object'), 'x');
+    const parent = observeProcess(process.ppid)!;
+    // our parent's pid runs, but the holder that wrote this file started at another time
+    await writeFile(join(root, 'go-users', String(process.ppid)), JSON.stringify({ pid: process.ppid, start: `${Number(parent.start) + 1}`, boot: parent.boot }));
+    const held = await holdGoCaches(layout);
+    expect(await held.release({ drop: true })).toBe(true);
+    expect(existsSync(layout.go.build)).toBe(false);
+    // the same pid with the identity it really has keeps them
+    await mkdir(layout.go.build, { recursive: true });
+    await writeFile(join(root, 'go-users', String(process.ppid)), JSON.stringify({ pid: process.ppid, start: parent.start, boot: parent.boot }));
+    const again = await holdGoCaches(layout);
+    expect(await again.release({ drop: true })).toBe(false);
+    expect(existsSync(layout.go.build)).toBe(true);
+    await rm(join(root, 'go-users', String(process.ppid)));
   });
 });

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
+import { isAlive, selfIdentity, type ProcessIdentity } from '../lib/run-identity.ts';
 import { sharedByKey } from '../lib/shared-by-key.ts';
 import type { cacheLayout } from './cache.ts';
 import type { WrapperContext } from './recipe.ts';
@@ -72,33 +73,39 @@ async function goModDownload(key: string, caches: GoCaches): Promise<Download> {
 /**
  * Marks this process as a user of the suite's Go caches until `release()`; `release({ drop: true })` removes them
  * only when no other live process uses them (two provisions at once share one cache, and neither may pull it
- * away from the other's build). Returns whether they were removed.
+ * away from the other's build). Each holder's file records its identity (pid, start time, boot), so a pid the
+ * kernel gave to another process since does not keep the caches. Returns whether they were removed.
  */
 export async function holdGoCaches(layout: ReturnType<typeof cacheLayout>): Promise<{ release(opts?: { drop?: boolean }): Promise<boolean> }> {
   const users = join(layout.root, 'go-users');
   const mine = join(users, String(process.pid));
   await mkdir(users, { recursive: true });
-  await writeFile(mine, '');
+  await writeFile(mine, JSON.stringify(selfIdentity()));
   return {
     async release(opts = {}) {
       await rm(mine, { force: true });
       if (!opts.drop) return false;
-      const others = (await readdir(users).catch(() => [] as string[])).map(Number).filter((pid) => pid && pid !== process.pid && alive(pid));
-      if (others.length) return false;
+      const names = await readdir(users).catch(() => [] as string[]);
+      const holders = await Promise.all(names.map((name) => holderOf(join(users, name), name)));
+      if (holders.some((h) => h && h.pid !== process.pid && isAlive(h))) return false;
       await dropGoCaches(goCaches(layout));
       return true;
     },
   };
 }
 
-/** Whether a process with this id exists (signal 0 only asks). */
-export function alive(pid: number): boolean {
+/** A holder file's identity; one without a readable identity is named by its pid alone (the file name). */
+async function holderOf(file: string, name: string): Promise<ProcessIdentity | undefined> {
+  const pid = Number(name);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const text = await readFile(file, 'utf8').catch(() => '');
   try {
-    process.kill(pid, 0);
-    return true;
+    const recorded = JSON.parse(text) as ProcessIdentity;
+    if (recorded.pid === pid) return recorded;
   } catch {
-    return false;
+    // no identity recorded: the pid decides
   }
+  return { pid };
 }
 
 /**

@@ -7,7 +7,8 @@ import { buildRecipe, sha256 } from './build.ts';
 import { fetchWheel } from './wheel.ts';
 import { cacheLayout } from './cache.ts';
 import { duration, longestFirst, makespan, Timings } from './estimates.ts';
-import { alive, goCaches, goVersion, moduleCache, type GoCaches } from './go.ts';
+import { goCaches, goVersion, moduleCache, type GoCaches } from './go.ts';
+import { isAlive } from '../lib/run-identity.ts';
 import { entryKey, ManifestWriter, readManifest, type ManifestEntry } from './manifest.ts';
 import { obtain } from './official/install.ts';
 import { sourcePolicy } from './official/policy.ts';
@@ -176,6 +177,6 @@ function describeEntry(entry: ManifestEntry): string {
 async function removeAbandonedStaging(dir: string): Promise<void> {
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const pid = Number(/-(\d+)$/.exec(name)?.[1]);
-    if (pid && pid !== process.pid && !alive(pid)) await rm(join(dir, name), { recursive: true, force: true });
+    if (pid && pid !== process.pid && !isAlive({ pid })) await rm(join(dir, name), { recursive: true, force: true });
   }
 }

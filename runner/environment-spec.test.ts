@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -106,6 +106,21 @@ describe('reuseKey: what a kept environment is keyed by (run --reuse)', () => {
       reuseKey(environmentSpec(plan.environmentKey, [plan], { ...settings, candidate: { controller: '/c', images: {} } }), 'kind'),
     ].map((k) => ('name' in k ? k.name : k.why)));
     expect(names.size).toBe(5);
+  });
+
+  it('sees a candidate controller rebuilt in place at the same path', async () => {
+    const plan = plans[0]!;
+    const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-candidate-'));
+    const controller = join(dir, 'controller');
+    try {
+      await writeFile(controller, 'build 1');
+      const spec = environmentSpec(plan.environmentKey, [plan], { ...settings, candidate: { controller, images: {} } });
+      const before = reuseKey(spec, 'local');
+      await writeFile(controller, 'build 2, longer');
+      expect(reuseKey(spec, 'local')).not.toEqual(before);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an environment whose scenarios upgrade cert-manager, saying why', () => {

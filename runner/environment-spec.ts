@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import type { CertManagerComponent } from '../certmanager/chart.ts';
 import { InputError } from '../lib/errors.ts';
 import { RunLedger, type KeptEnvironment } from '../lib/ledger.ts';
@@ -139,13 +140,6 @@ export async function certManagerController(spec: EnvironmentSpec, version: stri
 }
 
 /**
- * What a kept environment is keyed by (`run --reuse`): everything that shapes the cluster and cert-manager — the
- * backend, the profile's issuer and audiences, Kubernetes, the cert-manager release, the pinned tools and
- * versions file pins, the image source and the release under test (by path: a candidate rebuilt in place is not
- * seen) — and nothing that is per scenario (Vaults, issuers). Undefined, with why, when the environment must
- * not be kept: an upgrade leaves cert-manager at another version than its spec says.
- */
-/**
  * `run --reuse` at an environment's start: its key (undefined when not reusing, or when it cannot be kept, said
  * through `log`) and the kept environment of that key, claimed for this run (undefined when there is none).
  */
@@ -161,6 +155,14 @@ export async function claimKept(spec: EnvironmentSpec, backend: 'local' | 'kind'
   return { keyed: reuse, ...(kept ? { kept } : {}) };
 }
 
+/**
+ * What a kept environment is keyed by (`run --reuse`): everything that shapes the cluster and cert-manager — the
+ * backend, the profile's issuer and audiences, Kubernetes, the cert-manager release, the pinned tools and
+ * versions file pins, the image source and the release under test (each local file of a candidate by path, size
+ * and modification time, so one rebuilt in place is a new key) — and nothing that is per scenario (Vaults,
+ * issuers). Instead, why, when the environment must not be kept: an upgrade leaves cert-manager at another
+ * version than its spec says.
+ */
 export function reuseKey(spec: EnvironmentSpec, backend: 'local' | 'kind'): { name: string; digest: string; summary: string } | { why: string } {
   if (spec.upgradeTo) return { why: `its scenarios upgrade cert-manager (${spec.certManager} → ${spec.upgradeTo}), so it cannot be handed on as ${spec.certManager}` };
   const p = spec.profile;
@@ -172,10 +174,20 @@ export function reuseKey(spec: EnvironmentSpec, backend: 'local' | 'kind'): { na
     pins: spec.pins,
     pinned: Object.fromEntries(Object.entries(spec.versions.pinned).map(([k, v]) => [k, v?.version]).sort()),
     source: spec.source,
-    candidate: spec.candidate ?? null,
+    candidate: spec.candidate ? candidateIdentity(spec.candidate) : null,
     instance: spec.kind.instance ?? null,
   };
   const digest = createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
   const summary = `${backend} ${p.name} Kubernetes ${spec.kubernetes} cert-manager ${spec.certManager}${spec.candidate ? ' (candidate)' : ''}`;
   return { name: `${backend}-${digest}`, digest, summary };
+}
+
+/** A candidate's paths with what their files are now (size, modification time); references and oci:// charts as written. */
+function candidateIdentity(candidate: CertManagerCandidate): unknown {
+  const file = (ref: string) => {
+    const st = statSync(ref, { throwIfNoEntry: false });
+    return st?.isFile() ? { ref, size: st.size, mtimeMs: st.mtimeMs } : ref;
+  };
+  const images = Object.entries(candidate.images).sort(([a], [b]) => a.localeCompare(b)).map(([component, ref]) => [component, file(ref!)]);
+  return { controller: candidate.controller ? file(candidate.controller) : null, images, chart: candidate.chart ? file(candidate.chart) : null };
 }

@@ -10,6 +10,8 @@ import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { BaseImageResult } from './base.ts';
+import { OWNER_LABEL_KEY, RUN_LABEL_KEY } from '../../lib/ledger.ts';
+import { ownerLabel, selfIdentity } from '../../lib/run-identity.ts';
 import { docker, dockerMaybe, imageLabel, INPUTS_LABEL_KEY, keyOf, kindCache, PROJECT_LABEL, RECIPE_REVISION, seconds, stderrLogger, tailLines, type Logger } from './common.ts';
 import { fileSha256, type BuiltComponent } from './components.ts';
 
@@ -67,7 +69,9 @@ export async function ensureNodeImage(opts: {
   const container = `cmve-nodebuild-${process.pid}`;
   await dockerMaybe(['rm', '-f', container]);
   log(`image: assembling ${opts.image} from ${opts.base.image}`);
-  await docker(['run', '-d', '--name', container, '--privileged', '--label', PROJECT_LABEL, '--entrypoint', 'sleep', opts.base.image, 'infinity'], { what: 'starting the node build container' });
+  // labelled like a run's containers, owned by this process: a build killed midway leaves a container the next run reaps
+  const owned = ['--label', `${RUN_LABEL_KEY}=image-build`, '--label', `${OWNER_LABEL_KEY}=${ownerLabel(selfIdentity())}`];
+  await docker(['run', '-d', '--name', container, '--privileged', '--label', PROJECT_LABEL, ...owned, '--entrypoint', 'sleep', opts.base.image, 'infinity'], { what: 'starting the node build container' });
   const exec = (args: string[], what: string) => docker(['exec', container, ...args], { what, timeout: 300_000 });
   try {
     for (const b of NODE_BINARIES) {
