@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+// playwright-core is loaded when a browser starts: it is large, and most commands never render a page
+import type { BrowserContext } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -34,6 +35,7 @@ export async function launchOffline(opts: { viewport?: { width: number; height: 
   const missing = chromiumMissing();
   if (missing) throw new Error(missing);
   const userDataDir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-chromium-'));
+  const { chromium } = await import('playwright-core');
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,

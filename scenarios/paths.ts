@@ -1,9 +1,9 @@
 import { isAbsolute, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../lib/package-root.ts';
 
 /** The shipped catalogue and cluster profiles. */
-export const CATALOGUE_DIR = fileURLToPath(new URL('./catalogue/', import.meta.url));
-export const PROFILES_DIR = fileURLToPath(new URL('./profiles/', import.meta.url));
+export const CATALOGUE_DIR = packageFile('scenarios', 'catalogue');
+export const PROFILES_DIR = packageFile('scenarios', 'profiles');
 
 /** A path as the user should see it: relative to the working directory when inside it. */
 export function displayPath(file: string): string {

@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../lib/package-root.ts';
 import { z } from 'zod';
 import { InputError } from '../lib/errors.ts';
 import type { VaultEngine } from './types.ts';
@@ -7,7 +7,7 @@ import { FIX, firstError, type Problem, zodProblems } from './zod-errors.ts';
 import { readYamlFile } from './yaml-source.ts';
 
 /** The versions file shipped with this package (the single source of every pinned component). */
-export const VERSIONS_FILE = fileURLToPath(new URL('../versions.yaml', import.meta.url));
+export const VERSIONS_FILE = packageFile('versions.yaml');
 
 export const VERSION_PATTERN = /^v\d+\.\d+\.\d+$/;
 const Version = z.string().regex(VERSION_PATTERN, `must be a version like v1.16.5${FIX}write it as vMAJOR.MINOR.PATCH`);

@@ -20,7 +20,7 @@
  * module of a single component (for building one by hand).
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../lib/package-root.ts';
 
 export type CertManagerBinary = 'controller' | 'webhook' | 'cainjector';
 export const CERT_MANAGER_BINARIES: readonly CertManagerBinary[] = ['controller', 'webhook', 'cainjector'];
@@ -169,7 +169,7 @@ const SUBSTITUTIONS: ReadonlyArray<{ from: [number, number]; to: [number, number
   },
 ];
 
-const LAUNCHER_ROOT = fileURLToPath(new URL('./launcher/', import.meta.url));
+const LAUNCHER_ROOT = packageFile('provision', 'certmanager', 'launcher');
 
 export class CertManagerWrapperError extends Error {
   constructor(message: string) {

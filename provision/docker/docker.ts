@@ -10,11 +10,11 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, open, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../lib/package-root.ts';
 import { EnvironmentError } from '../../lib/errors.ts';
 
 /** Absolute path of the provisioning script. */
-export const DOCKER_HOST_SCRIPT = fileURLToPath(new URL('./docker-host.sh', import.meta.url));
+export const DOCKER_HOST_SCRIPT = packageFile('provision', 'docker', 'docker-host.sh');
 export const DOCKERD_LOG = '/var/log/cm-vault-e2e-dockerd.log';
 /** The runtime name docker-host.sh registers for the runc wrapper. */
 export const WRAPPER_RUNTIME = 'cm-vault-e2e-runc';
