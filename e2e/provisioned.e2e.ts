@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sha256 } from '../provision/build.ts';
+import { sha256File } from '../lib/file-sha256.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import { entryKey, readManifest } from '../provision/manifest.ts';
 import { loadPins } from '../provision/pins.ts';
@@ -30,7 +30,7 @@ describe('provisioned binaries', () => {
       it(title, async () => {
         const r = await execa(built.path, spec.versionArgs, { all: true, reject: false, timeout: 30_000 });
         expect(r.all).toContain(spec.versionContains);
-        expect(await sha256(built.path)).toBe(built.sha256);
+        expect(await sha256File(built.path)).toBe(built.sha256);
       });
     }
   }

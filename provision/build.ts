@@ -1,6 +1,6 @@
 import { execa } from 'execa';
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { sha256File } from '../lib/file-sha256.ts';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
@@ -140,7 +140,7 @@ export async function stagedBinary(spec: Pick<BinarySpec, 'name' | 'versionArgs'
   await chmod(path, 0o755);
   const r = await execa(path, spec.versionArgs, { reject: false, all: true, timeout: 30_000 });
   const versionOutput = (r.all ?? '').trim().split('\n').slice(0, 3).join('\n');
-  const binary = { name: spec.name, path: join(final, spec.name), sha256: await sha256(path), size: (await stat(path)).size, versionOutput };
+  const binary = { name: spec.name, path: join(final, spec.name), sha256: await sha256File(path), size: (await stat(path)).size, versionOutput };
   return { binary, pinned: versionOutput.includes(spec.versionContains) };
 }
 
@@ -149,10 +149,4 @@ export async function publish(staging: string, final: string): Promise<void> {
   await rm(final, { recursive: true, force: true });
   await mkdir(join(final, '..'), { recursive: true });
   await rename(staging, final);
-}
-
-export async function sha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -3,7 +3,8 @@ import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { EnvironmentError } from '../lib/errors.ts';
-import { buildRecipe, sha256 } from './build.ts';
+import { buildRecipe } from './build.ts';
+import { sha256File } from '../lib/file-sha256.ts';
 import { fetchWheel } from './wheel.ts';
 import { cacheLayout } from './cache.ts';
 import { duration, longestFirst, makespan, Timings } from './estimates.ts';
@@ -54,7 +55,7 @@ export async function isCached(entry: ManifestEntry | undefined, verify: boolean
   for (const b of entry.binaries) {
     const s = await stat(b.path).catch(() => null);
     if (!s || s.size !== b.size) return false;
-    if (verify && (await sha256(b.path)) !== b.sha256) return false;
+    if (verify && (await sha256File(b.path)) !== b.sha256) return false;
   }
   return true;
 }

@@ -5,11 +5,11 @@
  * tarball in the cache, keyed by its inputs.
  */
 import { execa } from 'execa';
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
+import { rememberedSha256 } from '../../lib/file-sha256.ts';
 import { canonicalDir, closure, copyPaths } from './closure.ts';
 import { docker, INPUTS_LABEL_KEY, keyOf, kindCache, PROJECT_LABEL, RECIPE_REVISION, seconds, stderrLogger, type Logger } from './common.ts';
 
@@ -79,17 +79,9 @@ export const KUBE_PROXY_ROOTFS_FILES = [
   '/etc/ssl/certs/ca-certificates.crt', '/etc/ethertypes', '/etc/protocols', '/etc/services',
 ];
 
-const sha256Cache = new Map<string, string>();
-export async function fileSha256(path: string): Promise<string> {
-  const s = await stat(path);
-  const memo = `${path}:${s.size}:${s.mtimeMs}`;
-  const known = sha256Cache.get(memo);
-  if (known) return known;
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  const hex = hash.digest('hex');
-  sha256Cache.set(memo, hex);
-  return hex;
+/** A file's SHA-256, remembered in the kind cache across runs (every run's start computes the image keys). */
+export function fileSha256(path: string): Promise<string> {
+  return rememberedSha256(path, join(kindCache().root, 'file-sha256.json'));
 }
 
 /** The inputs that decide an image's content: its spec, the hashes of the files it copies, the rootfs key. */

@@ -20,6 +20,7 @@
  * module of a single component (for building one by hand).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { packageFile } from '../../lib/package-root.ts';
 
 export type CertManagerBinary = 'controller' | 'webhook' | 'cainjector';
@@ -242,7 +243,7 @@ function rootGoModFor(version: string, rootGoMod: string | undefined): RootGoMod
 }
 
 function readLauncher(relative: string): string {
-  return readFileSync(`${LAUNCHER_ROOT}${relative}`, 'utf8');
+  return readFileSync(join(LAUNCHER_ROOT, relative), 'utf8');
 }
 
 /** Files of a stub module directory under launcher/stubs/<dir>/ (recursively, .go and go.mod). */
