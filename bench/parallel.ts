@@ -27,7 +27,7 @@ const arg = (name: string) => {
 };
 
 /** The catalogue the goals were set on: everything but the files the growth added (Kubernetes 1.35+, more engine versions, Helm 4). */
-const SHIPPED = 'file!=*11-kubernetes-versions*,file!=*12-engine-versions*,file!=*13-helm4*';
+const SHIPPED = 'file!=*11-kubernetes-versions*,file!=*12-engine-versions*,file!=*13-helm3*';
 
 const settings = runSettings({});
 const backends = (arg('--backend') ?? 'local').split(',') as Array<'local' | 'kind'>;

@@ -18,9 +18,12 @@ import { buildKindImages, ensureExtraImage } from '../kind/images/build.ts';
 import { vaultImageSpec } from '../kind/images/vault-image.ts';
 import { profileByName } from '../kind/prove.ts';
 import { binaryPath } from '../provision/artifacts.ts';
-import { processLedger } from '../runner/environment-spec.ts';
+import { pinsOf, processLedger } from '../runner/environment-spec.ts';
+import { loadVersions } from '../scenarios/versions.ts';
 
 const CM = 'v1.16.5';
+// the Helm the shipped default installer uses: what provisioning for CI's scenarios builds
+const HELM = pinsOf(loadVersions(), loadVersions().certManagerInstaller).helm;
 const VAULT_IMAGE = 'cm-vault-e2e/vault:v1.21.0';
 const MANAGED = 'app.kubernetes.io/managed-by=cm-vault-e2e';
 /** What fits a kind cluster with cert-manager v1.16.5 and Vault v1.21.0 in the cluster. */
@@ -49,7 +52,7 @@ describe('existing-cluster backend on a kind cluster', () => {
     // --install-cert-manager pulls only what the node lacks: these stand in for the registry
     for (const c of CERT_MANAGER_COMPONENTS) await cluster.loadImage((await ensureExtraImage(imageSpec(c, CM, await binaryPath('cert-manager-controller', CM, `cert-manager-${c}`)))).ref);
     // a cluster kept from an earlier run may still hold the cert-manager the last test installed
-    await HelmCertManager.uninstall({ kubeconfigPath: cluster.kubeconfigPath, helmVersion: 'v3.19.0' });
+    await HelmCertManager.uninstall({ kubeconfigPath: cluster.kubeconfigPath, helmVersion: HELM });
     await kubectl('delete', 'crd', '-l', 'app.kubernetes.io/name=cert-manager', '--ignore-not-found');
     await kubectl('delete', 'ns', 'cert-manager', '--ignore-not-found', '--wait');
     out = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-existing-'));
@@ -80,7 +83,7 @@ describe('existing-cluster backend on a kind cluster', () => {
   }, 15 * 60_000);
 
   it("with the cluster's own cert-manager: runs what fits, skips the rest naming both sides, leaves cert-manager alone", async () => {
-    await KindCertManager.install({ cluster, version: CM, helmVersion: 'v3.19.0' });
+    await KindCertManager.install({ cluster, version: CM, helmVersion: HELM });
     const before = await kubectl('-n', 'cert-manager', 'get', 'deploy', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion} {end}');
     const dir = join(out, 'own');
     const r = await cli('--report', dir);

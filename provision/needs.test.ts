@@ -11,12 +11,12 @@ const plans = loadPlans();
 const names = (rs: Array<{ name: string; version: string }>) => rs.map((r) => `${r.name}@${r.version}`).sort();
 
 describe('recipesForPlans', () => {
-  it('one process-cluster scenario needs one Kubernetes, one cert-manager, one Vault, etcd and helm', () => {
+  it("one process-cluster scenario needs one Kubernetes, one cert-manager, one Vault, etcd and the default installer's Helm", () => {
     const one = filterPlans(plans, 'id=k8s-client-jwt-default-audience-refused');
     expect(one).toHaveLength(1);
     const p = one[0]!;
     expect(names(recipesForPlans(recipes, one, ['local']))).toEqual(
-      [`cert-manager-controller@${p.certManager.version}`, `etcd@${versions.pinned.etcd!.version}`, `helm@${versions.pinned.helm!.version}`, `kube-control-plane@${p.cluster.kubernetes}`, `vault@${p.vault.version}`].sort(),
+      [`cert-manager-controller@${p.certManager.version}`, `etcd@${versions.pinned.etcd!.version}`, `helm4@${versions.pinned.helm4!.version}`, `kube-control-plane@${p.cluster.kubernetes}`, `vault@${p.vault.version}`].sort(),
     );
   });
 
@@ -36,12 +36,16 @@ describe('recipesForPlans', () => {
     }
     expect(filterPlans(plans, 'tag=smoke').every((p) => p.ci)).toBe(true);
     expect(got.length).toBeLessThan(recipes.length);
-    expect(got.map((r) => r.name)).not.toContain('helm4');
+    expect(got.map((r) => r.name)).not.toContain('helm');
   });
 
-  it('Helm 4 only where a scenario installs with it', () => {
+  it('each Helm only where a scenario installs with it', () => {
+    const h3 = filterPlans(plans, 'installer=helm3').slice(0, 1);
     const h4 = filterPlans(plans, 'installer=helm4').slice(0, 1);
-    expect(h4).toHaveLength(1);
+    expect([h3.length, h4.length]).toEqual([1, 1]);
+    expect(names(recipesForPlans(recipes, h3, ['kind']))).toEqual(expect.arrayContaining([`helm@${versions.pinned.helm!.version}`]));
+    expect(names(recipesForPlans(recipes, h3, ['kind']))).not.toContain(`helm4@${versions.pinned.helm4!.version}`);
     expect(names(recipesForPlans(recipes, h4, ['kind']))).toContain(`helm4@${versions.pinned.helm4!.version}`);
+    expect(names(recipesForPlans(recipes, h4, ['kind']))).not.toContain(`helm@${versions.pinned.helm!.version}`);
   });
 });

@@ -6,8 +6,8 @@ import type { ArtifactSet, Recipe, VersionedComponent } from './recipe.ts';
  * The artifacts running `plans` on the backends `sets` needs: every single-version tool of those backends, and of
  * each versioned component only the versions some plan runs — so a first run, or CI, builds what it uses and no more.
  */
-// Single-version tools only some plans use: the second installer's Helm is built only where a plan installs with it.
-const ONLY_FOR: Record<string, (p: Plan) => boolean> = { helm4: (p) => p.certManager.installer === 'helm4' };
+// Single-version tools only some plans use: each installer's Helm is built only where a plan installs with it.
+const ONLY_FOR: Record<string, (p: Plan) => boolean> = { helm: (p) => p.certManager.installer === 'helm3', helm4: (p) => p.certManager.installer === 'helm4' };
 
 export function recipesForPlans(recipes: Recipe[], plans: Plan[], sets: ArtifactSet[]): Recipe[] {
   const used: Record<VersionedComponent, Set<string>> = { kubernetes: new Set(), certManager: new Set(), vault: new Set(), openbao: new Set() };

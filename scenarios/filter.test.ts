@@ -55,11 +55,11 @@ describe('filterPlans', () => {
 
   it('an upgrade matches either of its versions', () => {
     const both = ['upgrade-v1.14.7-to-v1.15.5-audiences-accepted', 'upgrade-v1.14.7-to-v1.15.5-audiences-lost-by-lenient-client'];
-    expect(ids('cm=v1.14.7,upgrade=true,installer=helm3').sort()).toEqual(both);
+    expect(ids('cm=v1.14.7,upgrade=true,installer=helm4').sort()).toEqual(both);
     // v1.15.5 is also where the token-exposure upgrade starts
     const fromOrTo = [...both, 'upgrade-v1.15.5-to-v1.16.5-token-exposure'];
-    expect(ids('cm=v1.15.5,upgrade=true,installer=helm3').sort()).toEqual(fromOrTo);
-    expect(ids('cm=v1.15.5,upgrade=true,installer=helm4').sort()).toEqual(fromOrTo.map((id) => `helm4-${id}`));
+    expect(ids('cm=v1.15.5,upgrade=true,installer=helm4').sort()).toEqual(fromOrTo);
+    expect(ids('cm=v1.15.5,upgrade=true,installer=helm3').sort()).toEqual(fromOrTo.map((id) => `helm3-${id}`));
   });
 
   it('an unknown key is an InputError with a suggestion', () => {

@@ -58,8 +58,8 @@ function inCiScope(s: Scenario, versions: Versions): boolean {
  */
 export function environmentKey(s: Scenario, profile: ClusterProfile): string {
   const audiences = createHash('sha256').update(JSON.stringify([profile.serviceAccountIssuer, profile.apiAudiences])).digest('hex').slice(0, 8);
-  // Helm 3 is the installer keys were made without; another installer is another environment.
-  const installer = s.certManager.installer === 'helm3' ? '' : `-${s.certManager.installer}`;
+  // another installer is another environment; keys name it only when it is not Helm 4, the shipped default
+  const installer = s.certManager.installer === 'helm4' ? '' : `-${s.certManager.installer}`;
   const cm = s.certManager.upgrade ? `cm-${s.certManager.upgrade.from}-to-${s.certManager.upgrade.to}${installer}/${s.id}` : `cm-${s.certManager.version}${installer}`;
   return [`${profile.name}@${audiences}`, `k8s-${s.cluster.kubernetes}`, cm].join('/');
 }

@@ -176,15 +176,15 @@ describe('defaults', () => {
 
   it('an upgrade runs `to`', () => {
     const [plan] = loadOnly({ 'a.yaml': scenarioYaml({ certManager: '{upgrade: {from: v1.19.5, to: v1.20.3}}' }) });
-    expect(plan?.certManager).toEqual({ version: 'v1.20.3', upgrade: { from: 'v1.19.5', to: 'v1.20.3' }, installer: 'helm3' });
+    expect(plan?.certManager).toEqual({ version: 'v1.20.3', upgrade: { from: 'v1.19.5', to: 'v1.20.3' }, installer: 'helm4' });
   });
 
-  it("the installer defaults to versions.yaml's certManager.installer and can be Helm 4", () => {
-    const [plan] = loadOnly({ 'a.yaml': scenarioYaml({ certManager: '{version: v1.16.5, installer: helm4}' }) });
-    expect(plan?.certManager).toEqual({ version: 'v1.16.5', installer: 'helm4' });
-    expect(plan?.environmentKey).toMatch(/cm-v1\.16\.5-helm4$/);
+  it("the installer defaults to versions.yaml's certManager.installer (Helm 4) and can be Helm 3", () => {
+    const [plan] = loadOnly({ 'a.yaml': scenarioYaml({ certManager: '{version: v1.16.5, installer: helm3}' }) });
+    expect(plan?.certManager).toEqual({ version: 'v1.16.5', installer: 'helm3' });
+    expect(plan?.environmentKey).toMatch(/cm-v1\.16\.5-helm3$/);
     const [plain] = loadOnly({ 'a.yaml': scenarioYaml({ certManager: '{version: v1.16.5}' }) });
-    expect(plain?.certManager.installer).toBe('helm3');
+    expect(plain?.certManager.installer).toBe('helm4');
     expect(plain?.environmentKey).not.toMatch(/helm/);
     expect(() => loadOnly({ 'a.yaml': scenarioYaml({ certManager: '{version: v1.16.5, installer: helm2}' }) })).toThrow(/installer/);
   });
