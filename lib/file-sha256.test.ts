@@ -1,4 +1,4 @@
-import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -24,5 +24,17 @@ describe('rememberedSha256', () => {
     await utimes(file, mtime, new Date(mtime.getTime() + 5000));
     expect(await rememberedSha256(file, memo)).toBe(await sha256File(file));
     expect(await rememberedSha256(file, memo)).not.toBe(first);
+  });
+
+  it('hashes many files at once into one memo file', async () => {
+    const memo = join(dir, 'memo-many', 'hashes.json');
+    const files = await Promise.all(Array.from({ length: 8 }, async (_, i) => {
+      const f = join(dir, `many-${i}`);
+      await writeFile(f, `content ${i}`);
+      return f;
+    }));
+    const hashes = await Promise.all(files.map((f) => rememberedSha256(f, memo)));
+    expect(hashes).toEqual(await Promise.all(files.map(sha256File)));
+    expect(Object.keys(JSON.parse(await readFile(memo, 'utf8')) as object).length).toBeGreaterThan(0);
   });
 });

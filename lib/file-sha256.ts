@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** The SHA-256 of a file's bytes, in hex. */
@@ -30,10 +30,24 @@ export async function rememberedSha256(path: string, memoFile: string): Promise<
   if (known) return known;
   const hex = await sha256File(path);
   memo.set(key, hex);
-  // whole-file replace: two processes writing at once lose at most each other's new entries, which get hashed again
-  const tmp = `${memoFile}.${process.pid}`;
-  await mkdir(dirname(memoFile), { recursive: true });
-  await writeFile(tmp, JSON.stringify(Object.fromEntries(memo)));
-  await rename(tmp, memoFile);
+  await remember(memoFile, memo);
   return hex;
+}
+
+let writes = 0;
+
+/**
+ * Replaces the memo file whole, through a temp file of its own (hashes of one process run side by side). Two
+ * writers at once lose at most each other's new entries, which are hashed again; a memo that cannot be written
+ * costs time only, so that is not an error.
+ */
+async function remember(memoFile: string, memo: Map<string, string>): Promise<void> {
+  const tmp = `${memoFile}.${process.pid}.${++writes}`;
+  try {
+    await mkdir(dirname(memoFile), { recursive: true });
+    await writeFile(tmp, JSON.stringify(Object.fromEntries(memo)));
+    await rename(tmp, memoFile);
+  } catch {
+    await rm(tmp, { force: true });
+  }
 }
