@@ -32,6 +32,8 @@ const Component = z.looseObject({
   ci: z.array(Version).optional(),
   module: z.string().optional(),
   versions: z.record(Version, Entry),
+  /** Newer releases tried here that do not build, each with why: `versions --check` does not count them as behind. */
+  tried: z.record(Version, z.string()).optional(),
 });
 
 const Pinned = z.looseObject({ version: z.string(), module: z.string().optional() });
@@ -60,6 +62,8 @@ export interface ComponentVersions {
   /** Every pinned version, oldest first. */
   versions: string[];
   entries: Record<string, VersionEntry>;
+  /** Releases tried here that do not build, and why. */
+  tried: Record<string, string>;
 }
 
 export interface Versions {
@@ -135,6 +139,7 @@ function component(c: z.infer<typeof Component>): ComponentVersions {
     ...(c.module ? { module: c.module } : {}),
     versions: Object.keys(c.versions).sort(compareVersions),
     entries,
+    tried: c.tried ?? {},
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ComponentRow, PinRow, Radar } from './radar.ts';
+import { actionable, type ComponentRow, type PinRow, type Radar } from './radar.ts';
 
 const HEADER = ['component', 'pinned', 'newest of line', 'newest served', 'end of life', 'note'] as const;
 
@@ -10,7 +10,7 @@ function eolText(p: PinRow): string {
 function note(c: ComponentRow, p: PinRow, first: boolean): string {
   if (c.failure) return `${c.failure.registry} did not answer`;
   const parts: string[] = [];
-  if (p.patchBehind) parts.push(`newer patch ${p.newestPatch}${p.unlisted ? ' (served, not in the list)' : ''}`);
+  if (p.patchBehind) parts.push(`newer patch ${p.newestPatch}${p.unlisted ? ' (served, not in the list)' : ''}${p.newestPinned ? ', pinned too' : ''}${p.triedWhy ? `, tried here and does not build: ${p.triedWhy}` : ''}`);
   else if (!p.newestPatch) parts.push(`${p.line} not listed`);
   if (p.eol?.past) parts.push('past end of life');
   if (first && c.newerLines.length) parts.push(`newer lines: ${c.newerLines.join(', ')}`);
@@ -27,10 +27,12 @@ function rows(r: Radar): string[][] {
 export function summaryLine(r: Radar): string {
   const pins = r.components.flatMap((c) => c.pins);
   const behind = pins.filter((p) => p.patchBehind).length;
+  const open = pins.filter(actionable).length;
   const eol = pins.filter((p) => p.eol?.past).length;
   const failed = r.components.filter((c) => c.failure);
   const tail = failed.length ? `; no answer for ${failed.map((c) => c.name).join(', ')}` : '';
-  return `${pins.length} pin(s) of ${r.components.length} component(s) on ${r.today}: ${behind} behind a newer patch of their line, ${eol} past end of life${tail}`;
+  const settled = behind - open ? ` (${behind - open} of them settled: that patch is pinned too, or tried here and does not build)` : '';
+  return `${pins.length} pin(s) of ${r.components.length} component(s) on ${r.today}: ${behind} behind a newer patch of their line${settled}, ${eol} past end of life${tail}`;
 }
 
 function sources(r: Radar): string[] {

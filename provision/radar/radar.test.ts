@@ -156,6 +156,27 @@ describe('a partial version list', () => {
     expect(formatRadarText(r)).toContain('newer patch v1.18.3 (served, not in the list)');
   });
 
+  it('a newer patch tried here and not buildable, or pinned too, is shown but does not fail --check', async () => {
+    const text = VERSIONS.replace('    v1.37.2: { module: k8s.io/kubernetes, stagingVersion: v0.37.2 }\n', '    v1.37.2: { module: k8s.io/kubernetes, stagingVersion: v0.37.2 }\n  tried:\n    v1.34.5: the proxy refuses a staging zip\n')
+      .replace('    v1.21.1: { commit: def }\n', '    v1.21.1: { commit: def }\n    v1.21.2: { commit: ghi }\n');
+    // every other listed patch pinned: only what `tried` and the second pin settle is behind
+    const listing = (k8s: string[]): Fetcher => async (src) => (src.registry === 'go' && src.module === 'k8s.io/kubernetes' ? { ok: true, versions: k8s } : src.registry === 'go' && src.module === 'go.etcd.io/etcd/server/v3' ? { ok: true, versions: ['v3.6.5'] } : fixtureFetcher(src));
+    const fetcher = listing(['v1.34.4', 'v1.34.5', 'v1.37.2']);
+    const r = await buildRadar(radarComponents(versionsFile(text)), fetcher, { today: '2026-11-29', sourceName: (c) => sourceText(c.source), eol: EOL });
+    const k8s = r.components.find((c) => c.name === 'kubernetes')!.pins[0]!;
+    expect(k8s).toMatchObject({ version: 'v1.34.4', newestPatch: 'v1.34.5', patchBehind: true, triedWhy: 'the proxy refuses a staging zip' });
+    const cm = r.components.find((c) => c.name === 'certManager')!.pins.find((p) => p.version === 'v1.21.1')!;
+    expect(cm).toMatchObject({ newestPatch: 'v1.21.2', patchBehind: true, newestPinned: true });
+    expect(radarExitCode(r)).toBe(0);
+    const out = formatRadarText(r);
+    expect(out).toContain('newer patch v1.34.5, tried here and does not build: the proxy refuses a staging zip');
+    expect(out).toContain('newer patch v1.21.2, pinned too');
+    expect(out).toMatch(/2 behind a newer patch of their line \(2 of them settled/);
+    // a patch newer than the one tried is something to do again
+    const r2 = await buildRadar(radarComponents(versionsFile(text)), listing(['v1.34.4', 'v1.34.5', 'v1.34.6', 'v1.37.2']), { today: '2026-11-29', sourceName: (c) => sourceText(c.source), eol: EOL });
+    expect(radarExitCode(r2)).toBe(1);
+  });
+
   it('a pin newer than the list is not behind itself', async () => {
     const comp = { name: 'kubernetes', pinned: ['v1.35.6'], source: { registry: 'go' as const, module: 'k8s.io/kubernetes' } };
     const list: Fetcher = async () => ({ ok: true, versions: ['v1.35.4'] });

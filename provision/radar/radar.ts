@@ -23,6 +23,10 @@ export interface PinRow {
   patchBehind: boolean;
   /** The patch after the newest listed one, which the registry serves although its list leaves it out. */
   unlisted?: string;
+  /** Why the newest patch is not pinned: it was tried here and does not build (versions.yaml `tried`). */
+  triedWhy?: string;
+  /** The newest patch is pinned too, beside this one (an upgrade's from-version, say). */
+  newestPinned?: boolean;
   eol?: { date: string; source: string; past: boolean };
 }
 
@@ -85,6 +89,15 @@ export async function buildRadar(
     const probe = opts.probe;
     await Promise.all(rows.flatMap((row, i) => (row.failure ? [] : row.pins.map((pin) => probeNextPatch(components[i]!.source, pin, probe)))));
   }
+  // after probing: the newest patch is known only then
+  components.forEach((c, i) => {
+    for (const pin of rows[i]!.pins) {
+      if (!pin.patchBehind || !pin.newestPatch) continue;
+      if (c.pinned.includes(pin.newestPatch)) pin.newestPinned = true;
+      const why = c.tried?.[pin.newestPatch];
+      if (why) pin.triedWhy = why;
+    }
+  });
   return { today: opts.today, components: rows };
 }
 
@@ -107,8 +120,14 @@ async function probeNextPatch(source: RegistrySource, pin: PinRow, probe: Prober
   }
 }
 
-/** `versions --check`: 3 when a registry did not answer, 1 when a pinned line has a newer patch, else 0. */
+/** A newer patch someone can pin: behind, not pinned already, and not one tried here that does not build. */
+export const actionable = (p: PinRow) => p.patchBehind && !p.newestPinned && !p.triedWhy;
+
+/**
+ * `versions --check`: 3 when a registry did not answer, 1 when a pinned line has a newer patch not recorded as
+ * tried (a nightly job stays red only while there is something to do), else 0.
+ */
 export function radarExitCode(r: Radar): 0 | 1 | 3 {
   if (r.components.some((c) => c.failure)) return 3;
-  return r.components.some((c) => c.pins.some((p) => p.patchBehind)) ? 1 : 0;
+  return r.components.some((c) => c.pins.some(actionable)) ? 1 : 0;
 }

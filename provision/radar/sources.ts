@@ -10,6 +10,8 @@ export interface RadarComponent {
   pinned: string[];
   default?: string;
   source: RegistrySource;
+  /** Releases tried here that do not build, and why (versions.yaml `tried`). */
+  tried?: Record<string, string>;
 }
 
 // Components whose published versions are not the module versions.yaml names: OpenBao comes as the `bao` in the
@@ -28,7 +30,7 @@ export function radarComponents(v: Versions): RadarComponent[] {
       const c = v[multi];
       const module = c.module ?? c.versions.map((x) => c.entries[x]?.module).find(Boolean);
       const source = OVERRIDES[name] ?? (module ? { registry: 'go' as const, module } : undefined);
-      if (source) out.push({ name, pinned: c.versions, default: c.default, source });
+      if (source) out.push({ name, pinned: c.versions, default: c.default, source, ...(Object.keys(c.tried).length ? { tried: c.tried } : {}) });
       continue;
     }
     const p = v.pinned[name];
