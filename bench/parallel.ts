@@ -4,9 +4,12 @@
 // wall time, environment start-up summed, scenario time summed, peak memory (this process tree, which holds the
 // process cluster's programs; on kind plus the suite's containers), and the after/before ratios pair by pair. Asserts
 // nothing. kind runs create clusters: run them under the machine's kind lock.
-// Before also means the environments at once of then (the process cluster one at a time); after, today's defaults.
+// Before also means the environments at once of then (the process cluster one at a time) and a cluster for every
+// environment; after, today's defaults. `--before cluster-per-environment` makes before today's defaults with a
+// cluster for every environment (`run --cluster-per-environment`), to weigh the cluster handoff alone.
 //   npx tsx bench/parallel.ts [--backend local|kind|local,kind] [--scope shipped|grown] [--filter EXPR] [--pairs N]
 //                             [--parallel N] [--concurrency N] [--first before|after] [--report-dir DIR]
+//                             [--before old|cluster-per-environment]
 // The first run of a machine builds what the caches lack (kind images of a cert-manager release): warm them first,
 // or start with the other side (`--first after`) and say so.
 import { availableParallelism } from 'node:os';
@@ -58,16 +61,21 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 /** Environments up at once before `--parallel` existed: the process cluster one, kind two. */
 const CONCURRENCY_BEFORE = { local: 1, kind: 2 } as const;
 
+const beforeMode = arg('--before') ?? 'old';
+if (beforeMode !== 'old' && beforeMode !== 'cluster-per-environment') throw new Error(`--before ${beforeMode}: use old or cluster-per-environment`);
+const oldBefore = beforeMode === 'old';
+
 async function measure(backend: 'local' | 'kind', which: 'before' | 'after', label: string): Promise<Figures> {
   const skipReason = (p: (typeof plans)[number]) => (backend === 'kind' ? kindCannotCreate(settings.versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
   const flag = arg('--concurrency');
-  const concurrency = flag ? Number(flag) : which === 'before' ? CONCURRENCY_BEFORE[backend] : defaultConcurrency(backend);
-  const parallel = which === 'before' ? 1 : after;
+  const concurrency = flag ? Number(flag) : which === 'before' && oldBefore ? CONCURRENCY_BEFORE[backend] : defaultConcurrency(backend);
+  const parallel = which === 'before' && oldBefore ? 1 : after;
+  const runSettings = which === 'before' ? { ...settings, shareClusters: false } : settings;
   // The process cluster's programs are this process's children; kind's are the suite's containers (every labelled
   // one on the machine, so another run's clusters count too: run kind benches alone).
   const mem = backend === 'local' ? peakRss(process.pid, 1000) : peakMemory(1000);
   const started = Date.now();
-  const result = await runPlans(plans, { ...ownClusterBackends[backend], settings, skipReason, concurrency, parallel });
+  const result = await runPlans(plans, { ...ownClusterBackends[backend], settings: runSettings, skipReason, concurrency, parallel });
   const wallMs = Date.now() - started;
   const peakBytes = mem.stop();
   const ran = result.outcomes.filter((o): o is Exclude<Outcome, { skipped: string }> => !isSkipped(o));
@@ -95,7 +103,10 @@ const row = (f: Figures) =>
   `${f.label.padEnd(22)} wall ${s(f.wallMs).padStart(8)}  start-up Σ ${s(f.startupMs).padStart(8)}  scenarios Σ ${s(f.scenarioMs).padStart(8)}  peak ${(f.peakBytes / 1e6).toFixed(0).padStart(5)} MB  ${f.passed} passed, ${f.failed} failed, ${f.broken} could not run, ${f.skipped} skipped`;
 
 console.log(`${plans.length} scenarios (${scope}${extra ? `, ${extra}` : ''}); ${availableParallelism()} cores; ${pairs} pair(s) per backend`);
-for (const b of backends) console.log(`  ${b}: before --parallel 1 --concurrency ${arg('--concurrency') ?? CONCURRENCY_BEFORE[b]}; after --parallel ${after} --concurrency ${arg('--concurrency') ?? defaultConcurrency(b)}`);
+for (const b of backends) {
+  const before = oldBefore ? `--parallel 1 --concurrency ${arg('--concurrency') ?? CONCURRENCY_BEFORE[b]}` : `--parallel ${after} --concurrency ${arg('--concurrency') ?? defaultConcurrency(b)}`;
+  console.log(`  ${b}: before ${before} --cluster-per-environment; after --parallel ${after} --concurrency ${arg('--concurrency') ?? defaultConcurrency(b)}`);
+}
 for (const backend of backends) {
   const before: Figures[] = [];
   const afterRuns: Figures[] = [];

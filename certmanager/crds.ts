@@ -26,3 +26,27 @@ async function waitEstablished(kube: Kube, names: string[], timeoutMs = 30_000):
   }, { timeoutMs, intervalMs: 200 });
   if (!r.ok) throw new Error(`CRDs not established after ${timeoutMs / 1000}s: ${r.last}`);
 }
+
+/** cert-manager's API groups: cert-manager.io and acme.cert-manager.io. */
+const isCertManagerGroup = (group: string | undefined) => !!group && (group === 'cert-manager.io' || group.endsWith('.cert-manager.io'));
+
+type Crd = KubernetesObject & { spec?: { group?: string } };
+
+/** The names of the cert-manager CRDs the cluster serves. */
+export async function certManagerCrds(kube: Kube): Promise<string[]> {
+  const all = await kube.objects.list('apiextensions.k8s.io/v1', 'CustomResourceDefinition');
+  return (all.items as Crd[]).filter((c) => isCertManagerGroup(c.spec?.group)).map((c) => c.metadata?.name ?? '');
+}
+
+/**
+ * Deletes every cert-manager CRD and waits until they are gone: the API server deletes their objects (Issuers,
+ * Certificates…) with them. Answers the names still there after `timeoutMs` (empty: all gone).
+ */
+export async function deleteCertManagerCrds(kube: Kube, timeoutMs = 60_000): Promise<string[]> {
+  for (const name of await certManagerCrds(kube)) await kube.delete({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } });
+  const r = await poll(async () => {
+    const left = await certManagerCrds(kube);
+    return left.length ? waiting(left.join(', ')) : true;
+  }, { timeoutMs, intervalMs: 250 });
+  return r.ok ? [] : r.last.split(', ').map((n) => `CustomResourceDefinition ${n}`);
+}

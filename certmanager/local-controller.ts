@@ -6,7 +6,7 @@ import type { ClusterAccess, Kube } from '../lib/kube.ts';
 import type { RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from './chart.ts';
-import { applyCrds } from './crds.ts';
+import { applyCrds, deleteCertManagerCrds } from './crds.ts';
 import { controllerRbacFromChart } from './rbac.ts';
 
 
@@ -86,6 +86,18 @@ export class LocalCertManager {
 
   async stop(): Promise<void> {
     await this.proc.stop();
+  }
+
+  /**
+   * Removes what install() made, as `helm uninstall` and then deleting the CRDs (which the chart keeps) would: the
+   * controller stopped, its chart's RBAC deleted, every cert-manager CRD deleted with its objects. The namespace
+   * stays: the process cluster has no namespace controller to finish deleting one. Answers what is still there
+   * (empty: removed).
+   */
+  async uninstall(kube: Kube, crdWaitMs?: number): Promise<string[]> {
+    await this.stop();
+    for (const o of this.rbac) await kube.delete(o);
+    return deleteCertManagerCrds(kube, crdWaitMs);
   }
 }
 

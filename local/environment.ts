@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -9,7 +10,9 @@ import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Resource, RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
-import { resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
+import { leftovers, resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
+import { clusterKey, type ClusterHandoff, type HandableCluster } from '../runner/cluster-handoff.ts';
+import { certManagerCrds } from '../certmanager/crds.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { certManagerController, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
@@ -33,6 +36,8 @@ export class LocalEnvironment implements ScenarioEnvironment {
   readonly notes = ['process cluster: kube-apiserver and cert-manager run as local processes; no kubelet, no webhook', this.emulated['in-cluster']];
   private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault }>;
   private baseline?: Baseline;
+  /** Where the cluster goes when this environment ends (runner/cluster-handoff.ts), and its bare state. */
+  private handOn?: { handoff: ClusterHandoff; key: string; bare: Baseline };
 
   private constructor(
     readonly key: string,
@@ -41,6 +46,8 @@ export class LocalEnvironment implements ScenarioEnvironment {
     private readonly spec: EnvironmentSpec,
     private readonly ledger: RunLedger,
     private readonly cleaner: Cleaner,
+    /** This environment's files (cert-manager's kubeconfig and log, Vault logs): the cluster's dir, or one inside it. */
+    private readonly dir: string = cluster.dir,
   ) {
     this.vaults = new VaultPool(cleaner);
     cleaner.add('cert-manager', () => this.certManager.stop());
@@ -73,22 +80,29 @@ export class LocalEnvironment implements ScenarioEnvironment {
       helmBinary(spec.pins.helm),
     ]);
     const cleaner = new Cleaner();
-    const cluster = await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, ledger: spec.run, outlive: !!keyed });
+    const share = spec.handoff && !keyed ? { handoff: spec.handoff, key: clusterKey(spec) } : undefined;
+    const handed = share ? await takeHanded(share.handoff, share.key, log) : undefined;
+    const cluster = handed?.cluster ?? (await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, ledger: spec.run, outlive: !!keyed }));
     cleaner.add('cluster', () => cluster.stop());
     return cleaner.orUnwind(async () => {
+      // the state a cluster is handed on in: taken before any cert-manager, proven again at every handover
+      const bare = handed?.bare ?? (share ? await takeBaseline(cluster.kube, 'empty') : undefined);
+      // on a shared cluster each environment's cert-manager and Vault logs are its own, beside the cluster's
+      const dir = share ? join(cluster.dir, `env-${createHash('sha256').update(spec.key).digest('hex').slice(0, 8)}`) : cluster.dir;
       const certManager = await LocalCertManager.install({
         version: spec.certManager,
         kubeVersion: spec.kubernetes,
         kube: cluster.kube,
         accessAs: (ns, sa) => cluster.accessAs(ns, sa),
         files: { controller, crds, chart, helm },
-        dir: cluster.dir,
+        dir,
         ledger: spec.run,
         redact: (l) => redact(l),
         outlive: !!keyed,
       });
-      const env = new LocalEnvironment(spec.key, cluster, certManager, spec, spec.run, cleaner);
+      const env = new LocalEnvironment(spec.key, cluster, certManager, spec, spec.run, cleaner, dir);
       if (keyed) env.baseline = await takeBaseline(cluster.kube, 'empty');
+      if (share && bare) env.handOn = { ...share, bare };
       return env;
     });
   }
@@ -123,7 +137,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
 
   private async startVault(engine: VaultEngine, version: string) {
     const binary = await vaultBinary(engine, version);
-    const running = await new LocalVault(binary, { logLevel: 'debug', ledger: this.ledger, logFile: join(this.cluster.dir, `${engine}-${version}.log`), config: declaredAuditConfig(engine) }).start();
+    const running = await new LocalVault(binary, { logLevel: 'debug', ledger: this.ledger, logFile: join(this.dir, `${engine}-${version}.log`), config: declaredAuditConfig(engine) }).start();
     this.vaults.remember(running);
     const handle = await prepareVault(running, { engine, version });
     return { handle, running };
@@ -137,7 +151,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
   }
 
   async reproInstructions(): Promise<string[]> {
-    const dir = this.cluster.dir;
+    const dir = this.dir;
     const kubeconfig = join(dir, 'admin.kubeconfig');
     await writeFile(kubeconfig, adminKubeconfig(this.cluster), { mode: 0o600 });
     return reproLines({
@@ -175,7 +189,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       kube: this.kube,
       accessAs: (ns, sa) => this.cluster.accessAs(ns, sa),
       files: { controller, crds, chart, helm },
-      dir: this.cluster.dir,
+      dir: this.dir,
       ledger: this.ledger,
       redact: (l) => redact(l),
     });
@@ -187,6 +201,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
    * reset leaves anything, or one is kept already).
    */
   async stop(): Promise<void> {
+    if (this.handOn?.handoff.wanted(this.handOn.key)) return this.handClusterOn(this.handOn);
     const reuse = this.spec.reuse ? reuseKey(this.spec, 'local') : undefined;
     const controller = this.certManager.proc.resource;
     if (!reuse || !('name' in reuse) || !this.baseline || !controller || controller.kind !== 'process') return stopAll(this.cleaner);
@@ -211,9 +226,58 @@ export class LocalEnvironment implements ScenarioEnvironment {
     await this.certManager.stop();
     await this.cluster.stop();
   }
+
+  /**
+   * Vaults stopped, cert-manager uninstalled (controller, RBAC, CRDs with their objects), the cluster reset to the
+   * state it started in and proven so, then handed to the run's next environment of the same cluster; a cluster
+   * that does not come back clean is stopped instead, saying what was left.
+   */
+  private async handClusterOn(to: NonNullable<LocalEnvironment['handOn']>): Promise<void> {
+    this.cleaner.forget('cluster');
+    this.cleaner.forget('cert-manager');
+    await stopAll(this.cleaner);
+    const left = await this.certManager
+      .uninstall(this.kube, HANDOVER_CRD_WAIT_MS)
+      .then(async (crds) => [...crds, ...(await resetToBaseline(this.kube, to.bare, 30_000))])
+      .catch((err: Error) => [`the reset failed: ${err.message}`]);
+    if (!left.length) return to.handoff.give(to.key, handed(this.cluster, to.bare));
+    stderrLine(`process cluster ${this.cluster.dir} not handed on (${left.join(', ')}); stopping it`);
+    await this.cluster.stop();
+  }
 }
 
 const stderrLine = (line: string) => process.stderr.write(`${line}\n`);
+
+/**
+ * How long a handover waits for cert-manager's CRDs to go. Usually a second or two; now and then the API server
+ * takes a minute over one (orders.acme.cert-manager.io), and starting another cluster is quicker than that.
+ */
+const HANDOVER_CRD_WAIT_MS = 15_000;
+
+/** A process cluster between two environments of a run: its bare state goes with it. */
+interface HandedCluster extends HandableCluster {
+  cluster: LocalCluster;
+  bare: Baseline;
+}
+
+const handed = (cluster: LocalCluster, bare: Baseline): HandedCluster => ({ cluster, bare, stop: () => cluster.stop() });
+
+/** A cluster handed on by an ended environment, checked clean again (no cert-manager CRD, nothing beyond its bare state); undefined when there is none or it is not clean (then stopped). */
+async function takeHanded(handoff: ClusterHandoff, key: string, log: (line: string) => void): Promise<HandedCluster | undefined> {
+  const h = handoff.take<HandedCluster>(key);
+  if (!h) return undefined;
+  const left = await Promise.all([certManagerCrds(h.cluster.kube), leftovers(h.cluster.kube, h.bare)]).then(
+    ([crds, rest]) => [...crds.map((c) => `CustomResourceDefinition ${c}`), ...rest],
+    (err: Error) => [`the check failed: ${err.message}`],
+  );
+  if (!left.length) {
+    log(`process cluster ${h.cluster.dir} handed on clean (no cert-manager CRD, nothing beyond its bare state)`);
+    return h;
+  }
+  log(`process cluster ${h.cluster.dir} handed on not clean (${left.join(', ')}); stopping it, starting another`);
+  await h.stop();
+  return undefined;
+}
 
 /** What a kept process cluster hands the run that adopts it. */
 interface LocalKeptState {

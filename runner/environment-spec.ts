@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import type { CertManagerComponent } from '../certmanager/chart.ts';
 import { InputError } from '../lib/errors.ts';
 import { RunLedger, type KeptEnvironment } from '../lib/ledger.ts';
+import type { ClusterHandoff } from './cluster-handoff.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import type { SourcePolicy } from '../provision/official/policy.ts';
@@ -31,6 +32,12 @@ export interface RunSettings {
   run?: RunLedger;
   /** `run --reuse`: keep each environment after the run, keyed by its spec, and adopt a kept one with the same spec. */
   reuse?: boolean;
+  /**
+   * Hand a cluster whose environment ended (cert-manager removed, proven clean) to the next environment of the run
+   * with the same profile and Kubernetes (runner/cluster-handoff.ts); default true. `run --cluster-per-environment`
+   * sets false: every environment starts its own cluster.
+   */
+  shareClusters?: boolean;
 }
 
 export interface KindSettings {
@@ -73,6 +80,8 @@ export interface EnvironmentSpec {
   run: RunLedger;
   /** Keep the environment after the run for a later run with the same spec to adopt (`run --reuse`). */
   reuse: boolean;
+  /** The run's cluster handoff, where clusters are shared between its environments (runner/cluster-handoff.ts). */
+  handoff?: ClusterHandoff;
 }
 
 export interface EnvironmentGroup {

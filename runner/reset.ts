@@ -1,5 +1,5 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Kube } from '../lib/kube.ts';
+import { statusCode, type Kube } from '../lib/kube.ts';
 import { MANAGED_BY_SELECTOR } from '../lib/names.ts';
 import { poll, waiting } from '../lib/wait.ts';
 
@@ -68,7 +68,9 @@ async function extras(kube: Kube, baseline: Baseline): Promise<KubernetesObject[
   for (const [apiVersion, kind] of NAMESPACED) {
     out.push(...(await list(kube, apiVersion, kind)).filter((o) => counts(o) && !baseObjects.has(`${o.metadata?.namespace}/${kind}/${nameOf(o)}`) && !(kind === 'ServiceAccount' && nameOf(o) === 'default' && !baseNs.has(o.metadata?.namespace ?? ''))));
   }
-  for (const [apiVersion, kind] of CERT_MANAGER_KINDS) out.push(...(await list(kube, apiVersion, kind)).filter(counts));
+  // a cluster without cert-manager's CRDs (one between two environments) serves none of these kinds, so holds none
+  const served = async (apiVersion: string, kind: string) => list(kube, apiVersion, kind).catch((err: unknown) => (statusCode(err) === 404 ? [] : Promise.reject(err)));
+  for (const [apiVersion, kind] of CERT_MANAGER_KINDS) out.push(...(await served(apiVersion, kind)).filter(counts));
   for (const [apiVersion, kind] of LABELLED_CLUSTER_RBAC) out.push(...(await list(kube, apiVersion, kind, MANAGED_BY_SELECTOR)));
   return out;
 }

@@ -7,6 +7,7 @@ import { planEnvironments, type EnvironmentSpec, type RunSettings } from './envi
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
 import { Neighbourhood } from './attribution.ts';
 import { runScheduled, schedulePlans } from './schedule.ts';
+import { ClusterHandoff, clusterKey, interleaveByCluster } from './cluster-handoff.ts';
 
 export interface SkippedScenario {
   plan: Plan;
@@ -71,52 +72,62 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
     return !why;
   });
   const limit = pLimit(opts.concurrency ?? 1);
-  await Promise.all(
-    planEnvironments(runnable, opts.settings).map((group) =>
-      limit(async () => {
-        if (opts.signal?.aborted) {
-          for (const p of group.plans) record({ plan: p, skipped: 'interrupted' });
-          return;
-        }
-        const started = Date.now();
-        let env: ScenarioEnvironment;
-        try {
-          env = await opts.startEnvironment(group.spec);
-        } catch (err) {
-          const msg = err instanceof EnvironmentError ? err.format() : String(err);
-          const rec = { key: group.spec.key, notes: [], startupMs: Date.now() - started, error: msg };
+  // clusters go from one environment to the next, unless environments are kept (for a later run, or to look inside)
+  const sharing = opts.settings.shareClusters !== false && !opts.settings.reuse && !opts.keep;
+  const planned = planEnvironments(runnable, opts.settings);
+  const groups = sharing ? interleaveByCluster(planned, (g) => clusterKey(g.spec)) : planned;
+  const handoff = sharing ? new ClusterHandoff(groups.map((g) => clusterKey(g.spec))) : undefined;
+  if (handoff) for (const g of groups) g.spec.handoff = handoff;
+  try {
+    await Promise.all(
+      groups.map((group) =>
+        limit(async () => {
+          if (opts.signal?.aborted) {
+            for (const p of group.plans) record({ plan: p, skipped: 'interrupted' });
+            return;
+          }
+          const started = Date.now();
+          let env: ScenarioEnvironment;
+          try {
+            env = await opts.startEnvironment(group.spec);
+          } catch (err) {
+            const msg = err instanceof EnvironmentError ? err.format() : String(err);
+            const rec = { key: group.spec.key, notes: [], startupMs: Date.now() - started, error: msg };
+            environments.push(rec);
+            opts.onEnvironment?.(rec);
+            for (const p of group.plans) record({ plan: p, skipped: `environment failed to start: ${msg.split('\n')[0]}`, broken: true });
+            return;
+          }
+          const rec = { key: group.spec.key, notes: env.notes, startupMs: Date.now() - started };
           environments.push(rec);
           opts.onEnvironment?.(rec);
-          for (const p of group.plans) record({ plan: p, skipped: `environment failed to start: ${msg.split('\n')[0]}`, broken: true });
-          return;
-        }
-        const rec = { key: group.spec.key, notes: env.notes, startupMs: Date.now() - started };
-        environments.push(rec);
-        opts.onEnvironment?.(rec);
-        const neighbours = new Neighbourhood();
-        const last = group.plans.at(-1);
-        try {
-          await runScheduled(schedulePlans(group.plans, opts.parallel ?? 1), opts.parallel ?? 1, async ({ plan, actual, names }) => {
-            if (opts.signal?.aborted) {
-              record({ plan, skipped: 'interrupted' });
-              return;
-            }
-            try {
-              const hook = opts.beforeCleanup;
-              const keepObjects = !!opts.keep && plan === last;
-              record(await runScenario(env, plan, { keepObjects, neighbours, ...(actual !== plan ? { isolated: { plan: actual, names } } : {}), ...(hook ? { beforeCleanup: (v) => hook(plan, v, env) } : {}) }));
-            } catch (err) {
-              record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : apiMessage(err)}`, broken: true });
-            }
-          });
-        } finally {
-          secrets.push(...env.secrets());
-          if (opts.keep) kept.push(env);
-          else await env.stop();
-        }
-      }),
-    ),
-  );
+          const neighbours = new Neighbourhood();
+          const last = group.plans.at(-1);
+          try {
+            await runScheduled(schedulePlans(group.plans, opts.parallel ?? 1), opts.parallel ?? 1, async ({ plan, actual, names }) => {
+              if (opts.signal?.aborted) {
+                record({ plan, skipped: 'interrupted' });
+                return;
+              }
+              try {
+                const hook = opts.beforeCleanup;
+                const keepObjects = !!opts.keep && plan === last;
+                record(await runScenario(env, plan, { keepObjects, neighbours, ...(actual !== plan ? { isolated: { plan: actual, names } } : {}), ...(hook ? { beforeCleanup: (v) => hook(plan, v, env) } : {}) }));
+              } catch (err) {
+                record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : apiMessage(err)}`, broken: true });
+              }
+            });
+          } finally {
+            secrets.push(...env.secrets());
+            if (opts.keep) kept.push(env);
+            else await env.stop();
+          }
+        }),
+      ),
+    );
+  } finally {
+    await handoff?.drain();
+  }
   return { outcomes, environments, kept, secrets };
 }
 

@@ -31,6 +31,7 @@ export function registerRun(program: Command): void {
     .option('--concurrency <n>', `environments up at once (default: ${defaultConcurrency('kind')} on kind, ${defaultConcurrency('local')} on the process cluster here, 1 on an existing cluster)`)
     .option('--parallel <n>', `scenarios at once inside one environment, under isolated names (default ${defaultParallel()} here: ${PARALLEL_PER_CORE} per core; 1 = one after another, as written)`)
     .option('--keep', 'leave the environment running afterwards (prints how to look inside)')
+    .option('--cluster-per-environment', 'start a new cluster for every environment (by default a cluster whose environment ended is handed, cert-manager removed and proven clean, to the next environment of the same profile and Kubernetes)')
     .option('--reuse', 'keep each environment after the run, keyed by its spec, and adopt a kept healthy one with the same spec (reset to a clean state); `clean` removes them')
     .option('--cert-manager-controller <path>', 'release gating: run this candidate controller binary in place of the pinned one of the scenarios\' version (an upgrade moves from the pinned from-version to it)')
     .option('--cert-manager-image <component=image>', 'release gating (kind): a candidate image (reference or `docker save` archive) for controller, webhook or cainjector; repeatable', (v: string, all: string[]) => [...all, v], [] as string[])
@@ -40,7 +41,7 @@ export function registerRun(program: Command): void {
     .option('--report <dir>', 'write junit.xml, report.json, report.html and evidence there')
     .option('--png', 'with --report: also render report.png (needs Chromium)')
     .option('--no-provision', 'fail instead of first provisioning what the chosen scenarios need and this machine lacks')
-    .action(async (ids: string[], opts: ExistingFlags & { provision: boolean; backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency?: string; parallel?: string; keep?: boolean; reuse?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
+    .action(async (ids: string[], opts: ExistingFlags & { provision: boolean; backend: string; certManagerImage: string[]; certManagerChart?: string; filter?: string; concurrency?: string; parallel?: string; keep?: boolean; reuse?: boolean; clusterPerEnvironment?: boolean; pauseOnFailure?: boolean; certManagerController?: string; shard?: string; report?: string; png?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { scenarios?: string[]; versions?: string };
       const existingOnly = (['kubeconfig', 'installCertManager', 'certManagerNamespace', 'vaultImage'] as const).find((k) => opts[k] !== undefined);
       if (existingOnly && opts.backend !== 'existing') throw new InputError({ file: 'command line', field: `--${existingOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` }, 'is an option of --backend existing', 'add --backend existing --kubeconfig FILE');
@@ -50,6 +51,7 @@ export function registerRun(program: Command): void {
       const ledger = new RunLedger(cacheLayout().runs, undefined, undefined, `run ${process.argv.slice(2).join(' ')}`);
       const settings = { ...runSettings({ ...(globals.versions ? { versionsFile: globals.versions } : {}), ...(candidate ? { candidate } : {}) }), run: ledger };
       if (opts.reuse) settings.reuse = true;
+      if (opts.clusterPerEnvironment) settings.shareClusters = false;
       const versions = settings.versions;
       let plans = loadPlans({ dirs: globals.scenarios ?? [], ...(globals.versions ? { versionsFile: globals.versions } : {}) });
       if (ids.length) {

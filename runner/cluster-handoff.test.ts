@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { loadPlans } from '../scenarios/plan.ts';
+import { loadVersions } from '../scenarios/versions.ts';
+import { ClusterHandoff, clusterKey, interleaveByCluster } from './cluster-handoff.ts';
+import { planEnvironments } from './environment-spec.ts';
+
+const cluster = (name: string, stopped: string[]) => ({ name, stop: async () => void stopped.push(name) });
+
+describe('ClusterHandoff', () => {
+  it('keeps a cluster only while an environment not yet started needs its key, and stops the rest', async () => {
+    const stopped: string[] = [];
+    const h = new ClusterHandoff(['a', 'a', 'a', 'b']);
+    expect(h.take('a')).toBeUndefined(); // the first of a: nothing to take, it starts one
+    expect(h.take('b')).toBeUndefined();
+    expect(h.wanted('a')).toBe(true); // two more a's to come
+    await h.give('a', cluster('a1', stopped));
+    expect(h.idleCount('a')).toBe(1);
+    expect(h.wanted('b')).toBe(false);
+    await h.give('b', cluster('b1', stopped)); // no b to come: stopped at once
+    expect(stopped).toEqual(['b1']);
+    expect(h.take<ReturnType<typeof cluster>>('a')?.name).toBe('a1');
+    expect(h.take('a')).toBeUndefined(); // the third a starts its own
+    await h.give('a', cluster('a1', stopped));
+    await h.give('a', cluster('a3', stopped)); // nothing left to start
+    expect(stopped).toEqual(['b1', 'a1', 'a3']);
+    await h.drain();
+    expect(stopped).toEqual(['b1', 'a1', 'a3']);
+  });
+
+  it('drain stops what is idle when a run ends early', async () => {
+    const stopped: string[] = [];
+    const h = new ClusterHandoff(['a', 'a']);
+    h.take('a');
+    await h.give('a', cluster('a1', stopped));
+    expect(stopped).toEqual([]);
+    await h.drain();
+    expect(stopped).toEqual(['a1']);
+  });
+});
+
+describe('interleaveByCluster', () => {
+  it('one of each key in turn, stable within a key', () => {
+    const items = ['a1', 'a2', 'a3', 'b1', 'b2', 'c1'];
+    expect(interleaveByCluster(items, (s) => s[0]!)).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3']);
+  });
+});
+
+describe('clusterKey', () => {
+  const settings = { versions: loadVersions(), source: 'auto' as const };
+  const groups = planEnvironments(loadPlans(), settings);
+
+  it('is shared by environments that differ only in cert-manager, and differs with the profile or Kubernetes', () => {
+    const byKey = new Map<string, Set<string>>();
+    for (const g of groups) byKey.set(clusterKey(g.spec), new Set([...(byKey.get(clusterKey(g.spec)) ?? []), `${g.spec.profile.name}@${g.spec.kubernetes}`]));
+    // one profile and Kubernetes per key
+    for (const shapes of byKey.values()) expect(shapes.size).toBe(1);
+    // and several cert-manager releases share one (the catalogue runs many on the default cluster)
+    const kindDefault = groups.filter((g) => g.spec.profile.name === 'kind' && g.spec.kubernetes === settings.versions.kubernetes.default);
+    expect(new Set(kindDefault.map((g) => clusterKey(g.spec))).size).toBe(1);
+    expect(new Set(kindDefault.map((g) => g.spec.certManager)).size).toBeGreaterThan(3);
+    expect(byKey.size).toBeLessThan(groups.length);
+  });
+});
