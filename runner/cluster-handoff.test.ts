@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPlans } from '../scenarios/plan.ts';
 import { loadVersions } from '../scenarios/versions.ts';
-import { ClusterHandoff, clusterKey, interleaveByCluster } from './cluster-handoff.ts';
+import { ClusterHandoff, clusterKey, groupByCluster } from './cluster-handoff.ts';
 import { planEnvironments } from './environment-spec.ts';
 
 const cluster = (name: string, stopped: string[]) => ({ name, stop: async () => void stopped.push(name) });
@@ -38,10 +38,10 @@ describe('ClusterHandoff', () => {
   });
 });
 
-describe('interleaveByCluster', () => {
-  it('one of each key in turn, stable within a key', () => {
-    const items = ['a1', 'a2', 'a3', 'b1', 'b2', 'c1'];
-    expect(interleaveByCluster(items, (s) => s[0]!)).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3']);
+describe('groupByCluster', () => {
+  it('those of one key together, keys in first-seen order, stable within a key', () => {
+    const items = ['a1', 'b1', 'a2', 'c1', 'b2', 'a3'];
+    expect(groupByCluster(items, (s) => s[0]!)).toEqual(['a1', 'a2', 'a3', 'b1', 'b2', 'c1']);
   });
 });
 

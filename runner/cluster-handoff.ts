@@ -67,16 +67,12 @@ export function clusterKey(spec: EnvironmentSpec): string {
 }
 
 /**
- * The environments in the order that hands the most clusters on: one of each cluster key in turn (first-seen
- * order), so the environments up at once need different clusters and the next of a key starts after one of its
- * key ended. Stable within a key.
+ * The environments in the order that hands the most clusters on: those of one cluster key together (keys in
+ * first-seen order, stable within a key), so an environment that ends is followed by one that can take its
+ * cluster; only the first few of a key, up at once, start clusters of their own.
  */
-export function interleaveByCluster<T>(items: T[], keyOf: (t: T) => string): T[] {
+export function groupByCluster<T>(items: T[], keyOf: (t: T) => string): T[] {
   const byKey = new Map<string, T[]>();
   for (const t of items) byKey.set(keyOf(t), [...(byKey.get(keyOf(t)) ?? []), t]);
-  const queues = [...byKey.values()];
-  const out: T[] = [];
-  for (let round = 0; out.length < items.length; round++) for (const q of queues) if (round < q.length) out.push(q[round]!);
-  return out;
+  return [...byKey.values()].flat();
 }
-

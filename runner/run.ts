@@ -7,7 +7,7 @@ import { planEnvironments, type EnvironmentSpec, type RunSettings } from './envi
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
 import { Neighbourhood } from './attribution.ts';
 import { runScheduled, schedulePlans } from './schedule.ts';
-import { ClusterHandoff, clusterKey, interleaveByCluster } from './cluster-handoff.ts';
+import { ClusterHandoff, clusterKey, groupByCluster } from './cluster-handoff.ts';
 
 export interface SkippedScenario {
   plan: Plan;
@@ -75,7 +75,7 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
   // clusters go from one environment to the next, unless environments are kept (for a later run, or to look inside)
   const sharing = opts.settings.shareClusters !== false && !opts.settings.reuse && !opts.keep;
   const planned = planEnvironments(runnable, opts.settings);
-  const groups = sharing ? interleaveByCluster(planned, (g) => clusterKey(g.spec)) : planned;
+  const groups = sharing ? groupByCluster(planned, (g) => clusterKey(g.spec)) : planned;
   const handoff = sharing ? new ClusterHandoff(groups.map((g) => clusterKey(g.spec))) : undefined;
   if (handoff) for (const g of groups) g.spec.handoff = handoff;
   try {
