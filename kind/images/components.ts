@@ -110,7 +110,20 @@ export async function ensureComponent(
   const key = await componentKey(spec, rootfsKey);
   const tarball = join(cache.images, tarballName(spec, key));
   if (existsSync(tarball)) return { name: spec.name, ref: spec.ref, key, tarball, built: false, seconds: seconds(started), bytes: (await stat(tarball)).size };
+  // two scenarios of one environment may want the same image at once (one Vault release, two placements): one
+  // build, in one work directory, for both
+  const running = building.get(tarball);
+  if (running) return running;
+  const build = buildComponent(spec, key, tarball, rootfs, log, started).finally(() => building.delete(tarball));
+  building.set(tarball, build);
+  return build;
+}
 
+/** Builds in progress in this process, by the tarball they write. */
+const building = new Map<string, Promise<BuiltComponent>>();
+
+async function buildComponent(spec: ComponentSpec, key: string, tarball: string, rootfs: () => Promise<string>, log: Logger, started: number): Promise<BuiltComponent> {
+  const cache = kindCache();
   await mkdir(cache.images, { recursive: true });
   const dir = join(cache.work, `image-${spec.name}-${key}-${process.pid}`);
   const root = join(dir, 'rootfs');
