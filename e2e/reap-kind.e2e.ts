@@ -6,7 +6,7 @@ import { cli, dockerHas, dockerLeftovers, kill9, names, runsDir, startRun, survi
 /**
  * `kill -9` of a real kind run: while `kind create cluster` runs, while cert-manager installs, while a Vault
  * container starts. `kind` dies with the runner; the next run reaps the cluster, the container and the temp dirs
- * and leaves nothing of the killed run. Creates kind clusters: run it under `flock /work/notes/kind.lock` where
+ * and leaves nothing of the killed run. Creates kind clusters: run it alone (one lock around kind runs) where
  * runs share a Docker host. CM_VAULT_E2E_KILL_REPEAT=N repeats each moment N times.
  */
 const SCENARIO = 'k8s-role-audience-mismatch';
