@@ -43,20 +43,27 @@ export async function ledgerOf(id: string): Promise<Resource[]> {
   return parseLedger(await readFile(ledgerFile(runsDir, id), 'utf8').catch(() => '')).resources;
 }
 
-/** Waits (polling every 20 ms) until the run's ledger satisfies `moment`; false when the run ended first. */
+/**
+ * Waits (polling every 20 ms) until the run's ledger satisfies `moment`; false when the run ended first, or got
+ * past its scenarios (a verdict line printed: from there on it only tears down, and a ledger that still names a
+ * program is no longer the moment asked for).
+ */
 export async function waitForMoment(run: StartedRun, moment: (rs: Resource[]) => boolean | Promise<boolean>, timeoutMs = 300_000): Promise<boolean> {
   const r = await poll(async () => {
-    if (run.child.exitCode !== null) return false;
+    if (run.child.exitCode !== null || VERDICT_LINE.test(run.output())) return false;
     return (await moment(await ledgerOf(run.id))) ? true : waiting();
   }, { timeoutMs, intervalMs: 20 });
   return r.ok && r.value;
 }
 
+/** A scenario's verdict line in a run's output (`✓  id`, `✗  id`, `!  id could not run`). */
+const VERDICT_LINE = /^[✓✗!] {2}\S/m;
+
+/** Kills the runner; answers what its ledger names then, which nothing can change any more. */
 export async function kill9(run: StartedRun): Promise<Resource[]> {
-  const at = await ledgerOf(run.id);
   process.kill(run.owner.pid, 'SIGKILL');
   await run.child;
-  return at;
+  return ledgerOf(run.id);
 }
 
 export const processes = (rs: Resource[]) => rs.filter((r): r is Extract<Resource, { kind: 'process' }> => r.kind === 'process');

@@ -13,12 +13,12 @@ import { cli, kill9, names, runsDir, startRun, survivors, tempDirsOf, waitForMom
 const SCENARIO = 'k8s-role-audience-mismatch';
 const repeat = Number(process.env.CM_VAULT_E2E_KILL_REPEAT ?? '1');
 
-/** Whether Vault has enabled a scenario's auth mount yet (its debug log, in the cluster's temp dir). */
+/** Whether Vault has enabled a scenario's auth mount yet (its debug log, in the cluster's temp dir or an environment's dir inside it). */
 async function scenarioConfiguringVault(rs: Resource[]): Promise<boolean> {
   for (const r of rs) {
     if (r.kind !== 'dir') continue;
-    for (const f of await readdir(r.path).catch(() => [] as string[])) {
-      if (/^(vault|openbao)-.*\.log$/.test(f) && /enabled credential backend/.test(await readFile(join(r.path, f), 'utf8').catch(() => ''))) return true;
+    for (const f of await readdir(r.path, { recursive: true }).catch(() => [] as string[])) {
+      if (/(^|\/)(vault|openbao)-[^/]*\.log$/.test(f) && /enabled credential backend/.test(await readFile(join(r.path, f), 'utf8').catch(() => ''))) return true;
     }
   }
   return false;
