@@ -11,7 +11,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { Resource, RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
 import { leftovers, resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
-import { clusterKey, type ClusterHandoff, type HandableCluster } from '../runner/cluster-handoff.ts';
+import type { ClusterHandoff, HandableCluster } from '../runner/cluster-handoff.ts';
 import { certManagerCrds } from '../certmanager/crds.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { certManagerController, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
@@ -37,7 +37,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
   private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault }>;
   private baseline?: Baseline;
   /** Where the cluster goes when this environment ends (runner/cluster-handoff.ts), and its bare state. */
-  private handOn?: { handoff: ClusterHandoff; key: string; bare: Baseline };
+  private handOn?: { to: ClusterHandoff; key: string; bare: Baseline };
 
   private constructor(
     readonly key: string,
@@ -80,8 +80,8 @@ export class LocalEnvironment implements ScenarioEnvironment {
       helmBinary(spec.pins.helm),
     ]);
     const cleaner = new Cleaner();
-    const share = spec.handoff && !keyed ? { handoff: spec.handoff, key: clusterKey(spec) } : undefined;
-    const handed = share ? await takeHanded(share.handoff, share.key, log) : undefined;
+    const share = keyed ? undefined : spec.handoff;
+    const handed = share ? await takeHanded(share.to, share.key, log) : undefined;
     const cluster = handed?.cluster ?? (await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, ledger: spec.run, outlive: !!keyed }));
     cleaner.add('cluster', () => cluster.stop());
     return cleaner.orUnwind(async () => {
@@ -201,7 +201,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
    * reset leaves anything, or one is kept already).
    */
   async stop(): Promise<void> {
-    if (this.handOn?.handoff.wanted(this.handOn.key)) return this.handClusterOn(this.handOn);
+    if (this.handOn?.to.wanted(this.handOn.key)) return this.handClusterOn(this.handOn);
     const reuse = this.spec.reuse ? reuseKey(this.spec, 'local') : undefined;
     const controller = this.certManager.proc.resource;
     if (!reuse || !('name' in reuse) || !this.baseline || !controller || controller.kind !== 'process') return stopAll(this.cleaner);
@@ -232,15 +232,15 @@ export class LocalEnvironment implements ScenarioEnvironment {
    * state it started in and proven so, then handed to the run's next environment of the same cluster; a cluster
    * that does not come back clean is stopped instead, saying what was left.
    */
-  private async handClusterOn(to: NonNullable<LocalEnvironment['handOn']>): Promise<void> {
+  private async handClusterOn(on: NonNullable<LocalEnvironment['handOn']>): Promise<void> {
     this.cleaner.forget('cluster');
     this.cleaner.forget('cert-manager');
     await stopAll(this.cleaner);
     const left = await this.certManager
       .uninstall(this.kube, HANDOVER_CRD_WAIT_MS)
-      .then(async (crds) => [...crds, ...(await resetToBaseline(this.kube, to.bare, 30_000))])
+      .then(async (crds) => [...crds, ...(await resetToBaseline(this.kube, on.bare, 30_000))])
       .catch((err: Error) => [`the reset failed: ${err.message}`]);
-    if (!left.length) return to.handoff.give(to.key, handed(this.cluster, to.bare));
+    if (!left.length) return on.to.give(on.key, handed(this.cluster, on.bare));
     stderrLine(`process cluster ${this.cluster.dir} not handed on (${left.join(', ')}); stopping it`);
     await this.cluster.stop();
   }

@@ -80,8 +80,11 @@ export interface EnvironmentSpec {
   run: RunLedger;
   /** Keep the environment after the run for a later run with the same spec to adopt (`run --reuse`). */
   reuse: boolean;
-  /** The run's cluster handoff, where clusters are shared between its environments (runner/cluster-handoff.ts). */
-  handoff?: ClusterHandoff;
+  /**
+   * The run's cluster handoff, where clusters are shared between its environments (runner/cluster-handoff.ts),
+   * and this environment's cluster key in it.
+   */
+  handoff?: { to: ClusterHandoff; key: string };
 }
 
 export interface EnvironmentGroup {

@@ -75,9 +75,10 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
   // clusters go from one environment to the next, unless environments are kept (for a later run, or to look inside)
   const sharing = opts.settings.shareClusters !== false && !opts.settings.reuse && !opts.keep;
   const planned = planEnvironments(runnable, opts.settings);
-  const groups = sharing ? groupByCluster(planned, (g) => clusterKey(g.spec)) : planned;
-  const handoff = sharing ? new ClusterHandoff(groups.map((g) => clusterKey(g.spec))) : undefined;
-  if (handoff) for (const g of groups) g.spec.handoff = handoff;
+  const keyed = planned.map((g) => ({ ...g, clusterKey: clusterKey(g.spec) }));
+  const groups = sharing ? groupByCluster(keyed, (g) => g.clusterKey) : keyed;
+  const handoff = sharing ? new ClusterHandoff(groups.map((g) => g.clusterKey)) : undefined;
+  if (handoff) for (const g of groups) g.spec.handoff = { to: handoff, key: g.clusterKey };
   try {
     await Promise.all(
       groups.map((group) =>
