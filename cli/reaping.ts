@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { deleteKindCluster } from '../kind/cluster.ts';
-import { defaultRemovers, discardKept, reap, type Removers } from '../lib/reap.ts';
+import { defaultRemovers, discardKept, KIND_CLUSTER_LABEL, reap, type Removers } from '../lib/reap.ts';
 
 /** Whether a Docker daemon answers (reaping skips containers, networks and kind clusters otherwise). */
 export async function dockerAnswers(): Promise<boolean> {
@@ -11,7 +11,7 @@ export async function dockerAnswers(): Promise<boolean> {
 /** kind clusters go through kind's own delete (it also drops the kubeconfig and the cluster's cache dir). */
 const removers: Partial<Removers> = {
   async deleteKindCluster(name, kindVersion) {
-    const nodes = await execa('docker', ['ps', '-aq', '--filter', `label=io.x-k8s.kind.cluster=${name}`], { reject: false, stdin: 'ignore' });
+    const nodes = await execa('docker', ['ps', '-aq', '--filter', `label=${KIND_CLUSTER_LABEL}=${name}`], { reject: false, stdin: 'ignore' });
     if (nodes.exitCode === 0 && !nodes.stdout.trim()) return 'gone';
     try {
       await deleteKindCluster(name, kindVersion);

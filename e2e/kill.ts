@@ -2,7 +2,8 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { ledgerFile, parseLedger, type Resource } from '../lib/ledger.ts';
+import { ledgerFile, parseLedger, RUN_LABEL_KEY, type Resource } from '../lib/ledger.ts';
+import { KIND_CLUSTER_LABEL } from '../lib/reap.ts';
 import { isAlive, type ProcessIdentity } from '../lib/run-identity.ts';
 import { poll, sleep, waiting } from '../lib/wait.ts';
 import { cacheLayout } from '../provision/cache.ts';
@@ -86,12 +87,12 @@ export async function tempDirsOf(id: string): Promise<string[]> {
 
 /** Whether Docker has a container of that name, or the node of that kind cluster. */
 export async function dockerHas(filter: { name: string } | { kindCluster: string }): Promise<boolean> {
-  const f = 'name' in filter ? `name=^/?${filter.name}$` : `label=io.x-k8s.kind.cluster=${filter.kindCluster}`;
+  const f = 'name' in filter ? `name=^/?${filter.name}$` : `label=${KIND_CLUSTER_LABEL}=${filter.kindCluster}`;
   return (await execa('docker', ['ps', '-aq', '--filter', f], { reject: false })).stdout.trim() !== '';
 }
 
 /** Docker containers and kind clusters whose name or run label is the run's. */
 export async function dockerLeftovers(id: string): Promise<string[]> {
-  const r = await execa('docker', ['ps', '-a', '--format', '{{.Names}}\t{{.Label "io.cm-vault-e2e.run"}}\t{{.Label "io.x-k8s.kind.cluster"}}'], { reject: false });
+  const r = await execa('docker', ['ps', '-a', '--format', `{{.Names}}\t{{.Label "${RUN_LABEL_KEY}"}}\t{{.Label "${KIND_CLUSTER_LABEL}"}}`], { reject: false });
   return r.stdout.split('\n').filter((l) => l.split('\t').some((f) => f === id || f.endsWith(`-${id}`) || f.includes(`-${id}-`)));
 }

@@ -9,6 +9,7 @@ import { deleteKindCluster, listKindClusters, removeKindNetworkIfUnused } from '
 import { pinnedVersions } from './images/build.ts';
 import { RUN_ID_IN_NAME } from '../lib/run-identity.ts';
 import { RUN_LABEL_KEY } from '../lib/ledger.ts';
+import { KIND_CLUSTER_LABEL } from '../lib/reap.ts';
 import { dockerMaybe, PROJECT_LABEL } from './images/common.ts';
 
 export interface KindCleanResult {
@@ -36,8 +37,8 @@ export async function cleanKind(kindVersion: string = pinnedVersions().kind): Pr
  * `kept` in their name, containers without a run label (made by an older suite, or by hand).
  */
 export async function unrecordedKind(): Promise<string[]> {
-  const clusters = ((await dockerMaybe(['ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.Label "io.x-k8s.kind.cluster"}}'])) ?? '').split('\n');
-  const containers = ((await dockerMaybe(['ps', '-a', '--filter', `label=${PROJECT_LABEL}`, '--format', `{{.Names}}\t{{.Label "${RUN_LABEL_KEY}"}}\t{{.Label "io.x-k8s.kind.cluster"}}`])) ?? '').split('\n');
+  const clusters = ((await dockerMaybe(['ps', '-a', '--filter', `label=${KIND_CLUSTER_LABEL}`, '--format', `{{.Label "${KIND_CLUSTER_LABEL}"}}`])) ?? '').split('\n');
+  const containers = ((await dockerMaybe(['ps', '-a', '--filter', `label=${PROJECT_LABEL}`, '--format', `{{.Names}}\t{{.Label "${RUN_LABEL_KEY}"}}\t{{.Label "${KIND_CLUSTER_LABEL}"}}`])) ?? '').split('\n');
   const unrecordedClusters = [...new Set(clusters.filter((c) => c.startsWith('cmve-') && !RUN_ID_IN_NAME.test(c) && !c.endsWith('-kept')))];
   const unrecordedContainers = containers.map((l) => l.split('\t')).filter(([name, run, node]) => name && !run && !node).map(([name]) => name!);
   return [...unrecordedClusters.map((c) => `kind cluster ${c}`), ...unrecordedContainers.map((c) => `container ${c}`)];

@@ -60,6 +60,16 @@ describe('orphanContainers', () => {
     expect(orphanContainers(cs, new Set(['container:kept']), alive, { self: 'rself1' }).map((c) => c.name)).toEqual(['a', 'c', 'e']);
     expect(orphanContainers(cs, new Set(), alive, { self: 'rself1', includeLive: true }).map((c) => c.name)).toEqual(['a', 'b', 'c', 'e', 'kept']);
   });
+
+  it('never include a kind node, whose run and owner labels are its image\'s, nor a container with a blank run label', () => {
+    const nodes = [
+      { name: 'cmve-kind-x-rlive1-control-plane', run: 'image-build', owner: '1001:1:b', kindCluster: 'cmve-kind-x-rlive1' },
+      { name: 'cmve-kind-y-rlive1-control-plane', run: '', owner: '', kindCluster: 'cmve-kind-y-rlive1' },
+      { name: 'blank', run: '', owner: '' },
+    ];
+    expect(orphanContainers(nodes, new Set(), alive)).toEqual([]);
+    expect(orphanContainers(nodes, new Set(), alive, { includeLive: true })).toEqual([]);
+  });
 });
 
 describe('tempDirsOf', () => {

@@ -47,9 +47,15 @@ export interface LabelledContainer {
   name: string;
   run: string;
   owner: string;
+  /** The kind cluster the container is a node of (kind's own label), if it is one. */
+  kindCluster?: string;
 }
 
-/** Containers carrying a run label whose owner is gone (or any but `self`'s with `includeLive`) and that no kept environment names. */
+/**
+ * Containers carrying a run label whose owner is gone (or any but `self`'s with `includeLive`) and that no kept
+ * environment names. A kind node is never one: its labels are its image's (Docker copies an image's labels onto
+ * every container made from it), not a run's, and it goes with its cluster, which a run's ledger names.
+ */
 export function orphanContainers(
   containers: LabelledContainer[],
   keptKeys: Set<string>,
@@ -57,6 +63,7 @@ export function orphanContainers(
   opts: { self?: string; includeLive?: boolean } = {},
 ): LabelledContainer[] {
   return containers.filter((c) => {
+    if (c.kindCluster || !c.run) return false;
     if (c.run === opts.self || keptKeys.has(resourceKey({ kind: 'container', name: c.name }))) return false;
     if (opts.includeLive) return true;
     const owner = parseOwnerLabel(c.owner);
@@ -193,13 +200,16 @@ export async function discardKept(opts: Omit<ReapOptions, 'self' | 'includeLive'
   return result;
 }
 
+/** The label kind puts on each node container, naming its cluster. */
+export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
+
 async function labelledContainers(): Promise<LabelledContainer[]> {
-  const listed = await execa('docker', ['ps', '-a', '--filter', `label=${RUN_LABEL_KEY}`, '--format', `{{.Names}}\t{{.Label "${RUN_LABEL_KEY}"}}\t{{.Label "${OWNER_LABEL_KEY}"}}`], { reject: false, stdin: 'ignore' });
+  const listed = await execa('docker', ['ps', '-a', '--filter', `label=${RUN_LABEL_KEY}`, '--format', `{{.Names}}\t{{.Label "${RUN_LABEL_KEY}"}}\t{{.Label "${OWNER_LABEL_KEY}"}}\t{{.Label "${KIND_CLUSTER_LABEL}"}}`], { reject: false, stdin: 'ignore' });
   return (listed.exitCode === 0 ? listed.stdout : '')
     .split('\n')
     .filter(Boolean)
     .map((l) => l.split('\t'))
-    .map(([name, run, owner]) => ({ name: name ?? '', run: run ?? '', owner: owner ?? '' }));
+    .map(([name, run, owner, kindCluster]) => ({ name: name ?? '', run: run ?? '', owner: owner ?? '', ...(kindCluster ? { kindCluster } : {}) }));
 }
 
 const docker = (args: string[]) => execa('docker', args, { reject: false, all: true, stdin: 'ignore', timeout: 120_000 });
@@ -225,7 +235,7 @@ export const defaultRemovers: Removers = {
   },
   async deleteKindCluster(name) {
     // kind's own delete needs its binary; its node containers are named <cluster>-<role>
-    const nodes = await docker(['ps', '-aq', '--filter', `label=io.x-k8s.kind.cluster=${name}`]);
+    const nodes = await docker(['ps', '-aq', '--filter', `label=${KIND_CLUSTER_LABEL}=${name}`]);
     const ids = nodes.stdout.split('\n').filter(Boolean);
     if (!ids.length) return 'gone';
     const r = await docker(['rm', '-f', '-v', ...ids]);

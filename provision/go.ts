@@ -109,16 +109,19 @@ async function holderOf(file: string, name: string): Promise<ProcessIdentity | u
 }
 
 /**
- * Removes the suite's Go caches. Each is first renamed aside in one step, so a provision starting meanwhile finds
- * an empty cache rather than a half-removed one; the module cache is read-only on disk, so `go clean` empties it.
+ * Removes the suite's Go caches. Both are renamed aside first, one right after the other, and only then removed
+ * (minutes, for GBs of modules): a provision that starts meanwhile finds empty caches, never a build cache being
+ * removed under its build (whose `go build` then fails with `open …/go/build/…-d: no such file or directory`). The
+ * module cache is read-only on disk, so `go clean` empties it.
  */
 export async function dropGoCaches(caches: GoCaches): Promise<void> {
   const suffix = `.dropping-${process.pid}-${Date.now()}`;
   const aside = { GOMODCACHE: caches.GOMODCACHE + suffix, GOCACHE: caches.GOCACHE + suffix };
   const moved = async (from: string, to: string) => rename(from, to).then(() => true, () => false);
-  if (await moved(caches.GOMODCACHE, aside.GOMODCACHE)) {
+  const [mod, build] = [await moved(caches.GOMODCACHE, aside.GOMODCACHE), await moved(caches.GOCACHE, aside.GOCACHE)];
+  if (mod) {
     await execa('go', ['clean', '-modcache'], { reject: false, env: aside });
     await rm(aside.GOMODCACHE, { recursive: true, force: true, maxRetries: 3 });
   }
-  if (await moved(caches.GOCACHE, aside.GOCACHE)) await rm(aside.GOCACHE, { recursive: true, force: true, maxRetries: 3 });
+  if (build) await rm(aside.GOCACHE, { recursive: true, force: true, maxRetries: 3 });
 }

@@ -35,6 +35,13 @@ export interface NodeImageResult {
 /** The ctr import kind's node-image build runs for each image archive. */
 export const CTR_IMPORT = ['ctr', '--namespace=k8s.io', 'images', 'import', '--label=io.cri-containerd.pinned=pinned', '--all-platforms', '--no-unpack', '--digests', '-'];
 
+/**
+ * How the build container becomes the image. Its run and owner labels are blanked: Docker copies a container's
+ * labels into the committed image and an image's labels onto every container made from it, so each kind node would
+ * otherwise claim this build's run and owner, and the reaper would take it for a dead build's container.
+ */
+const COMMIT_CHANGES = ['ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]', `LABEL ${PROJECT_LABEL} ${RUN_LABEL_KEY}="" ${OWNER_LABEL_KEY}=""`];
+
 export async function ensureNodeImage(opts: {
   image: string;
   kubernetesVersion: string;
@@ -52,6 +59,7 @@ export async function ensureNodeImage(opts: {
     bins,
     images: opts.components.map((c) => ({ ref: c.ref, key: c.key })),
     import: CTR_IMPORT,
+    commit: COMMIT_CHANGES,
     revision: RECIPE_REVISION,
   });
   const cache = kindCache();
@@ -93,7 +101,7 @@ export async function ensureNodeImage(opts: {
     if (missing.length) throw new EnvironmentError('node image', `containerd lacks ${missing.map((m) => m.ref).join(', ')} after import`, 'read the listing below', listed);
     await exec(['bash', '-c', 'pkill containerd; for i in $(seq 1 50); do pgrep containerd >/dev/null || break; sleep 0.2; done; rm -rf /run/containerd /tmp/containerd.log'], 'stopping containerd');
     await docker(
-      ['commit', '--change', 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]', '--change', `LABEL ${PROJECT_LABEL} ${INPUTS_LABEL_KEY}=${key}`, container, opts.image],
+      ['commit', ...COMMIT_CHANGES.flatMap((c) => ['--change', c]), '--change', `LABEL ${INPUTS_LABEL_KEY}=${key}`, container, opts.image],
       { what: `docker commit ${opts.image}`, timeout: 900_000 },
     );
   } finally {
