@@ -30,7 +30,7 @@ async function waitEstablished(kube: Kube, names: string[], timeoutMs = 30_000):
 /** cert-manager's API groups: cert-manager.io and acme.cert-manager.io. */
 const isCertManagerGroup = (group: string | undefined) => !!group && (group === 'cert-manager.io' || group.endsWith('.cert-manager.io'));
 
-type Crd = KubernetesObject & { spec?: { group?: string } };
+type Crd = KubernetesObject & { spec?: { group?: string }; status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> } };
 
 /** The names of the cert-manager CRDs the cluster serves. */
 export async function certManagerCrds(kube: Kube): Promise<string[]> {
@@ -48,5 +48,16 @@ export async function deleteCertManagerCrds(kube: Kube, timeoutMs = 60_000): Pro
     const left = await certManagerCrds(kube);
     return left.length ? waiting(left.join(', ')) : true;
   }, { timeoutMs, intervalMs: 250 });
-  return r.ok ? [] : r.last.split(', ').map((n) => `CustomResourceDefinition ${n}`);
+  if (r.ok) return [];
+  return Promise.all(r.last.split(', ').map(async (name) => `CustomResourceDefinition ${name}${await terminating(kube, name)}`));
+}
+
+/**
+ * Why a CRD is still there, from the Terminating condition the API server's CRD finalizer writes while it deletes
+ * the CRD's objects (`InstanceDeletionCheck: could not confirm zero CustomResources remaining…`); '' when none.
+ */
+async function terminating(kube: Kube, name: string): Promise<string> {
+  const crd = await kube.read<Crd>('apiextensions.k8s.io/v1', 'CustomResourceDefinition', name).catch(() => undefined);
+  const c = crd?.status?.conditions?.find((x) => x.type === 'Terminating');
+  return c ? ` (Terminating ${c.status}: ${c.reason ?? ''}${c.message ? `: ${c.message}` : ''})` : '';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterPlans, loadPlans } from '../scenarios/plan.ts';
+import { clusterOfEnvironment, filterPlans, loadPlans } from '../scenarios/plan.ts';
 import { scenarioDir, scenarioYaml } from '../scenarios/testing.ts';
 import { cliHarness, type Run } from './testing.ts';
 
@@ -92,8 +92,23 @@ describe('matrix', () => {
   type Job = { name: string; environment: string; filter: string; scenarios: number };
   const jobsOf = (r: Run) => (JSON.parse(r.stdout) as { include: Job[] }).include;
 
-  it('one GitHub Actions job per environment; each filter selects exactly its group', async () => {
+  it('one GitHub Actions job per cluster by default; each filter selects exactly its group, every environment of it', async () => {
     const r = await cli('matrix', '--format', 'github');
+    expect(r.code).toBe(0);
+    const jobs = jobsOf(r);
+    expect(jobs.length).toBe(new Set(plans.map((p) => clusterOfEnvironment(p.environmentKey))).size);
+    expect(jobs.length).toBeLessThan(new Set(plans.map((p) => p.environmentKey)).size);
+    expect(jobs.reduce((n, j) => n + j.scenarios, 0)).toBe(plans.length);
+    expect(new Set(jobs.map((j) => j.name)).size).toBe(jobs.length);
+    for (const job of jobs) {
+      const selected = filterPlans(plans, job.filter);
+      expect(selected.length, job.filter).toBe(job.scenarios);
+      expect(selected.every((p) => clusterOfEnvironment(p.environmentKey) === job.environment)).toBe(true);
+    }
+  });
+
+  it('--group-by environment: one job per environment; each filter selects exactly its group', async () => {
+    const r = await cli('matrix', '--group-by', 'environment');
     expect(r.code).toBe(0);
     const jobs = jobsOf(r);
     expect(jobs.length).toBe(new Set(plans.map((p) => p.environmentKey)).size);
@@ -124,5 +139,8 @@ describe('matrix', () => {
   it('bad options exit 2', async () => {
     expect((await cli('matrix', '--format', 'gitlab')).code).toBe(2);
     expect((await cli('matrix', '--max-per-job', '0')).stderr).toMatch(/--max-per-job\): `0` is not a positive whole number/);
+    const by = await cli('matrix', '--group-by', 'node');
+    expect(by.code).toBe(2);
+    expect(by.stderr).toMatch(/--group-by\): unknown grouping `node`\n  fix: use --group-by cluster or --group-by environment/);
   });
 });

@@ -16,6 +16,7 @@
 import { binaryPath } from '../provision/artifacts.ts';
 import { CERT_MANAGER_COMPONENTS, imageRef, type CertManagerComponent } from '../certmanager/chart.ts';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
+import { deleteCertManagerCrds } from '../certmanager/crds.ts';
 import type { KindCluster } from './cluster.ts';
 import { resolveCandidateImage } from './candidate.ts';
 import type { CertManagerCandidate } from '../runner/environment-spec.ts';
@@ -32,6 +33,9 @@ export const COMPONENT_PATHS: Readonly<Record<CertManagerComponent, string>> = {
   webhook: '/app/cmd/webhook/webhook',
   cainjector: '/app/cmd/cainjector/cainjector',
 };
+
+/** Where the chart's controller and cainjector hold their leader-election Leases (its default). */
+const LEADER_ELECTION_NAMESPACE = 'kube-system';
 
 /** The numeric user of the upstream images (the chart's securityContext sets runAsNonRoot). */
 export const CERT_MANAGER_USER = '1000';
@@ -110,6 +114,18 @@ export class KindCertManager {
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     });
     return new KindCertManager(helm);
+  }
+
+  /**
+   * Removes the release as a user would before installing another: `helm uninstall` (it waits for the pods to go),
+   * the leader-election Leases left in kube-system (else the next controller waits out the old holder's lease),
+   * then every cert-manager CRD with its objects. Answers what is still there (empty: removed).
+   */
+  static async uninstall(o: { cluster: KindCluster; helmVersion: string; crdWaitMs: number }): Promise<string[]> {
+    await HelmCertManager.uninstall({ kubeconfigPath: o.cluster.kubeconfigPath, helmVersion: o.helmVersion, timeoutMs: 60_000 });
+    const leases = await o.cluster.kube.objects.list('coordination.k8s.io/v1', 'Lease', LEADER_ELECTION_NAMESPACE);
+    for (const l of leases.items) if (l.metadata?.name?.startsWith('cert-manager')) await o.cluster.kube.delete({ ...l, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' });
+    return deleteCertManagerCrds(o.cluster.kube, o.crdWaitMs);
   }
 
   /** A component's log (current pod; the controller's by default), via the API server. */

@@ -67,9 +67,10 @@ function kindEnv(): Record<string, string> {
 
 /** The labelled Docker network the suite's kind nodes join (kind would otherwise make an unlabelled `kind`). */
 export async function ensureKindNetwork(ledger: RunLedger): Promise<void> {
-  if ((await dockerMaybe(['network', 'inspect', '--format', '{{.Name}}', KIND_NETWORK])) === KIND_NETWORK) return;
-  // shared by every run's clusters: reaping removes it only once no container uses it
+  // shared by every run's clusters, and recorded by each run that uses it: the last one out removes it (reaping too
+  // removes it only once no container uses it)
   await ledger.record({ kind: 'network', name: KIND_NETWORK });
+  if ((await dockerMaybe(['network', 'inspect', '--format', '{{.Name}}', KIND_NETWORK])) === KIND_NETWORK) return;
   // kind's own network options: masquerade on, default MTU
   await docker(
     ['network', 'create', '--driver', 'bridge', '--label', PROJECT_LABEL, '-o', 'com.docker.network.bridge.enable_ip_masquerade=true', '-o', 'com.docker.network.driver.mtu=1500', KIND_NETWORK],
@@ -80,11 +81,18 @@ export async function ensureKindNetwork(ledger: RunLedger): Promise<void> {
   });
 }
 
-/** Removes the network when no container uses it any more. */
-export async function removeKindNetworkIfUnused(): Promise<boolean> {
-  const users = await dockerMaybe(['network', 'inspect', '--format', '{{len .Containers}}', KIND_NETWORK]);
-  if (users === undefined || users !== '0') return false;
-  return (await dockerMaybe(['network', 'rm', KIND_NETWORK])) !== undefined;
+/**
+ * Removes the network when no container uses it any more. With a run's `ledger`, the run's record of it goes too
+ * once none of the run's own clusters or containers is on it (what is left on it is another run's, which recorded
+ * it as well and removes it when it ends).
+ */
+export async function removeKindNetworkIfUnused(ledger?: RunLedger): Promise<boolean> {
+  const users = await dockerMaybe(['network', 'inspect', '--format', '{{range .Containers}}{{.Name}} {{end}}', KIND_NETWORK]);
+  const names = (users ?? '').split(' ').filter(Boolean);
+  const removed = users !== undefined && !names.length && (await dockerMaybe(['network', 'rm', KIND_NETWORK])) !== undefined;
+  const mine = new Set((ledger?.resources ?? []).flatMap((r) => (r.kind === 'kind-cluster' ? [`${r.name}-control-plane`] : r.kind === 'container' ? [r.name] : [])));
+  if (ledger && !names.some((n) => mine.has(n))) await ledger.drop({ kind: 'network', name: KIND_NETWORK });
+  return removed;
 }
 
 export async function listKindClusters(kindVersion: string): Promise<string[]> {

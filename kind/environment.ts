@@ -6,16 +6,20 @@
  * `spec.reuse` (`run --reuse`) keeps the cluster at stop(), reset to its baseline (runner/reset.ts) and keyed by
  * the spec's digest (runner/environment-spec.ts reuseKey); the next start with the same spec adopts it when its
  * node, control plane and cert-manager answer healthy and the reset left nothing, else starts fresh and says why.
- * By default the cluster is deleted at stop().
+ * Otherwise, at stop(), the cluster goes to the run's next environment of the same profile and Kubernetes,
+ * cert-manager uninstalled and the cluster back in the state it started in (runner/handover.ts), or is deleted when
+ * no such environment is left to start.
  */
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { candidateFor, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
 import { Cleaner } from '../lib/cleaner.ts';
+import type { RunLedger } from '../lib/ledger.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { nameTakenBy } from '../lib/reap.ts';
 import { deleteExtras, resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
+import { HANDOVER_CRD_WAIT_MS, handOn, takeHanded, type HandedCluster, type HandOn } from '../runner/handover.ts';
 import type { CertManagerComponent } from '../certmanager/chart.ts';
 import type { Placement, VaultEngine } from '../scenarios/types.ts';
 import { prepareInClusterVault, prepareVault } from '../runner/vault-handle.ts';
@@ -48,6 +52,8 @@ export class KindEnvironment implements ScenarioEnvironment {
   ];
   private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault; where: string }>;
   private baseline?: Baseline;
+  /** Where the cluster goes when this environment ends (runner/cluster-handoff.ts), and its bare state. */
+  private handOn?: HandOn;
 
   private constructor(
     readonly key: string,
@@ -68,8 +74,10 @@ export class KindEnvironment implements ScenarioEnvironment {
     const images = await buildKindImages({ kubernetesVersion: spec.kubernetes, versions: spec.versions, sources: { policy: spec.source }, log });
     const { keyed, kept } = await claimKept(spec, 'kind', log);
     let adopt = kept?.state as KindKeptState | undefined;
+    const share = keyed ? undefined : spec.handoff;
     for (;;) {
-      const cluster = await KindCluster.ensure({
+      const handed = share ? await takeHanded<KindCluster>(share.to, share.key, log) : undefined;
+      const cluster = handed?.cluster ?? await KindCluster.ensure({
         profile: spec.profile,
         kubernetesVersion: spec.kubernetes,
         image: images.nodeImage,
@@ -81,18 +89,18 @@ export class KindEnvironment implements ScenarioEnvironment {
         log,
       });
       const cleaner = new Cleaner();
-      cleaner.add(CLUSTER, async () => {
-        await cluster.delete();
-        await removeKindNetworkIfUnused();
-      });
+      cleaner.add(CLUSTER, () => deleteCluster(cluster, spec.run));
       const state = cluster.timings.reused ? adopt : undefined;
       const env = await cleaner.orUnwind(async () => {
         const sa = await cluster.nodeExec(['cat', '/etc/kubernetes/pki/sa.pub']);
         const nodeIp = await docker(['inspect', '--format', `{{ (index .NetworkSettings.Networks "${KIND_NETWORK}").IPAddress }}`, cluster.nodeContainer]);
+        // the state a cluster is handed on in: taken before any cert-manager, proven again at every handover
+        const bare = handed?.bare ?? (share ? await takeBaseline(cluster.kube, 'delete') : undefined);
         const certManager = state ? await adoptCertManager(cluster, state, log) : await installCertManager(spec, cluster, spec.certManager, log);
         if (!certManager) return undefined;
         const env = new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp, cleaner);
         env.baseline = state?.baseline ?? (keyed ? await takeBaseline(cluster.kube, 'delete') : undefined);
+        if (share && bare) env.handOn = { ...share, bare };
         return env;
       });
       if (env) {
@@ -180,6 +188,7 @@ export class KindEnvironment implements ScenarioEnvironment {
    * the next run with the same spec (deleted instead when the reset leaves anything, or one is kept already).
    */
   async stop(): Promise<void> {
+    if (this.handOn?.to.wanted(this.handOn.key)) return this.handClusterOn(this.handOn);
     const reuse = this.spec.reuse ? reuseKey(this.spec, 'kind') : undefined;
     if (!reuse || !('name' in reuse) || !this.baseline) return stopAll(this.cleaner);
     this.cleaner.forget(CLUSTER);
@@ -195,12 +204,33 @@ export class KindEnvironment implements ScenarioEnvironment {
       return;
     }
     this.log(`reuse: not keeping ${this.cluster.name}: ${left.length ? `the reset left ${left.join(', ')}` : 'an environment with this spec is kept already'}; deleting it`);
-    await this.cluster.delete();
-    await removeKindNetworkIfUnused();
+    await deleteCluster(this.cluster, this.spec.run);
+  }
+
+  /**
+   * Vaults stopped, cert-manager uninstalled (`helm uninstall`, its Leases, its CRDs with their objects), the
+   * cluster reset to the state it started in (the scenarios' and cert-manager's namespaces deleted and gone) and
+   * handed to the run's next environment of the same cluster (runner/handover.ts).
+   */
+  private async handClusterOn(on: HandOn): Promise<void> {
+    this.cleaner.forget(CLUSTER);
+    await stopAll(this.cleaner);
+    const uninstall = () => KindCertManager.uninstall({ cluster: this.cluster, helmVersion: this.spec.pins.helm, crdWaitMs: HANDOVER_CRD_WAIT_MS });
+    await handOn(on, asHanded(this.cluster, on.bare, this.spec.run), uninstall, this.log, NAMESPACES_GONE_MS);
   }
 }
 
 const CLUSTER = 'kind cluster';
+
+/** How long a handover waits for deleted namespaces to finish terminating (their pods stopping) on kind. */
+const NAMESPACES_GONE_MS = 60_000;
+
+const deleteCluster = async (cluster: KindCluster, ledger: RunLedger) => {
+  await cluster.delete();
+  await removeKindNetworkIfUnused(ledger);
+};
+
+const asHanded = (cluster: KindCluster, bare: Baseline, ledger: RunLedger): HandedCluster<KindCluster> => ({ cluster, kube: cluster.kube, bare, label: `kind cluster ${cluster.name}`, stop: () => deleteCluster(cluster, ledger) });
 
 /** What a kept kind environment hands the run that adopts it. */
 interface KindKeptState {

@@ -10,9 +10,8 @@ import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts
 import { EnvironmentError } from '../lib/errors.ts';
 import type { Resource, RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
-import { leftovers, resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
-import type { ClusterHandoff, HandableCluster } from '../runner/cluster-handoff.ts';
-import { certManagerCrds } from '../certmanager/crds.ts';
+import { resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
+import { HANDOVER_CRD_WAIT_MS, handOn, takeHanded, type HandedCluster, type HandOn } from '../runner/handover.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { certManagerController, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
@@ -37,7 +36,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
   private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault }>;
   private baseline?: Baseline;
   /** Where the cluster goes when this environment ends (runner/cluster-handoff.ts), and its bare state. */
-  private handOn?: { to: ClusterHandoff; key: string; bare: Baseline };
+  private handOn?: HandOn;
 
   private constructor(
     readonly key: string,
@@ -81,7 +80,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
     ]);
     const cleaner = new Cleaner();
     const share = keyed ? undefined : spec.handoff;
-    const handed = share ? await takeHanded(share.to, share.key, log) : undefined;
+    const handed = share ? await takeHanded<LocalCluster>(share.to, share.key, log) : undefined;
     const cluster = handed?.cluster ?? (await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, ledger: spec.run, outlive: !!keyed }));
     cleaner.add('cluster', () => cluster.stop());
     return cleaner.orUnwind(async () => {
@@ -229,55 +228,19 @@ export class LocalEnvironment implements ScenarioEnvironment {
 
   /**
    * Vaults stopped, cert-manager uninstalled (controller, RBAC, CRDs with their objects), the cluster reset to the
-   * state it started in and proven so, then handed to the run's next environment of the same cluster; a cluster
-   * that does not come back clean is stopped instead, saying what was left.
+   * state it started in and handed to the run's next environment of the same cluster (runner/handover.ts).
    */
-  private async handClusterOn(on: NonNullable<LocalEnvironment['handOn']>): Promise<void> {
+  private async handClusterOn(on: HandOn): Promise<void> {
     this.cleaner.forget('cluster');
     this.cleaner.forget('cert-manager');
     await stopAll(this.cleaner);
-    const left = await this.certManager
-      .uninstall(this.kube, HANDOVER_CRD_WAIT_MS)
-      .then(async (crds) => [...crds, ...(await resetToBaseline(this.kube, on.bare, 30_000))])
-      .catch((err: Error) => [`the reset failed: ${err.message}`]);
-    if (!left.length) return on.to.give(on.key, handed(this.cluster, on.bare));
-    stderrLine(`process cluster ${this.cluster.dir} not handed on (${left.join(', ')}); stopping it`);
-    await this.cluster.stop();
+    await handOn(on, asHanded(this.cluster, on.bare), () => this.certManager.uninstall(this.kube, HANDOVER_CRD_WAIT_MS), stderrLine);
   }
 }
 
 const stderrLine = (line: string) => process.stderr.write(`${line}\n`);
 
-/**
- * How long a handover waits for cert-manager's CRDs to go. Usually a second or two; now and then the API server
- * takes a minute over one (orders.acme.cert-manager.io), and starting another cluster is quicker than that.
- */
-const HANDOVER_CRD_WAIT_MS = 15_000;
-
-/** A process cluster between two environments of a run: its bare state goes with it. */
-interface HandedCluster extends HandableCluster {
-  cluster: LocalCluster;
-  bare: Baseline;
-}
-
-const handed = (cluster: LocalCluster, bare: Baseline): HandedCluster => ({ cluster, bare, stop: () => cluster.stop() });
-
-/** A cluster handed on by an ended environment, checked clean again (no cert-manager CRD, nothing beyond its bare state); undefined when there is none or it is not clean (then stopped). */
-async function takeHanded(handoff: ClusterHandoff, key: string, log: (line: string) => void): Promise<HandedCluster | undefined> {
-  const h = handoff.take<HandedCluster>(key);
-  if (!h) return undefined;
-  const left = await Promise.all([certManagerCrds(h.cluster.kube), leftovers(h.cluster.kube, h.bare)]).then(
-    ([crds, rest]) => [...crds.map((c) => `CustomResourceDefinition ${c}`), ...rest],
-    (err: Error) => [`the check failed: ${err.message}`],
-  );
-  if (!left.length) {
-    log(`process cluster ${h.cluster.dir} handed on clean (no cert-manager CRD, nothing beyond its bare state)`);
-    return h;
-  }
-  log(`process cluster ${h.cluster.dir} handed on not clean (${left.join(', ')}); stopping it, starting another`);
-  await h.stop();
-  return undefined;
-}
+const asHanded = (cluster: LocalCluster, bare: Baseline): HandedCluster<LocalCluster> => ({ cluster, kube: cluster.kube, bare, label: `process cluster ${cluster.dir}`, stop: () => cluster.stop() });
 
 /** What a kept process cluster hands the run that adopts it. */
 interface LocalKeptState {

@@ -64,6 +64,12 @@ export function environmentKey(s: Scenario, profile: ClusterProfile): string {
   return [`${profile.name}@${audiences}`, `k8s-${s.cluster.kubernetes}`, cm].join('/');
 }
 
+/**
+ * The cluster part of an environment key (profile with its audiences, Kubernetes): a run's environments that share
+ * it run on one cluster, handed on from one to the next (runner/cluster-handoff.ts).
+ */
+export const clusterOfEnvironment = (environmentKey: string): string => environmentKey.split('/').slice(0, 2).join('/');
+
 /** Plans by environment key, in first-seen order. */
 export function groupByEnvironment(plans: Plan[]): Array<{ key: string; plans: Plan[] }> {
   const groups = new Map<string, Plan[]>();

@@ -1,0 +1,81 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import type { Kube } from '../lib/kube.ts';
+import { ClusterHandoff } from './cluster-handoff.ts';
+import { handOn, takeHanded, type HandedCluster } from './handover.ts';
+import type { Baseline } from './reset.ts';
+
+/** An API server's objects by kind, listed and deleted as runner/reset.ts and certmanager/crds.ts do. */
+function fakeKube(objects: Record<string, KubernetesObject[]>): Kube {
+  return {
+    objects: { list: async (_apiVersion: string, kind: string) => ({ items: objects[kind] ?? [] }) },
+    delete: async (o: KubernetesObject) => {
+      objects[o.kind!] = (objects[o.kind!] ?? []).filter((x) => x.metadata?.name !== o.metadata?.name);
+    },
+  } as unknown as Kube;
+}
+
+const bare: Baseline = { namespaces: ['default', 'kube-system'], objects: [], extraNamespaces: 'delete' };
+const ns = (name: string) => ({ metadata: { name } });
+const crd = { metadata: { name: 'issuers.cert-manager.io' }, spec: { group: 'cert-manager.io' } };
+
+function cluster(kube: Kube, events: string[]): HandedCluster<string> {
+  return { cluster: 'c1', kube, bare, label: 'kind cluster c1', stop: async () => void events.push('stopped') };
+}
+
+describe('handOn', () => {
+  it('gives the cluster on when the uninstall removed everything and the reset leaves nothing', async () => {
+    const objects = { Namespace: [ns('default'), ns('kube-system'), ns('scenario-a')] };
+    const kube = fakeKube(objects);
+    const events: string[] = [];
+    const to = new ClusterHandoff(['k', 'k']);
+    to.take('k');
+    await handOn({ to, key: 'k', bare }, cluster(kube, events), async () => [], (l) => events.push(l));
+    expect(objects.Namespace.map((n) => n.metadata.name)).toEqual(['default', 'kube-system']); // the scenario's namespace went
+    expect(to.idleCount('k')).toBe(1);
+    expect(events).toEqual([]);
+  });
+
+  it('stops the cluster, saying what was left, when the uninstall could not remove everything', async () => {
+    const events: string[] = [];
+    const to = new ClusterHandoff(['k', 'k']);
+    to.take('k');
+    await handOn({ to, key: 'k', bare }, cluster(fakeKube({ Namespace: [ns('default'), ns('kube-system')] }), events), async () => ['CustomResourceDefinition orders.acme.cert-manager.io'], (l) => events.push(l));
+    expect(to.idleCount('k')).toBe(0);
+    expect(events).toEqual(['kind cluster c1 not handed on (CustomResourceDefinition orders.acme.cert-manager.io); stopping it', 'stopped']);
+  });
+
+  it('stops the cluster when the uninstall fails', async () => {
+    const events: string[] = [];
+    const to = new ClusterHandoff(['k', 'k']);
+    to.take('k');
+    await handOn({ to, key: 'k', bare }, cluster(fakeKube({}), events), async () => Promise.reject(new Error('helm uninstall failed')), (l) => events.push(l));
+    expect(events).toEqual(['kind cluster c1 not handed on (the reset failed: helm uninstall failed); stopping it', 'stopped']);
+  });
+});
+
+describe('takeHanded', () => {
+  it('answers a handed cluster that is still clean', async () => {
+    const events: string[] = [];
+    const to = new ClusterHandoff(['k', 'k']);
+    to.take('k');
+    await to.give('k', cluster(fakeKube({ Namespace: [ns('default'), ns('kube-system')] }), events));
+    expect((await takeHanded<string>(to, 'k', (l) => events.push(l)))?.cluster).toBe('c1');
+    expect(events).toEqual(['kind cluster c1 handed on clean (no cert-manager CRD, nothing beyond its bare state)']);
+  });
+
+  it('stops a handed cluster that holds a cert-manager CRD again, and answers none', async () => {
+    const events: string[] = [];
+    const objects: Record<string, KubernetesObject[]> = { Namespace: [ns('default'), ns('kube-system')] };
+    const to = new ClusterHandoff(['k', 'k']);
+    to.take('k');
+    await to.give('k', cluster(fakeKube(objects), events));
+    objects.CustomResourceDefinition = [crd];
+    expect(await takeHanded<string>(to, 'k', (l) => events.push(l))).toBeUndefined();
+    expect(events).toEqual(['kind cluster c1 handed on not clean (CustomResourceDefinition issuers.cert-manager.io); stopping it, starting another', 'stopped']);
+  });
+
+  it('answers none when no cluster is idle', async () => {
+    expect(await takeHanded(new ClusterHandoff(['k']), 'k', () => undefined)).toBeUndefined();
+  });
+});

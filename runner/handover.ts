@@ -1,0 +1,63 @@
+import { certManagerCrds } from '../certmanager/crds.ts';
+import type { Kube } from '../lib/kube.ts';
+import type { ClusterHandoff, HandableCluster } from './cluster-handoff.ts';
+import { leftovers, resetToBaseline, type Baseline } from './reset.ts';
+
+/**
+ * The two checks of a handover (runner/cluster-handoff.ts), the same on every backend: an environment that ends
+ * gives its cluster on only when, cert-manager uninstalled, the reset to the cluster's bare state leaves nothing;
+ * the next environment takes it only when it is still so (no cert-manager CRD, nothing beyond that bare state).
+ * A cluster that fails either check is stopped, with what was left said.
+ */
+
+/**
+ * How long a handover waits for cert-manager's CRDs to go. Usually a second or two; now and then the API server
+ * takes a minute over one (orders.acme.cert-manager.io), and starting another cluster is quicker than that.
+ */
+export const HANDOVER_CRD_WAIT_MS = 15_000;
+
+/** A cluster between two environments of a run, with the bare state it was taken in before any cert-manager. */
+export interface HandedCluster<C> extends HandableCluster {
+  cluster: C;
+  kube: Kube;
+  bare: Baseline;
+  /** How the logs name it: `process cluster <dir>`, `kind cluster <name>`. */
+  label: string;
+}
+
+/** Where an environment's cluster goes when it ends. */
+export interface HandOn {
+  to: ClusterHandoff;
+  key: string;
+  bare: Baseline;
+}
+
+/**
+ * After the environment's Vaults are stopped: `uninstall` removes its cert-manager (answering what it could not
+ * remove), the cluster is reset to its bare state, and given on when nothing is left; else stopped.
+ */
+export async function handOn<C>(on: HandOn, cluster: HandedCluster<C>, uninstall: () => Promise<string[]>, log: (line: string) => void, resetMs = 30_000): Promise<void> {
+  const left = await uninstall()
+    .then(async (notRemoved) => [...notRemoved, ...(await resetToBaseline(cluster.kube, on.bare, resetMs))])
+    .catch((err: Error) => [`the reset failed: ${err.message}`]);
+  if (!left.length) return on.to.give(on.key, cluster);
+  log(`${cluster.label} not handed on (${left.join(', ')}); stopping it`);
+  await cluster.stop();
+}
+
+/** A cluster handed on by an ended environment and checked clean again; undefined when there is none, or it is not clean (then stopped). */
+export async function takeHanded<C>(handoff: ClusterHandoff, key: string, log: (line: string) => void): Promise<HandedCluster<C> | undefined> {
+  const h = handoff.take<HandedCluster<C>>(key);
+  if (!h) return undefined;
+  const left = await Promise.all([certManagerCrds(h.kube), leftovers(h.kube, h.bare)]).then(
+    ([crds, rest]) => [...crds.map((c) => `CustomResourceDefinition ${c}`), ...rest],
+    (err: Error) => [`the check failed: ${err.message}`],
+  );
+  if (!left.length) {
+    log(`${h.label} handed on clean (no cert-manager CRD, nothing beyond its bare state)`);
+    return h;
+  }
+  log(`${h.label} handed on not clean (${left.join(', ')}); stopping it, starting another`);
+  await h.stop();
+  return undefined;
+}
