@@ -119,10 +119,14 @@ export class KindCertManager {
   /**
    * Removes the release as a user would before installing another: `helm uninstall` (it waits for the pods to go),
    * the leader-election Leases left in kube-system (else the next controller waits out the old holder's lease),
-   * then every cert-manager CRD with its objects. Answers what is still there (empty: removed).
+   * the release's `images` from the node (a cluster handed on through several releases would otherwise hold every
+   * one of them, on disk and in its page cache), then every cert-manager CRD with its objects. Answers the CRDs still
+   * there (empty: removed).
    */
-  static async uninstall(o: { cluster: KindCluster; helmVersion: string; crdWaitMs: number }): Promise<string[]> {
+  static async uninstall(o: { cluster: KindCluster; helmVersion: string; images: string[]; crdWaitMs: number }): Promise<string[]> {
     await HelmCertManager.uninstall({ kubeconfigPath: o.cluster.kubeconfigPath, helmVersion: o.helmVersion, timeoutMs: 60_000 });
+    // an image the node still holds costs memory and disk, not correctness: a failed removal does not stop the handover
+    if (o.images.length) await o.cluster.nodeExec(['crictl', 'rmi', ...o.images]);
     const leases = await o.cluster.kube.objects.list('coordination.k8s.io/v1', 'Lease', LEADER_ELECTION_NAMESPACE);
     for (const l of leases.items) if (l.metadata?.name?.startsWith('cert-manager')) await o.cluster.kube.delete({ ...l, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' });
     return deleteCertManagerCrds(o.cluster.kube, o.crdWaitMs);

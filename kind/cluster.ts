@@ -81,6 +81,12 @@ export async function ensureKindNetwork(ledger: RunLedger): Promise<void> {
   });
 }
 
+/** How often a create that lost its network to a concurrent removal is tried in all. */
+const NETWORK_GONE_ATTEMPTS = 3;
+
+/** Whether `kind create cluster` failed because the shared network was removed under it. */
+export const networkWentAway = (output: string | undefined) => new RegExp(`network ${KIND_NETWORK} not found`).test(output ?? '');
+
 /**
  * Removes the network when no container uses it any more. With a run's `ledger`, the run's record of it goes too
  * once none of the run's own clusters or containers is on it (what is left on it is another run's, which recorded
@@ -167,23 +173,34 @@ export class KindCluster {
       await deleteKindCluster(c.name, kindVersion, spec.ledger);
     }
 
-    await ensureKindNetwork(spec.ledger);
     const dir = join(kindCache().clusters, name);
-    await mkdir(dir, { recursive: true });
     const configFile = join(dir, 'kind-config.yaml');
-    await writeFile(configFile, kindConfigYaml(spec.profile, { name, image, kubernetesVersion: k8s, kindVersion: pinnedVersions().kind }));
     const kubeconfigPath = join(dir, 'kubeconfig');
     log(`kind: creating ${name} (profile ${spec.profile.name}, ${image})`);
     const started = Date.now();
     const c = new KindCluster(name, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: false }, kindVersion, spec.ledger);
     await spec.ledger.record(c.resource);
-    // `kind` dies with the runner: a killed run must not leave it creating a cluster on its own
-    const [file, args] = dieWithParent(kind, ['create', 'cluster', '--name', name, '--config', configFile, '--kubeconfig', kubeconfigPath, '--retain', '--wait', '3m']);
-    const creating = execa(file, args, { reject: false, all: true, env: kindEnv(), stdin: 'ignore', timeout: 10 * 60_000 });
-    const creator = creating.pid !== undefined ? processResource('kind', creating.pid) : undefined;
-    if (creator) await spec.ledger.record(creator);
-    const r = await creating;
-    if (creator) await spec.ledger.drop(creator);
+    const create = async () => {
+      await mkdir(dir, { recursive: true });
+      await writeFile(configFile, kindConfigYaml(spec.profile, { name, image, kubernetesVersion: k8s, kindVersion: pinnedVersions().kind }));
+      await ensureKindNetwork(spec.ledger);
+      // `kind` dies with the runner: a killed run must not leave it creating a cluster on its own
+      const [file, args] = dieWithParent(kind, ['create', 'cluster', '--name', name, '--config', configFile, '--kubeconfig', kubeconfigPath, '--retain', '--wait', '3m']);
+      const creating = execa(file, args, { reject: false, all: true, env: kindEnv(), stdin: 'ignore', timeout: 10 * 60_000 });
+      const creator = creating.pid !== undefined ? processResource('kind', creating.pid) : undefined;
+      if (creator) await spec.ledger.record(creator);
+      const done = await creating;
+      if (creator) await spec.ledger.drop(creator);
+      return done;
+    };
+    let r = await create();
+    // The shared network goes when the last cluster on it is deleted (removeKindNetworkIfUnused), which another
+    // environment, or another run, may do between this one making sure of it and `kind` starting the node on it.
+    for (let attempt = 1; r.exitCode !== 0 && attempt < NETWORK_GONE_ATTEMPTS && networkWentAway(r.all); attempt++) {
+      log(`kind: the network ${KIND_NETWORK} was removed while ${name} was being created (another cluster on it was deleted); creating it again`);
+      await deleteKindCluster(name, kindVersion).catch(() => undefined);
+      r = await create();
+    }
     const createSeconds = (c.timings.createSeconds = seconds(started));
     if (r.exitCode !== 0) {
       const evidence = [...tailLines(r.all, 10), ...(await c.diagnostics())];
