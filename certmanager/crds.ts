@@ -44,13 +44,38 @@ export async function certManagerCrds(kube: Kube): Promise<string[]> {
  */
 export async function deleteCertManagerCrds(kube: Kube, timeoutMs = 60_000): Promise<string[]> {
   for (const name of await certManagerCrds(kube)) await kube.delete({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } });
+  let nudged = 0;
   const r = await poll(async () => {
     const left = await certManagerCrds(kube);
+    if (left.length && Date.now() - nudged >= NUDGE_EVERY_MS) {
+      nudged = Date.now();
+      for (const name of left) await nudgeFinalizer(kube, name);
+    }
     return left.length ? waiting(left.join(', ')) : true;
   }, { timeoutMs, intervalMs: 250 });
   if (r.ok) return [];
   return Promise.all(r.last.split(', ').map(async (name) => `CustomResourceDefinition ${name}${await terminating(kube, name)}`));
 }
+
+/**
+ * The API server's CRD finalizer deletes a CRD's objects before the CRD, listing them through the CRD's storage. A
+ * storage made or remade just then answers `storage is (re)initializing` (HTTP 429) until its watch cache has
+ * filled (KEP-4568, resilient watch cache initialization; kubernetes/kubernetes#124642), the finalizer records
+ * `InstanceDeletionFailed` and retries only after a per-item exponential backoff, so a CRD whose first tries fail
+ * lingers for a minute or more (operator-framework/operator-controller#1437 shows the same condition). Any change
+ * to the CRD other than that condition queues it again at once (apiextensions-apiserver
+ * pkg/controller/finalizer/crd_finalizer.go, updateCustomResourceDefinition): an annotation does, without touching
+ * what the CRD defines.
+ */
+async function nudgeFinalizer(kube: Kube, name: string): Promise<void> {
+  const crd = await kube.read<Crd>('apiextensions.k8s.io/v1', 'CustomResourceDefinition', name).catch(() => undefined);
+  if (crd?.status?.conditions?.find((c) => c.type === 'Terminating')?.reason !== 'InstanceDeletionFailed') return;
+  await kube.annotate({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } }, { [NUDGE_ANNOTATION]: new Date().toISOString() }).catch(() => undefined);
+}
+
+/** How often a CRD stuck in `InstanceDeletionFailed` is queued again (nudgeFinalizer). */
+const NUDGE_EVERY_MS = 1000;
+const NUDGE_ANNOTATION = 'cm-vault-e2e.io/finalizer-nudged-at';
 
 /**
  * Why a CRD is still there, from the Terminating condition the API server's CRD finalizer writes while it deletes

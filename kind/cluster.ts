@@ -85,7 +85,7 @@ export async function ensureKindNetwork(ledger: RunLedger): Promise<void> {
 const NETWORK_GONE_ATTEMPTS = 3;
 
 /** Whether `kind create cluster` failed because the shared network was removed under it. */
-export const networkWentAway = (output: string | undefined) => new RegExp(`network ${KIND_NETWORK} not found`).test(output ?? '');
+const networkWentAway = (output: string | undefined) => new RegExp(`network ${KIND_NETWORK} not found`).test(output ?? '');
 
 /**
  * Removes the network when no container uses it any more. With a run's `ledger`, the run's record of it goes too

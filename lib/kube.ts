@@ -96,6 +96,13 @@ export class Kube {
     }
   }
 
+  /** Merge-patches annotations onto an object (metadata only, so it also applies to one being deleted). */
+  async annotate(obj: KubernetesObject, annotations: Record<string, string>): Promise<void> {
+    const { name, namespace } = obj.metadata ?? {};
+    const patch = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name, ...(namespace ? { namespace } : {}), annotations } };
+    await whenNotBusy(() => this.objects.patch(patch, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
+  }
+
   /** The objects of one kind in a namespace. */
   async list<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string): Promise<T[]> {
     return (await whenNotBusy(() => this.objects.list<T>(apiVersion, kind, namespace))).items;
