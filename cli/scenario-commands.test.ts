@@ -92,33 +92,29 @@ describe('matrix', () => {
   type Job = { name: string; environment: string; filter: string; scenarios: number };
   const jobsOf = (r: Run) => (JSON.parse(r.stdout) as { include: Job[] }).include;
 
-  it('one GitHub Actions job per cluster by default; each filter selects exactly its group, every environment of it', async () => {
-    const r = await cli('matrix', '--format', 'github');
-    expect(r.code).toBe(0);
-    const jobs = jobsOf(r);
-    expect(jobs.length).toBe(new Set(plans.map((p) => clusterOfEnvironment(p.environmentKey))).size);
-    expect(jobs.length).toBeLessThan(new Set(plans.map((p) => p.environmentKey)).size);
+  /** One job per group of `keyOf`, uniquely named, covering every scenario once, each filter selecting exactly its group. */
+  const expectOneJobPerGroup = (jobs: Job[], keyOf: (p: (typeof plans)[number]) => string) => {
+    expect(jobs.length).toBe(new Set(plans.map(keyOf)).size);
     expect(jobs.reduce((n, j) => n + j.scenarios, 0)).toBe(plans.length);
     expect(new Set(jobs.map((j) => j.name)).size).toBe(jobs.length);
     for (const job of jobs) {
       const selected = filterPlans(plans, job.filter);
       expect(selected.length, job.filter).toBe(job.scenarios);
-      expect(selected.every((p) => clusterOfEnvironment(p.environmentKey) === job.environment)).toBe(true);
+      expect(selected.every((p) => keyOf(p) === job.environment)).toBe(true);
     }
+  };
+
+  it('one GitHub Actions job per cluster by default; each filter selects exactly its group, every environment of it', async () => {
+    const r = await cli('matrix', '--format', 'github');
+    expect(r.code).toBe(0);
+    expectOneJobPerGroup(jobsOf(r), (p) => clusterOfEnvironment(p.environmentKey));
+    expect(jobsOf(r).length).toBeLessThan(new Set(plans.map((p) => p.environmentKey)).size);
   });
 
   it('--group-by environment: one job per environment; each filter selects exactly its group', async () => {
     const r = await cli('matrix', '--group-by', 'environment');
     expect(r.code).toBe(0);
-    const jobs = jobsOf(r);
-    expect(jobs.length).toBe(new Set(plans.map((p) => p.environmentKey)).size);
-    expect(jobs.reduce((n, j) => n + j.scenarios, 0)).toBe(plans.length);
-    expect(new Set(jobs.map((j) => j.name)).size).toBe(jobs.length);
-    for (const job of jobs) {
-      const selected = filterPlans(plans, job.filter);
-      expect(selected.length, job.filter).toBe(job.scenarios);
-      expect(selected.every((p) => p.environmentKey === job.environment)).toBe(true);
-    }
+    expectOneJobPerGroup(jobsOf(r), (p) => p.environmentKey);
   });
 
   it('--max-per-job splits large environments; --filter narrows and is kept in each job filter', async () => {
