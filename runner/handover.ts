@@ -11,8 +11,8 @@ import { leftovers, resetToBaseline, type Baseline } from './reset.ts';
  */
 
 /**
- * How long a handover waits for cert-manager's CRDs to go. Usually a second or two; now and then the API server
- * takes a minute over one (orders.acme.cert-manager.io), and starting another cluster is quicker than that.
+ * How long a handover waits for cert-manager's CRDs to go: usually a second or two, a CRD whose finalizer backs off
+ * being queued again (certmanager/crds.ts nudgeFinalizer). Starting another cluster is quicker than waiting longer.
  */
 export const HANDOVER_CRD_WAIT_MS = 15_000;
 
