@@ -127,8 +127,9 @@ export class KindCertManager {
     await HelmCertManager.uninstall({ kubeconfigPath: o.cluster.kubeconfigPath, helmVersion: o.helmVersion, timeoutMs: 60_000 });
     // an image the node still holds costs memory and disk, not correctness: a failed removal does not stop the handover
     if (o.images.length) await o.cluster.nodeExec(['crictl', 'rmi', ...o.images]);
-    const leases = await o.cluster.kube.objects.list('coordination.k8s.io/v1', 'Lease', LEADER_ELECTION_NAMESPACE);
-    for (const l of leases.items) if (l.metadata?.name?.startsWith('cert-manager')) await o.cluster.kube.delete({ ...l, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' });
+    for (const l of await o.cluster.kube.list('coordination.k8s.io/v1', 'Lease', LEADER_ELECTION_NAMESPACE)) {
+      if (l.metadata?.name?.startsWith('cert-manager')) await o.cluster.kube.delete({ ...l, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' });
+    }
     return deleteCertManagerCrds(o.cluster.kube, o.crdWaitMs);
   }
 

@@ -81,6 +81,9 @@ export async function ensureKindNetwork(ledger: RunLedger): Promise<void> {
   });
 }
 
+/** The one node container kind makes for a cluster of ours (one control-plane node, kind/profiles.ts). */
+const nodeContainerOf = (cluster: string) => `${cluster}-control-plane`;
+
 /** How often a create that lost its network to a concurrent removal is tried in all. */
 const NETWORK_GONE_ATTEMPTS = 3;
 
@@ -96,7 +99,7 @@ export async function removeKindNetworkIfUnused(ledger?: RunLedger): Promise<boo
   const users = await dockerMaybe(['network', 'inspect', '--format', '{{range .Containers}}{{.Name}} {{end}}', KIND_NETWORK]);
   const names = (users ?? '').split(' ').filter(Boolean);
   const removed = users !== undefined && !names.length && (await dockerMaybe(['network', 'rm', KIND_NETWORK])) !== undefined;
-  const mine = new Set((ledger?.resources ?? []).flatMap((r) => (r.kind === 'kind-cluster' ? [`${r.name}-control-plane`] : r.kind === 'container' ? [r.name] : [])));
+  const mine = new Set((ledger?.resources ?? []).flatMap((r) => (r.kind === 'kind-cluster' ? [nodeContainerOf(r.name)] : r.kind === 'container' ? [r.name] : [])));
   if (ledger && !names.some((n) => mine.has(n))) await ledger.drop({ kind: 'network', name: KIND_NETWORK });
   return removed;
 }
@@ -108,7 +111,7 @@ export async function listKindClusters(kindVersion: string): Promise<string[]> {
 
 export async function deleteKindCluster(name: string, kindVersion: string, ledger?: RunLedger): Promise<void> {
   const r = await execa(await kindBinary(kindVersion), ['delete', 'cluster', '--name', name], { reject: false, all: true, env: kindEnv() });
-  if (r.exitCode !== 0) throw new EnvironmentError(`kind cluster ${name}`, 'kind delete cluster failed', `docker rm -f ${name}-control-plane`, tailLines(r.all));
+  if (r.exitCode !== 0) throw new EnvironmentError(`kind cluster ${name}`, 'kind delete cluster failed', `docker rm -f ${nodeContainerOf(name)}`, tailLines(r.all));
   await rm(join(kindCache().clusters, name), { recursive: true, force: true });
   await ledger?.drop({ kind: 'kind-cluster', name, kindVersion });
 }
@@ -136,7 +139,7 @@ export class KindCluster {
     private readonly kindVersion: string,
     private readonly ledger: RunLedger,
   ) {
-    this.nodeContainer = `${name}-control-plane`;
+    this.nodeContainer = nodeContainerOf(name);
     this.dir = join(kindCache().clusters, name);
     this.kubeconfigPath = join(this.dir, 'kubeconfig');
   }
