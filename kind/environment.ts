@@ -19,7 +19,7 @@ import type { RunLedger } from '../lib/ledger.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { nameTakenBy } from '../lib/reap.ts';
 import { deleteExtras, resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
-import { HANDOVER_CRD_WAIT_MS, handOn, takeHanded, type HandedCluster, type HandOn } from '../runner/handover.ts';
+import { HANDOVER_CRD_WAIT_MS, handOn, mayHandOn, takeHanded, type HandedCluster, type HandOn } from '../runner/handover.ts';
 import type { CertManagerComponent } from '../certmanager/chart.ts';
 import type { Placement, VaultEngine } from '../scenarios/types.ts';
 import { prepareInClusterVault, prepareVault } from '../runner/vault-handle.ts';
@@ -97,7 +97,7 @@ export class KindEnvironment implements ScenarioEnvironment {
         const sa = await cluster.nodeExec(['cat', '/etc/kubernetes/pki/sa.pub']);
         const nodeIp = await docker(['inspect', '--format', `{{ (index .NetworkSettings.Networks "${KIND_NETWORK}").IPAddress }}`, cluster.nodeContainer]);
         // the state a cluster is handed on in: taken before any cert-manager, proven again at every handover
-        const bare = handed?.bare ?? (share ? await takeBaseline(cluster.kube, 'delete') : undefined);
+        const bare = handed?.bare ?? (mayHandOn(share) ? await takeBaseline(cluster.kube, 'delete') : undefined);
         const certManager = state ? await adoptCertManager(cluster, state, log) : await installCertManager(spec, cluster, spec.certManager, log);
         if (!certManager) return undefined;
         const env = new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp, cleaner);

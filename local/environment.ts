@@ -11,7 +11,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import type { Resource, RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
 import { resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
-import { HANDOVER_CRD_WAIT_MS, handOn, takeHanded, type HandedCluster, type HandOn } from '../runner/handover.ts';
+import { HANDOVER_CRD_WAIT_MS, handOn, mayHandOn, takeHanded, type HandedCluster, type HandOn } from '../runner/handover.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { certManagerController, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
@@ -85,7 +85,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
     cleaner.add('cluster', () => cluster.stop());
     return cleaner.orUnwind(async () => {
       // the state a cluster is handed on in: taken before any cert-manager, proven again at every handover
-      const bare = handed?.bare ?? (share ? await takeBaseline(cluster.kube, 'empty') : undefined);
+      const bare = handed?.bare ?? (mayHandOn(share) ? await takeBaseline(cluster.kube, 'empty') : undefined);
       // on a shared cluster each environment's cert-manager and Vault logs are its own, beside the cluster's
       const dir = share ? join(cluster.dir, `env-${createHash('sha256').update(spec.key).digest('hex').slice(0, 8)}`) : cluster.dir;
       const certManager = await LocalCertManager.install({

@@ -2,7 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { Kube } from '../lib/kube.ts';
 import { ClusterHandoff } from './cluster-handoff.ts';
-import { handOn, takeHanded, type HandedCluster } from './handover.ts';
+import { handOn, mayHandOn, takeHanded, type HandedCluster } from './handover.ts';
 import type { Baseline } from './reset.ts';
 
 /** An API server's objects by kind, listed and deleted as runner/reset.ts and certmanager/crds.ts do. */
@@ -77,5 +77,20 @@ describe('takeHanded', () => {
 
   it('answers none when no cluster is idle', async () => {
     expect(await takeHanded(new ClusterHandoff(['k']), 'k', () => undefined)).toBeUndefined();
+  });
+});
+
+describe('mayHandOn', () => {
+  it('is true only while an environment not yet started could take the cluster, and stays false once false', async () => {
+    const to = new ClusterHandoff(['k', 'k', 'j']);
+    expect(mayHandOn(undefined)).toBe(false);
+    to.take('j');
+    expect(mayHandOn({ to, key: 'j' })).toBe(false); // the only environment of j: no baseline worth taking
+    to.take('k');
+    expect(mayHandOn({ to, key: 'k' })).toBe(true);
+    to.take('k'); // the second k started too, on a cluster of its own
+    expect(mayHandOn({ to, key: 'k' })).toBe(false);
+    await to.give('k', cluster(fakeKube({}), []));
+    expect(mayHandOn({ to, key: 'k' })).toBe(false);
   });
 });

@@ -45,6 +45,14 @@ export async function handOn<C>(on: HandOn, cluster: HandedCluster<C>, uninstall
   await cluster.stop();
 }
 
+/**
+ * Whether the cluster of an environment starting now (its own cluster or a handed one already taken) could be handed
+ * on when it ends, so that its bare state is worth taking. `wanted()` never turns true again once false while a run's
+ * environments start and end (a take lowers both the pending and the idle count, a give raises only the idle one),
+ * so false now means false at the end: a run with one environment per cluster takes no baseline.
+ */
+export const mayHandOn = (share: { to: ClusterHandoff; key: string } | undefined): boolean => !!share && share.to.wanted(share.key);
+
 /** A cluster handed on by an ended environment and checked clean again; undefined when there is none, or it is not clean (then stopped). */
 export async function takeHanded<C>(handoff: ClusterHandoff, key: string, log: (line: string) => void): Promise<HandedCluster<C> | undefined> {
   const h = handoff.take<HandedCluster<C>>(key);
