@@ -16,8 +16,10 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   return nodeVault({
     endpoint: options.address,
     token: options.token,
-    // node-vault 0.12 builds its https.Agent from requestOptions.ca (src/index.js, tlsOptionKeys).
-    requestOptions: options.caPem ? { ca: options.caPem } : {},
+    // node-vault 0.12 builds one https.Agent from requestOptions.ca and agentOptions (src/index.js, tlsOptionKeys).
+    // Kept alive, calls share a connection: otherwise each one is a new TLS handshake on both sides, which was a
+    // large share of the runner's and Vault's CPU with many scenarios polling side by side.
+    requestOptions: options.caPem ? { ca: options.caPem, agentOptions: { keepAlive: true } } : {},
     // node-vault's own debug output (DEBUG=node-vault) prints request bodies, JWTs included.
     debug: () => undefined,
   });
