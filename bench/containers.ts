@@ -16,10 +16,20 @@ export async function labelledContainersBytes(): Promise<number> {
     const usage = (await readFile(`${v1}/memory.usage_in_bytes`, 'utf8').catch(() => undefined)) ?? (await readFile(`${v2}/memory.current`, 'utf8').catch(() => undefined));
     if (!usage) continue;
     const stat = (await readFile(`${v1}/memory.stat`, 'utf8').catch(() => undefined)) ?? (await readFile(`${v2}/memory.stat`, 'utf8').catch(() => ''));
-    const inactive = Number(/^(?:total_inactive_file|inactive_file) (\d+)$/m.exec(stat)?.[1] ?? 0);
-    total += Math.max(0, Number(usage.trim()) - inactive);
+    total += workingSetBytes(Number(usage.trim()), stat);
   }
   return total;
+}
+
+/**
+ * Usage minus the inactive page cache of the whole subtree. A kind node's pods live in cgroups nested inside the
+ * node container's, and usage counts them: on cgroup v1 the matching figure is `total_inactive_file` (its plain
+ * `inactive_file`, listed first, is the node's own processes only); on v2 `inactive_file` already covers the subtree.
+ */
+export function workingSetBytes(usage: number, memoryStat: string): number {
+  const field = (name: string) => new RegExp(`^${name} (\\d+)$`, 'm').exec(memoryStat)?.[1];
+  const inactive = Number(field('total_inactive_file') ?? field('inactive_file') ?? 0);
+  return Math.max(0, usage - inactive);
 }
 
 /** Peak of (this process tree's RSS + the labelled containers' memory), sampled until stopped. */
