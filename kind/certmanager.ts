@@ -118,15 +118,13 @@ export class KindCertManager {
 
   /**
    * Removes the release as a user would before installing another: `helm uninstall` (it waits for the pods to go),
-   * the leader-election Leases left in kube-system (else the next controller waits out the old holder's lease),
-   * the release's `images` from the node (a cluster handed on through several releases would otherwise hold every
-   * one of them, on disk and in its page cache), then every cert-manager CRD with its objects. Answers the CRDs still
-   * there (empty: removed).
+   * the leader-election Leases left in kube-system (else the next controller waits out the old holder's lease), then
+   * every cert-manager CRD with its objects. Answers the CRDs still there (empty: removed). The release's images stay
+   * on the node: a later environment of the same release then skips loading them (`kind load` skips a node that
+   * has the image's ID), and nothing runs from them once the pods are gone.
    */
-  static async uninstall(o: { cluster: KindCluster; helmVersion: string; images: string[]; crdWaitMs: number }): Promise<string[]> {
+  static async uninstall(o: { cluster: KindCluster; helmVersion: string; crdWaitMs: number }): Promise<string[]> {
     await HelmCertManager.uninstall({ kubeconfigPath: o.cluster.kubeconfigPath, helmVersion: o.helmVersion, timeoutMs: 60_000 });
-    // an image the node still holds costs memory and disk, not correctness: a failed removal does not stop the handover
-    if (o.images.length) await o.cluster.nodeExec(['crictl', 'rmi', ...o.images]);
     for (const l of await o.cluster.kube.list('coordination.k8s.io/v1', 'Lease', LEADER_ELECTION_NAMESPACE)) {
       if (l.metadata?.name?.startsWith('cert-manager')) await o.cluster.kube.delete({ ...l, apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' });
     }

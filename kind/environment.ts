@@ -54,8 +54,6 @@ export class KindEnvironment implements ScenarioEnvironment {
   private baseline?: Baseline;
   /** Where the cluster goes when this environment ends (runner/cluster-handoff.ts), and its bare state. */
   private handOn?: HandOn;
-  /** The images of every cert-manager release this environment installed (an upgrade installs two). */
-  private readonly certManagerImages = new Set<string>();
 
   private constructor(
     readonly key: string,
@@ -101,7 +99,6 @@ export class KindEnvironment implements ScenarioEnvironment {
         const certManager = state ? await adoptCertManager(cluster, state, log) : await installCertManager(spec, cluster, spec.certManager, log);
         if (!certManager) return undefined;
         const env = new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp, cleaner);
-        for (const ref of Object.values(certManager.images)) env.certManagerImages.add(ref);
         env.baseline = state?.baseline ?? (keyed ? await takeBaseline(cluster.kube, 'delete') : undefined);
         if (share && bare) env.handOn = { ...share, bare };
         return env;
@@ -184,7 +181,6 @@ export class KindEnvironment implements ScenarioEnvironment {
   /** Upgrade (or downgrade) in place: CRDs first, then `helm upgrade` with the other version's chart and image. */
   async upgradeCertManager(version: string): Promise<void> {
     this.certManager = await installCertManager(this.spec, this.cluster, version, this.log);
-    for (const ref of Object.values(this.certManager.images)) this.certManagerImages.add(ref);
   }
 
   /**
@@ -212,14 +208,13 @@ export class KindEnvironment implements ScenarioEnvironment {
   }
 
   /**
-   * Vaults stopped, cert-manager uninstalled (`helm uninstall`, its Leases, its images, its CRDs with their
-   * objects), the cluster reset to the state it started in (the scenarios' and cert-manager's namespaces deleted and
+   * Vaults stopped, cert-manager uninstalled (`helm uninstall`, its Leases, its CRDs with their objects), the cluster reset to the state it started in (the scenarios' and cert-manager's namespaces deleted and
    * gone) and handed to the run's next environment of the same cluster (runner/handover.ts).
    */
   private async handClusterOn(on: HandOn): Promise<void> {
     this.cleaner.forget(CLUSTER);
     await stopAll(this.cleaner);
-    const uninstall = () => KindCertManager.uninstall({ cluster: this.cluster, helmVersion: this.spec.pins.helm, images: [...this.certManagerImages], crdWaitMs: HANDOVER_CRD_WAIT_MS });
+    const uninstall = () => KindCertManager.uninstall({ cluster: this.cluster, helmVersion: this.spec.pins.helm, crdWaitMs: HANDOVER_CRD_WAIT_MS });
     await handOn(on, asHanded(this.cluster, on.bare, this.spec.run), uninstall, this.log, NAMESPACES_GONE_MS);
   }
 }
