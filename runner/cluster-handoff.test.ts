@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPlans } from '../scenarios/plan.ts';
 import { loadVersions } from '../scenarios/versions.ts';
-import { ClusterHandoff, clusterKey, groupByCluster } from './cluster-handoff.ts';
+import { ClusterHandoff, clusterKey, groupByCluster, pickEnvironment } from './cluster-handoff.ts';
 import { planEnvironments } from './environment-spec.ts';
 
 const cluster = (name: string, stopped: string[]) => ({ name, stop: async () => void stopped.push(name) });
@@ -59,5 +59,45 @@ describe('clusterKey', () => {
     expect(new Set(kindDefault.map((g) => clusterKey(g.spec))).size).toBe(1);
     expect(new Set(kindDefault.map((g) => g.spec.certManager)).size).toBeGreaterThan(3);
     expect(byKey.size).toBeLessThan(groups.length);
+  });
+});
+
+describe('pickEnvironment', () => {
+  const counts = (m: Record<string, number>) => (k: string) => m[k] ?? 0;
+
+  it('takes an idle cluster first', () => {
+    expect(pickEnvironment(['k', 'a', 'b'], counts({ k: 1 }), counts({ b: 1 }))).toBe(2);
+  });
+
+  it('else serves a key nobody serves before making a second cluster of a busy one', () => {
+    // k is running on one slot: the free slot starts a, not a second k cluster
+    expect(pickEnvironment(['k', 'k', 'a', 'a'], counts({ k: 1 }), counts({}))).toBe(2);
+  });
+
+  it('else the first, and -1 when nothing is pending', () => {
+    expect(pickEnvironment(['k', 'a'], counts({ k: 1, a: 1 }), counts({}))).toBe(0);
+    expect(pickEnvironment([], counts({}), counts({}))).toBe(-1);
+  });
+
+  it('a run of one long key and small ones makes one cluster per small key', () => {
+    // two slots; each environment ends (handing its cluster on) before its slot picks again
+    const keys = ['k', 'k', 'k', 'k', 'a', 'a', 'b'];
+    const h = { running: new Map<string, number>(), idle: new Map<string, number>(), made: [] as string[] };
+    const pending = [...keys];
+    const start = () => {
+      const i = pickEnvironment(pending, (k) => h.running.get(k) ?? 0, (k) => h.idle.get(k) ?? 0);
+      const key = pending.splice(i, 1)[0]!;
+      if (h.idle.get(key)) h.idle.set(key, h.idle.get(key)! - 1);
+      else h.made.push(key);
+      h.running.set(key, (h.running.get(key) ?? 0) + 1);
+      return key;
+    };
+    const end = (key: string) => {
+      h.running.set(key, h.running.get(key)! - 1);
+      if (pending.includes(key)) h.idle.set(key, (h.idle.get(key) ?? 0) + 1);
+    };
+    let slots = [start(), start()];
+    while (pending.length) slots = slots.map((key) => (end(key), pending.length ? start() : key));
+    expect(h.made.sort()).toEqual(['a', 'b', 'k']);
   });
 });

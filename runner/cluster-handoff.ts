@@ -76,3 +76,16 @@ export function groupByCluster<T>(items: T[], keyOf: (t: T) => string): T[] {
   for (const t of items) byKey.set(keyOf(t), [...(byKey.get(keyOf(t)) ?? []), t]);
   return [...byKey.values()].flat();
 }
+
+/**
+ * Which pending environment a free slot starts, by cluster key: one whose key has an idle cluster (taken at once,
+ * so no cluster waits), else one of a key no running environment serves (it needs a cluster of its own anyway),
+ * else the first. A second cluster of a busy key is made only when every other key is served: a key with few
+ * environments then shares one cluster instead of starting one per slot. -1 when nothing is pending.
+ */
+export function pickEnvironment(pendingKeys: readonly string[], runningOf: (key: string) => number, idleOf: (key: string) => number): number {
+  const idle = pendingKeys.findIndex((k) => idleOf(k) > 0);
+  if (idle >= 0) return idle;
+  const unserved = pendingKeys.findIndex((k) => runningOf(k) === 0);
+  return unserved >= 0 ? unserved : pendingKeys.length ? 0 : -1;
+}

@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import type { Plan, Verdict } from '../scenarios/types.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { apiMessage } from '../lib/kube.ts';
@@ -7,7 +6,7 @@ import { planEnvironments, type EnvironmentSpec, type RunSettings } from './envi
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
 import { Neighbourhood } from './attribution.ts';
 import { runScheduled, schedulePlans } from './schedule.ts';
-import { ClusterHandoff, clusterKey, groupByCluster } from './cluster-handoff.ts';
+import { ClusterHandoff, clusterKey, groupByCluster, pickEnvironment } from './cluster-handoff.ts';
 
 export interface SkippedScenario {
   plan: Plan;
@@ -71,7 +70,6 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
     if (why) record({ plan: p, skipped: why });
     return !why;
   });
-  const limit = pLimit(opts.concurrency ?? 1);
   // clusters go from one environment to the next, unless environments are kept (for a later run, or to look inside)
   const sharing = opts.settings.shareClusters !== false && !opts.settings.reuse && !opts.keep;
   const planned = planEnvironments(runnable, opts.settings);
@@ -79,53 +77,66 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
   const groups = sharing ? groupByCluster(keyed, (g) => g.clusterKey) : keyed;
   const handoff = sharing ? new ClusterHandoff(groups.map((g) => g.clusterKey)) : undefined;
   if (handoff) for (const g of groups) g.spec.handoff = { to: handoff, key: g.clusterKey };
+  const runGroup = async (group: (typeof groups)[number]) => {
+    if (opts.signal?.aborted) {
+      for (const p of group.plans) record({ plan: p, skipped: 'interrupted' });
+      return;
+    }
+    const started = Date.now();
+    let env: ScenarioEnvironment;
+    try {
+      env = await opts.startEnvironment(group.spec);
+    } catch (err) {
+      const msg = err instanceof EnvironmentError ? err.format() : String(err);
+      const rec = { key: group.spec.key, notes: [], startupMs: Date.now() - started, error: msg };
+      environments.push(rec);
+      opts.onEnvironment?.(rec);
+      for (const p of group.plans) record({ plan: p, skipped: `environment failed to start: ${msg.split('\n')[0]}`, broken: true });
+      return;
+    }
+    const rec = { key: group.spec.key, notes: env.notes, startupMs: Date.now() - started };
+    environments.push(rec);
+    opts.onEnvironment?.(rec);
+    const neighbours = new Neighbourhood();
+    const last = group.plans.at(-1);
+    try {
+      await runScheduled(schedulePlans(group.plans, opts.parallel ?? 1), opts.parallel ?? 1, async ({ plan, actual, names }) => {
+        if (opts.signal?.aborted) {
+          record({ plan, skipped: 'interrupted' });
+          return;
+        }
+        try {
+          const hook = opts.beforeCleanup;
+          const keepObjects = !!opts.keep && plan === last;
+          record(await runScenario(env, plan, { keepObjects, neighbours, ...(actual !== plan ? { isolated: { plan: actual, names } } : {}), ...(hook ? { beforeCleanup: (v) => hook(plan, v, env) } : {}) }));
+        } catch (err) {
+          record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : apiMessage(err)}`, broken: true });
+        }
+      });
+    } finally {
+      secrets.push(...env.secrets());
+      if (opts.keep) kept.push(env);
+      else await env.stop();
+    }
+  };
+  // `concurrency` slots; each, when free, starts the environment pickEnvironment chooses (sharing clusters) or the next
+  const pending = [...groups];
+  const running = new Map<string, number>();
+  const slot = async (): Promise<void> => {
+    for (;;) {
+      const i = handoff ? pickEnvironment(pending.map((g) => g.clusterKey), (k) => running.get(k) ?? 0, (k) => handoff.idleCount(k)) : pending.length ? 0 : -1;
+      if (i < 0) return;
+      const group = pending.splice(i, 1)[0]!;
+      running.set(group.clusterKey, (running.get(group.clusterKey) ?? 0) + 1);
+      try {
+        await runGroup(group);
+      } finally {
+        running.set(group.clusterKey, running.get(group.clusterKey)! - 1);
+      }
+    }
+  };
   try {
-    await Promise.all(
-      groups.map((group) =>
-        limit(async () => {
-          if (opts.signal?.aborted) {
-            for (const p of group.plans) record({ plan: p, skipped: 'interrupted' });
-            return;
-          }
-          const started = Date.now();
-          let env: ScenarioEnvironment;
-          try {
-            env = await opts.startEnvironment(group.spec);
-          } catch (err) {
-            const msg = err instanceof EnvironmentError ? err.format() : String(err);
-            const rec = { key: group.spec.key, notes: [], startupMs: Date.now() - started, error: msg };
-            environments.push(rec);
-            opts.onEnvironment?.(rec);
-            for (const p of group.plans) record({ plan: p, skipped: `environment failed to start: ${msg.split('\n')[0]}`, broken: true });
-            return;
-          }
-          const rec = { key: group.spec.key, notes: env.notes, startupMs: Date.now() - started };
-          environments.push(rec);
-          opts.onEnvironment?.(rec);
-          const neighbours = new Neighbourhood();
-          const last = group.plans.at(-1);
-          try {
-            await runScheduled(schedulePlans(group.plans, opts.parallel ?? 1), opts.parallel ?? 1, async ({ plan, actual, names }) => {
-              if (opts.signal?.aborted) {
-                record({ plan, skipped: 'interrupted' });
-                return;
-              }
-              try {
-                const hook = opts.beforeCleanup;
-                const keepObjects = !!opts.keep && plan === last;
-                record(await runScenario(env, plan, { keepObjects, neighbours, ...(actual !== plan ? { isolated: { plan: actual, names } } : {}), ...(hook ? { beforeCleanup: (v) => hook(plan, v, env) } : {}) }));
-              } catch (err) {
-                record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : apiMessage(err)}`, broken: true });
-              }
-            });
-          } finally {
-            secrets.push(...env.secrets());
-            if (opts.keep) kept.push(env);
-            else await env.stop();
-          }
-        }),
-      ),
-    );
+    await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 1) }, slot));
   } finally {
     await handoff?.drain();
   }
