@@ -208,8 +208,9 @@ export class KindEnvironment implements ScenarioEnvironment {
   }
 
   /**
-   * Vaults stopped, cert-manager uninstalled (`helm uninstall`, its Leases, its CRDs with their objects), the cluster reset to the state it started in (the scenarios' and cert-manager's namespaces deleted and
-   * gone) and handed to the run's next environment of the same cluster (runner/handover.ts).
+   * Vaults stopped, cert-manager uninstalled (`helm uninstall`, its Leases, its CRDs with their objects), the
+   * cluster reset to the state it started in (the scenarios' and cert-manager's namespaces deleted and gone) and
+   * handed to the run's next environment of the same cluster (runner/handover.ts).
    */
   private async handClusterOn(on: HandOn): Promise<void> {
     this.cleaner.forget(CLUSTER);

@@ -17,8 +17,8 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     endpoint: options.address,
     token: options.token,
     // node-vault 0.12 builds one https.Agent from requestOptions.ca and agentOptions (src/index.js, tlsOptionKeys).
-    // Kept alive, calls share a connection: otherwise each one is a new TLS handshake on both sides, which was a
-    // large share of the runner's and Vault's CPU with many scenarios polling side by side.
+    // Kept alive, calls share a connection: otherwise every call (mounts, roles, policies, reads, for every scenario)
+    // is a new TLS handshake on both sides.
     requestOptions: options.caPem ? { ca: options.caPem, agentOptions: { keepAlive: true } } : {},
     // node-vault's own debug output (DEBUG=node-vault) prints request bodies, JWTs included.
     debug: () => undefined,
