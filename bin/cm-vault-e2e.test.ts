@@ -42,13 +42,16 @@ describe('bin/cm-vault-e2e.js: the CLI compiled once, used while its sources are
     expect(first.stdout).toMatch(/1 scenario\(s\) in 1 environment\(s\)/);
   }, 60_000);
 
+  // each test compiles first if it must: none relies on another having run before it (shuffled order)
   it('reuses the compiled module while no source changed', async () => {
+    await cli(...LIST);
     const before = await stat(join(compiled(), 'current.json'));
     await cli(...LIST);
     expect((await stat(join(compiled(), 'current.json'))).mtimeMs).toBe(before.mtimeMs);
   }, 60_000);
 
   it('compiles again when a source file changes, and runs the changed code', async () => {
+    await cli(...LIST);
     const { bundle } = await current();
     const main = join(copy, 'cli', 'main.ts');
     const text = await readFile(main, 'utf8');

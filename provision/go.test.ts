@@ -34,6 +34,7 @@ describe('holdGoCaches', () => {
     await mkdir(layout.go.build, { recursive: true });
     await writeFile(join(layout.go.build, 'object'), 'x');
     const parent = observeProcess(process.ppid)!;
+    await mkdir(join(root, 'go-users'), { recursive: true });
     // our parent's pid runs, but the holder that wrote this file started at another time
     await writeFile(join(root, 'go-users', String(process.ppid)), JSON.stringify({ pid: process.ppid, start: `${Number(parent.start) + 1}`, boot: parent.boot }));
     const held = await holdGoCaches(layout);
