@@ -67,9 +67,8 @@ export function clusterKey(spec: EnvironmentSpec): string {
 }
 
 /**
- * The environments in the order that hands the most clusters on: those of one cluster key together (keys in
- * first-seen order, stable within a key), so an environment that ends is followed by one that can take its
- * cluster; only the first few of a key, up at once, start clusters of their own.
+ * The environments of one cluster key together (keys in first-seen order, stable within a key): the order
+ * pickEnvironment walks, so its choices among keys follow the catalogue's order of keys.
  */
 export function groupByCluster<T>(items: T[], keyOf: (t: T) => string): T[] {
   const byKey = new Map<string, T[]>();
