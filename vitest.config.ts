@@ -31,6 +31,7 @@ export default defineConfig({
           hookTimeout: 900_000,
           pool: 'forks',
           fileParallelism: false,
+          setupFiles: ['e2e/close-process-ledger.ts'],
         },
       },
     ],

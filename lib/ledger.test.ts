@@ -63,6 +63,16 @@ describe('RunLedger', () => {
     expect(await left.close()).toEqual([container]);
     expect((await readLedgers(join(dir(), 'runs'))).map((x) => [x.id, x.resources])).toEqual([['rbbbbb', [container]]]);
   });
+
+  it('starts its file again, header first, when something is recorded after it closed', async () => {
+    const l = new RunLedger(join(dir(), 'runs'), 'rabcde', owner, 'run x');
+    await l.record(container);
+    await l.drop(container);
+    l.closeSync();
+    expect(existsSync(l.file)).toBe(false);
+    await l.record(cluster);
+    expect(parseLedger(await readFile(l.file, 'utf8'))).toEqual({ header: expect.objectContaining({ run: 'rabcde' }), resources: [cluster] });
+  });
 });
 
 describe('kept environments', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,8 +192,16 @@ export class RunLedger {
 
   /** At the run's end: the ledger goes when everything in it was undone or kept; else it stays for reaping. */
   async close(): Promise<Resource[]> {
-    if (this.live.size === 0) await rm(this.file, { force: true });
+    this.closeSync();
     return this.resources;
+  }
+
+  /** `close` for a process 'exit' handler, which cannot wait for a promise. */
+  closeSync(): void {
+    if (this.live.size > 0) return;
+    rmSync(this.file, { force: true });
+    // a later record starts the file again, header first
+    this.opened = false;
   }
 }
 

@@ -1,4 +1,5 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -126,5 +127,28 @@ describe('reuseKey: what a kept environment is keyed by (run --reuse)', () => {
   it('refuses an environment whose scenarios upgrade cert-manager, saying why', () => {
     const plan = upgrade();
     expect(reuseKey(environmentSpec(plan.environmentKey, [plan], settings), 'kind')).toEqual({ why: expect.stringMatching(/upgrade cert-manager/) });
+  });
+});
+
+describe('the process ledger', () => {
+  // a process of its own: the ledger is one per process and goes (or stays) at that process's exit
+  const exitWith = async (cache: string, body: string) => {
+    const script = `import { processLedger } from ${JSON.stringify(join(process.cwd(), 'runner/environment-spec.ts'))};
+      const l = processLedger(); ${body}`;
+    const file = join(cache, 'child.mts');
+    await writeFile(file, script);
+    await execa(join(process.cwd(), 'node_modules/.bin/tsx'), [file], { env: { CM_VAULT_E2E_CACHE: cache } });
+    return readdir(cacheLayout(cache).runs).catch(() => [] as string[]);
+  };
+
+  it('goes at exit when everything in it was undone, and stays when something is still live', async () => {
+    const cache = await mkdtemp(join(tmpdir(), 'cmve-ledger-'));
+    try {
+      expect(await exitWith(cache, `await l.record({ kind: 'dir', path: '/nonexistent-a' }); await l.drop({ kind: 'dir', path: '/nonexistent-a' });`)).toEqual([]);
+      const left = await exitWith(cache, `await l.record({ kind: 'dir', path: '/nonexistent-b' });`);
+      expect(left).toEqual([expect.stringMatching(/^run-r[0-9a-z]{5}\.jsonl$/)]);
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
   });
 });

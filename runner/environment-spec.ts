@@ -130,10 +130,21 @@ export function environmentSpec(key: string, plans: Plan[], settings: RunSetting
 let ownLedger: RunLedger | undefined;
 /**
  * The ledger of a process that makes environments without the CLI (the e2e suites, bench scripts): one run per
- * process, in the suite cache's runs dir; its file is written only when something is recorded.
+ * process, in the suite cache's runs dir; its file is written only when something is recorded, and goes at exit
+ * when everything in it was undone (what is still live stays for the next run to reap).
  */
 export function processLedger(): RunLedger {
-  return (ownLedger ??= new RunLedger(cacheLayout().runs, undefined, undefined, process.argv.slice(1).join(' ')));
+  if (!ownLedger) {
+    const ledger = new RunLedger(cacheLayout().runs, undefined, undefined, process.argv.slice(1).join(' '));
+    process.once('exit', () => ledger.closeSync());
+    ownLedger = ledger;
+  }
+  return ownLedger;
+}
+
+/** Closes the process ledger if one was made: for test workers, which are stopped without an 'exit' event. */
+export async function closeProcessLedger(): Promise<void> {
+  await ownLedger?.close();
 }
 
 /** The partition of `plans` into environments, each with its spec. */
