@@ -22,7 +22,7 @@ const keep = args.includes('--keep');
   } finally {
     if (!keep) {
       const s = await cluster.delete();
-      await removeKindNetworkIfUnused();
+      await removeKindNetworkIfUnused(processLedger());
       console.error(`kind: deleted ${cluster.name} in ${s}s`);
     }
   }

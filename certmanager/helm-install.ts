@@ -136,13 +136,18 @@ export class HelmCertManager {
   }
 
   /** `helm uninstall` (the CRDs, applied outside the release, are the caller's to remove). */
-  static async uninstall(o: { kubeconfigPath: string; helmVersion: string; timeoutMs?: number }): Promise<void> {
+  /**
+   * True when a release was there to remove. `kubeContext` when the kubeconfig's current context may have changed
+   * since the install (reaping a killed run's release).
+   */
+  static async uninstall(o: { kubeconfigPath: string; kubeContext?: string; helmVersion: string; timeoutMs?: number }): Promise<boolean> {
     const helm = await helmBinary(o.helmVersion);
     const timeout = Math.round((o.timeoutMs ?? 180_000) / 1000);
-    const r = await execa(helm, ['uninstall', CERT_MANAGER_RELEASE, '--namespace', CERT_MANAGER_NAMESPACE, '--kubeconfig', o.kubeconfigPath, '--wait', '--timeout', `${timeout}s`], { reject: false, all: true });
-    if (r.exitCode !== 0 && !/not found/.test(String(r.all))) {
-      throw new EnvironmentError('cert-manager', 'helm uninstall failed', `helm --kubeconfig ${o.kubeconfigPath} -n ${CERT_MANAGER_NAMESPACE} uninstall ${CERT_MANAGER_RELEASE}`, tail(r.all, 10));
-    }
+    const target = ['--kubeconfig', o.kubeconfigPath, ...(o.kubeContext ? ['--kube-context', o.kubeContext] : [])];
+    const r = await execa(helm, ['uninstall', CERT_MANAGER_RELEASE, '--namespace', CERT_MANAGER_NAMESPACE, ...target, '--wait', '--timeout', `${timeout}s`], { reject: false, all: true });
+    if (r.exitCode === 0) return true;
+    if (/not found/.test(String(r.all))) return false;
+    throw new EnvironmentError('cert-manager', 'helm uninstall failed', `helm ${target.join(' ')} -n ${CERT_MANAGER_NAMESPACE} uninstall ${CERT_MANAGER_RELEASE}`, tail(r.all, 10));
   }
 
   private async pod(component: CertManagerComponent): Promise<V1Pod | undefined> {

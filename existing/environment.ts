@@ -6,10 +6,8 @@
  * reached from this host through a port-forward; the API server's log is not readable on a managed cluster.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from '../certmanager/chart.ts';
+import { resolve } from 'node:path';
+import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_RELEASE, CERT_MANAGER_SA } from '../certmanager/chart.ts';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { ClusterAccess } from '../lib/kube.ts';
@@ -23,7 +21,9 @@ import { startInClusterVault, type InClusterVault } from '../vault/placements/in
 import type { DiscoveredCluster } from './discover.ts';
 import { EXTERNAL_SKIP, vaultImageFor, vaultNamespace } from './fit.ts';
 import { Cleaner } from '../lib/cleaner.ts';
+import type { ClusterRef, Resource } from '../lib/ledger.ts';
 import { clusterObjectOfKey, OwnedKube, waitGone } from './ledger.ts';
+import { byHand } from './reap.ts';
 import { MANAGED_BY, MANAGED_BY_SELECTOR } from '../lib/names.ts';
 
 
@@ -73,7 +73,9 @@ export class ExistingEnvironment implements ScenarioEnvironment {
   static async start(spec: ExistingEnvironmentSpec): Promise<ExistingEnvironment> {
     const ledger = new Cleaner();
     const foreign = new Set([...spec.cluster.namespaces].filter(([, ours]) => !ours).map(([ns]) => ns));
-    const env = new ExistingEnvironment(spec, new OwnedKube(spec.kc, ledger, foreign), ledger, await mkdtemp(join(tmpdir(), 'cm-vault-e2e-existing-')));
+    // in the run's ledger before anything is made: a killed run's objects are found again by its label
+    await spec.spec.run.record(clusterObjects(spec));
+    const env = new ExistingEnvironment(spec, new OwnedKube(spec.kc, ledger, foreign, spec.spec.run.id), ledger, await spec.spec.run.tempDir('existing'));
     try {
       if (spec.installCertManager) await env.installCertManager(spec.spec.certManager);
       return env;
@@ -85,6 +87,8 @@ export class ExistingEnvironment implements ScenarioEnvironment {
 
   private async installCertManager(version: string): Promise<void> {
     const helmVersion = this.spec.spec.pins.helm;
+    const release: Resource = { kind: 'helm-release', name: CERT_MANAGER_RELEASE, namespace: CERT_MANAGER_NAMESPACE, helmVersion, ...clusterRef(this.spec) };
+    await this.spec.spec.run.record(release);
     this.installed = await HelmCertManager.install({
       kube: this.kube,
       kubeconfigPath: this.spec.kubeconfigPath,
@@ -95,7 +99,10 @@ export class ExistingEnvironment implements ScenarioEnvironment {
       namespaceLabels: { ...MANAGED_BY },
     });
     // after the namespace and CRDs in the ledger, so unwinding uninstalls the release before removing them
-    this.ledger.add('helm/cert-manager', () => HelmCertManager.uninstall({ kubeconfigPath: this.spec.kubeconfigPath, helmVersion }));
+    this.ledger.add('helm/cert-manager', async () => {
+      await HelmCertManager.uninstall({ kubeconfigPath: this.spec.kubeconfigPath, helmVersion });
+      await this.spec.spec.run.drop(release);
+    });
   }
 
   private log = (line: string) => (this.spec.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
@@ -181,10 +188,22 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     const left = await waitGone(this.kube, finalized, 180_000);
     if (failures.length || left.length) {
       this.log(`existing cluster: cleanup incomplete: ${[...failures, ...left.map(clusterObjectOfKey).map((o) => `${o.kind} ${o.name} still there`)].join('; ')}`);
-      this.log(`  remove the rest with: kubectl delete ns,clusterrolebinding,crd -l ${MANAGED_BY_SELECTOR}`);
+      this.log(`  the next run (or \`npx cm-vault-e2e clean\`) removes the rest, or by hand: ${byHand(clusterObjects(this.spec))}`);
+    } else {
+      await this.spec.spec.run.drop(clusterObjects(this.spec));
     }
-    await rm(this.dir, { recursive: true, force: true });
+    await this.spec.spec.run.removeDir(this.dir);
   }
+}
+
+/** The cluster as a later process reaches it again (the kubeconfig file and context this run used). */
+function clusterRef(spec: ExistingEnvironmentSpec): ClusterRef {
+  return { server: spec.cluster.server, kubeconfig: resolve(spec.kubeconfigPath), context: spec.cluster.context };
+}
+
+/** Everything this run labels on the cluster, as one ledger entry. */
+function clusterObjects(spec: ExistingEnvironmentSpec): Extract<Resource, { kind: 'cluster-objects' }> {
+  return { kind: 'cluster-objects', run: spec.spec.run.id, ...clusterRef(spec) };
 }
 
 function notesFor(spec: ExistingEnvironmentSpec): string[] {

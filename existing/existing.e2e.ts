@@ -1,7 +1,8 @@
 /**
  * --backend existing on a real cluster it did not make: a kind cluster (instance `byo`) stands in for AKS/EKS.
- * Needs root, Docker and `provision --for kind`; CM_VAULT_E2E_KIND_KEEP=1 keeps the cluster. Three runs of the CLI against it: no cert-manager (refused, with advice), --install-cert-manager
- * (installed, used, removed), and the cluster's own cert-manager (used, left untouched).
+ * Needs root, Docker and `provision --for kind`; CM_VAULT_E2E_KIND_KEEP=1 keeps the cluster. Runs of the CLI against it: no cert-manager (refused, with advice), --install-cert-manager
+ * (installed, used, removed), the same killed in mid-scenario (`clean` then uninstalls its release and deletes
+ * what carries its run label), and the cluster's own cert-manager (used, left untouched).
  *
  *   npx vitest run --project e2e existing/existing.e2e.ts
  */
@@ -13,13 +14,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CERT_MANAGER_COMPONENTS } from '../certmanager/chart.ts';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
 import { KindCertManager, imageSpec } from '../kind/certmanager.ts';
-import { KindCluster } from '../kind/cluster.ts';
+import { KindCluster, removeKindNetworkIfUnused } from '../kind/cluster.ts';
 import { buildKindImages, ensureExtraImage } from '../kind/images/build.ts';
 import { vaultImageSpec } from '../kind/images/vault-image.ts';
 import { profileByName } from '../kind/prove.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import { pinsOf, processLedger } from '../runner/environment-spec.ts';
 import { loadVersions } from '../scenarios/versions.ts';
+import { RUN_LABEL_KEY } from '../lib/ledger.ts';
+import { poll, waiting } from '../lib/wait.ts';
+import { cli as suiteCli, kill9, startRun, waitForMoment } from '../e2e/kill.ts';
 
 const CM = 'v1.16.5';
 // the Helm the shipped default installer uses: what provisioning for CI's scenarios builds
@@ -60,7 +64,10 @@ describe('existing-cluster backend on a kind cluster', () => {
 
   afterAll(async () => {
     if (out) await rm(out, { recursive: true, force: true });
-    if (cluster && process.env.CM_VAULT_E2E_KIND_KEEP !== '1') await cluster.delete();
+    if (cluster && process.env.CM_VAULT_E2E_KIND_KEEP !== '1') {
+      await cluster.delete();
+      await removeKindNetworkIfUnused(processLedger());
+    }
   }, 180_000);
 
   it('without cert-manager: refuses, and says how to go on', async () => {
@@ -81,6 +88,32 @@ describe('existing-cluster backend on a kind cluster', () => {
     expect(await leftovers()).toBe('');
     expect(await kubectl('get', 'ns', 'cert-manager', '--ignore-not-found', '-o', 'name')).toBe('');
   }, 15 * 60_000);
+
+  it('--install-cert-manager killed in mid-scenario: clean uninstalls its release and deletes all it labelled', async () => {
+    const started = await startRun(['--scenarios', 'existing/testdata', '--backend', 'existing', '--kubeconfig', cluster.kubeconfigPath, '--vault-image', VAULT_IMAGE, '--install-cert-manager', '--filter', `profile=kind,cm=${CM}`]);
+    const ofRun = `${RUN_LABEL_KEY}=${started.id}`;
+    // cert-manager installed and a scenario's namespace made: everything this backend makes exists by then
+    const moment = async (rs: Array<{ kind: string }>) => rs.some((r) => r.kind === 'helm-release') && (await kubectl('get', 'ns', '-l', ofRun, '-o', 'name')).split('\n').filter(Boolean).length >= 2;
+    expect(await waitForMoment(started, moment, 600_000), `the moment never came:\n${started.output()}`).toBe(true);
+    const left = await kill9(started);
+    expect(left.map((r) => r.kind).sort()).toEqual(expect.arrayContaining(['cluster-objects', 'helm-release']));
+    expect(await kubectl('get', 'ns,clusterrolebinding,crd', '-l', ofRun, '-o', 'name')).not.toBe('');
+
+    const clean = await suiteCli(['clean']);
+    expect(clean.exitCode, clean.all).toBe(0);
+    expect(clean.all).toMatch(new RegExp(`^reaped: Helm release cert-manager/cert-manager on https://\\S+ of run ${started.id}$`, 'm'));
+    expect(clean.all).toMatch(new RegExp(`^reaped: objects labelled ${ofRun} on https://\\S+ of run ${started.id}$`, 'm'));
+    // deleted namespaces take a while to empty; nothing of the run may stay
+    const gone = await poll(async () => {
+      const still = await kubectl('get', 'ns,clusterrolebinding,clusterrole,crd,validatingwebhookconfiguration,mutatingwebhookconfiguration', '-A', '-l', ofRun, '-o', 'name');
+      return still ? waiting(still) : true;
+    }, { timeoutMs: 240_000, intervalMs: 2000 });
+    expect(gone.ok, gone.ok ? '' : gone.last).toBe(true);
+    expect(await kubectl('get', 'validatingwebhookconfiguration,mutatingwebhookconfiguration', '-o', 'name')).not.toContain('cert-manager');
+    expect(await leftovers()).toBe('');
+    await poll(async () => ((await kubectl('get', 'ns', 'cert-manager', '--ignore-not-found', '-o', 'name')) ? waiting() : true), { timeoutMs: 180_000, intervalMs: 2000 });
+    console.info(`killed run ${started.id} holding ${left.map((r) => r.kind).join(', ')}; clean said:\n${clean.all?.split('\n').filter((l) => l.startsWith('reap')).join('\n')}`);
+  }, 20 * 60_000);
 
   it("with the cluster's own cert-manager: runs what fits, skips the rest naming both sides, leaves cert-manager alone", async () => {
     await KindCertManager.install({ cluster, version: CM, helmVersion: HELM });

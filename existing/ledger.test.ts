@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inClusterObjects } from '../vault/placements/in-cluster.ts';
 import { Cleaner } from '../lib/cleaner.ts';
 import { objectKey, withManagedLabel } from '../lib/names.ts';
-import { clusterObjectOfKey } from './ledger.ts';
+import { clusterObjectOfKey, runLabelled } from './ledger.ts';
 
 describe('the ledger of what this backend made', () => {
   it('undoes newest first, keeps a re-applied object at its first place, and goes on past a failure', async () => {
@@ -16,6 +16,12 @@ describe('the ledger of what this backend made', () => {
     expect(await l.unwind()).toEqual(['broken: gone wrong']);
     expect(done).toEqual(['helm', 'crd', 'ns']);
     expect(l.keys).toEqual([]);
+  });
+
+  it('labels what it makes with the run too, and refuses a kind reaping would not look for', () => {
+    const sa = runLabelled({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'x', namespace: 'team-a', labels: { a: 'b' } } }, 'rabcde');
+    expect(sa.metadata!.labels).toEqual({ 'app.kubernetes.io/managed-by': 'cm-vault-e2e', 'io.cm-vault-e2e.run': 'rabcde', a: 'b' });
+    expect(() => runLabelled({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'team-a' } }, 'rabcde')).toThrow(/v1 ConfigMap is not in REAPED_KINDS/);
   });
 
   it('labels every object managed-by cm-vault-e2e, keeping its own labels', () => {

@@ -1,7 +1,8 @@
 /**
  * Everything this backend makes on someone else's cluster goes through `OwnedKube`: each object gets the label
- * app.kubernetes.io/managed-by=cm-vault-e2e and an entry in the environment's Cleaner (lib/cleaner.ts), which
- * undoes it newest first.
+ * app.kubernetes.io/managed-by=cm-vault-e2e and the run's label (`io.cm-vault-e2e.run=<id>`), and an entry in the
+ * environment's Cleaner (lib/cleaner.ts), which undoes it newest first. When the run is killed instead, the next
+ * one finds its objects by that label (existing/reap.ts).
  * Namespaces that existed before the run without the label are never labelled or deleted.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
@@ -9,6 +10,36 @@ import type { Cleaner } from '../lib/cleaner.ts';
 import { Kube } from '../lib/kube.ts';
 import { poll, waiting } from '../lib/wait.ts';
 import { objectKey, withManagedLabel } from '../lib/names.ts';
+import { RUN_LABEL_KEY } from '../lib/ledger.ts';
+
+/**
+ * The kinds this backend makes, namespaced ones first: what reaping a killed run lists by its label. OwnedKube
+ * refuses any other kind, so a new one cannot be made without reaping knowing it.
+ */
+export const REAPED_KINDS = [
+  { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', namespaced: true },
+  { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', namespaced: true },
+  { apiVersion: 'apps/v1', kind: 'Deployment', namespaced: true },
+  { apiVersion: 'v1', kind: 'Service', namespaced: true },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', namespaced: true },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespaced: true },
+  { apiVersion: 'v1', kind: 'Secret', namespaced: true },
+  { apiVersion: 'v1', kind: 'ServiceAccount', namespaced: true },
+  { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', namespaced: false },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', namespaced: false },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', namespaced: false },
+  { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', namespaced: false },
+  { apiVersion: 'v1', kind: 'Namespace', namespaced: false },
+] as const;
+
+/** `o` with the suite's label and the run's; a kind reaping would not find is refused. */
+export function runLabelled<T extends KubernetesObject>(o: T, run: string): T {
+  if (!REAPED_KINDS.some((k) => k.apiVersion === o.apiVersion && k.kind === o.kind)) {
+    throw new Error(`${o.apiVersion} ${o.kind} is not in REAPED_KINDS (existing/ledger.ts): add it there, or a killed run's would be left on the cluster`);
+  }
+  const own = withManagedLabel(o);
+  return { ...own, metadata: { ...own.metadata, labels: { ...own.metadata?.labels, [RUN_LABEL_KEY]: run } } };
+}
 
 export class OwnedKube extends Kube {
   constructor(
@@ -16,9 +47,12 @@ export class OwnedKube extends Kube {
     readonly ledger: Cleaner,
     /** Namespaces present before the run without the suite's label. */
     private readonly foreignNamespaces: ReadonlySet<string>,
+    /** The run whose label every object gets. */
+    private readonly run: string,
   ) {
     super(kc);
   }
+
 
   private isForeign(o: KubernetesObject): boolean {
     return o.kind === 'Namespace' && this.foreignNamespaces.has(o.metadata?.name ?? '');
@@ -30,13 +64,13 @@ export class OwnedKube extends Kube {
   }
 
   override async apply<T extends KubernetesObject>(obj: T, opts: { strict?: boolean } = {}): Promise<T> {
-    const out = await super.apply(this.isForeign(obj) ? obj : withManagedLabel(obj), opts);
+    const out = await super.apply(this.isForeign(obj) ? obj : runLabelled(obj, this.run), opts);
     this.record(obj);
     return out;
   }
 
   override async create<T extends KubernetesObject>(obj: T, opts: { strict?: boolean } = {}): Promise<T> {
-    const out = await super.create(withManagedLabel(obj), opts);
+    const out = await super.create(runLabelled(obj, this.run), opts);
     this.record(obj);
     return out;
   }

@@ -18,7 +18,7 @@ describe('kind backend', () => {
   }, 30 * 60_000);
 
   afterAll(async () => {
-    await removeKindNetworkIfUnused();
+    await removeKindNetworkIfUnused(processLedger());
   }, 60_000);
 
   describe.each(profiles)('profile %s', (name) => {

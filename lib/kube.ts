@@ -103,9 +103,9 @@ export class Kube {
     await whenNotBusy(() => this.objects.patch(patch, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
   }
 
-  /** The objects of one kind in a namespace. */
-  async list<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string): Promise<T[]> {
-    return (await whenNotBusy(() => this.objects.list<T>(apiVersion, kind, namespace))).items;
+  /** The objects of one kind in a namespace (every namespace when undefined), or those `labelSelector` selects. */
+  async list<T extends KubernetesObject>(apiVersion: string, kind: string, namespace: string | undefined, labelSelector?: string): Promise<T[]> {
+    return (await whenNotBusy(() => this.objects.list<T>(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector))).items;
   }
 
   /** A ServiceAccount token from the TokenRequest API; empty audiences = the API server's own. */

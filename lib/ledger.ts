@@ -9,7 +9,8 @@ import { PROJECT_LABEL_KEY } from './names.ts';
 /**
  * The run ledger: one append-only file per run under the suite cache's runs dir (`run-<id>.jsonl`), naming the
  * run's owner (pid, start time, boot) and every thing the run made that outlives a function call — processes,
- * containers, networks, kind clusters, temp dirs. A thing is recorded BEFORE it is made (a kill between the two
+ * containers, networks, kind clusters, temp dirs, and on a cluster it did not make, its labelled objects and its
+ * Helm release. A thing is recorded BEFORE it is made (a kill between the two
  * leaves a record of something absent, which reaping skips, never something unrecorded) and dropped once undone.
  * The next run reaps what a dead owner's ledger still names (lib/reap.ts).
  *
@@ -21,7 +22,17 @@ export type Resource =
   | { kind: 'container'; name: string }
   | { kind: 'network'; name: string }
   | { kind: 'kind-cluster'; name: string; kindVersion: string }
-  | { kind: 'dir'; path: string };
+  | { kind: 'dir'; path: string }
+  | ({ kind: 'cluster-objects'; run: string } & ClusterRef)
+  | ({ kind: 'helm-release'; name: string; namespace: string; helmVersion: string } & ClusterRef);
+
+/** A cluster this suite did not make, as a later process reaches it again: the kubeconfig file and context. */
+export interface ClusterRef {
+  /** The API server's URL when recorded: reaping refuses a kubeconfig that has since been pointed elsewhere. */
+  server: string;
+  kubeconfig: string;
+  context: string;
+}
 
 /** A running process as a ledger entry, its start time read now (before its pid can have been reused). */
 export function processResource(name: string, pid: number): Resource {
@@ -35,6 +46,10 @@ export function resourceKey(r: Resource): string {
       return `process:${r.pid}`;
     case 'dir':
       return `dir:${r.path}`;
+    case 'cluster-objects':
+      return `cluster-objects:${r.run}@${r.server}`;
+    case 'helm-release':
+      return `helm-release:${r.namespace}/${r.name}@${r.server}`;
     default:
       return `${r.kind}:${r.name}`;
   }
@@ -49,6 +64,10 @@ export function describeResource(r: Resource): string {
       return `temp dir ${r.path}`;
     case 'kind-cluster':
       return `kind cluster ${r.name}`;
+    case 'cluster-objects':
+      return `objects labelled ${RUN_LABEL_KEY}=${r.run} on ${r.server}`;
+    case 'helm-release':
+      return `Helm release ${r.namespace}/${r.name} on ${r.server}`;
     default:
       return `${r.kind} ${r.name}`;
   }

@@ -24,6 +24,8 @@ function fakeRemovers() {
     deleteKindCluster: async (n) => (calls.push(`kind delete ${n}`), 'removed'),
     removeNetwork: async (n) => (calls.push(`network rm ${n}`), 'in use'),
     removeDir: async (p) => (calls.push(`rm -r ${p}`), 'removed'),
+    uninstallHelmRelease: async (r) => (calls.push(`helm uninstall ${r.namespace}/${r.name}`), 'removed'),
+    deleteClusterObjects: async (r) => (calls.push(`delete -l run=${r.run}`), 'removed'),
   };
   return { calls, removers };
 }
@@ -103,6 +105,23 @@ describe('reap', () => {
     expect((await readLedgers(runs)).map((l) => l.id)).toEqual(['rlive1']);
     await rm(work, { recursive: true, force: true });
   }, 20_000);
+
+  it('on a cluster it did not make: the Helm release, then the labelled objects, before its processes\' dirs; no Docker needed', async () => {
+    const runs = join(dir(), 'runs');
+    const dead = new RunLedger(runs, 'rdead4', deadOwner);
+    const cluster = { server: 'https://aks.example:443', kubeconfig: '/home/me/.kube/config', context: 'aks' };
+    await dead.record({ kind: 'cluster-objects', run: 'rdead4', ...cluster });
+    await dead.record({ kind: 'dir', path: '/tmp/cm-vault-e2e-rdead4-existing-x' });
+    await dead.record({ kind: 'helm-release', name: 'cert-manager', namespace: 'cert-manager', helmVersion: 'v3.19.0', ...cluster });
+    const { calls, removers } = fakeRemovers();
+    const lines: string[] = [];
+    const r = await reap({ runsDir: runs, docker: false, removers, alive, log: (l) => lines.push(l) });
+    expect(calls).toEqual(['helm uninstall cert-manager/cert-manager', 'delete -l run=rdead4', 'rm -r /tmp/cm-vault-e2e-rdead4-existing-x']);
+    expect(lines).toContain('reaped: Helm release cert-manager/cert-manager on https://aks.example:443 of run rdead4');
+    expect(lines).toContain('reaped: objects labelled io.cm-vault-e2e.run=rdead4 on https://aks.example:443 of run rdead4');
+    expect(r.failures).toEqual([]);
+    expect(existsSync(dead.file)).toBe(false);
+  });
 
   it('keeps a dead ledger whose things could not all be undone, with the reason', async () => {
     const runs = join(dir(), 'runs');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describeResource, OWNER_LABEL_KEY, readKept, readLedgers, resourceKey, RUN_LABEL_KEY, type KeptEnvironment, type LedgerContents, type Resource } from './ledger.ts';
 import { isAlive, isSameProcess, observeProcess, parseOwnerLabel, type ProcessIdentity } from './run-identity.ts';
 import { poll, waiting } from './wait.ts';
+import { deleteClusterObjects, uninstallHelmRelease } from '../existing/reap.ts';
 
 /**
  * Reaping: what runs whose owner is gone left behind — found through their ledgers (lib/ledger.ts), through the
@@ -86,6 +87,8 @@ export interface Removers {
   deleteKindCluster(name: string, kindVersion: string): Promise<'removed' | 'gone'>;
   removeNetwork(name: string): Promise<'removed' | 'gone' | 'in use'>;
   removeDir(path: string): Promise<'removed' | 'gone'>;
+  uninstallHelmRelease(r: Extract<Resource, { kind: 'helm-release' }>): Promise<'removed' | 'gone'>;
+  deleteClusterObjects(r: Extract<Resource, { kind: 'cluster-objects' }>): Promise<'removed' | 'gone'>;
 }
 
 export interface ReapOptions {
@@ -111,8 +114,12 @@ export interface ReapResult {
   spared: Array<{ id: string; owner: ProcessIdentity }>;
 }
 
-/** The order things are undone in: processes first (they hold dirs and ports), then containers, clusters, networks, dirs. */
-const ORDER: Resource['kind'][] = ['process', 'container', 'kind-cluster', 'network', 'dir'];
+/**
+ * The order things are undone in: processes first (they hold dirs and ports); on a cluster the run did not make,
+ * its Helm release before its objects (the release's namespace is one of them); then containers, clusters,
+ * networks, dirs.
+ */
+const ORDER: Resource['kind'][] = ['process', 'helm-release', 'cluster-objects', 'container', 'kind-cluster', 'network', 'dir'];
 
 export async function reap(opts: ReapOptions): Promise<ReapResult> {
   const alive = opts.alive ?? isAlive;
@@ -170,6 +177,8 @@ async function undoOne(r: Resource, of: string, removers: Removers, opts: Pick<R
       : r.kind === 'container' ? await removers.removeContainer(r.name)
       : r.kind === 'kind-cluster' ? await removers.deleteKindCluster(r.name, r.kindVersion)
       : r.kind === 'network' ? await removers.removeNetwork(r.name)
+      : r.kind === 'helm-release' ? await removers.uninstallHelmRelease(r)
+      : r.kind === 'cluster-objects' ? await removers.deleteClusterObjects(r)
       : await removers.removeDir(r.path);
     if (outcome === 'removed') {
       result.removed++;
@@ -254,6 +263,8 @@ export const defaultRemovers: Removers = {
     await rm(path, { recursive: true, force: true });
     return existed ? 'removed' : 'gone';
   },
+  uninstallHelmRelease,
+  deleteClusterObjects,
 };
 
 /**

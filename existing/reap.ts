@@ -1,0 +1,62 @@
+/**
+ * Reaping what a killed run left on a cluster it did not make (lib/reap.ts calls these): its Helm release first,
+ * then every object carrying its run label, namespaced kinds before cluster-scoped ones and its namespaces last
+ * (deleting one only starts it: the API server removes its contents). The cluster is reached again through the kubeconfig and
+ * context the run used, and only while that context still names the same API server: a kubeconfig pointed at
+ * another cluster since is refused, with the command to run by hand.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { HelmCertManager } from '../certmanager/helm-install.ts';
+import { Kube, statusCode } from '../lib/kube.ts';
+import { RUN_LABEL_KEY, type ClusterRef, type Resource } from '../lib/ledger.ts';
+import { REAPED_KINDS } from './ledger.ts';
+
+type ClusterObjects = Extract<Resource, { kind: 'cluster-objects' }>;
+type HelmRelease = Extract<Resource, { kind: 'helm-release' }>;
+
+/** What to run by hand when this process cannot reach the cluster as the run did. */
+export function byHand(r: ClusterObjects | HelmRelease): string {
+  const target = `--kubeconfig ${r.kubeconfig} --context ${r.context}`;
+  if (r.kind === 'helm-release') return `helm ${target.replace('--context', '--kube-context')} -n ${r.namespace} uninstall ${r.name}`;
+  const kinds = REAPED_KINDS.map((k) => (k.apiVersion.includes('/') ? `${k.kind.toLowerCase()}s.${k.apiVersion.split('/')[0]}` : `${k.kind.toLowerCase()}s`));
+  return `kubectl ${target} delete ${kinds.join(',')} -A -l ${RUN_LABEL_KEY}=${r.run}`;
+}
+
+/** The run's kubeconfig and context, checked to still name the API server it recorded. */
+export function reconnect(r: ClusterRef & { kind: ClusterObjects['kind'] | HelmRelease['kind'] }, fix: string): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(r.kubeconfig);
+  } catch (err) {
+    throw new Error(`its kubeconfig ${r.kubeconfig} cannot be read (${(err as Error).message}); run by hand: ${fix}`);
+  }
+  if (!kc.getContextObject(r.context)) throw new Error(`its kubeconfig ${r.kubeconfig} no longer has context ${r.context}; run by hand: ${fix}`);
+  kc.setCurrentContext(r.context);
+  const server = kc.getCurrentCluster()?.server;
+  if (server !== r.server) throw new Error(`context ${r.context} of ${r.kubeconfig} now names ${server ?? 'no cluster'}, not ${r.server}; run by hand, against that cluster: ${fix}`);
+  return kc;
+}
+
+export async function uninstallHelmRelease(r: HelmRelease): Promise<'removed' | 'gone'> {
+  reconnect(r, byHand(r));
+  const removed = await HelmCertManager.uninstall({ kubeconfigPath: r.kubeconfig, kubeContext: r.context, helmVersion: r.helmVersion });
+  return removed ? 'removed' : 'gone';
+}
+
+export async function deleteClusterObjects(r: ClusterObjects): Promise<'removed' | 'gone'> {
+  const kube = new Kube(reconnect(r, byHand(r)));
+  const labelSelector = `${RUN_LABEL_KEY}=${r.run}`;
+  let deleted = 0;
+  for (const k of REAPED_KINDS) {
+    const found = await kube.list(k.apiVersion, k.kind, undefined, labelSelector).catch((err: unknown) => {
+      // a kind whose CRD is gone (cert-manager's, after its release went) has nothing left to delete
+      if (statusCode(err) === 404) return [];
+      throw err;
+    });
+    for (const o of found) {
+      await kube.delete({ apiVersion: k.apiVersion, kind: k.kind, metadata: { name: o.metadata!.name!, ...(k.namespaced ? { namespace: o.metadata!.namespace! } : {}) } });
+      deleted++;
+    }
+  }
+  return deleted ? 'removed' : 'gone';
+}
