@@ -53,7 +53,6 @@ export class OwnedKube extends Kube {
     super(kc);
   }
 
-
   private isForeign(o: KubernetesObject): boolean {
     return o.kind === 'Namespace' && this.foreignNamespaces.has(o.metadata?.name ?? '');
   }

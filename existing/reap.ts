@@ -1,9 +1,9 @@
 /**
  * Reaping what a killed run left on a cluster it did not make (lib/reap.ts calls these): its Helm release first,
  * then every object carrying its run label, namespaced kinds before cluster-scoped ones and its namespaces last
- * (deleting one only starts it: the API server removes its contents). The cluster is reached again through the kubeconfig and
- * context the run used, and only while that context still names the same API server: a kubeconfig pointed at
- * another cluster since is refused, with the command to run by hand.
+ * (deleting one only starts it: the API server removes its contents). The cluster is reached again through the
+ * kubeconfig and context the run used, and only while that context still names the same API server: a
+ * kubeconfig pointed at another cluster since is refused, with the command to run by hand.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
@@ -23,7 +23,7 @@ export function byHand(r: ClusterObjects | HelmRelease): string {
 }
 
 /** The run's kubeconfig and context, checked to still name the API server it recorded. */
-export function reconnect(r: ClusterRef & { kind: ClusterObjects['kind'] | HelmRelease['kind'] }, fix: string): KubeConfig {
+export function reconnect(r: ClusterRef, fix: string): KubeConfig {
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(r.kubeconfig);

@@ -10,8 +10,8 @@ import { PROJECT_LABEL_KEY } from './names.ts';
  * The run ledger: one append-only file per run under the suite cache's runs dir (`run-<id>.jsonl`), naming the
  * run's owner (pid, start time, boot) and every thing the run made that outlives a function call — processes,
  * containers, networks, kind clusters, temp dirs, and on a cluster it did not make, its labelled objects and its
- * Helm release. A thing is recorded BEFORE it is made (a kill between the two
- * leaves a record of something absent, which reaping skips, never something unrecorded) and dropped once undone.
+ * Helm release. A thing is recorded BEFORE it is made (a kill between the two leaves a record of something
+ * absent, which reaping skips, never something unrecorded) and dropped once undone.
  * The next run reaps what a dead owner's ledger still names (lib/reap.ts).
  *
  * Environments kept on purpose (`run --reuse`, `run --keep` on kind) move into a kept file (`kept-<name>.json`)
