@@ -3,9 +3,9 @@
 // creates the cluster, proves it, prints JSON, then deletes the cluster unless --keep (the next run reaps it).
 import { EnvironmentError } from '../lib/errors.ts';
 import { KindCluster, removeKindNetworkIfUnused } from '../kind/cluster.ts';
-import { seconds } from '../kind/images/common.ts';
 import { profileByName, proveCluster } from '../kind/prove.ts';
 import { processLedger } from '../runner/environment-spec.ts';
+import { secondsSince } from '../lib/wait.ts';
 
 const args = process.argv.slice(2);
 const at = args.indexOf('--profile');
@@ -18,7 +18,7 @@ const keep = args.includes('--keep');
   try {
     const proof = await proveCluster(cluster);
     const peak = await cluster.peakMemoryBytes();
-    console.log(JSON.stringify({ ...proof, timings: { ...cluster.timings, totalSeconds: seconds(started) }, nodePeakMemoryMB: peak && Math.round(peak / 1e6), nodePeakAfterCreateMB: peakAfterCreate && Math.round(peakAfterCreate / 1e6) }, null, 2));
+    console.log(JSON.stringify({ ...proof, timings: { ...cluster.timings, totalSeconds: secondsSince(started) }, nodePeakMemoryMB: peak && Math.round(peak / 1e6), nodePeakAfterCreateMB: peakAfterCreate && Math.round(peakAfterCreate / 1e6) }, null, 2));
   } finally {
     if (!keep) {
       const s = await cluster.delete();

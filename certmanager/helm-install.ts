@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { EnvironmentError } from '../lib/errors.ts';
 import { apiMessage, type Kube } from '../lib/kube.ts';
-import { poll, waiting } from '../lib/wait.ts';
+import { poll, secondsSince, waiting } from '../lib/wait.ts';
 import { artifactFile } from '../provision/artifacts.ts';
 import {
   CERT_MANAGER_COMPONENTS,
@@ -69,7 +69,6 @@ export interface HelmCertManagerOptions {
   chart?: string;
 }
 
-const secondsSince = (t: number) => Math.round((Date.now() - t) / 100) / 10;
 const tail = (text: unknown, n: number) => String(text ?? '').split('\n').filter(Boolean).slice(-n);
 
 export class HelmCertManager {

@@ -22,8 +22,9 @@ import { resolveCandidateImage } from './candidate.ts';
 import type { CertManagerCandidate } from '../runner/environment-spec.ts';
 import type { SourcePolicy } from '../provision/official/policy.ts';
 import { ensureExtraImage } from './images/build.ts';
-import { seconds, stderrLogger, type Logger } from './images/common.ts';
+import { stderrLogger, type Logger } from './images/common.ts';
 import type { ComponentSpec } from './images/components.ts';
+import { secondsSince } from '../lib/wait.ts';
 
 export * from '../certmanager/chart.ts';
 
@@ -101,7 +102,7 @@ export class KindCertManager {
       }),
     );
     await Promise.all(images.map((ref) => opts.cluster.loadImage(ref)));
-    log(`cert-manager: ${opts.version} images on the node in ${seconds(started)}s`);
+    log(`cert-manager: ${opts.version} images on the node in ${secondsSince(started)}s`);
     const helm = await HelmCertManager.install({
       kube: opts.cluster.kube,
       kubeconfigPath: opts.cluster.kubeconfigPath,

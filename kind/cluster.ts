@@ -17,10 +17,10 @@ import { EnvironmentError } from '../lib/errors.ts';
 import { processResource, type Resource, type RunLedger } from '../lib/ledger.ts';
 import { dieWithParent } from '../lib/process.ts';
 import { Kube, kubeConfigFor, type ClusterAccess } from '../lib/kube.ts';
-import { poll, waiting } from '../lib/wait.ts';
+import { poll, waiting, secondsSince } from '../lib/wait.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
-import { docker, dockerMaybe, imageLabel, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, seconds, stderrLogger, tailLines, type Logger } from './images/common.ts';
+import { docker, dockerMaybe, imageLabel, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, stderrLogger, tailLines, type Logger } from './images/common.ts';
 import { pinnedVersions } from './images/build.ts';
 import { defaultNodeImage } from './images/node.ts';
 import { clusterNameFor, kindConfigYaml } from './profiles.ts';
@@ -168,7 +168,7 @@ export class KindCluster {
         await c.writeKubeconfig();
         const started = Date.now();
         await c.waitReady(30_000);
-        c.timings.readySeconds = seconds(started);
+        c.timings.readySeconds = secondsSince(started);
         log(`kind: adopting kept ${c.name}`);
         return c;
       }
@@ -204,7 +204,7 @@ export class KindCluster {
       await deleteKindCluster(name, kindVersion).catch(() => undefined);
       r = await create();
     }
-    const createSeconds = (c.timings.createSeconds = seconds(started));
+    const createSeconds = (c.timings.createSeconds = secondsSince(started));
     if (r.exitCode !== 0) {
       const evidence = [...tailLines(r.all, 10), ...(await c.diagnostics())];
       if (!spec.keepFailed) await deleteKindCluster(name, kindVersion, spec.ledger).catch(() => undefined);
@@ -223,7 +223,7 @@ export class KindCluster {
       if (!spec.keepFailed) await deleteKindCluster(name, kindVersion, spec.ledger).catch(() => undefined);
       throw err;
     }
-    c.timings.readySeconds = seconds(readyStarted);
+    c.timings.readySeconds = secondsSince(readyStarted);
     log(`kind: ${name} created in ${createSeconds}s, ready ${c.timings.readySeconds}s later`);
     return c;
   }
@@ -373,6 +373,6 @@ export class KindCluster {
   async delete(): Promise<number> {
     const started = Date.now();
     await deleteKindCluster(this.name, this.kindVersion, this.ledger);
-    return seconds(started);
+    return secondsSince(started);
   }
 }

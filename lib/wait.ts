@@ -2,6 +2,11 @@
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Seconds since `since` (a Date.now()), to a tenth: what log lines and timings say. */
+export function secondsSince(since: number): number {
+  return Math.round((Date.now() - since) / 100) / 10;
+}
+
 /**
  * `p`'s value if it settles within `ms`, else undefined. Its timer is cleared either way: a pending timer would
  * hold the process's exit for the rest of `ms`.

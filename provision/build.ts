@@ -8,6 +8,7 @@ import type { cacheLayout } from './cache.ts';
 import type { GoCaches } from './go.ts';
 import type { BuiltBinary, ManifestEntry } from './manifest.ts';
 import type { BinarySpec, GoRecipe, WrapperContext } from './recipe.ts';
+import { secondsSince } from '../lib/wait.ts';
 
 export interface BuildOptions {
   layout: ReturnType<typeof cacheLayout>;
@@ -55,7 +56,7 @@ export async function buildRecipe(recipe: GoRecipe, opts: BuildOptions): Promise
       modules,
       goVersion: opts.goVersion,
       builtAt: new Date().toISOString(),
-      buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+      buildSeconds: secondsSince(started),
       ...phases,
       ...(recipe.sources ? { sources: recipe.sources } : {}),
       binaries,

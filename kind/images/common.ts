@@ -102,10 +102,6 @@ export async function imageSize(image: string): Promise<number | undefined> {
   return out ? Number(out) : undefined;
 }
 
-export function seconds(since: number): number {
-  return Math.round((Date.now() - since) / 100) / 10;
-}
-
 export function requireRoot(what: string): void {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
     throw new EnvironmentError(what, 'needs root (debootstrap and chroot)', `run it as root, e.g. \`sudo -E npx tsx kind/images/build.ts\``);

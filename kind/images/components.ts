@@ -11,7 +11,8 @@ import { join, posix } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { rememberedSha256 } from '../../lib/file-sha256.ts';
 import { canonicalDir, closure, copyPaths } from './closure.ts';
-import { docker, INPUTS_LABEL_KEY, keyOf, kindCache, PROJECT_LABEL, RECIPE_REVISION, seconds, stderrLogger, type Logger } from './common.ts';
+import { docker, INPUTS_LABEL_KEY, keyOf, kindCache, PROJECT_LABEL, RECIPE_REVISION, stderrLogger, type Logger } from './common.ts';
+import { secondsSince } from '../../lib/wait.ts';
 
 export const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -109,7 +110,7 @@ export async function ensureComponent(
   const cache = kindCache();
   const key = await componentKey(spec, rootfsKey);
   const tarball = join(cache.images, tarballName(spec, key));
-  if (existsSync(tarball)) return { name: spec.name, ref: spec.ref, key, tarball, built: false, seconds: seconds(started), bytes: (await stat(tarball)).size };
+  if (existsSync(tarball)) return { name: spec.name, ref: spec.ref, key, tarball, built: false, seconds: secondsSince(started), bytes: (await stat(tarball)).size };
   // two scenarios of one environment may want the same image at once (one Vault release, two placements): one
   // build, in one work directory, for both
   const running = building.get(tarball);
@@ -182,8 +183,8 @@ async function buildComponent(spec: ComponentSpec, key: string, tarball: string,
     await rm(dir, { recursive: true, force: true });
   }
   const bytes = (await stat(tarball)).size;
-  log(`image: ${spec.ref} (${(bytes / 1e6).toFixed(1)} MB) in ${seconds(started)}s`);
-  return { name: spec.name, ref: spec.ref, key, tarball, built: true, seconds: seconds(started), bytes };
+  log(`image: ${spec.ref} (${(bytes / 1e6).toFixed(1)} MB) in ${secondsSince(started)}s`);
+  return { name: spec.name, ref: spec.ref, key, tarball, built: true, seconds: secondsSince(started), bytes };
 }
 
 /** What each kubeadm image is made of, given the binaries the suite built and kubeadm's list of references. */

@@ -12,8 +12,9 @@ import { EnvironmentError } from '../../lib/errors.ts';
 import type { BaseImageResult } from './base.ts';
 import { OWNER_LABEL_KEY, RUN_LABEL_KEY } from '../../lib/ledger.ts';
 import { ownerLabel, selfIdentity } from '../../lib/run-identity.ts';
-import { docker, dockerMaybe, imageLabel, INPUTS_LABEL_KEY, keyOf, kindCache, PROJECT_LABEL, RECIPE_REVISION, seconds, stderrLogger, tailLines, type Logger } from './common.ts';
+import { docker, dockerMaybe, imageLabel, INPUTS_LABEL_KEY, keyOf, kindCache, PROJECT_LABEL, RECIPE_REVISION, stderrLogger, tailLines, type Logger } from './common.ts';
 import { fileSha256, type BuiltComponent } from './components.ts';
+import { secondsSince } from '../../lib/wait.ts';
 
 // crictl: kind's images carry it, and `kind export logs` runs it on the node
 export const NODE_BINARIES = ['kubelet', 'kubeadm', 'kubectl', 'crictl'] as const;
@@ -64,7 +65,7 @@ export async function ensureNodeImage(opts: {
   });
   const cache = kindCache();
   const tarball = join(cache.images, `node-${opts.kubernetesVersion}-${key}.tar`);
-  const done = (source: NodeImageResult['source']): NodeImageResult => ({ image: opts.image, key, source, seconds: seconds(started), tarball });
+  const done = (source: NodeImageResult['source']): NodeImageResult => ({ image: opts.image, key, source, seconds: secondsSince(started), tarball });
 
   if ((await imageLabel(opts.image, INPUTS_LABEL_KEY)) === key) return done('docker');
   if (existsSync(tarball)) {
@@ -111,6 +112,6 @@ export async function ensureNodeImage(opts: {
   const partial = `${tarball}.${process.pid}.partial`;
   await docker(['save', '-o', partial, opts.image], { what: `docker save ${opts.image}`, timeout: 900_000 });
   await rename(partial, tarball);
-  log(`image: ${opts.image} (${((await stat(tarball)).size / 1e6).toFixed(0)} MB saved) in ${seconds(started)}s`);
+  log(`image: ${opts.image} (${((await stat(tarball)).size / 1e6).toFixed(0)} MB saved) in ${secondsSince(started)}s`);
   return done('built');
 }

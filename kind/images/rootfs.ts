@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { kindCache, keyOf, RECIPE_REVISION, requireRoot, seconds, stderrLogger, tailLines, type Logger } from './common.ts';
+import { kindCache, keyOf, RECIPE_REVISION, requireRoot, stderrLogger, tailLines, type Logger } from './common.ts';
+import { secondsSince } from '../../lib/wait.ts';
 
 /**
  * What kind's base image installs (images/base/Dockerfile of kind v0.30.0), from Debian instead of upstream
@@ -63,7 +64,7 @@ export async function ensureRootfs(spec: RootfsSpec = defaultRootfsSpec(), log: 
   const key = rootfsKey(spec);
   const tarball = join(cache.rootfs, `${spec.suite}-${key}.tar`);
   if (existsSync(tarball)) {
-    return { tarball, key, built: false, seconds: seconds(started), bytes: (await stat(tarball)).size };
+    return { tarball, key, built: false, seconds: secondsSince(started), bytes: (await stat(tarball)).size };
   }
   requireRoot('debootstrap');
   const which = await execa('debootstrap', ['--version'], { reject: false });
@@ -90,7 +91,7 @@ export async function ensureRootfs(spec: RootfsSpec = defaultRootfsSpec(), log: 
         [...tailLines(r.all, 10), ...tailLines(logTail.stdout, 10)],
       );
     }
-    log(`rootfs: debootstrap done in ${seconds(started)}s; trimming and packing`);
+    log(`rootfs: debootstrap done in ${secondsSince(started)}s; trimming and packing`);
     await execa('sh', ['-c', `cd ${JSON.stringify(dir)} && rm -rf ${TRIM.join(' ')}`]);
     const partial = `${tarball}.${process.pid}.partial`;
     await execa('tar', ['--numeric-owner', '--xattrs', '-C', dir, '-cf', partial, '.']);
@@ -99,8 +100,8 @@ export async function ensureRootfs(spec: RootfsSpec = defaultRootfsSpec(), log: 
     await rm(dir, { recursive: true, force: true });
   }
   const bytes = (await stat(tarball)).size;
-  log(`rootfs: ${tarball} (${(bytes / 1e6).toFixed(0)} MB) in ${seconds(started)}s`);
-  return { tarball, key, built: true, seconds: seconds(started), bytes };
+  log(`rootfs: ${tarball} (${(bytes / 1e6).toFixed(0)} MB) in ${secondsSince(started)}s`);
+  return { tarball, key, built: true, seconds: secondsSince(started), bytes };
 }
 
 /** Unpacks a rootfs tarball into a fresh directory (for copying files and library closures out of it). */

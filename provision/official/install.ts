@@ -16,6 +16,7 @@ import { expectedSha256 } from './checksum.ts';
 import { download, fetchText, type FetchOptions } from './fetch.ts';
 import { shortReason, SOURCE_ENV, type SourcePolicy } from './policy.ts';
 import { mirrored, MIRROR_ENV, type OfficialSource } from './sources.ts';
+import { secondsSince } from '../../lib/wait.ts';
 
 export interface OfficialOptions extends FetchOptions {
   layout: ReturnType<typeof cacheLayout>;
@@ -65,7 +66,7 @@ export async function installOfficial(recipe: GoRecipe, source: OfficialSource, 
       modules: [],
       goVersion: '',
       builtAt: new Date().toISOString(),
-      buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+      buildSeconds: secondsSince(started),
       binaries,
       extras: [],
       source: 'official',
