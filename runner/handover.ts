@@ -1,5 +1,6 @@
 import { certManagerCrds } from '../certmanager/crds.ts';
 import type { Kube } from '../lib/kube.ts';
+import { secondsSince } from '../lib/wait.ts';
 import type { ClusterHandoff, HandableCluster } from './cluster-handoff.ts';
 import { leftovers, resetToBaseline, type Baseline } from './reset.ts';
 
@@ -23,6 +24,8 @@ export interface HandedCluster<C> extends HandableCluster {
   bare: Baseline;
   /** How the logs name it: `process cluster <dir>`, `kind cluster <name>`. */
   label: string;
+  /** How long the uninstall and reset took when it was handed on: part of what the next environment's start costs. */
+  resetSeconds?: number;
 }
 
 /** Where an environment's cluster goes when it ends. */
@@ -37,10 +40,12 @@ export interface HandOn {
  * remove), the cluster is reset to its bare state, and given on when nothing is left; else stopped.
  */
 export async function handOn<C>(on: HandOn, cluster: HandedCluster<C>, uninstall: () => Promise<string[]>, log: (line: string) => void, resetMs = 30_000): Promise<void> {
+  const started = Date.now();
   const left = await uninstall()
     .then(async (notRemoved) => [...notRemoved, ...(await resetToBaseline(cluster.kube, on.bare, resetMs))])
     .catch((err: Error) => [`the reset failed: ${err.message}`]);
-  if (!left.length) return on.to.give(on.key, cluster);
+  const handed: HandedCluster<C> = { ...cluster, resetSeconds: secondsSince(started) };
+  if (!left.length) return on.to.give(on.key, handed);
   log(`${cluster.label} not handed on (${left.join(', ')}); stopping it`);
   await cluster.stop();
 }
@@ -62,7 +67,8 @@ export async function takeHanded<C>(handoff: ClusterHandoff, key: string, log: (
     (err: Error) => [`the check failed: ${err.message}`],
   );
   if (!left.length) {
-    log(`${h.label} handed on clean (no cert-manager CRD, nothing beyond its bare state)`);
+    const reset = h.resetSeconds === undefined ? '' : ` after a ${h.resetSeconds}s reset`;
+    log(`${h.label} handed on clean${reset} (no cert-manager CRD, nothing beyond its bare state)`);
     return h;
   }
   log(`${h.label} handed on not clean (${left.join(', ')}); stopping it, starting another`);
