@@ -44,8 +44,10 @@ export async function handOn<C>(on: HandOn, cluster: HandedCluster<C>, uninstall
   const left = await uninstall()
     .then(async (notRemoved) => [...notRemoved, ...(await resetToBaseline(cluster.kube, on.bare, resetMs))])
     .catch((err: Error) => [`the reset failed: ${err.message}`]);
-  const handed: HandedCluster<C> = { ...cluster, resetSeconds: secondsSince(started) };
-  if (!left.length) return on.to.give(on.key, handed);
+  if (!left.length) {
+    const handed: HandedCluster<C> = { ...cluster, resetSeconds: secondsSince(started) };
+    return on.to.give(on.key, handed);
+  }
   log(`${cluster.label} not handed on (${left.join(', ')}); stopping it`);
   await cluster.stop();
 }
