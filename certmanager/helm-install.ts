@@ -134,10 +134,10 @@ export class HelmCertManager {
     return cm;
   }
 
-  /** `helm uninstall` (the CRDs, applied outside the release, are the caller's to remove). */
   /**
-   * True when a release was there to remove. `kubeContext` when the kubeconfig's current context may have changed
-   * since the install (reaping a killed run's release).
+   * `helm uninstall` (the CRDs, applied outside the release, are the caller's to remove); true when a release was
+   * there to remove. `kubeContext` when the kubeconfig's current context may have changed since the install
+   * (reaping a killed run's release).
    */
   static async uninstall(o: { kubeconfigPath: string; kubeContext?: string; helmVersion: string; timeoutMs?: number }): Promise<boolean> {
     const helm = await helmBinary(o.helmVersion);

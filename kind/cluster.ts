@@ -17,7 +17,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import { processResource, type Resource, type RunLedger } from '../lib/ledger.ts';
 import { dieWithParent } from '../lib/process.ts';
 import { Kube, kubeConfigFor, type ClusterAccess } from '../lib/kube.ts';
-import { poll, waiting, secondsSince } from '../lib/wait.ts';
+import { poll, secondsSince, waiting } from '../lib/wait.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
 import { docker, dockerMaybe, imageLabel, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, stderrLogger, tailLines, type Logger } from './images/common.ts';
