@@ -67,14 +67,14 @@ export async function deleteCertManagerCrds(kube: Kube, timeoutMs = 60_000): Pro
  * pkg/controller/finalizer/crd_finalizer.go, updateCustomResourceDefinition): an annotation does, without touching
  * what the CRD defines.
  */
-async function nudgeFinalizer(kube: Kube, name: string): Promise<void> {
+export async function nudgeFinalizer(kube: Kube, name: string): Promise<void> {
   const crd = await kube.read<Crd>('apiextensions.k8s.io/v1', 'CustomResourceDefinition', name).catch(() => undefined);
   if (crd?.status?.conditions?.find((c) => c.type === 'Terminating')?.reason !== 'InstanceDeletionFailed') return;
   await kube.annotate({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } }, { [NUDGE_ANNOTATION]: new Date().toISOString() }).catch(() => undefined);
 }
 
 /** How often a CRD stuck in `InstanceDeletionFailed` is queued again (nudgeFinalizer). */
-const NUDGE_EVERY_MS = 1000;
+export const NUDGE_EVERY_MS = 1000;
 const NUDGE_ANNOTATION = 'cm-vault-e2e.io/finalizer-nudged-at';
 
 /**

@@ -22,7 +22,7 @@ import type { DiscoveredCluster } from './discover.ts';
 import { EXTERNAL_SKIP, vaultImageFor, vaultNamespace } from './fit.ts';
 import { Cleaner } from '../lib/cleaner.ts';
 import type { ClusterRef, Resource } from '../lib/ledger.ts';
-import { clusterObjectOfKey, OwnedKube, waitGone } from './ledger.ts';
+import { clusterObjectOfKey, FINALIZED_KINDS, OwnedKube, waitGone } from './ledger.ts';
 import { byHand } from './reap.ts';
 import { MANAGED_BY, MANAGED_BY_SELECTOR } from '../lib/names.ts';
 
@@ -183,7 +183,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
   /** Everything in the Cleaner newest first (a Vault's port-forward before its objects); waits for the namespaces to be gone. */
   async stop(): Promise<void> {
     // namespaces and the CRDs of an installed cert-manager: deleted, but gone only when their finalizers are done
-    const finalized = this.ledger.keys.filter((k) => k.startsWith('v1/Namespace//') || k.startsWith('apiextensions.k8s.io/v1/CustomResourceDefinition//'));
+    const finalized = this.ledger.keys.filter((k) => FINALIZED_KINDS.has(clusterObjectOfKey(k).kind));
     const failures = await this.ledger.unwind();
     const left = await waitGone(this.kube, finalized, 180_000);
     if (failures.length || left.length) {

@@ -76,7 +76,7 @@ describe('existing-cluster backend on a kind cluster', () => {
     expect(r.exitCode, r.all).toBe(3);
     expect(r.all).toContain('no cert-manager controller Deployment in namespace cert-manager');
     expect(r.all).toContain('--install-cert-manager');
-    expect(await leftovers()).toBe('');
+    expect(await leftovers(), r.all).toBe('');
   }, 120_000);
 
   it('--install-cert-manager: installs the pinned chart, runs what fits, removes all it made', async () => {
@@ -86,7 +86,7 @@ describe('existing-cluster backend on a kind cluster', () => {
     const results = await report(dir);
     expect(results.filter((s) => s.status === 'pass').map((s) => s.id).sort()).toEqual(FITTING);
     expect(results.filter((s) => s.status === 'fail')).toEqual([]);
-    expect(await leftovers()).toBe('');
+    expect(await leftovers(), r.all).toBe('');
     expect(await kubectl('get', 'ns', 'cert-manager', '--ignore-not-found', '-o', 'name')).toBe('');
   }, 15 * 60_000);
 
@@ -135,6 +135,6 @@ describe('existing-cluster backend on a kind cluster', () => {
     const apiserver = results.find((s) => s.id === 'byo-client-jwt-refused')!.sides.find((s) => s.side === 'apiserver')!;
     expect(apiserver.observed).toBe('not observable on this backend: the API server log is not readable');
     expect(await kubectl('-n', 'cert-manager', 'get', 'deploy', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.resourceVersion} {end}')).toBe(before);
-    expect(await leftovers()).toBe('');
+    expect(await leftovers(), r.all).toBe('');
   }, 15 * 60_000);
 });

@@ -6,6 +6,7 @@
  * Namespaces that existed before the run without the label are never labelled or deleted.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { nudgeFinalizer, NUDGE_EVERY_MS } from '../certmanager/crds.ts';
 import type { Cleaner } from '../lib/cleaner.ts';
 import { Kube } from '../lib/kube.ts';
 import { poll, waiting } from '../lib/wait.ts';
@@ -31,6 +32,9 @@ export const REAPED_KINDS = [
   { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', namespaced: false },
   { apiVersion: 'v1', kind: 'Namespace', namespaced: false },
 ] as const;
+
+/** Kinds whose deletion only starts it: their finalizers empty them first, and waitGone waits for them. */
+export const FINALIZED_KINDS: ReadonlySet<string> = new Set(['Namespace', 'CustomResourceDefinition']);
 
 /** `o` with the suite's label and the run's; a kind reaping would not find is refused. */
 export function runLabelled<T extends KubernetesObject>(o: T, run: string): T {
@@ -89,10 +93,12 @@ export function clusterObjectOfKey(key: string): { apiVersion: string; kind: str
 
 /**
  * Waits until the objects are gone: deleting a namespace or a CustomResourceDefinition only starts it (their
- * finalizers remove the contents first). Answers the keys still there at the deadline.
+ * finalizers remove the contents first). A CRD whose finalizer backs off after `storage is (re)initializing` is
+ * queued again (nudgeFinalizer). Answers the keys still there at the deadline.
  */
 export async function waitGone(kube: Kube, keys: string[], timeoutMs: number): Promise<string[]> {
   let left = keys;
+  let nudged = 0;
   await poll(async () => {
     const present = await Promise.all(left.map((key) => {
       const o = clusterObjectOfKey(key);
@@ -100,6 +106,10 @@ export async function waitGone(kube: Kube, keys: string[], timeoutMs: number): P
       return kube.read(o.apiVersion, o.kind, o.name).then((found) => found !== undefined, () => true);
     }));
     left = left.filter((_, i) => present[i]);
+    if (Date.now() - nudged >= NUDGE_EVERY_MS) {
+      nudged = Date.now();
+      for (const o of left.map(clusterObjectOfKey).filter((x) => x.kind === 'CustomResourceDefinition')) await nudgeFinalizer(kube, o.name);
+    }
     return left.length ? waiting() : true;
   }, { timeoutMs, intervalMs: 500 });
   return left;

@@ -1,15 +1,16 @@
 /**
  * Reaping what a killed run left on a cluster it did not make (lib/reap.ts calls these): its Helm release first,
  * then every object carrying its run label, namespaced kinds before cluster-scoped ones and its namespaces last
- * (deleting one only starts it: the API server removes its contents). The cluster is reached again through the
- * kubeconfig and context the run used, and only while that context still names the same API server: a
- * kubeconfig pointed at another cluster since is refused, with the command to run by hand.
+ * (deleting one only starts it: the API server removes its contents, and reaping waits until it has). The cluster
+ * is reached again through the kubeconfig and context the run used, and only while that context still names the
+ * same API server: a kubeconfig pointed at another cluster since is refused, with the command to run by hand.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
 import { Kube, statusCode } from '../lib/kube.ts';
 import { RUN_LABEL_KEY, type ClusterRef, type Resource } from '../lib/ledger.ts';
-import { REAPED_KINDS } from './ledger.ts';
+import { objectKey } from '../lib/names.ts';
+import { clusterObjectOfKey, FINALIZED_KINDS, REAPED_KINDS, waitGone } from './ledger.ts';
 
 type ClusterObjects = Extract<Resource, { kind: 'cluster-objects' }>;
 type HelmRelease = Extract<Resource, { kind: 'helm-release' }>;
@@ -47,6 +48,7 @@ export async function deleteClusterObjects(r: ClusterObjects): Promise<'removed'
   const kube = new Kube(reconnect(r, byHand(r)));
   const labelSelector = `${RUN_LABEL_KEY}=${r.run}`;
   let deleted = 0;
+  const finalized: string[] = [];
   for (const k of REAPED_KINDS) {
     const found = await kube.list(k.apiVersion, k.kind, undefined, labelSelector).catch((err: unknown) => {
       // a kind whose CRD is gone (cert-manager's, after its release went) has nothing left to delete
@@ -54,9 +56,16 @@ export async function deleteClusterObjects(r: ClusterObjects): Promise<'removed'
       throw err;
     });
     for (const o of found) {
-      await kube.delete({ apiVersion: k.apiVersion, kind: k.kind, metadata: { name: o.metadata!.name!, ...(k.namespaced ? { namespace: o.metadata!.namespace! } : {}) } });
+      const obj = { apiVersion: k.apiVersion, kind: k.kind, metadata: { name: o.metadata!.name!, ...(k.namespaced ? { namespace: o.metadata!.namespace! } : {}) } };
+      await kube.delete(obj);
+      if (FINALIZED_KINDS.has(k.kind)) finalized.push(objectKey(obj));
       deleted++;
     }
   }
+  // a namespace or CRD still terminating would break the next install of the same names: reaped means gone
+  const left = await waitGone(kube, finalized, FINALIZED_WAIT_MS);
+  if (left.length) throw new Error(`${left.map(clusterObjectOfKey).map((o) => `${o.kind} ${o.name}`).join(', ')} still terminating after ${FINALIZED_WAIT_MS / 1000} s; the next run or \`clean\` tries again, or by hand: ${byHand(r)}`);
   return deleted ? 'removed' : 'gone';
 }
+
+const FINALIZED_WAIT_MS = 180_000;
