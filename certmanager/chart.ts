@@ -57,6 +57,17 @@ export function helm4PostRendererPlugin(): Record<string, string> {
 export type PullPolicy = 'Never' | 'IfNotPresent' | 'Always';
 
 /** `Never` where the images were loaded onto the nodes (kind); `IfNotPresent` where the nodes pull them. */
+/**
+ * cert-manager's controller talks to the API server through a client limited to 20 requests a second (burst 50)
+ * by default (`--kube-api-qps`, `--kube-api-burst`). Every scenario's Issuer, CertificateRequest, Secret and event
+ * goes through the one controller of its environment, so scenarios run in parallel queued behind that limit while
+ * the cores idled. The suite's controllers get a limit they never reach; the API server's own flow control still
+ * bounds them, and nothing the audience rules depend on changes.
+ */
+export const CONTROLLER_CLIENT_RATE_ARGS = ['--kube-api-qps=1000', '--kube-api-burst=2000'];
+/** What an environment's notes say of it. */
+export const CONTROLLER_CLIENT_RATE_NOTE = `cert-manager's controller runs with ${CONTROLLER_CLIENT_RATE_ARGS.join(' ')} (the defaults, 20 and 50, would queue scenarios run in parallel behind its client)`;
+
 export function helmValues(version: string, pullPolicy: PullPolicy = 'Never'): string[] {
   return [
     '--set', 'cainjector.enabled=true',
@@ -69,7 +80,7 @@ export function helmValues(version: string, pullPolicy: PullPolicy = 'Never'): s
     '--set', `cainjector.image.tag=${version}`,
     '--set', `cainjector.image.pullPolicy=${pullPolicy}`,
     // the launcher serves /livez only when asked; the chart's liveness probe expects it on 9403
-    '--set-json', 'extraArgs=["--internal-healthz-listen-address=0.0.0.0:9403"]',
+    '--set-json', `extraArgs=${JSON.stringify(['--internal-healthz-listen-address=0.0.0.0:9403', ...CONTROLLER_CLIENT_RATE_ARGS])}`,
     // `helm --wait` waits for the webhook's readiness; the chart's 5 s delay and period cost every cluster ~5 s
     '--set', 'webhook.readinessProbe.initialDelaySeconds=1',
     '--set', 'webhook.readinessProbe.periodSeconds=1',

@@ -5,7 +5,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterAccess, Kube } from '../lib/kube.ts';
 import type { RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
-import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from './chart.ts';
+import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, CONTROLLER_CLIENT_RATE_ARGS } from './chart.ts';
 import { applyCrds, deleteCertManagerCrds } from './crds.ts';
 import { controllerRbacFromChart } from './rbac.ts';
 
@@ -67,6 +67,7 @@ export class LocalCertManager {
       `--kubeconfig=${kubeconfig}`,
       `--cluster-resource-namespace=${CERT_MANAGER_NAMESPACE}`,
       '--leader-elect=false',
+      ...CONTROLLER_CLIENT_RATE_ARGS,
       '--v=2',
     ], { dir: opts.dir, ledger: opts.ledger, redact: opts.redact, outlive: !!opts.outlive });
     await proc.start();

@@ -7,7 +7,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { resolve } from 'node:path';
-import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_RELEASE, CERT_MANAGER_SA } from '../certmanager/chart.ts';
+import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_RELEASE, CERT_MANAGER_SA, CONTROLLER_CLIENT_RATE_NOTE } from '../certmanager/chart.ts';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { ClusterAccess } from '../lib/kube.ts';
@@ -212,7 +212,7 @@ function notesFor(spec: ExistingEnvironmentSpec): string[] {
   const notes = [
     `existing cluster ${c.server} (context ${c.context}, Kubernetes ${c.kubernetesVersion}): issuer and API audiences read from a TokenRequest with empty audiences`,
     spec.installCertManager
-      ? 'cert-manager: installed by this run with Helm from the pinned chart (controller, webhook, cainjector; images pulled by the nodes unless present), removed at the end'
+      ? `cert-manager: installed by this run with Helm from the pinned chart (controller, webhook, cainjector; images pulled by the nodes unless present), removed at the end; ${CONTROLLER_CLIENT_RATE_NOTE}`
       : `cert-manager: the cluster's own ${cm?.version ?? '(unknown version)'} (${cm?.namespace}/${cm?.deployment}, ServiceAccount ${cm?.serviceAccount}, cluster resource namespace ${cm?.clusterResourceNamespace}), left untouched`,
     `Vault: in-cluster = a Deployment as the \`vault\` ServiceAccount (system:auth-delegator), reviewing with its own pod token; this host reaches it through a port-forward${spec.vaultImage ? ` (image from --vault-image ${spec.vaultImage})` : ' (official image)'}`,
     `JWT auth validates with the cluster's signing key from /openid/v1/jwks (${c.jwksKeyCount} key(s)${c.jwksUri ? `; OIDC discovery publishes ${c.jwksUri}` : ''})`,

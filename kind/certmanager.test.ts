@@ -90,7 +90,7 @@ describe('cert-manager on kind', () => {
     }
   });
 
-  it('chart values: webhook and cainjector on, startupapicheck off, every image this version and never pulled, /livez on 9403', () => {
+  it('chart values: webhook and cainjector on, startupapicheck off, every image this version and never pulled, /livez on 9403, a client rate limit scenarios in parallel do not queue behind', () => {
     const v = helmValues('v1.16.5');
     const sets = v.filter((_, i) => v[i - 1] === '--set');
     expect(sets).toEqual([
@@ -106,7 +106,7 @@ describe('cert-manager on kind', () => {
       'webhook.readinessProbe.periodSeconds=1',
     ]);
     expect(v.some((x) => /webhook\.enabled=false/.test(x))).toBe(false);
-    expect(JSON.parse(v[v.indexOf('--set-json') + 1]!.replace(/^extraArgs=/, ''))).toEqual(['--internal-healthz-listen-address=0.0.0.0:9403']);
+    expect(JSON.parse(v[v.indexOf('--set-json') + 1]!.replace(/^extraArgs=/, ''))).toEqual(['--internal-healthz-listen-address=0.0.0.0:9403', '--kube-api-qps=1000', '--kube-api-burst=2000']);
   });
 
   it('the webhook probe: a valid and an invalid Issuer; only a denial by the webhook counts', () => {

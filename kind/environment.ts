@@ -20,7 +20,7 @@ import { EnvironmentError } from '../lib/errors.ts';
 import { nameTakenBy } from '../lib/reap.ts';
 import { deleteExtras, resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
 import { HANDOVER_CRD_WAIT_MS, handOn, mayHandOn, takeHanded, type HandedCluster, type HandOn } from '../runner/handover.ts';
-import type { CertManagerComponent } from '../certmanager/chart.ts';
+import { CONTROLLER_CLIENT_RATE_NOTE, type CertManagerComponent } from '../certmanager/chart.ts';
 import type { Placement, VaultEngine } from '../scenarios/types.ts';
 import { prepareInClusterVault, prepareVault } from '../runner/vault-handle.ts';
 import { startVaultContainer } from '../vault/placements/container.ts';
@@ -48,6 +48,7 @@ export class KindEnvironment implements ScenarioEnvironment {
   readonly notes = [
     "kind cluster: one node from kind's official kindest/node image where its release publishes one for this Kubernetes, else one built here (Debian, containerd); static ptp CNI instead of kindnet either way",
     'cert-manager: controller, webhook and cainjector (official images, or images of launchers linking the real code of the release) installed by Helm from the pinned chart; no startupapicheck (the install waits for the webhook to admit a dry-run Issuer instead)',
+    CONTROLLER_CLIENT_RATE_NOTE,
     'Vault: in-cluster = a Deployment as the `vault` ServiceAccount (system:auth-delegator), reviewing with its own pod token; external = a container on the kind network',
   ];
   private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault; where: string }>;

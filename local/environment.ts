@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Cleaner } from '../lib/cleaner.ts';
-import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA } from '../certmanager/chart.ts';
+import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, CONTROLLER_CLIENT_RATE_NOTE } from '../certmanager/chart.ts';
 import { helmBinary } from '../certmanager/helm-binary.ts';
 import { LocalCertManager } from '../certmanager/local-controller.ts';
 import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts';
@@ -32,7 +32,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
   readonly emulated = {
     'in-cluster': 'Vault runs as a local process; the in-cluster placement is emulated by giving Vault its own ServiceAccount token as reviewer (local-token)',
   };
-  readonly notes = ['process cluster: kube-apiserver and cert-manager run as local processes; no kubelet, no webhook', this.emulated['in-cluster']];
+  readonly notes = ['process cluster: kube-apiserver and cert-manager run as local processes; no kubelet, no webhook', CONTROLLER_CLIENT_RATE_NOTE, this.emulated['in-cluster']];
   private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault }>;
   private baseline?: Baseline;
   /** Where the cluster goes when this environment ends (runner/cluster-handoff.ts), and its bare state. */
