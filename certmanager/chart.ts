@@ -56,7 +56,6 @@ export function helm4PostRendererPlugin(): Record<string, string> {
 
 export type PullPolicy = 'Never' | 'IfNotPresent' | 'Always';
 
-/** `Never` where the images were loaded onto the nodes (kind); `IfNotPresent` where the nodes pull them. */
 /**
  * cert-manager's controller talks to the API server through a client limited to 20 requests a second (burst 50)
  * by default (`--kube-api-qps`, `--kube-api-burst`). Every scenario's Issuer, CertificateRequest, Secret and event
@@ -68,6 +67,7 @@ export const CONTROLLER_CLIENT_RATE_ARGS = ['--kube-api-qps=1000', '--kube-api-b
 /** What an environment's notes say of it. */
 export const CONTROLLER_CLIENT_RATE_NOTE = `cert-manager's controller runs with ${CONTROLLER_CLIENT_RATE_ARGS.join(' ')} (the defaults, 20 and 50, would queue scenarios run in parallel behind its client)`;
 
+/** `Never` where the images were loaded onto the nodes (kind); `IfNotPresent` where the nodes pull them. */
 export function helmValues(version: string, pullPolicy: PullPolicy = 'Never'): string[] {
   return [
     '--set', 'cainjector.enabled=true',
