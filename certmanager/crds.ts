@@ -44,13 +44,10 @@ export async function certManagerCrds(kube: Kube): Promise<string[]> {
  */
 export async function deleteCertManagerCrds(kube: Kube, timeoutMs = 60_000): Promise<string[]> {
   for (const name of await certManagerCrds(kube)) await kube.delete({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } });
-  let nudged = 0;
+  const nudge = finalizerNudger(kube);
   const r = await poll(async () => {
     const left = await certManagerCrds(kube);
-    if (left.length && Date.now() - nudged >= NUDGE_EVERY_MS) {
-      nudged = Date.now();
-      for (const name of left) await nudgeFinalizer(kube, name);
-    }
+    await nudge(left);
     return left.length ? waiting(left.join(', ')) : true;
   }, { timeoutMs, intervalMs: 250 });
   if (r.ok) return [];
@@ -67,14 +64,27 @@ export async function deleteCertManagerCrds(kube: Kube, timeoutMs = 60_000): Pro
  * pkg/controller/finalizer/crd_finalizer.go, updateCustomResourceDefinition): an annotation does, without touching
  * what the CRD defines.
  */
-export async function nudgeFinalizer(kube: Kube, name: string): Promise<void> {
+async function nudgeFinalizer(kube: Kube, name: string): Promise<void> {
   const crd = await kube.read<Crd>('apiextensions.k8s.io/v1', 'CustomResourceDefinition', name).catch(() => undefined);
   if (crd?.status?.conditions?.find((c) => c.type === 'Terminating')?.reason !== 'InstanceDeletionFailed') return;
   await kube.annotate({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name } }, { [NUDGE_ANNOTATION]: new Date().toISOString() }).catch(() => undefined);
 }
 
+/**
+ * nudgeFinalizer for the named CRDs, for a loop waiting on them: at most once every NUDGE_EVERY_MS, however often
+ * the loop polls.
+ */
+export function finalizerNudger(kube: Kube): (names: string[]) => Promise<void> {
+  let last = 0;
+  return async (names) => {
+    if (!names.length || Date.now() - last < NUDGE_EVERY_MS) return;
+    last = Date.now();
+    for (const name of names) await nudgeFinalizer(kube, name);
+  };
+}
+
 /** How often a CRD stuck in `InstanceDeletionFailed` is queued again (nudgeFinalizer). */
-export const NUDGE_EVERY_MS = 1000;
+const NUDGE_EVERY_MS = 1000;
 const NUDGE_ANNOTATION = 'cm-vault-e2e.io/finalizer-nudged-at';
 
 /**

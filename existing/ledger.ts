@@ -6,7 +6,7 @@
  * Namespaces that existed before the run without the label are never labelled or deleted.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { nudgeFinalizer, NUDGE_EVERY_MS } from '../certmanager/crds.ts';
+import { finalizerNudger } from '../certmanager/crds.ts';
 import type { Cleaner } from '../lib/cleaner.ts';
 import { Kube } from '../lib/kube.ts';
 import { poll, waiting } from '../lib/wait.ts';
@@ -94,11 +94,11 @@ export function clusterObjectOfKey(key: string): { apiVersion: string; kind: str
 /**
  * Waits until the objects are gone: deleting a namespace or a CustomResourceDefinition only starts it (their
  * finalizers remove the contents first). A CRD whose finalizer backs off after `storage is (re)initializing` is
- * queued again (nudgeFinalizer). Answers the keys still there at the deadline.
+ * queued again (finalizerNudger). Answers the keys still there at the deadline.
  */
 export async function waitGone(kube: Kube, keys: string[], timeoutMs: number): Promise<string[]> {
   let left = keys;
-  let nudged = 0;
+  const nudge = finalizerNudger(kube);
   await poll(async () => {
     const present = await Promise.all(left.map((key) => {
       const o = clusterObjectOfKey(key);
@@ -106,10 +106,7 @@ export async function waitGone(kube: Kube, keys: string[], timeoutMs: number): P
       return kube.read(o.apiVersion, o.kind, o.name).then((found) => found !== undefined, () => true);
     }));
     left = left.filter((_, i) => present[i]);
-    if (Date.now() - nudged >= NUDGE_EVERY_MS) {
-      nudged = Date.now();
-      for (const o of left.map(clusterObjectOfKey).filter((x) => x.kind === 'CustomResourceDefinition')) await nudgeFinalizer(kube, o.name);
-    }
+    await nudge(left.map(clusterObjectOfKey).filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.name));
     return left.length ? waiting() : true;
   }, { timeoutMs, intervalMs: 500 });
   return left;
