@@ -23,6 +23,7 @@ import type { ClusterProfile } from '../scenarios/types.ts';
 import { docker, dockerMaybe, imageLabel, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, stderrLogger, tailLines, type Logger } from './images/common.ts';
 import { pinnedVersions } from './images/build.ts';
 import { defaultNodeImage } from './images/node.ts';
+import { NodePodLogs, criLogMessages } from './pod-logs.ts';
 import { clusterNameFor, kindConfigYaml } from './profiles.ts';
 
 export const KIND_NETWORK = 'cmve-kind';
@@ -116,16 +117,9 @@ export async function deleteKindCluster(name: string, kindVersion: string, ledge
   await ledger?.drop({ kind: 'kind-cluster', name, kindVersion });
 }
 
-/** CRI log lines (`<time> <stream> <tag> <message>`) to plain messages. */
-export function criLogMessages(text: string): string[] {
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => /^\S+ (?:stdout|stderr) [FP] (.*)$/.exec(l)?.[1] ?? l);
-}
-
 export class KindCluster {
   readonly nodeContainer: string;
+  private readonly podLogs: NodePodLogs;
   readonly dir: string;
   readonly kubeconfigPath: string;
   private cachedAccess?: ClusterAccess;
@@ -140,6 +134,7 @@ export class KindCluster {
     private readonly ledger: RunLedger,
   ) {
     this.nodeContainer = nodeContainerOf(name);
+    this.podLogs = new NodePodLogs(this.nodeContainer);
     this.dir = join(kindCache().clusters, name);
     this.kubeconfigPath = join(this.dir, 'kubeconfig');
   }
@@ -316,8 +311,10 @@ export class KindCluster {
     return this.podLog('kube-system', 'kube-apiserver', 'kube-apiserver');
   }
 
-  /** A container's log from /var/log/pods on the node, every restart in order. */
+  /** A container's log from /var/log/pods on the node, every restart in order: read from here, else through the node. */
   async podLog(namespace: string, podPrefix: string, container: string): Promise<string[]> {
+    const read = await this.podLogs.lines(namespace, podPrefix, container);
+    if (read) return read;
     const r = await this.nodeExec(['sh', '-c', `cat $(ls -d /var/log/pods/${namespace}_${podPrefix}*/${container} 2>/dev/null | head -1)/*.log 2>/dev/null`]);
     return criLogMessages(r.stdout);
   }

@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
 import { createWriteStream } from 'node:fs';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { access, constants, mkdir, readFile } from 'node:fs/promises';
+import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { AppendingLog } from './appending-log.ts';
 import { EnvironmentError } from './errors.ts';
 import { processResource, type Resource, type RunLedger } from './ledger.ts';
 import { isAlive } from './run-identity.ts';
@@ -65,6 +66,7 @@ export class ManagedProcess {
   private exitedPromise: Promise<string> = new Promise(() => undefined);
   private logClosed: Promise<void> = Promise.resolve();
   private record?: Resource;
+  private log?: AppendingLog;
   readonly logFile: string;
 
   constructor(
@@ -159,13 +161,13 @@ export class ManagedProcess {
   }
 
   async lastLines(n = 20): Promise<string[]> {
-    return (await this.logLines()).filter((l, i, all) => l !== '' || i < all.length - 1).slice(-n);
+    return (await this.logLines()).slice(-n);
   }
 
-  async logLines(): Promise<string[]> {
-    const text = await readFile(this.logFile, 'utf8').catch(() => '');
-    const lines = text.split('\n');
-    return this.opts.redact ? lines.map(this.opts.redact) : lines;
+  /** The log's complete lines so far (redacted when asked), read as the file grows. */
+  logLines(): Promise<string[]> {
+    this.log ??= new AppendingLog(this.logFile, this.opts.redact);
+    return this.log.lines();
   }
 
   /** Polls `ready` until it resolves true; fails fast, with the log tail, if the process exits first. */

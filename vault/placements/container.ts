@@ -10,6 +10,7 @@
 import { execa } from 'execa';
 import { createCa, issueLeaf } from '../../lib/pki.ts';
 import { EnvironmentError } from '../../lib/errors.ts';
+import { FollowedLines } from '../../lib/followed-lines.ts';
 import type { VaultEngine } from '../../scenarios/types.ts';
 import { redact } from '../redact.ts';
 import { devServerScript, LISTENER_PORT, SERVER_CONFIG, serverConfig, newRootToken, TLS_DIR, WAITING_LINE, waitHealthy } from './dev-server.ts';
@@ -56,10 +57,14 @@ export async function startVaultContainer(opts: ContainerVaultOptions): Promise<
     .catch((err: Error) => {
       throw new EnvironmentError(what, `could not start: ${err.message}`, `is ${opts.image} in \`docker images\`, and is dockerd up (\`cm-vault-e2e doctor\`)?`);
     });
-  // testcontainers' logs() follows the stream; a snapshot comes from `docker logs` (one stream: see devServerScript)
+  // one stream (see devServerScript), followed from the container's start: every scenario polls it, and a
+  // `docker logs` per poll re-read the whole log; should the stream end while the container runs, `docker logs` it is
+  const keep = (l: string) => (l ? redact(l, [rootToken]) : undefined);
+  const followed = new FollowedLines(await started.logs(), keep);
   const logLines = async () => {
+    if (followed.following) return followed.lines();
     const r = await execa('docker', ['logs', started.getId()], { reject: false, stderr: 'ignore' });
-    return (r.stdout ?? '').split('\n').filter(Boolean).map((l) => redact(l, [rootToken]));
+    return (r.stdout ?? '').split('\n').flatMap((l) => keep(l) ?? []);
   };
   const stop = async () => {
     await started.stop({ remove: true, timeout: 2_000 }).catch(() => undefined);

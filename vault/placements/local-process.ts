@@ -81,7 +81,7 @@ export class LocalVault implements VaultPlacement {
       if (this.o.ledger) await this.o.ledger.removeDir(tempDir);
       else await rm(tempDir, { recursive: true, force: true });
     };
-    const logLines = async () => (await proc.logLines()).filter((line, i, all) => line !== '' || i < all.length - 1);
+    const logLines = () => proc.logLines();
     try {
       await proc.start();
       const caPem = await this.waitUntilHealthy(port, tempDir, proc);
