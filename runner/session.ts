@@ -23,6 +23,7 @@ import { extraRoleBinding, measureExposure, measureTokenRequesters } from './exp
 import { configureVaultAuth, ensureShared, VAULT_ROLE } from './vault-setup.ts';
 import { objectKey, PROBE_NAMESPACE } from '../lib/names.ts';
 import { accessorMarker, audienceMarker, completeLines, nameMarker, Neighbourhood } from './attribution.ts';
+import { vaultLogMark } from './vault-mark.ts';
 
 export function factsOf(env: ScenarioEnvironment, vaultServer: string): EnvironmentFacts {
   return {
@@ -96,7 +97,7 @@ export class ScenarioSession {
 
   /** Log positions: what a stage observes is what the logs gained after this call. */
   async markLogs(): Promise<void> {
-    this.marks = { apiserver: completeLines(await this.env.apiserverLog()), vault: completeLines(await this.vault.logLines()) };
+    this.marks = { apiserver: completeLines(await this.env.apiserverLog()), vault: await vaultLogMark(this.vault) };
   }
 
   /** ServiceAccount, the RBAC the scenario grants, and Vault's auth mount and role. */
