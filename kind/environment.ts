@@ -129,7 +129,7 @@ export class KindEnvironment implements ScenarioEnvironment {
     const slug = `${engine}-${version.replace(/[^a-zA-Z0-9]+/g, '-')}`.toLowerCase();
     if (placement === 'in-cluster') {
       await this.cluster.loadImage(image.ref);
-      const running = await startInClusterVault({ kube: this.kube, engine, version, image: image.ref, namespace: `vault-${slug}`, nodeAddress: this.nodeAddress });
+      const running = await startInClusterVault({ kube: this.kube, engine, version, image: image.ref, namespace: `vault-${slug}`, nodeAddress: this.nodeAddress, nodeLog: (ns, pod, c) => this.cluster.podLog(ns, pod, c) });
       this.vaults.remember(running);
       return { handle: await prepareInClusterVault(running, { engine, version }), running, where: `Deployment ${running.namespace}/vault` };
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authDelegatorBindingName, inClusterObjects, VAULT_SERVICE_ACCOUNT } from './in-cluster.ts';
+import { authDelegatorBindingName, inClusterObjects, podLogReader, VAULT_SERVICE_ACCOUNT } from './in-cluster.ts';
 import { devServerScript, SERVER_CONFIG, serverConfig } from './dev-server.ts';
 
 describe('in-cluster Vault objects', () => {
@@ -38,5 +38,30 @@ describe('in-cluster Vault objects', () => {
     expect(serverConfig('vault')).toMatch(/^listener "tcp" \{/);
     expect(serverConfig('vault')).not.toContain('audit');
     expect(serverConfig('openbao')).toContain('audit "file" "cm-vault-e2e" {\n  options = {\n    file_path = "stdout"\n  }\n}\n');
+  });
+});
+
+describe('in-cluster Vault log', () => {
+  it('keeps the lines read so far while the pod is the same, redacts the root token, starts over for a new pod', async () => {
+    let pod: string | undefined;
+    const logs: Record<string, string[]> = { a: ['one', 'token=hvs.ROOTTOKEN'], b: ['fresh'] };
+    const read = podLogReader(async () => pod, async (p) => [...logs[p]!], 'hvs.ROOTTOKEN');
+    expect(await read()).toEqual([]);
+    pod = 'a';
+    const first = await read();
+    expect(first).toHaveLength(2);
+    expect(first[1]).not.toContain('hvs.ROOTTOKEN');
+    logs.a!.push('three');
+    expect(await read()).toEqual([...first, 'three']);
+    pod = 'b';
+    expect(await read()).toEqual(['fresh']);
+  });
+
+  it('starts over when the same pod answers fewer lines (the API server shows only the running container)', async () => {
+    const logs = ['before restart', 'more'];
+    const read = podLogReader(async () => 'a', async () => [...logs], 'hvs.ROOTTOKEN');
+    expect(await read()).toHaveLength(2);
+    logs.splice(0, 2, 'after restart');
+    expect(await read()).toEqual(['after restart']);
   });
 });

@@ -38,6 +38,11 @@ export interface InClusterVaultOptions {
   /** Default `Never` (an image loaded onto the nodes). */
   imagePullPolicy?: 'Never' | 'IfNotPresent' | 'Always';
   startupTimeoutMs?: number;
+  /**
+   * The pod's log where the caller can read it from the node's files (kind); undefined there sends the read to
+   * the API server, which answers the whole log each time.
+   */
+  nodeLog?: (namespace: string, pod: string, container: string) => Promise<string[] | undefined>;
 }
 
 export interface InClusterVault extends RunningVault {
@@ -150,7 +155,11 @@ export async function startInClusterVault(opts: InClusterVaultOptions): Promise<
       if (!nodePort) throw new EnvironmentError(what, 'the Service got no nodePort', `kubectl -n ${namespace} get svc ${NAME} -o yaml`);
       address = `https://${opts.nodeAddress}:${nodePort}`;
     }
-    const logLines = () => podLogs(kube, namespace, rootToken);
+    const logLines = podLogReader(
+      async () => (await currentPod(kube, namespace))?.metadata?.name,
+      async (pod) => (await opts.nodeLog?.(namespace, pod, NAME)) ?? (await apiLog(kube, namespace, pod)),
+      rootToken,
+    );
     await waitHealthy(address, ca.certPem, opts.startupTimeoutMs ?? 120_000, async () => podFailure(await currentPod(kube, namespace))).catch(async (err: Error) => {
       const pod = await currentPod(kube, namespace);
       throw new EnvironmentError(what, `${err.message}; pod: ${describePod(pod)}`, `kubectl -n ${namespace} describe pod -l app.kubernetes.io/name=${NAME}`, (await logLines()).slice(-20));
@@ -199,9 +208,24 @@ function describePod(pod: V1Pod | undefined): string {
   return `${pod.metadata?.name} ${pod.status?.phase ?? ''} ${JSON.stringify(pod.status?.containerStatuses?.[0]?.state ?? {})}`;
 }
 
-async function podLogs(kube: Kube, namespace: string, rootToken: string): Promise<string[]> {
-  const pod = await currentPod(kube, namespace);
-  if (!pod?.metadata?.name) return [];
-  const text = await kube.core.readNamespacedPodLog({ name: pod.metadata.name, namespace, container: NAME }).catch(() => '');
-  return text.split('\n').filter(Boolean).map((l) => redact(l, [rootToken]));
+/**
+ * The current pod's log lines, each redacted once: a pod's log only grows, so the lines kept so far stand while it
+ * is the same pod and no shorter.
+ */
+export function podLogReader(currentPod: () => Promise<string | undefined>, read: (pod: string) => Promise<string[]>, rootToken: string): () => Promise<string[]> {
+  let pod: string | undefined;
+  let kept: string[] = [];
+  return async () => {
+    const current = await currentPod();
+    if (!current) return [];
+    const raw = await read(current);
+    if (current !== pod || raw.length < kept.length) [pod, kept] = [current, []];
+    for (let i = kept.length; i < raw.length; i++) kept.push(redact(raw[i]!, [rootToken]));
+    return [...kept];
+  };
+}
+
+async function apiLog(kube: Kube, namespace: string, pod: string): Promise<string[]> {
+  const text = await kube.core.readNamespacedPodLog({ name: pod, namespace, container: NAME }).catch(() => '');
+  return text.split('\n').filter(Boolean);
 }
