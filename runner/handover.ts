@@ -26,6 +26,12 @@ export interface HandedCluster<C> extends HandableCluster {
   label: string;
   /** How long the uninstall and reset took when it was handed on: part of what the next environment's start costs. */
   resetSeconds?: number;
+  /**
+   * Of which the uninstall. The rest is the scenarios' and cert-manager's namespaces going, at least 5 s on a
+   * cluster with a namespace controller: it starts on a deleted namespace only that long after the deletion
+   * (kubernetes pkg/controller/namespace/namespace_controller.go, namespaceDeletionGracePeriod).
+   */
+  uninstallSeconds?: number;
 }
 
 /** Where an environment's cluster goes when it ends. */
@@ -41,11 +47,15 @@ export interface HandOn {
  */
 export async function handOn<C>(on: HandOn, cluster: HandedCluster<C>, uninstall: () => Promise<string[]>, log: (line: string) => void, resetMs = 30_000): Promise<void> {
   const started = Date.now();
+  let uninstallSeconds: number | undefined;
   const left = await uninstall()
-    .then(async (notRemoved) => [...notRemoved, ...(await resetToBaseline(cluster.kube, on.bare, resetMs))])
+    .then(async (notRemoved) => {
+      uninstallSeconds = secondsSince(started);
+      return [...notRemoved, ...(await resetToBaseline(cluster.kube, on.bare, resetMs))];
+    })
     .catch((err: Error) => [`the reset failed: ${err.message}`]);
   if (!left.length) {
-    const handed: HandedCluster<C> = { ...cluster, resetSeconds: secondsSince(started) };
+    const handed: HandedCluster<C> = { ...cluster, resetSeconds: secondsSince(started), ...(uninstallSeconds === undefined ? {} : { uninstallSeconds }) };
     return on.to.give(on.key, handed);
   }
   log(`${cluster.label} not handed on (${left.join(', ')}); stopping it`);
@@ -69,7 +79,8 @@ export async function takeHanded<C>(handoff: ClusterHandoff, key: string, log: (
     (err: Error) => [`the check failed: ${err.message}`],
   );
   if (!left.length) {
-    const reset = h.resetSeconds === undefined ? '' : ` after a ${h.resetSeconds}s reset`;
+    const uninstall = h.uninstallSeconds === undefined ? '' : `, ${h.uninstallSeconds}s of it the uninstall`;
+    const reset = h.resetSeconds === undefined ? '' : ` after a ${h.resetSeconds}s reset${uninstall}`;
     log(`${h.label} handed on clean${reset} (no cert-manager CRD, nothing beyond its bare state)`);
     return h;
   }
