@@ -6,10 +6,12 @@
 // nothing. kind runs create clusters: run them under the machine's kind lock.
 // Before also means the environments at once of then (the process cluster one at a time) and a cluster for every
 // environment; after, today's defaults. `--before cluster-per-environment` makes before today's defaults with a
-// cluster for every environment (`run --cluster-per-environment`), to weigh the cluster handoff alone.
+// cluster for every environment (`run --cluster-per-environment`), to weigh the cluster handoff alone; `--before go-defaults`
+// today's defaults with the process cluster's Go programs on Go's own garbage collector settings (lib/go-runtime.ts), to
+// weigh those alone. `--before-concurrency N` sets the environments at once of before only (`--concurrency`: of both).
 //   npx tsx bench/parallel.ts [--backend local|kind|local,kind] [--scope shipped|grown] [--filter EXPR] [--pairs N]
 //                             [--parallel N] [--concurrency N] [--first before|after] [--report-dir DIR]
-//                             [--before old|cluster-per-environment]
+//                             [--before old|cluster-per-environment|go-defaults] [--before-concurrency N]
 // The first run of a machine builds what the caches lack (kind images of a cert-manager release): warm them first,
 // or start with the other side (`--first after`) and say so.
 import { availableParallelism } from 'node:os';
@@ -19,6 +21,8 @@ import { runSettings } from '../cli/run-settings.ts';
 import { kindCannotCreate } from '../kind/profiles.ts';
 import { isSkipped, runPlans, type Outcome } from '../runner/run.ts';
 import { defaultConcurrency, defaultParallel } from '../runner/schedule.ts';
+import type { RunSettings } from '../runner/environment-spec.ts';
+import { GO_RUNTIME_DEFAULTS } from '../lib/go-runtime.ts';
 import { filterPlans, loadPlans } from '../scenarios/plan.ts';
 import { writeReports } from '../reports/index.ts';
 import { peakMemory } from './containers.ts';
@@ -61,16 +65,24 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 /** Environments up at once before `--parallel` existed: the process cluster one, kind two. */
 const CONCURRENCY_BEFORE = { local: 1, kind: 2 } as const;
 
+const BEFORE_MODES = ['old', 'cluster-per-environment', 'go-defaults'];
 const beforeMode = arg('--before') ?? 'old';
-if (beforeMode !== 'old' && beforeMode !== 'cluster-per-environment') throw new Error(`--before ${beforeMode}: use old or cluster-per-environment`);
+if (!BEFORE_MODES.includes(beforeMode)) throw new Error(`--before ${beforeMode}: use ${BEFORE_MODES.join(', ')}`);
 const oldBefore = beforeMode === 'old';
+const beforeSettings: RunSettings = beforeMode === 'go-defaults' ? { ...settings, goRuntime: GO_RUNTIME_DEFAULTS } : { ...settings, shareClusters: false };
+
+/** The environments at once of a side: the flags, else the defaults of then (before, `old`) or of today. */
+function concurrencyOf(backend: 'local' | 'kind', which: 'before' | 'after'): number {
+  const flag = (which === 'before' ? arg('--before-concurrency') : undefined) ?? arg('--concurrency');
+  if (flag) return Number(flag);
+  return which === 'before' && oldBefore ? CONCURRENCY_BEFORE[backend] : defaultConcurrency(backend);
+}
 
 async function measure(backend: 'local' | 'kind', which: 'before' | 'after', label: string): Promise<Figures> {
   const skipReason = (p: (typeof plans)[number]) => (backend === 'kind' ? kindCannotCreate(settings.versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
-  const flag = arg('--concurrency');
-  const concurrency = flag ? Number(flag) : which === 'before' && oldBefore ? CONCURRENCY_BEFORE[backend] : defaultConcurrency(backend);
+  const concurrency = concurrencyOf(backend, which);
   const parallel = which === 'before' && oldBefore ? 1 : after;
-  const runSettings = which === 'before' ? { ...settings, shareClusters: false } : settings;
+  const runSettings = which === 'before' ? beforeSettings : settings;
   // The process cluster's programs are this process's children; kind's are the suite's containers (every labelled
   // one on the machine, so another run's clusters count too: run kind benches alone).
   const mem = backend === 'local' ? peakRss(process.pid, 1000) : peakMemory(1000);
@@ -104,8 +116,8 @@ const row = (f: Figures) =>
 
 console.log(`${plans.length} scenarios (${scope}${extra ? `, ${extra}` : ''}); ${availableParallelism()} cores; ${pairs} pair(s) per backend`);
 for (const b of backends) {
-  const before = oldBefore ? `--parallel 1 --concurrency ${arg('--concurrency') ?? CONCURRENCY_BEFORE[b]}` : `--parallel ${after} --concurrency ${arg('--concurrency') ?? defaultConcurrency(b)}`;
-  console.log(`  ${b}: before ${before} --cluster-per-environment; after --parallel ${after} --concurrency ${arg('--concurrency') ?? defaultConcurrency(b)}`);
+  const how = beforeMode === 'go-defaults' ? "Go's own garbage collector settings" : '--cluster-per-environment';
+  console.log(`  ${b}: before --parallel ${oldBefore ? 1 : after} --concurrency ${concurrencyOf(b, 'before')}, ${how}; after --parallel ${after} --concurrency ${concurrencyOf(b, 'after')}`);
 }
 for (const backend of backends) {
   const before: Figures[] = [];

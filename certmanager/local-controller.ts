@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterAccess, Kube } from '../lib/kube.ts';
+import type { GoRuntime } from '../lib/go-runtime.ts';
 import type { RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, CONTROLLER_CLIENT_RATE_ARGS } from './chart.ts';
@@ -23,6 +24,8 @@ export interface LocalCertManagerOptions {
   /** The controller outlives the run (`run --reuse`; see ManagedProcess `outlive`). */
   outlive?: boolean;
   redact: (line: string) => string;
+  /** The Go runtime settings the controller runs with (lib/go-runtime.ts). */
+  goRuntime?: GoRuntime;
 }
 
 /** cert-manager's controller out of cluster: its CRDs, its chart's RBAC, and the controller as a local process. */
@@ -69,7 +72,7 @@ export class LocalCertManager {
       '--leader-elect=false',
       ...CONTROLLER_CLIENT_RATE_ARGS,
       '--v=2',
-    ], { dir: opts.dir, ledger: opts.ledger, redact: opts.redact, outlive: !!opts.outlive });
+    ], { dir: opts.dir, ledger: opts.ledger, redact: opts.redact, outlive: !!opts.outlive, ...(opts.goRuntime ? { env: { ...opts.goRuntime } } : {}) });
     await proc.start();
     // The controller has no readiness endpoint we rely on; give it a moment and fail fast if it exits.
     await proc.waitReady('running', async () => (await proc.logLines()).some((l) => /starting controller|enabled controllers/i.test(l)), 60_000);

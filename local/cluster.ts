@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Kube, kubeConfigFor, type ClusterAccess } from '../lib/kube.ts';
+import type { GoRuntime } from '../lib/go-runtime.ts';
 import type { Resource, RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
@@ -15,6 +16,8 @@ export interface LocalClusterOptions {
   keep?: boolean;
   /** etcd and kube-apiserver outlive the run (`run --reuse`). */
   outlive?: boolean;
+  /** The Go runtime settings etcd and kube-apiserver run with (lib/go-runtime.ts). */
+  goRuntime?: GoRuntime;
 }
 
 /** What a kept process cluster hands the run that adopts it: files in its dir, and its processes. */
@@ -46,9 +49,10 @@ export class LocalCluster {
     const dir = await opts.ledger.tempDir(opts.profile.name);
     const procs: ManagedProcess[] = [];
     try {
-      const etcd = await startEtcd(opts.binaries.etcd, dir, opts.ledger, opts.outlive);
+      const env = opts.goRuntime;
+      const etcd = await startEtcd(opts.binaries.etcd, dir, opts.ledger, { outlive: !!opts.outlive, ...(env ? { env } : {}) });
       procs.push(etcd.proc);
-      const api = await startApiServer(opts.binaries.kubeApiserver, { dir, ledger: opts.ledger, etcdUrl: etcd.url, profile: opts.profile, outlive: !!opts.outlive });
+      const api = await startApiServer(opts.binaries.kubeApiserver, { dir, ledger: opts.ledger, etcdUrl: etcd.url, profile: opts.profile, outlive: !!opts.outlive, ...(env ? { env } : {}) });
       procs.push(api.proc);
       const access: ClusterAccess = {
         server: api.url,

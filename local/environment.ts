@@ -8,6 +8,7 @@ import { helmBinary } from '../certmanager/helm-binary.ts';
 import { LocalCertManager } from '../certmanager/local-controller.ts';
 import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts';
 import { EnvironmentError } from '../lib/errors.ts';
+import { goRuntimeNote } from '../lib/go-runtime.ts';
 import type { Resource, RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
 import { resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
@@ -32,7 +33,10 @@ export class LocalEnvironment implements ScenarioEnvironment {
   readonly emulated = {
     'in-cluster': 'Vault runs as a local process; the in-cluster placement is emulated by giving Vault its own ServiceAccount token as reviewer (local-token)',
   };
-  readonly notes = ['process cluster: kube-apiserver and cert-manager run as local processes; no kubelet, no webhook', CONTROLLER_CLIENT_RATE_NOTE, this.emulated['in-cluster']];
+  get notes(): string[] {
+    const gc = goRuntimeNote(this.spec.goRuntime);
+    return ['process cluster: kube-apiserver and cert-manager run as local processes; no kubelet, no webhook', CONTROLLER_CLIENT_RATE_NOTE, ...(gc ? [gc] : []), this.emulated['in-cluster']];
+  }
   private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault }>;
   private baseline?: Baseline;
   /** Where the cluster goes when this environment ends (runner/cluster-handoff.ts), and its bare state. */
@@ -81,7 +85,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
     const cleaner = new Cleaner();
     const share = keyed ? undefined : spec.handoff;
     const handed = share ? await takeHanded<LocalCluster>(share.to, share.key, log) : undefined;
-    const cluster = handed?.cluster ?? (await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, ledger: spec.run, outlive: !!keyed }));
+    const cluster = handed?.cluster ?? (await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, ledger: spec.run, outlive: !!keyed, goRuntime: spec.goRuntime }));
     cleaner.add('cluster', () => cluster.stop());
     return cleaner.orUnwind(async () => {
       // the state a cluster is handed on in: taken before any cert-manager, proven again at every handover
@@ -98,6 +102,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
         ledger: spec.run,
         redact: (l) => redact(l),
         outlive: !!keyed,
+        goRuntime: spec.goRuntime,
       });
       const env = new LocalEnvironment(spec.key, cluster, certManager, spec, spec.run, cleaner, dir);
       if (keyed) env.baseline = await takeBaseline(cluster.kube, 'empty');
@@ -136,7 +141,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
 
   private async startVault(engine: VaultEngine, version: string) {
     const binary = await vaultBinary(engine, version);
-    const running = await new LocalVault(binary, { logLevel: 'debug', ledger: this.ledger, logFile: join(this.dir, `${engine}-${version}.log`), config: declaredAuditConfig(engine) }).start();
+    const running = await new LocalVault(binary, { logLevel: 'debug', ledger: this.ledger, logFile: join(this.dir, `${engine}-${version}.log`), config: declaredAuditConfig(engine), goRuntime: this.spec.goRuntime }).start();
     this.vaults.remember(running);
     const handle = await prepareVault(running, { engine, version });
     return { handle, running };
@@ -191,6 +196,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       dir: this.dir,
       ledger: this.ledger,
       redact: (l) => redact(l),
+      goRuntime: this.spec.goRuntime,
     });
   }
 

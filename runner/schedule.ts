@@ -34,12 +34,15 @@ export function defaultParallel(cores = availableParallelism()): number {
 
 /**
  * Environments up at once. kind clusters spend most of their start waiting (kubeadm, image loads, Helm) but each
- * holds a node container's memory: two. A process cluster starts in seconds of mostly CPU, and while one starts the
- * others' scenarios wait on cert-manager and Vault: one more than the cores. An existing cluster is one cluster.
+ * holds a node container's memory: two. A process cluster starts in seconds of mostly CPU, but most environments
+ * hold a handful of scenarios, so each spends much of its life in what no core is busy with: waiting for its
+ * slowest scenario, for cert-manager's controller to start, for its cluster to be handed over. Two more than the
+ * cores keep the cores busy through those waits (bench/parallel.ts --concurrency weighs other values). An existing
+ * cluster is one cluster.
  */
 export function defaultConcurrency(backend: string, cores = availableParallelism()): number {
   if (backend === 'kind') return 2;
-  if (backend === 'local') return cores + 1;
+  if (backend === 'local') return cores + 2;
   return 1;
 }
 

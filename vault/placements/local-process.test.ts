@@ -2,7 +2,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useTempDir } from '../../lib/test-support/temp-dir.ts';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { LocalVault, redactDevBanner } from './local-process.ts';
@@ -46,6 +46,17 @@ describe('LocalVault start failures', () => {
     const certDir = certDirIn(error.evidence);
     expect(certDir).toBeDefined();
     expect(existsSync(certDir!)).toBe(false);
+  });
+
+  it('runs the server with the Go runtime settings it is given, and without the caller\'s VAULT_ variables', async () => {
+    const binary = await fakeBinary('env', 'echo "gc=$GOGC limit=$GOMEMLIMIT addr=${VAULT_ADDR:-unset}"; exit 4');
+    vi.stubEnv('VAULT_ADDR', 'https://elsewhere:8200');
+    try {
+      const error = await startError(new LocalVault(binary, { goRuntime: { GOGC: '400', GOMEMLIMIT: '1GiB' } }));
+      expect(error.evidence.join('\n')).toContain('gc=400 limit=1GiB addr=unset');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('names a busy port when the server says so', async () => {

@@ -10,6 +10,7 @@ import { freePort, isPortFree } from '../../lib/ports.ts';
 import type { RunLedger } from '../../lib/ledger.ts';
 import { ManagedProcess } from '../../lib/process.ts';
 import { poll, waiting } from '../../lib/wait.ts';
+import type { GoRuntime } from '../../lib/go-runtime.ts';
 import { redact } from '../redact.ts';
 import { SERVER_CONFIG } from './dev-server.ts';
 import type { RunningVault, VaultPlacement } from './placement.ts';
@@ -38,6 +39,8 @@ export interface LocalVaultOptions {
   startupTimeoutMs?: number;
   /** Server configuration (HCL) merged into the dev configuration with -config, e.g. OpenBao's declared audit device. */
   config?: string;
+  /** The Go runtime settings the server runs with (lib/go-runtime.ts). */
+  goRuntime?: GoRuntime;
 }
 
 export class LocalVault implements VaultPlacement {
@@ -70,7 +73,7 @@ export class LocalVault implements VaultPlacement {
       dir: tempDir,
       ...(this.o.ledger ? { ledger: this.o.ledger } : {}),
       ...(this.o.logFile ? { logFile: this.o.logFile } : {}),
-      env: serverEnv(tempDir, rootToken),
+      env: { ...serverEnv(tempDir, rootToken), ...this.o.goRuntime },
       extendEnv: false,
       // the dev banner prints the root token and unseal key
       redactOutput: (line) => redactDevBanner(redact(line, [rootToken])),
