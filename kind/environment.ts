@@ -212,11 +212,22 @@ export class KindEnvironment implements ScenarioEnvironment {
    * Vaults stopped, cert-manager uninstalled (`helm uninstall`, its Leases, its CRDs with their objects), the
    * cluster reset to the state it started in (the scenarios' and cert-manager's namespaces deleted and gone) and
    * handed to the run's next environment of the same cluster (runner/handover.ts).
+   *
+   * The namespaces are deleted as the uninstall starts, not after it: the namespace controller starts on a deleted
+   * namespace only 5 s after the deletion (kubernetes pkg/controller/namespace/namespace_controller.go,
+   * namespaceDeletionGracePeriod), time the uninstall then fills. Helm deletes what its release made inside
+   * cert-manager's namespace meanwhile (a Terminating namespace takes deletions and updates, refuses creations), and
+   * a release record already gone with the namespace counts as uninstalled (HelmCertManager.uninstall).
    */
   private async handClusterOn(on: HandOn): Promise<void> {
     this.cleaner.forget(CLUSTER);
     await stopAll(this.cleaner);
-    const uninstall = () => KindCertManager.uninstall({ cluster: this.cluster, helmVersion: this.spec.pins.helm, crdWaitMs: HANDOVER_CRD_WAIT_MS });
+    const uninstall = async () => {
+      const namespaces = deleteExtras(this.kube, on.bare).catch(() => undefined);
+      const left = await KindCertManager.uninstall({ cluster: this.cluster, helmVersion: this.spec.pins.helm, crdWaitMs: HANDOVER_CRD_WAIT_MS });
+      await namespaces;
+      return left;
+    };
     await handOn(on, asHanded(this.cluster, on.bare, this.spec.run), uninstall, this.log, NAMESPACES_GONE_MS);
   }
 }
