@@ -72,7 +72,7 @@ export class LocalCertManager {
       '--leader-elect=false',
       ...CONTROLLER_CLIENT_RATE_ARGS,
       '--v=2',
-    ], { dir: opts.dir, ledger: opts.ledger, redact: opts.redact, outlive: !!opts.outlive, ...(opts.goRuntime ? { env: { ...opts.goRuntime } } : {}) });
+    ], { dir: opts.dir, ledger: opts.ledger, redact: opts.redact, outlive: !!opts.outlive, env: { ...opts.goRuntime } });
     await proc.start();
     // The controller has no readiness endpoint we rely on; give it a moment and fail fast if it exits.
     await proc.waitReady('running', async () => (await proc.logLines()).some((l) => /starting controller|enabled controllers/i.test(l)), 60_000);

@@ -20,7 +20,7 @@ export interface ApiServer {
  * kube-apiserver with the profile's ServiceAccount issuer and API audiences: these two flags decide
  * which bearer tokens the API server accepts, which is the heart of the audience story.
  */
-export async function startApiServer(binary: string, opts: { dir: string; ledger: RunLedger; etcdUrl: string; profile: ClusterProfile; outlive?: boolean; env?: GoRuntime }): Promise<ApiServer> {
+export async function startApiServer(binary: string, opts: { dir: string; ledger: RunLedger; etcdUrl: string; profile: ClusterProfile; outlive?: boolean; goRuntime?: GoRuntime }): Promise<ApiServer> {
   const port = await freePort();
   const pki = `${opts.dir}/pki`;
   const ca = await createCa(pki, 'cm-vault-e2e-cluster-ca');
@@ -52,7 +52,7 @@ export async function startApiServer(binary: string, opts: { dir: string; ledger
     '--enable-priority-and-fairness=false',
     '--disable-admission-plugins=ServiceAccount',
     '--v=1',
-  ], { dir: opts.dir, ledger: opts.ledger, outlive: !!opts.outlive, ...(opts.env ? { env: { ...opts.env } } : {}) });
+  ], { dir: opts.dir, ledger: opts.ledger, outlive: !!opts.outlive, env: { ...opts.goRuntime } });
   await proc.start();
   const url = `https://127.0.0.1:${port}`;
   const [cert, key] = await Promise.all([readFile(admin.certFile), readFile(admin.keyFile)]);

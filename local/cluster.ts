@@ -49,10 +49,10 @@ export class LocalCluster {
     const dir = await opts.ledger.tempDir(opts.profile.name);
     const procs: ManagedProcess[] = [];
     try {
-      const env = opts.goRuntime;
-      const etcd = await startEtcd(opts.binaries.etcd, dir, opts.ledger, { outlive: !!opts.outlive, ...(env ? { env } : {}) });
+      const { goRuntime } = opts;
+      const etcd = await startEtcd(opts.binaries.etcd, dir, opts.ledger, { outlive: !!opts.outlive, ...(goRuntime ? { goRuntime } : {}) });
       procs.push(etcd.proc);
-      const api = await startApiServer(opts.binaries.kubeApiserver, { dir, ledger: opts.ledger, etcdUrl: etcd.url, profile: opts.profile, outlive: !!opts.outlive, ...(env ? { env } : {}) });
+      const api = await startApiServer(opts.binaries.kubeApiserver, { dir, ledger: opts.ledger, etcdUrl: etcd.url, profile: opts.profile, outlive: !!opts.outlive, ...(goRuntime ? { goRuntime } : {}) });
       procs.push(api.proc);
       const access: ClusterAccess = {
         server: api.url,

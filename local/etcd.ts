@@ -5,7 +5,7 @@ import type { RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
 
 /** etcd on loopback, plain HTTP: only this machine's kube-apiserver talks to it. */
-export async function startEtcd(binary: string, dir: string, ledger: RunLedger, opts: { outlive?: boolean; env?: GoRuntime } = {}) {
+export async function startEtcd(binary: string, dir: string, ledger: RunLedger, opts: { outlive?: boolean; goRuntime?: GoRuntime } = {}) {
   const client = await freePort();
   const peer = await freePort();
   const url = `http://127.0.0.1:${client}`;
@@ -18,7 +18,7 @@ export async function startEtcd(binary: string, dir: string, ledger: RunLedger, 
     `--initial-cluster=default=http://127.0.0.1:${peer}`,
     '--unsafe-no-fsync',
     '--log-level=warn',
-  ], { dir, ledger, outlive: !!opts.outlive, ...(opts.env ? { env: { ...opts.env } } : {}) });
+  ], { dir, ledger, outlive: !!opts.outlive, env: { ...opts.goRuntime } });
   await proc.start();
   await proc.waitReady('serving', async () => (await fetch(`${url}/health`)).ok, 30_000);
   return { url, proc };

@@ -115,7 +115,7 @@ describe('runScheduled', () => {
 });
 
 describe('defaultConcurrency', () => {
-  it('keeps kind at two clusters and an existing cluster at one, and gives the process cluster one more than the cores', () => {
+  it('keeps kind at two clusters and an existing cluster at one, and gives the process cluster two more than the cores', () => {
     expect(defaultConcurrency('kind', 8)).toBe(2);
     expect(defaultConcurrency('existing', 8)).toBe(1);
     expect(defaultConcurrency('local', 2)).toBe(4);
