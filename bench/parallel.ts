@@ -8,10 +8,12 @@
 // environment; after, today's defaults. `--before cluster-per-environment` makes before today's defaults with a
 // cluster for every environment (`run --cluster-per-environment`), to weigh the cluster handoff alone; `--before go-defaults`
 // today's defaults with the process cluster's Go programs on Go's own garbage collector settings (lib/go-runtime.ts), to
-// weigh those alone. `--before-concurrency N` sets the environments at once of before only (`--concurrency`: of both).
+// weigh those alone; `--before plain-nodes` today's defaults with every kind cluster made from the plain node image,
+// each environment loading its images (kind/images/stocked.ts), to weigh the stocked node images alone.
+// `--before-concurrency N` sets the environments at once of before only (`--concurrency`: of both).
 //   npx tsx bench/parallel.ts [--backend local|kind|local,kind] [--scope shipped|grown] [--filter EXPR] [--pairs N]
 //                             [--parallel N] [--concurrency N] [--first before|after] [--report-dir DIR]
-//                             [--before old|cluster-per-environment|go-defaults] [--before-concurrency N]
+//                             [--before old|cluster-per-environment|go-defaults|plain-nodes] [--before-concurrency N]
 // The first run of a machine builds what the caches lack (kind images of a cert-manager release): warm them first,
 // or start with the other side (`--first after`) and say so.
 import { availableParallelism } from 'node:os';
@@ -65,11 +67,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 /** Environments up at once before `--parallel` existed: the process cluster one, kind two. */
 const CONCURRENCY_BEFORE = { local: 1, kind: 2 } as const;
 
-const BEFORE_MODES = ['old', 'cluster-per-environment', 'go-defaults'];
+const BEFORE_MODES = ['old', 'cluster-per-environment', 'go-defaults', 'plain-nodes'];
 const beforeMode = arg('--before') ?? 'old';
 if (!BEFORE_MODES.includes(beforeMode)) throw new Error(`--before ${beforeMode}: use ${BEFORE_MODES.join(', ')}`);
 const oldBefore = beforeMode === 'old';
-const beforeSettings: RunSettings = beforeMode === 'go-defaults' ? { ...settings, goRuntime: GO_RUNTIME_DEFAULTS } : { ...settings, shareClusters: false };
+const BEFORE_SETTINGS: Record<string, { settings: RunSettings; how: string }> = {
+  old: { settings: { ...settings, shareClusters: false }, how: '--cluster-per-environment' },
+  'cluster-per-environment': { settings: { ...settings, shareClusters: false }, how: '--cluster-per-environment' },
+  'go-defaults': { settings: { ...settings, goRuntime: GO_RUNTIME_DEFAULTS }, how: "Go's own garbage collector settings" },
+  'plain-nodes': { settings: { ...settings, kind: { ...settings.kind, stockNodes: false } }, how: 'kind nodes from the plain node image' },
+};
+const { settings: beforeSettings, how: beforeHow } = BEFORE_SETTINGS[beforeMode]!;
 
 /** The environments at once of a side: the flags, else the defaults of then (before, `old`) or of today. */
 function concurrencyOf(backend: 'local' | 'kind', which: 'before' | 'after'): number {
@@ -116,8 +124,7 @@ const row = (f: Figures) =>
 
 console.log(`${plans.length} scenarios (${scope}${extra ? `, ${extra}` : ''}); ${availableParallelism()} cores; ${pairs} pair(s) per backend`);
 for (const b of backends) {
-  const how = beforeMode === 'go-defaults' ? "Go's own garbage collector settings" : '--cluster-per-environment';
-  console.log(`  ${b}: before --parallel ${oldBefore ? 1 : after} --concurrency ${concurrencyOf(b, 'before')}, ${how}; after --parallel ${after} --concurrency ${concurrencyOf(b, 'after')}`);
+  console.log(`  ${b}: before --parallel ${oldBefore ? 1 : after} --concurrency ${concurrencyOf(b, 'before')}, ${beforeHow}; after --parallel ${after} --concurrency ${concurrencyOf(b, 'after')}`);
 }
 for (const backend of backends) {
   const before: Figures[] = [];

@@ -28,6 +28,12 @@ describe.each(['local', 'kind'] as const)('clusters handed on inside a run (%s)'
     const handed = r.out.match(new RegExp(`${CLUSTER_WORDS[backend]} (\\S+) handed on clean`, 'g')) ?? [];
     expect(handed, r.out).toHaveLength(1);
     expect(r.out).not.toMatch(/not handed on/);
+    if (backend === 'kind') {
+      // the cluster was made from a node image stocked with both releases' images (kind/images/stocked.ts): neither
+      // environment loaded them
+      expect(r.out).toMatch(/kind: creating \S+ \(profile kind, cm-vault-e2e\/kind-node-stocked:/);
+      expect(r.out.match(/images on the node in [\d.]+s \(the node image holds them\)/g) ?? [], r.out).toHaveLength(2);
+    }
     expect(r.exitCode).toBe(0);
     // the run cleaned up after itself: its ledger is gone with everything it recorded
     expect(leftLedger(r.id!), r.out).toBe('');

@@ -85,7 +85,7 @@ export class KindCertManager {
   }
 
   /**
-   * Images built and loaded onto the node, then the shared Helm install (certmanager/helm-install.ts: CRDs,
+   * Images built and on the node (loaded, unless the node image holds them), then the shared Helm install (certmanager/helm-install.ts: CRDs,
    * `helm upgrade --install --wait`, so it also upgrades or downgrades in place, then the three Deployments on
    * this version and the webhook serving).
    */
@@ -101,8 +101,8 @@ export class KindCertManager {
         return (await ensureExtraImage(imageSpec(c, opts.version, binary), log, opts.source ? { policy: opts.source } : {})).ref;
       }),
     );
-    await Promise.all(images.map((ref) => opts.cluster.loadImage(ref)));
-    log(`cert-manager: ${opts.version} images on the node in ${secondsSince(started)}s`);
+    const loaded = await Promise.all(images.map((ref) => opts.cluster.ensureImage(ref)));
+    log(`cert-manager: ${opts.version} images on the node in ${secondsSince(started)}s${loaded.some(Boolean) ? '' : ' (the node image holds them)'}`);
     const helm = await HelmCertManager.install({
       kube: opts.cluster.kube,
       kubeconfigPath: opts.cluster.kubeconfigPath,

@@ -23,6 +23,7 @@ import type { ClusterProfile } from '../scenarios/types.ts';
 import { docker, dockerMaybe, imageLabel, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, stderrLogger, tailLines, type Logger } from './images/common.ts';
 import { pinnedVersions } from './images/build.ts';
 import { defaultNodeImage } from './images/node.ts';
+import type { Stock } from './images/stocked.ts';
 import { NodePodLogs, criLogMessages } from './pod-logs.ts';
 import { clusterNameFor, kindConfigYaml } from './profiles.ts';
 
@@ -39,6 +40,8 @@ export interface KindClusterSpec {
   kubernetesVersion?: string;
   /** Node image; default kindest/node:<kubernetesVersion>, which kind/images/build.ts makes. */
   image?: string;
+  /** The images `image` was stocked with (kind/images/stocked.ts): on the node from the start, never loaded. */
+  stock?: Stock;
   log?: Logger;
   /** Overall wait for the control plane and CoreDNS (default 4 minutes). */
   readyTimeoutMs?: number;
@@ -132,6 +135,7 @@ export class KindCluster {
     readonly timings: CreateTimings,
     private readonly kindVersion: string,
     private readonly ledger: RunLedger,
+    private readonly stock: Stock = new Map(),
   ) {
     this.nodeContainer = nodeContainerOf(name);
     this.podLogs = new NodePodLogs(this.nodeContainer);
@@ -157,7 +161,7 @@ export class KindCluster {
     const name = clusterNameFor(spec.profile, image, inputs ?? '', spec.instance, spec.ledger.id);
     const kind = await kindBinary(kindVersion);
     if (spec.adopt) {
-      const c = new KindCluster(spec.adopt, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: true }, kindVersion, spec.ledger);
+      const c = new KindCluster(spec.adopt, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: true }, kindVersion, spec.ledger, spec.stock);
       const healthy = await c.healthy();
       if (healthy === true) {
         await c.writeKubeconfig();
@@ -176,7 +180,7 @@ export class KindCluster {
     const kubeconfigPath = join(dir, 'kubeconfig');
     log(`kind: creating ${name} (profile ${spec.profile.name}, ${image})`);
     const started = Date.now();
-    const c = new KindCluster(name, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: false }, kindVersion, spec.ledger);
+    const c = new KindCluster(name, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: false }, kindVersion, spec.ledger, spec.stock);
     await spec.ledger.record(c.resource);
     const create = async () => {
       await mkdir(dir, { recursive: true });
@@ -293,6 +297,17 @@ export class KindCluster {
     const proxy = pods.filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-proxy');
     if (!proxy.length || proxy.some((p) => !isReady(p))) return 'kube-proxy not Ready';
     return 'ready';
+  }
+
+  /**
+   * A local image on the node: there from the start when the node image was stocked with it at the same Docker ID
+   * (answers false), else copied in with `kind load docker-image` (answers true).
+   */
+  async ensureImage(image: string): Promise<boolean> {
+    const stocked = this.stock.get(image);
+    if (stocked && (await dockerMaybe(['image', 'inspect', '--format', '{{.Id}}', image])) === stocked) return false;
+    await this.loadImage(image);
+    return true;
   }
 
   /** `kind load docker-image`: copies a local image into the node's containerd. */

@@ -32,6 +32,7 @@ import { KindCluster, removeKindNetworkIfUnused, KIND_NETWORK } from './cluster.
 import { buildKindImages, ensureExtraImage } from './images/build.ts';
 import { assertDockerAnswers, docker, stderrLogger, type Logger } from './images/common.ts';
 import { vaultImageSpec } from './images/vault-image.ts';
+import { nodeImageFor } from './node-stock.ts';
 
 /**
  * The cluster name derives from the environment key; an instance tag (CM_VAULT_E2E_KIND_INSTANCE at the CLI) keeps
@@ -76,12 +77,14 @@ export class KindEnvironment implements ScenarioEnvironment {
     const { keyed, kept } = await claimKept(spec, 'kind', log);
     let adopt = kept?.state as KindKeptState | undefined;
     const share = keyed ? undefined : spec.handoff;
+    const node = await nodeImageFor(spec, share?.serves, images.nodeImage, log);
     for (;;) {
       const handed = share ? await takeHanded<KindCluster>(share.to, share.key, log) : undefined;
       const cluster = handed?.cluster ?? await KindCluster.ensure({
         profile: spec.profile,
         kubernetesVersion: spec.kubernetes,
-        image: images.nodeImage,
+        image: node.image,
+        stock: node.stock,
         instance: kindInstance(spec),
         kindVersion: spec.pins.kind,
         ledger: spec.run,
@@ -128,7 +131,7 @@ export class KindEnvironment implements ScenarioEnvironment {
     const image = await ensureExtraImage(vaultImageSpec(engine, version, binary), this.log, { policy: this.spec.source });
     const slug = `${engine}-${version.replace(/[^a-zA-Z0-9]+/g, '-')}`.toLowerCase();
     if (placement === 'in-cluster') {
-      await this.cluster.loadImage(image.ref);
+      await this.cluster.ensureImage(image.ref);
       const running = await startInClusterVault({ kube: this.kube, engine, version, image: image.ref, namespace: `vault-${slug}`, nodeAddress: this.nodeAddress, nodeLog: (ns, pod, c) => this.cluster.podLog(ns, pod, c) });
       this.vaults.remember(running);
       return { handle: await prepareInClusterVault(running, { engine, version }), running, where: `Deployment ${running.namespace}/vault` };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPlans } from '../scenarios/plan.ts';
 import { loadVersions } from '../scenarios/versions.ts';
-import { ClusterHandoff, clusterKey, groupByCluster, pickEnvironment } from './cluster-handoff.ts';
+import { ClusterHandoff, clusterKey, groupByCluster, pickEnvironment, servedBy } from './cluster-handoff.ts';
 import { planEnvironments } from './environment-spec.ts';
 
 const cluster = (name: string, stopped: string[]) => ({ name, stop: async () => void stopped.push(name) });
@@ -59,6 +59,36 @@ describe('clusterKey', () => {
     expect(new Set(kindDefault.map((g) => clusterKey(g.spec))).size).toBe(1);
     expect(new Set(kindDefault.map((g) => g.spec.certManager)).size).toBeGreaterThan(3);
     expect(byKey.size).toBeLessThan(groups.length);
+  });
+});
+
+describe('servedBy', () => {
+  const groups = planEnvironments(loadPlans(), { versions: loadVersions(), source: 'auto' as const });
+
+  it("lists every release an environment of the key starts or upgrades to, and every in-cluster Vault, once each", () => {
+    const upgrade = groups.find((g) => g.spec.upgradeTo)!;
+    const inCluster = groups.find((g) => g.spec.vaults.some((v) => v.placement === 'in-cluster'))!;
+    const plain = groups.find((g) => !g.spec.upgradeTo && g.spec.certManager !== upgrade.spec.certManager && g.spec.certManager !== upgrade.spec.upgradeTo)!;
+    const served = servedBy([upgrade.spec, plain.spec, inCluster.spec, plain.spec]);
+    expect(served.certManager).toEqual([...new Set([upgrade.spec.certManager, upgrade.spec.upgradeTo!, plain.spec.certManager, inCluster.spec.certManager])]);
+    const vault = inCluster.spec.vaults.find((v) => v.placement === 'in-cluster')!;
+    expect(served.inClusterVaults).toContainEqual({ engine: vault.engine, version: vault.version });
+    expect(new Set(served.inClusterVaults.map((v) => `${v.engine}@${v.version}`)).size).toBe(served.inClusterVaults.length);
+  });
+
+  it('leaves out a release whose images a release under test replaces there (each environment: its own version)', () => {
+    const candidate = { images: { controller: 'example.test/cert-manager-controller:dev' } };
+    const settings = { versions: loadVersions(), source: 'auto' as const, candidate };
+    const upgrade = planEnvironments(loadPlans(), settings).find((g) => g.spec.upgradeTo)!;
+    expect(servedBy([upgrade.spec]).certManager).toEqual([upgrade.spec.certManager]);
+    const chartOnly = planEnvironments(loadPlans(), { ...settings, candidate: { images: {}, chart: '/tmp/chart.tgz' } }).find((g) => g.spec.upgradeTo)!;
+    expect(servedBy([chartOnly.spec]).certManager).toEqual([chartOnly.spec.certManager, chartOnly.spec.upgradeTo]);
+  });
+
+  it('leaves out Vaults outside the cluster', () => {
+    const outside = groups.find((g) => g.spec.vaults.every((v) => v.placement !== 'in-cluster'))!;
+    expect(servedBy([outside.spec]).inClusterVaults).toEqual([]);
+    expect(servedBy([])).toEqual({ certManager: [], inClusterVaults: [] });
   });
 });
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { EnvironmentSpec } from './environment-spec.ts';
+import { candidateFor, type EnvironmentSpec } from './environment-spec.ts';
+import type { VaultEngine } from '../scenarios/types.ts';
 
 /** A cluster an environment can hand on: it knows how to stop itself when nobody takes it. */
 export interface HandableCluster {
@@ -64,6 +65,27 @@ export class ClusterHandoff {
 export function clusterKey(spec: EnvironmentSpec): string {
   const shape = { profile: spec.profile, kubernetes: spec.kubernetes, etcd: spec.pins.etcd, kind: spec.pins.kind, instance: spec.kind.instance ?? null };
   return `${spec.profile.name}/${spec.kubernetes}/${createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 12)}`;
+}
+
+/**
+ * What the environments of one cluster key run on it over the run, for a backend that can make the cluster with
+ * their images already in place (kind/images/stocked.ts) instead of copying them in as each environment starts.
+ */
+export interface ClusterServes {
+  /**
+   * Every pinned cert-manager release they start or upgrade to, once each, in the order they come: not one whose
+   * images a release under test replaces there.
+   */
+  certManager: string[];
+  /** Every Vault they place in the cluster, once each. */
+  inClusterVaults: Array<{ engine: VaultEngine; version: string }>;
+}
+
+export function servedBy(specs: readonly EnvironmentSpec[]): ClusterServes {
+  const pinnedImages = (s: EnvironmentSpec, version: string) => !Object.keys(candidateFor(s, version)?.images ?? {}).length;
+  const certManager = [...new Set(specs.flatMap((s) => [s.certManager, ...(s.upgradeTo ? [s.upgradeTo] : [])].filter((v) => pinnedImages(s, v))))];
+  const vaults = new Map(specs.flatMap((s) => s.vaults).filter((v) => v.placement === 'in-cluster').map((v) => [`${v.engine}@${v.version}`, { engine: v.engine, version: v.version }]));
+  return { certManager, inClusterVaults: [...vaults.values()] };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { CertManagerComponent } from '../certmanager/chart.ts';
 import { InputError } from '../lib/errors.ts';
 import { RunLedger, type KeptEnvironment } from '../lib/ledger.ts';
 import { GO_RUNTIME_TUNED, type GoRuntime } from '../lib/go-runtime.ts';
-import type { ClusterHandoff } from './cluster-handoff.ts';
+import type { ClusterHandoff, ClusterServes } from './cluster-handoff.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import type { SourcePolicy } from '../provision/official/policy.ts';
@@ -48,6 +48,8 @@ export interface KindSettings {
   instance?: string;
   /** Keep a node that failed to come up, to look inside. */
   keepFailed?: boolean;
+  /** Make shared clusters from node images stocked with what their environments run (kind/images/stocked.ts); default true. */
+  stockNodes?: boolean;
 }
 
 /** The pinned single-version tools an environment uses. */
@@ -85,9 +87,9 @@ export interface EnvironmentSpec {
   reuse: boolean;
   /**
    * The run's cluster handoff, where clusters are shared between its environments (runner/cluster-handoff.ts),
-   * and this environment's cluster key in it.
+   * this environment's cluster key in it, and what the environments of that key run on the cluster.
    */
-  handoff?: { to: ClusterHandoff; key: string };
+  handoff?: { to: ClusterHandoff; key: string; serves: ClusterServes };
   /** The environment variables the Go programs it starts as local processes run with (lib/go-runtime.ts). */
   goRuntime: GoRuntime;
 }

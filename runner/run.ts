@@ -6,7 +6,7 @@ import { planEnvironments, type EnvironmentSpec, type RunSettings } from './envi
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
 import { Neighbourhood } from './attribution.ts';
 import { runScheduled, schedulePlans } from './schedule.ts';
-import { ClusterHandoff, clusterKey, groupByCluster, pickEnvironment } from './cluster-handoff.ts';
+import { ClusterHandoff, clusterKey, groupByCluster, pickEnvironment, servedBy } from './cluster-handoff.ts';
 
 export interface SkippedScenario {
   plan: Plan;
@@ -76,7 +76,10 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
   const keyed = planned.map((g) => ({ ...g, clusterKey: clusterKey(g.spec) }));
   const groups = sharing ? groupByCluster(keyed, (g) => g.clusterKey) : keyed;
   const handoff = sharing ? new ClusterHandoff(groups.map((g) => g.clusterKey)) : undefined;
-  if (handoff) for (const g of groups) g.spec.handoff = { to: handoff, key: g.clusterKey };
+  if (handoff) {
+    const serves = (key: string) => servedBy(groups.filter((g) => g.clusterKey === key).map((g) => g.spec));
+    for (const g of groups) g.spec.handoff = { to: handoff, key: g.clusterKey, serves: serves(g.clusterKey) };
+  }
   const runGroup = async (group: (typeof groups)[number]) => {
     if (opts.signal?.aborted) {
       for (const p of group.plans) record({ plan: p, skipped: 'interrupted' });
