@@ -45,6 +45,11 @@ export interface KindClusterSpec {
   log?: Logger;
   /** Overall wait for the control plane and CoreDNS (default 4 minutes). */
   readyTimeoutMs?: number;
+  /**
+   * Return once the control plane and kube-proxy are Ready, CoreDNS not waited for: the caller installs what needs
+   * no DNS (cert-manager) while CoreDNS's readiness probe comes round (every 10 s), then calls `waitReady()`.
+   */
+  dnsLater?: boolean;
   /** Separates clusters of the same profile that must not be shared (an environment key). */
   instance?: string;
   /** The pinned kind (default: versions.yaml's). */
@@ -216,14 +221,14 @@ export class KindCluster {
     }
     const readyStarted = Date.now();
     try {
-      await c.waitReady(spec.readyTimeoutMs ?? 240_000);
+      await c.waitReady(spec.readyTimeoutMs ?? 240_000, { dns: !spec.dnsLater });
     } catch (err) {
       if (err instanceof EnvironmentError) err.evidence.push(...(await c.diagnostics()));
       if (!spec.keepFailed) await deleteKindCluster(name, kindVersion, spec.ledger).catch(() => undefined);
       throw err;
     }
     c.timings.readySeconds = secondsSince(readyStarted);
-    log(`kind: ${name} created in ${createSeconds}s, ready ${c.timings.readySeconds}s later`);
+    log(`kind: ${name} created in ${createSeconds}s, ready ${c.timings.readySeconds}s later${spec.dnsLater ? ' (CoreDNS not waited for)' : ''}`);
     return c;
   }
 
@@ -268,10 +273,10 @@ export class KindCluster {
     return (this.cachedKube ??= new Kube(kubeConfigFor(this.access)));
   }
 
-  /** Waits until the node is Ready, every control-plane pod Running and Ready, and CoreDNS Ready. */
-  async waitReady(timeoutMs = 240_000): Promise<void> {
+  /** Waits until the node is Ready, every control-plane pod Running and Ready, kube-proxy and (unless `dns: false`) CoreDNS Ready. */
+  async waitReady(timeoutMs = 240_000, o: { dns?: boolean } = {}): Promise<void> {
     const r = await poll(async () => {
-      const state = await this.readiness();
+      const state = await this.readiness(o);
       return state === 'ready' ? true : waiting(state);
     }, { timeoutMs, intervalMs: 1000, retryErrors: true });
     if (r.ok) return;
@@ -279,7 +284,7 @@ export class KindCluster {
   }
 
   /** 'ready' or what is still missing. */
-  async readiness(): Promise<string> {
+  async readiness(o: { dns?: boolean } = {}): Promise<string> {
     const nodes = await this.kube.core.listNode();
     const notReady = nodes.items.filter((n) => !n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     if (!nodes.items.length || notReady.length) return `node not Ready: ${notReady.map((n) => n.metadata?.name).join(', ') || 'no nodes'}`;
@@ -290,12 +295,13 @@ export class KindCluster {
       if (!p) return `no ${component} pod yet`;
       if (!isReady(p)) return `${component} is ${p.status?.phase}, not Ready`;
     }
+    const proxy = pods.filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-proxy');
+    if (!proxy.length || proxy.some((p) => !isReady(p))) return 'kube-proxy not Ready';
+    if (o.dns === false) return 'ready';
     const dns = pods.filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-dns');
     if (!dns.length) return 'no CoreDNS pods yet';
     const dnsNotReady = dns.filter((p) => !isReady(p));
     if (dnsNotReady.length) return `CoreDNS not Ready: ${dnsNotReady.map((p) => `${p.metadata?.name} ${p.status?.phase}`).join(', ')}`;
-    const proxy = pods.filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-proxy');
-    if (!proxy.length || proxy.some((p) => !isReady(p))) return 'kube-proxy not Ready';
     return 'ready';
   }
 

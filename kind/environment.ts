@@ -90,6 +90,7 @@ export class KindEnvironment implements ScenarioEnvironment {
         ledger: spec.run,
         ...(adopt ? { adopt: adopt.cluster } : {}),
         ...(spec.kind.keepFailed ? { keepFailed: true } : {}),
+        dnsLater: true,
         log,
       });
       const cleaner = new Cleaner();
@@ -102,6 +103,9 @@ export class KindEnvironment implements ScenarioEnvironment {
         const bare = handed?.bare ?? (mayHandOn(share) ? await takeBaseline(cluster.kube, 'delete') : undefined);
         const certManager = state ? await adoptCertManager(cluster, state, log) : await installCertManager(spec, cluster, spec.certManager, log);
         if (!certManager) return undefined;
+        // a new cluster's CoreDNS came up while cert-manager was installed (KindClusterSpec.dnsLater): the scenarios'
+        // Vaults and cert-manager find each other by Service names
+        await cluster.waitReady(DNS_WAIT_MS);
         const env = new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp, cleaner);
         env.baseline = state?.baseline ?? (keyed ? await takeBaseline(cluster.kube, 'delete') : undefined);
         if (share && bare) env.handOn = { ...share, bare };
@@ -236,6 +240,9 @@ export class KindEnvironment implements ScenarioEnvironment {
 }
 
 const CLUSTER = 'kind cluster';
+
+/** How long a new cluster's CoreDNS may take once cert-manager is installed. */
+const DNS_WAIT_MS = 120_000;
 
 /** How long a handover waits for deleted namespaces to finish terminating (their pods stopping) on kind. */
 const NAMESPACES_GONE_MS = 60_000;
