@@ -10,7 +10,7 @@ import type { EnvironmentSpec } from '../runner/environment-spec.ts';
 import { CERT_MANAGER_COMPONENTS, imageSpec } from './certmanager.ts';
 import { ensureExtraImage } from './images/build.ts';
 import type { Logger } from './images/common.ts';
-import { ensureStockedNodeImage, type Stock } from './images/stocked.ts';
+import { ensureStockedNodeImage, type StockedNodeImage } from './images/stocked.ts';
 import { vaultImageSpec } from './images/vault-image.ts';
 
 /**
@@ -23,7 +23,7 @@ export const MIN_LOADS_TO_STOCK = 2;
  * The node image to make the cluster of `spec` from, and what it holds beyond kubeadm's images: `nodeImage` as it
  * is unless the cluster is shared (`serves`, from the run's cluster handoff) by enough to stock, and stocking is on.
  */
-export async function nodeImageFor(spec: EnvironmentSpec, serves: ClusterServes | undefined, nodeImage: string, log: Logger): Promise<{ image: string; stock: Stock }> {
+export async function nodeImageFor(spec: EnvironmentSpec, serves: ClusterServes | undefined, nodeImage: string, log: Logger): Promise<StockedNodeImage> {
   const plain = { image: nodeImage, stock: new Map() };
   if (!serves || spec.kind.stockNodes === false || serves.certManager.length + serves.inClusterVaults.length < MIN_LOADS_TO_STOCK) return plain;
   const source = { policy: spec.source };
@@ -38,6 +38,5 @@ export async function nodeImageFor(spec: EnvironmentSpec, serves: ClusterServes 
   const vaults = serves.inClusterVaults.map((v) => made(`${v.engine} ${v.version}`, async () => [(await ensureExtraImage(vaultImageSpec(v.engine, v.version, await vaultBinary(v.engine, v.version)), log, source)).ref]));
   const refs = (await Promise.all([...releases, ...vaults])).flat();
   if (!refs.length) return plain;
-  const stocked = await ensureStockedNodeImage({ nodeImage, kubernetesVersion: spec.kubernetes, refs, log });
-  return { image: stocked.image, stock: stocked.stock };
+  return ensureStockedNodeImage({ nodeImage, kubernetesVersion: spec.kubernetes, refs, log });
 }

@@ -7,8 +7,8 @@
  *
  * One build per node image and set of images (by their Docker image IDs), kept in Docker only: it is rebuilt from
  * the images in Docker when missing. One made for a larger set serves as it is while it holds at most twice the
- * images asked for (each cluster's /var copy grows with what the image holds: 2.5 GB more took 2.7 s more here);
- * a new one replaces those it would serve.
+ * images asked for (each cluster's /var copy grows with what the image holds); a new one replaces those it would
+ * serve.
  */
 import pLimit from 'p-limit';
 import { EnvironmentError } from '../../lib/errors.ts';
@@ -29,9 +29,6 @@ export interface StockedNodeImage {
   /** The image to make the cluster's node from. */
   image: string;
   stock: Stock;
-  /** docker: one made earlier held them all; built: made now. */
-  source: 'docker' | 'built';
-  seconds: number;
 }
 
 export const formatStock = (stock: Stock): string => [...stock].map(([ref, id]) => `${ref}@${id}`).sort().join(' ');
@@ -89,7 +86,7 @@ async function stock(o: { nodeImage: string; kubernetesVersion: string; refs: re
   const wanted: Stock = new Map(ids.map(([ref, id]) => [ref, id!]));
   const existing = await stockedImages();
   const found = pickStocked(existing.filter((s) => s.base === base), wanted);
-  if (found) return { image: found.image, stock: found.stock, source: 'docker', seconds: secondsSince(started) };
+  if (found) return { image: found.image, stock: found.stock };
 
   const image = `${STOCKED_REPOSITORY}:${o.kubernetesVersion}-${keyOf({ base, stock: formatStock(wanted), import: CTR_IMPORT, commit: COMMIT_CHANGES, revision: RECIPE_REVISION })}`;
   log(`image: stocking ${o.nodeImage} with ${wanted.size} images as ${image}`);
@@ -109,7 +106,7 @@ async function stock(o: { nodeImage: string; kubernetesVersion: string; refs: re
     if ((await dockerMaybe(['rmi', s.image])) !== undefined) log(`prune: image ${s.image}`);
   }
   log(`image: ${image} in ${secondsSince(started)}s`);
-  return { image, stock: wanted, source: 'built', seconds: secondsSince(started) };
+  return { image, stock: wanted };
 }
 
 /** Every stocked node image in Docker, newest first, with what it holds. */
