@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import type { V1Lease } from '@kubernetes/client-node';
 import { EnvironmentError } from '../lib/errors.ts';
 import { processResource, type Resource, type RunLedger } from '../lib/ledger.ts';
 import { dieWithParent } from '../lib/process.ts';
@@ -25,11 +26,10 @@ import { pinnedVersions } from './images/build.ts';
 import { defaultNodeImage } from './images/node.ts';
 import type { Stock } from './images/stocked.ts';
 import { NodePodLogs, criLogMessages } from './pod-logs.ts';
+import { LEADER_LEASES, readinessOf } from './readiness.ts';
 import { clusterNameFor, kindConfigYaml } from './profiles.ts';
 
 export const KIND_NETWORK = 'cmve-kind';
-/** Control-plane static pods kubeadm makes, by component label. */
-export const CONTROL_PLANE_COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
 
 export interface KindClusterSpec {
   profile: ClusterProfile;
@@ -273,7 +273,7 @@ export class KindCluster {
     return (this.cachedKube ??= new Kube(kubeConfigFor(this.access)));
   }
 
-  /** Waits until the node is Ready, every control-plane pod Running and Ready, kube-proxy and (unless `dns: false`) CoreDNS Ready. */
+  /** Waits until the cluster can take work (kind/readiness.ts); CoreDNS too unless `dns: false`. */
   async waitReady(timeoutMs = 240_000, o: { dns?: boolean } = {}): Promise<void> {
     const r = await poll(async () => {
       const state = await this.readiness(o);
@@ -283,26 +283,14 @@ export class KindCluster {
     throw new EnvironmentError(`kind cluster ${this.name}`, `not ready after ${Math.round(timeoutMs / 1000)}s: ${r.last}`, `kubectl --kubeconfig ${this.kubeconfigPath} get pods -A`);
   }
 
-  /** 'ready' or what is still missing. */
+  /** 'ready' or what is still missing (kind/readiness.ts). */
   async readiness(o: { dns?: boolean } = {}): Promise<string> {
-    const nodes = await this.kube.core.listNode();
-    const notReady = nodes.items.filter((n) => !n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    if (!nodes.items.length || notReady.length) return `node not Ready: ${notReady.map((n) => n.metadata?.name).join(', ') || 'no nodes'}`;
-    const pods = (await this.kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;
-    const isReady = (p: (typeof pods)[number]) => p.status?.phase === 'Running' && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-    for (const component of CONTROL_PLANE_COMPONENTS) {
-      const p = pods.find((x) => x.metadata?.labels?.component === component);
-      if (!p) return `no ${component} pod yet`;
-      if (!isReady(p)) return `${component} is ${p.status?.phase}, not Ready`;
-    }
-    const proxy = pods.filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-proxy');
-    if (!proxy.length || proxy.some((p) => !isReady(p))) return 'kube-proxy not Ready';
-    if (o.dns === false) return 'ready';
-    const dns = pods.filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-dns');
-    if (!dns.length) return 'no CoreDNS pods yet';
-    const dnsNotReady = dns.filter((p) => !isReady(p));
-    if (dnsNotReady.length) return `CoreDNS not Ready: ${dnsNotReady.map((p) => `${p.metadata?.name} ${p.status?.phase}`).join(', ')}`;
-    return 'ready';
+    const [nodes, pods, leases] = await Promise.all([
+      this.kube.core.listNode(),
+      this.kube.core.listNamespacedPod({ namespace: 'kube-system' }),
+      Promise.all(LEADER_LEASES.map(async (name) => [name, await this.kube.read<V1Lease>('coordination.k8s.io/v1', 'Lease', name, 'kube-system')] as const)),
+    ]);
+    return readinessOf({ nodes: nodes.items, pods: pods.items, leases: Object.fromEntries(leases), now: new Date() }, o);
   }
 
   /**
