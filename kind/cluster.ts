@@ -46,8 +46,8 @@ export interface KindClusterSpec {
   /** Overall wait for the control plane and CoreDNS (default 4 minutes). */
   readyTimeoutMs?: number;
   /**
-   * Return once the control plane and kube-proxy are Ready, CoreDNS not waited for: the caller installs what needs
-   * no DNS (cert-manager) while CoreDNS's readiness probe comes round (every 10 s), then calls `waitReady()`.
+   * Return with CoreDNS not waited for (kind/readiness.ts): the caller installs what needs no DNS (cert-manager) while
+   * CoreDNS's readiness probe comes round (every 10 s), then calls `waitReady()`.
    */
   dnsLater?: boolean;
   /** Separates clusters of the same profile that must not be shared (an environment key). */
@@ -285,12 +285,21 @@ export class KindCluster {
 
   /** 'ready' or what is still missing (kind/readiness.ts). */
   async readiness(o: { dns?: boolean } = {}): Promise<string> {
-    const [nodes, pods, leases] = await Promise.all([
+    const [nodes, pods, leases, namespaces, defaults] = await Promise.all([
       this.kube.core.listNode(),
       this.kube.core.listNamespacedPod({ namespace: 'kube-system' }),
       Promise.all(LEADER_LEASES.map(async (name) => [name, await this.kube.read<V1Lease>('coordination.k8s.io/v1', 'Lease', name, 'kube-system')] as const)),
+      this.kube.core.listNamespace(),
+      this.kube.core.listServiceAccountForAllNamespaces({ fieldSelector: 'metadata.name=default' }),
     ]);
-    return readinessOf({ nodes: nodes.items, pods: pods.items, leases: Object.fromEntries(leases), now: new Date() }, o);
+    return readinessOf({
+      nodes: nodes.items,
+      pods: pods.items,
+      leases: Object.fromEntries(leases),
+      namespaces: namespaces.items.map((n) => n.metadata!.name!),
+      withDefaultServiceAccount: defaults.items.map((sa) => sa.metadata!.namespace!),
+      now: new Date(),
+    }, o);
   }
 
   /**

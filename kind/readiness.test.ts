@@ -19,6 +19,8 @@ const state = (o: Partial<ClusterState> = {}): ClusterState => ({
   nodes: [node],
   pods: [...controlPlane, pod({ 'k8s-app': 'kube-proxy' }, { ready: true }), pod({ 'k8s-app': 'kube-dns' }, { ready: false })],
   leases: { 'kube-controller-manager': lease(2), 'kube-scheduler': lease(1) },
+  namespaces: ['default', 'kube-system'],
+  withDefaultServiceAccount: ['kube-system', 'default'],
   now: NOW,
   ...o,
 });
@@ -41,11 +43,15 @@ describe('kind cluster readiness', () => {
     expect(leaseProblem('x', { spec: { holderIdentity: 'h' } }, NOW)).toBe("x's Lease has no renewal time");
   });
 
-  it('waits for the node, each control-plane pod running and kube-proxy', () => {
+  it("waits for the controller manager's first round: every namespace's default ServiceAccount, kube-proxy", () => {
+    expect(readinessOf(state({ withDefaultServiceAccount: ['kube-system'] }), { dns: false })).toBe('no default ServiceAccount yet in default');
+    expect(readinessOf(state({ pods: controlPlane }), { dns: false })).toBe('kube-proxy not Ready');
+  });
+
+  it('waits for the node and each control-plane pod running', () => {
     expect(readinessOf(state({ nodes: [] }), { dns: false })).toBe('node not Ready: no nodes');
     expect(readinessOf(state({ pods: controlPlane.slice(1) }), { dns: false })).toBe('no etcd pod yet');
     const stuck = [pod({ component: 'etcd' }, { running: false }), ...controlPlane.slice(1)];
     expect(readinessOf(state({ pods: stuck }), { dns: false })).toBe('etcd is Pending, not running');
-    expect(readinessOf(state({ pods: controlPlane }), { dns: false })).toBe('kube-proxy not Ready');
   });
 });

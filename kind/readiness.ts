@@ -1,7 +1,9 @@
 /**
  * When a new kind cluster can take work: the node Ready, every control-plane pod running, the controller manager and
  * the scheduler each holding its leader-election Lease (renewed within its duration: running, leading, and the API
- * server and etcd taking writes), kube-proxy Ready, and (unless not asked for) CoreDNS Ready.
+ * server and etcd taking writes), every namespace's `default` ServiceAccount made and kube-proxy Ready (the
+ * controller manager has done its first round: the cluster's bare state, taken right after, holds what it makes),
+ * and (unless not asked for) CoreDNS Ready.
  *
  * Not the control-plane pods' Ready condition: kubeadm writes each of them with a startupProbe that first runs 10 s
  * after the container starts (`initialDelaySeconds: 10`, `periodSeconds: 10` in the node's
@@ -22,6 +24,9 @@ export interface ClusterState {
   pods: V1Pod[];
   /** kube-system's Leases by name (undefined: not there yet). */
   leases: Partial<Record<(typeof LEADER_LEASES)[number], V1Lease>>;
+  namespaces: string[];
+  /** The namespaces holding a ServiceAccount named `default`. */
+  withDefaultServiceAccount: string[];
   now: Date;
 }
 
@@ -51,6 +56,8 @@ export function readinessOf(state: ClusterState, o: { dns?: boolean } = {}): str
     const problem = leaseProblem(name, state.leases[name], state.now);
     if (problem) return problem;
   }
+  const lacking = state.namespaces.filter((n) => !state.withDefaultServiceAccount.includes(n));
+  if (lacking.length) return `no default ServiceAccount yet in ${lacking.join(', ')}`;
   const proxy = state.pods.filter((p) => p.metadata?.labels?.['k8s-app'] === 'kube-proxy');
   if (!proxy.length || proxy.some((p) => !isReady(p))) return 'kube-proxy not Ready';
   if (o.dns === false) return 'ready';
