@@ -296,7 +296,8 @@ export class KindCluster {
       nodes: nodes.items,
       pods: pods.items,
       leases: Object.fromEntries(leases),
-      namespaces: namespaces.items.map((n) => n.metadata!.name!),
+      // one still terminating (a kept cluster's last scenarios) has lost its ServiceAccounts for good
+      namespaces: namespaces.items.filter((n) => !n.metadata?.deletionTimestamp).map((n) => n.metadata!.name!),
       withDefaultServiceAccount: defaults.items.map((sa) => sa.metadata!.namespace!),
       now: new Date(),
     }, o);

@@ -1,7 +1,7 @@
 /**
  * When a new kind cluster can take work: the node Ready, every control-plane pod running, the controller manager and
  * the scheduler each holding its leader-election Lease (renewed within its duration: running, leading, and the API
- * server and etcd taking writes), every namespace's `default` ServiceAccount made and kube-proxy Ready (the
+ * server and etcd taking writes), every live namespace's `default` ServiceAccount made and kube-proxy Ready (the
  * controller manager has done its first round: the cluster's bare state, taken right after, holds what it makes),
  * and (unless not asked for) CoreDNS Ready.
  *
@@ -24,6 +24,7 @@ export interface ClusterState {
   pods: V1Pod[];
   /** kube-system's Leases by name (undefined: not there yet). */
   leases: Partial<Record<(typeof LEADER_LEASES)[number], V1Lease>>;
+  /** The namespaces not being deleted. */
   namespaces: string[];
   /** The namespaces holding a ServiceAccount named `default`. */
   withDefaultServiceAccount: string[];
