@@ -21,7 +21,7 @@ import { Kube, kubeConfigFor, type ClusterAccess } from '../lib/kube.ts';
 import { poll, secondsSince, waiting } from '../lib/wait.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
-import { docker, dockerMaybe, imageLabel, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, stderrLogger, tailLines, type Logger } from './images/common.ts';
+import { docker, dockerMaybe, imageId, imageLabel, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, stderrLogger, tailLines, type Logger } from './images/common.ts';
 import { pinnedVersions } from './images/build.ts';
 import { defaultNodeImage } from './images/node.ts';
 import type { Stock } from './images/stocked.ts';
@@ -160,7 +160,7 @@ export class KindCluster {
     const kindVersion = spec.kindVersion ?? pinnedVersions().kind;
     const image = spec.image ?? defaultNodeImage(k8s);
     const inputs = await imageLabel(image, INPUTS_LABEL_KEY);
-    if (inputs === undefined && !(await dockerMaybe(['image', 'inspect', '--format', '{{.Id}}', image]))) {
+    if (inputs === undefined && !(await imageId(image))) {
       throw new EnvironmentError(`node image ${image}`, 'is not built on this machine', 'run `npx cm-vault-e2e provision --for kind` (needs root, Docker and the kube-node, kube-control-plane, etcd, coredns and kind artifacts)');
     }
     const name = clusterNameFor(spec.profile, image, inputs ?? '', spec.instance, spec.ledger.id);
@@ -309,7 +309,7 @@ export class KindCluster {
    */
   async ensureImage(image: string): Promise<boolean> {
     const stocked = this.stock.get(image);
-    if (stocked && (await dockerMaybe(['image', 'inspect', '--format', '{{.Id}}', image])) === stocked) return false;
+    if (stocked && (await imageId(image)) === stocked) return false;
     await this.loadImage(image);
     return true;
   }

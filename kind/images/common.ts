@@ -96,6 +96,11 @@ export async function imageLabel(image: string, key: string): Promise<string | u
   return out && out !== '<no value>' ? out : undefined;
 }
 
+/** The Docker ID of a local image, or undefined when Docker has none by that reference. */
+export function imageId(image: string): Promise<string | undefined> {
+  return dockerMaybe(['image', 'inspect', '--format', '{{.Id}}', image]);
+}
+
 /** Size of a local image in bytes (as `docker images` shows it), or undefined. */
 export async function imageSize(image: string): Promise<number | undefined> {
   const out = await dockerMaybe(['image', 'inspect', '--format', '{{.Size}}', image]);

@@ -14,7 +14,7 @@ import pLimit from 'p-limit';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { secondsSince } from '../../lib/wait.ts';
 import { COMMIT_CHANGES, CTR_IMPORT, inBuildContainer, listedIn } from './build-container.ts';
-import { dockerMaybe, keyOf, RECIPE_REVISION, stderrLogger, type Logger } from './common.ts';
+import { dockerMaybe, imageId, keyOf, RECIPE_REVISION, stderrLogger, type Logger } from './common.ts';
 
 export const STOCKED_REPOSITORY = 'cm-vault-e2e/kind-node-stocked';
 /** The node image's Docker ID a stocked image was made from. */
@@ -64,8 +64,6 @@ export function staleStocked<T extends { image: string; base: string; stock: Sto
     return servesFor(current.stock, s.stock);
   });
 }
-
-const imageId = (ref: string) => dockerMaybe(['image', 'inspect', '--format', '{{.Id}}', ref]);
 
 /** Images of one process are stocked one at a time: two environments of one cluster key ask for the same. */
 const oneStockAtATime = pLimit(1);
