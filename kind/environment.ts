@@ -32,6 +32,7 @@ import { KindCluster, removeKindNetworkIfUnused, KIND_NETWORK } from './cluster.
 import { buildKindImages, ensureExtraImage } from './images/build.ts';
 import { assertDockerAnswers, docker, stderrLogger, type Logger } from './images/common.ts';
 import { vaultImageSpec } from './images/vault-image.ts';
+import type { StockedNodeImage } from './images/stocked.ts';
 import { nodeImageFor } from './node-stock.ts';
 
 /**
@@ -77,14 +78,15 @@ export class KindEnvironment implements ScenarioEnvironment {
     const { keyed, kept } = await claimKept(spec, 'kind', log);
     let adopt = kept?.state as KindKeptState | undefined;
     const share = keyed ? undefined : spec.handoff;
-    const node = await nodeImageFor(spec, share?.serves, images.nodeImage, log);
+    // made only when this environment makes a cluster: a handed one has its node already
+    let node: Promise<StockedNodeImage> | undefined;
+    const nodeImage = () => (node ??= nodeImageFor(spec, share?.serves, images.nodeImage, log));
     for (;;) {
       const handed = share ? await takeHanded<KindCluster>(share.to, share.key, log) : undefined;
       const cluster = handed?.cluster ?? await KindCluster.ensure({
         profile: spec.profile,
         kubernetesVersion: spec.kubernetes,
-        image: node.image,
-        stock: node.stock,
+        ...(await nodeImage()),
         instance: kindInstance(spec),
         kindVersion: spec.pins.kind,
         ledger: spec.run,
@@ -103,9 +105,9 @@ export class KindEnvironment implements ScenarioEnvironment {
         const bare = handed?.bare ?? (mayHandOn(share) ? await takeBaseline(cluster.kube, 'delete') : undefined);
         const certManager = state ? await adoptCertManager(cluster, state, log) : await installCertManager(spec, cluster, spec.certManager, log);
         if (!certManager) return undefined;
-        // a new cluster's CoreDNS came up while cert-manager was installed (KindClusterSpec.dnsLater): the scenarios'
-        // Vaults and cert-manager find each other by Service names
-        await cluster.waitReady(DNS_WAIT_MS);
+        // a cluster made now had its CoreDNS come up while cert-manager was installed (KindClusterSpec.dnsLater): the
+        // scenarios' Vaults and cert-manager find each other by Service names (a handed or kept one was ready before)
+        if (!handed && !cluster.timings.reused) await cluster.waitReady(DNS_WAIT_MS);
         const env = new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp, cleaner);
         env.baseline = state?.baseline ?? (keyed ? await takeBaseline(cluster.kube, 'delete') : undefined);
         if (share && bare) env.handOn = { ...share, bare };
