@@ -1,6 +1,7 @@
 /**
- * The Go runtime settings for the Go programs the suite starts as local processes (etcd, kube-apiserver,
- * cert-manager's controller, Vault and OpenBao): values of their environment.
+ * The Go runtime settings for the Go programs the suite starts: on the process cluster etcd, kube-apiserver,
+ * cert-manager's controller, Vault and OpenBao; on kind the control plane's static pods (kind/profiles.ts
+ * controlPlanePatches). Values of their environment.
  *
  * With Go's default (GOGC=100) a program collects garbage each time its heap doubles. kube-apiserver's heap churns
  * with every CRD installed, every object decoded and every watch event, and garbage collection was the largest
@@ -15,8 +16,8 @@ export const GO_RUNTIME_TUNED: GoRuntime = { GOGC: '400', GOMEMLIMIT: '1GiB' };
 /** Go's own defaults: nothing set (`bench/parallel.ts --before go-defaults` measures against it). */
 export const GO_RUNTIME_DEFAULTS: GoRuntime = {};
 
-/** How an environment's notes say what its Go programs run with; undefined for Go's defaults. */
-export function goRuntimeNote(runtime: GoRuntime): string | undefined {
+/** How an environment's notes say what its Go programs (`programs`, as a phrase) run with; undefined for Go's defaults. */
+export function goRuntimeNote(runtime: GoRuntime, programs = "etcd, kube-apiserver, cert-manager's controller and Vault"): string | undefined {
   const set = Object.entries(runtime).map(([k, v]) => `${k}=${v}`);
-  return set.length ? `etcd, kube-apiserver, cert-manager's controller and Vault run with ${set.join(' ')} (less garbage collection, more memory)` : undefined;
+  return set.length ? `${programs} run with ${set.join(' ')} (less garbage collection, more memory)` : undefined;
 }
