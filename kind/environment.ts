@@ -8,7 +8,9 @@
  * node, control plane and cert-manager answer healthy and the reset left nothing, else starts fresh and says why.
  * Otherwise, at stop(), the cluster goes to the run's next environment of the same profile and Kubernetes,
  * cert-manager uninstalled and the cluster back in the state it started in (runner/handover.ts), or is deleted when
- * no such environment is left to start.
+ * no such environment is left to start. When one still to start begins with the very install made here (an upgrade
+ * scenario from this release, same Helm, same images), the cluster goes to it with cert-manager running instead,
+ * reset to its state right after the install; that environment checks it healthy in place of installing it again.
  */
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { candidateFor, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
@@ -19,7 +21,7 @@ import type { RunLedger } from '../lib/ledger.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { nameTakenBy } from '../lib/reap.ts';
 import { deleteExtras, resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
-import { HANDOVER_CRD_WAIT_MS, handOn, mayHandOn, takeHanded, type HandedCluster, type HandOn } from '../runner/handover.ts';
+import { HANDOVER_CRD_WAIT_MS, handOn, handOnRunning, mayHandOn, mayHandOnRunning, takeHanded, type HandedCluster, type HandOn, type RunningRelease } from '../runner/handover.ts';
 import { CONTROLLER_CLIENT_RATE_NOTE, type CertManagerComponent } from '../certmanager/chart.ts';
 import type { Placement, VaultEngine } from '../scenarios/types.ts';
 import { prepareInClusterVault, prepareVault } from '../runner/vault-handle.ts';
@@ -56,12 +58,17 @@ export class KindEnvironment implements ScenarioEnvironment {
       CONTROLLER_CLIENT_RATE_NOTE,
       'Vault: in-cluster = a Deployment as the `vault` ServiceAccount (system:auth-delegator), reviewing with its own pod token; external = a container on the kind network',
       ...(gc ? [gc] : []),
+      ...(this.takenRunning ? [`cert-manager ${this.takenRunning.version}: installed by the environment before this one on the same cluster (${this.takenRunning.by}) and handed on running, reset to its state right after that install and checked healthy, instead of installed again`] : []),
     ];
   }
   private readonly vaults: VaultPool<{ handle: VaultHandle; running: RunningVault; where: string }>;
   private baseline?: Baseline;
   /** Where the cluster goes when this environment ends (runner/cluster-handoff.ts), and its bare state. */
   private handOn?: HandOn;
+  /** The state right after cert-manager's install, when the cluster may be handed on with it running. */
+  private installed?: Baseline;
+  /** The cert-manager this environment was handed running, not installed itself. */
+  private takenRunning?: RunningRelease;
 
   private constructor(
     readonly key: string,
@@ -87,7 +94,7 @@ export class KindEnvironment implements ScenarioEnvironment {
     let node: Promise<StockedNodeImage> | undefined;
     const nodeImage = () => (node ??= nodeImageFor(spec, share?.serves, images.nodeImage, log));
     for (;;) {
-      const handed = share ? await takeHanded<KindCluster>(share.to, share.key, log) : undefined;
+      const handed = share ? await takeHanded<KindCluster>(share.to, share.key, log, share.release) : undefined;
       const cluster = handed?.cluster ?? await KindCluster.ensure({
         profile: spec.profile,
         kubernetesVersion: spec.kubernetes,
@@ -109,21 +116,29 @@ export class KindEnvironment implements ScenarioEnvironment {
         const nodeIp = await docker(['inspect', '--format', `{{ (index .NetworkSettings.Networks "${KIND_NETWORK}").IPAddress }}`, cluster.nodeContainer]);
         // the state a cluster is handed on in: taken before any cert-manager, proven again at every handover
         const bare = handed?.bare ?? (mayHandOn(share) ? await takeBaseline(cluster.kube, 'delete') : undefined);
-        const certManager = state ? await adoptCertManager(cluster, state, log) : await installCertManager(spec, cluster, spec.certManager, log);
+        const certManager = state
+          ? await adoptCertManager(cluster, state, log)
+          : handed?.running
+            ? await attachRunning(cluster, handed.running, log)
+            : await installCertManager(spec, cluster, spec.certManager, log);
         if (!certManager) return undefined;
+        // the state a cluster is handed on in with cert-manager running; an upgrade leaves another release than it installed
+        const installed = spec.upgradeTo ? undefined : (handed?.running?.installed ?? (mayHandOnRunning(share) ? await takeBaseline(cluster.kube, 'delete') : undefined));
         // a cluster made now had its CoreDNS come up while cert-manager was installed (KindClusterSpec.dnsLater): the
         // scenarios' Vaults and cert-manager find each other by Service names (a handed or kept one was ready before)
         if (!handed && !cluster.timings.reused) await cluster.waitReady(DNS_WAIT_MS);
         const env = new KindEnvironment(spec.key, cluster, certManager, spec, log, sa.stdout.trim() + '\n', `https://${nodeIp}:6443`, nodeIp, cleaner);
         env.baseline = state?.baseline ?? (keyed ? await takeBaseline(cluster.kube, 'delete') : undefined);
         if (share && bare) env.handOn = { ...share, bare };
+        if (installed) env.installed = installed;
+        if (handed?.running) env.takenRunning = handed.running;
         return env;
       });
       if (env) {
         if (state) log(`reuse: adopted ${cluster.name} (${kept?.summary}): healthy, and nothing beyond its baseline (${state.baseline.namespaces.length} namespaces)`);
         return env;
       }
-      // the kept cluster failed its check: it goes, and a fresh one is made
+      // the kept or handed cluster failed its check: it goes, and a fresh one is made
       await cleaner.unwind();
       adopt = undefined;
     }
@@ -233,6 +248,10 @@ export class KindEnvironment implements ScenarioEnvironment {
    * namespaceDeletionGracePeriod), time the uninstall then fills. Helm deletes what its release made inside
    * cert-manager's namespace meanwhile (a Terminating namespace takes deletions and updates, refuses creations), and
    * a release record already gone with the namespace counts as uninstalled (HelmCertManager.uninstall).
+   *
+   * When an environment still to start begins with this environment's install, cert-manager stays instead: the
+   * cluster is reset to its state right after the install and handed to that one (runner/handover.ts
+   * handOnRunning); should that reset leave anything, the uninstall above runs after all.
    */
   private async handClusterOn(on: HandOn): Promise<void> {
     this.cleaner.forget(CLUSTER);
@@ -243,7 +262,12 @@ export class KindEnvironment implements ScenarioEnvironment {
       await namespaces;
       return left;
     };
-    await handOn(on, asHanded(this.cluster, on.bare, this.spec.run), uninstall, this.log, NAMESPACES_GONE_MS);
+    const handed = asHanded(this.cluster, on.bare, this.spec.run);
+    const bare = () => handOn(on, handed, uninstall, this.log, NAMESPACES_GONE_MS);
+    if (!this.installed || !on.to.wantedRunning(on.key, on.release)) return bare();
+    // an environment still to start begins with this very install (an upgrade from it): it takes cert-manager as is
+    const running: RunningRelease = { release: on.release, installed: this.installed, version: this.certManager.version, images: { ...this.certManager.images }, by: this.key };
+    return handOnRunning(on, handed, running, bare, NAMESPACES_GONE_MS);
   }
 }
 
@@ -280,6 +304,16 @@ async function adoptCertManager(cluster: KindCluster, state: KindKeptState, log:
     return cm;
   } catch (err) {
     log(`reuse: kept ${cluster.name} not adopted: ${err instanceof EnvironmentError ? err.problem : (err as Error).message}; deleting it and starting fresh`);
+    return undefined;
+  }
+}
+
+/** The cert-manager a handed cluster runs, checked healthy; undefined (and why, logged) when not. */
+async function attachRunning(cluster: KindCluster, running: RunningRelease, log: Logger): Promise<KindCertManager | undefined> {
+  try {
+    return await KindCertManager.attach({ cluster, version: running.version, images: running.images });
+  } catch (err) {
+    log(`kind cluster ${cluster.name} handed on with cert-manager ${running.version} running, but it does not answer healthy (${err instanceof EnvironmentError ? err.problem : (err as Error).message}); deleting it and starting fresh`);
     return undefined;
   }
 }

@@ -27,6 +27,35 @@ describe('ClusterHandoff', () => {
     expect(stopped).toEqual(['b1', 'a1', 'a3']);
   });
 
+  it('a cluster handed on running a release goes only to an environment starting with that release', async () => {
+    const stopped: string[] = [];
+    const h = new ClusterHandoff(['k', 'k', 'k'], ['r1', 'r1', 'r2']);
+    expect(h.take('k', 'r1')).toBeUndefined();
+    expect(h.wantedRunning('k', 'r1')).toBe(true); // the second r1 is still to start
+    expect(h.wantedRunning('k', 'r3')).toBe(false);
+    await h.give('k', cluster('running-r1', stopped), 'r1');
+    expect(h.wantedRunning('k', 'r1')).toBe(false); // one is idle for it already
+    expect(h.usable('k', 'r2')).toBeUndefined(); // r2 does not get a cluster running r1
+    expect(h.take('k', 'r2')).toBeUndefined();
+    expect(h.usable('k', 'r1')).toBe('running');
+    expect(h.take<ReturnType<typeof cluster>>('k', 'r1')?.name).toBe('running-r1');
+    // nothing of r1 is to come: a cluster offered running r1 is stopped, a bare one too (every k has started)
+    await h.give('k', cluster('late-r1', stopped), 'r1');
+    expect(stopped).toEqual(['late-r1']);
+  });
+
+  it('a bare cluster serves any release; one running a release is preferred by its own', async () => {
+    const stopped: string[] = [];
+    const h = new ClusterHandoff(['k', 'k', 'k', 'k'], ['r1', 'r2', 'r1', 'r3']);
+    h.take('k', 'r1');
+    h.take('k', 'r2');
+    await h.give('k', cluster('bare', stopped));
+    await h.give('k', cluster('running-r1', stopped), 'r1');
+    expect(h.take<ReturnType<typeof cluster>>('k', 'r3')?.name).toBe('bare');
+    expect(h.take<ReturnType<typeof cluster>>('k', 'r1')?.name).toBe('running-r1');
+    expect(stopped).toEqual([]);
+  });
+
   it('drain stops what is idle when a run ends early', async () => {
     const stopped: string[] = [];
     const h = new ClusterHandoff(['a', 'a']);
@@ -94,19 +123,30 @@ describe('servedBy', () => {
 
 describe('pickEnvironment', () => {
   const counts = (m: Record<string, number>) => (k: string) => m[k] ?? 0;
+  const bareIdle = (m: Record<string, number>) => (k: string) => (m[k] ? ('bare' as const) : undefined);
+  const envs = (...keys: string[]) => keys.map((key) => ({ key }));
 
   it('takes an idle cluster first', () => {
-    expect(pickEnvironment(['k', 'a', 'b'], counts({ k: 1 }), counts({ b: 1 }))).toBe(2);
+    expect(pickEnvironment(envs('k', 'a', 'b'), counts({ k: 1 }), bareIdle({ b: 1 }))).toBe(2);
+  });
+
+  it('an idle cluster already running an environment’s release before a bare one', () => {
+    const h = new ClusterHandoff(['k', 'k', 'k'], ['r1', 'r2', 'r3']);
+    h.take('k', 'r1');
+    void h.give('k', { stop: async () => {} }); // bare
+    void h.give('k', { stop: async () => {} }, 'r3'); // r3 still to start: kept running
+    const pending = [{ key: 'k', release: 'r2' }, { key: 'k', release: 'r3' }];
+    expect(pickEnvironment(pending, counts({}), (k, r) => h.usable(k, r))).toBe(1);
   });
 
   it('else serves a key nobody serves before making a second cluster of a busy one', () => {
     // k is running on one slot: the free slot starts a, not a second k cluster
-    expect(pickEnvironment(['k', 'k', 'a', 'a'], counts({ k: 1 }), counts({}))).toBe(2);
+    expect(pickEnvironment(envs('k', 'k', 'a', 'a'), counts({ k: 1 }), bareIdle({}))).toBe(2);
   });
 
   it('else the first, and -1 when nothing is pending', () => {
-    expect(pickEnvironment(['k', 'a'], counts({ k: 1, a: 1 }), counts({}))).toBe(0);
-    expect(pickEnvironment([], counts({}), counts({}))).toBe(-1);
+    expect(pickEnvironment(envs('k', 'a'), counts({ k: 1, a: 1 }), bareIdle({}))).toBe(0);
+    expect(pickEnvironment([], counts({}), bareIdle({}))).toBe(-1);
   });
 
   it('a run of one long key and small ones makes one cluster per small key', () => {
@@ -115,7 +155,7 @@ describe('pickEnvironment', () => {
     const h = { running: new Map<string, number>(), idle: new Map<string, number>(), made: [] as string[] };
     const pending = [...keys];
     const start = () => {
-      const i = pickEnvironment(pending, (k) => h.running.get(k) ?? 0, (k) => h.idle.get(k) ?? 0);
+      const i = pickEnvironment(envs(...pending), (k) => h.running.get(k) ?? 0, (k) => (h.idle.get(k) ? 'bare' : undefined));
       const key = pending.splice(i, 1)[0]!;
       if (h.idle.get(key)) h.idle.set(key, h.idle.get(key)! - 1);
       else h.made.push(key);

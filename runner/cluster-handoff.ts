@@ -13,21 +13,43 @@ export interface HandableCluster {
  * proven back to the state it started in — goes to the next environment that needs the same cluster, instead of
  * being stopped while another just like it starts. A cluster is kept idle only while some environment not yet
  * started still needs its key; the last one stops it, and `drain()` stops what is left when the run ends.
+ *
+ * A cluster may also be handed on with its cert-manager still running (`give(key, c, release)`), reset to the state
+ * right after the install, when an environment not yet started begins with that same release (`startRelease`, in
+ * practice an upgrade scenario starting from it): that one takes it in place of installing the release again, and
+ * no other takes it.
  */
 export class ClusterHandoff {
-  private readonly idle = new Map<string, HandableCluster[]>();
-  private readonly pending: Map<string, number>;
+  private readonly idle = new Map<string, Array<{ cluster: HandableCluster; running?: string }>>();
+  private readonly pending = new Map<string, number>();
+  private readonly pendingRelease = new Map<string, number>();
 
-  /** `keys`: the cluster key of every environment the run will start. */
-  constructor(keys: string[]) {
-    this.pending = new Map();
-    for (const k of keys) this.pending.set(k, (this.pending.get(k) ?? 0) + 1);
+  /** `keys`: the cluster key of every environment the run will start; `releases`: the release each starts with, same order. */
+  constructor(keys: string[], releases: ReadonlyArray<string | undefined> = []) {
+    keys.forEach((k, i) => {
+      count(this.pending, k, 1);
+      const release = releases[i];
+      if (release !== undefined) count(this.pendingRelease, releaseSlot(k, release), 1);
+    });
   }
 
-  /** An environment of `key` starts: an idle cluster of that key if there is one (it is the caller's now). */
-  take<C extends HandableCluster>(key: string): C | undefined {
-    this.pending.set(key, Math.max(0, (this.pending.get(key) ?? 0) - 1));
-    return this.idle.get(key)?.pop() as C | undefined;
+  /**
+   * An environment of `key` starts, with `release` to install: an idle cluster already running that release if there
+   * is one, else a bare idle one (it is the caller's now). Never one running another release.
+   */
+  take<C extends HandableCluster>(key: string, release?: string): C | undefined {
+    count(this.pending, key, -1);
+    if (release !== undefined) count(this.pendingRelease, releaseSlot(key, release), -1);
+    const list = this.idle.get(key) ?? [];
+    const i = release !== undefined && list.some((x) => x.running === release) ? list.findIndex((x) => x.running === release) : list.findIndex((x) => x.running === undefined);
+    return i < 0 ? undefined : (list.splice(i, 1)[0]!.cluster as C);
+  }
+
+  /** What `take(key, release)` would answer now: a cluster running the release, a bare one, or none. */
+  usable(key: string, release?: string): 'running' | 'bare' | undefined {
+    const list = this.idle.get(key) ?? [];
+    if (release !== undefined && list.some((x) => x.running === release)) return 'running';
+    return list.some((x) => x.running === undefined) ? 'bare' : undefined;
   }
 
   /** Whether an environment not yet started could take a cluster of `key` (worth cleaning one for). */
@@ -35,10 +57,19 @@ export class ClusterHandoff {
     return (this.pending.get(key) ?? 0) > this.idleCount(key);
   }
 
-  /** An environment of `key` ended with its cluster clean: kept for a later one, or stopped when none will come. */
-  async give(key: string, cluster: HandableCluster): Promise<void> {
-    if (this.wanted(key)) {
-      this.idle.set(key, [...(this.idle.get(key) ?? []), cluster]);
+  /** Whether an environment not yet started begins with `release` on `key` and no idle cluster runs it for it yet. */
+  wantedRunning(key: string, release: string): boolean {
+    const runningIdle = (this.idle.get(key) ?? []).filter((x) => x.running === release).length;
+    return this.wanted(key) && (this.pendingRelease.get(releaseSlot(key, release)) ?? 0) > runningIdle;
+  }
+
+  /**
+   * An environment of `key` ended with its cluster clean — bare, or running `release` as right after its install:
+   * kept for a later one, or stopped when none will come.
+   */
+  async give(key: string, cluster: HandableCluster, release?: string): Promise<void> {
+    if (release === undefined ? this.wanted(key) : this.wantedRunning(key, release)) {
+      this.idle.set(key, [...(this.idle.get(key) ?? []), { cluster, ...(release === undefined ? {} : { running: release }) }]);
       return;
     }
     await cluster.stop();
@@ -48,7 +79,7 @@ export class ClusterHandoff {
   async drain(): Promise<void> {
     const all = [...this.idle.values()].flat();
     this.idle.clear();
-    for (const c of all) await c.stop();
+    for (const c of all) await c.cluster.stop();
   }
 
   /** Idle clusters now, by key (for tests and logs). */
@@ -56,6 +87,20 @@ export class ClusterHandoff {
     return this.idle.get(key)?.length ?? 0;
   }
 }
+
+const count = (m: Map<string, number>, k: string, by: number) => m.set(k, Math.max(0, (m.get(k) ?? 0) + by));
+const releaseSlot = (key: string, release: string) => `${key}\n${release}`;
+
+/**
+ * The cert-manager install an environment makes at `version`, as a value two environments compare: the version,
+ * the Helm that installs it, the release under test where it stands for that version, and where images come from.
+ */
+export function releaseOf(spec: EnvironmentSpec, version: string): string {
+  return JSON.stringify({ version, helm: spec.pins.helm, candidate: candidateFor(spec, version) ?? null, source: spec.source });
+}
+
+/** The install an environment starts with: an upgrade's `from`, else its scenarios' release. */
+export const startRelease = (spec: EnvironmentSpec): string => releaseOf(spec, spec.certManager);
 
 /**
  * What a cluster is, apart from the cert-manager in it: the profile (ServiceAccount issuer, API audiences,
@@ -99,14 +144,17 @@ export function groupByCluster<T>(items: T[], keyOf: (t: T) => string): T[] {
 }
 
 /**
- * Which pending environment a free slot starts, by cluster key: one whose key has an idle cluster (taken at once,
- * so no cluster waits), else one of a key no running environment serves (it needs a cluster of its own anyway),
- * else the first. A second cluster of a busy key is made only when every other key is served: a key with few
- * environments then shares one cluster instead of starting one per slot. -1 when nothing is pending.
+ * Which pending environment a free slot starts: one an idle cluster already runs the release of (taken at once, no
+ * install), else one whose key has a bare idle cluster (taken at once, so no cluster waits), else one of a key no
+ * running environment serves (it needs a cluster of its own anyway), else the first. A second cluster of a busy key
+ * is made only when every other key is served: a key with few environments then shares one cluster instead of
+ * starting one per slot. -1 when nothing is pending.
  */
-export function pickEnvironment(pendingKeys: readonly string[], runningOf: (key: string) => number, idleOf: (key: string) => number): number {
-  const idle = pendingKeys.findIndex((k) => idleOf(k) > 0);
-  if (idle >= 0) return idle;
-  const unserved = pendingKeys.findIndex((k) => runningOf(k) === 0);
-  return unserved >= 0 ? unserved : pendingKeys.length ? 0 : -1;
+export function pickEnvironment(pending: ReadonlyArray<{ key: string; release?: string }>, runningOf: (key: string) => number, usableOf: (key: string, release?: string) => 'running' | 'bare' | undefined): number {
+  const running = pending.findIndex((p) => usableOf(p.key, p.release) === 'running');
+  if (running >= 0) return running;
+  const bare = pending.findIndex((p) => usableOf(p.key, p.release) === 'bare');
+  if (bare >= 0) return bare;
+  const unserved = pending.findIndex((p) => runningOf(p.key) === 0);
+  return unserved >= 0 ? unserved : pending.length ? 0 : -1;
 }

@@ -87,9 +87,10 @@ export interface EnvironmentSpec {
   reuse: boolean;
   /**
    * The run's cluster handoff, where clusters are shared between its environments (runner/cluster-handoff.ts),
-   * this environment's cluster key in it, and what the environments of that key run on the cluster.
+   * this environment's cluster key in it, the cert-manager install it starts with (`startRelease`), and what the
+   * environments of that key run on the cluster.
    */
-  handoff?: { to: ClusterHandoff; key: string; serves: ClusterServes };
+  handoff?: { to: ClusterHandoff; key: string; release: string; serves: ClusterServes };
   /** The environment variables the Go programs it starts as local processes run with (lib/go-runtime.ts). */
   goRuntime: GoRuntime;
 }

@@ -2,7 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { Kube } from '../lib/kube.ts';
 import { ClusterHandoff } from './cluster-handoff.ts';
-import { handOn, mayHandOn, takeHanded, type HandedCluster } from './handover.ts';
+import { handOn, handOnRunning, mayHandOn, mayHandOnRunning, takeHanded, type HandedCluster, type RunningRelease } from './handover.ts';
 import type { Baseline } from './reset.ts';
 
 /** An API server's objects by kind, listed and deleted as runner/reset.ts and certmanager/crds.ts do. */
@@ -30,7 +30,7 @@ describe('handOn', () => {
     const events: string[] = [];
     const to = new ClusterHandoff(['k', 'k']);
     to.take('k');
-    await handOn({ to, key: 'k', bare }, cluster(kube, events), async () => [], (l) => events.push(l));
+    await handOn({ to, key: 'k', bare, release: 'r' }, cluster(kube, events), async () => [], (l) => events.push(l));
     expect(objects.Namespace.map((n) => n.metadata.name)).toEqual(['default', 'kube-system']); // the scenario's namespace went
     expect(to.idleCount('k')).toBe(1);
     expect(events).toEqual([]);
@@ -43,7 +43,7 @@ describe('handOn', () => {
     const events: string[] = [];
     const to = new ClusterHandoff(['k', 'k']);
     to.take('k');
-    await handOn({ to, key: 'k', bare }, cluster(fakeKube({ Namespace: [ns('default'), ns('kube-system')] }), events), async () => ['CustomResourceDefinition orders.acme.cert-manager.io'], (l) => events.push(l));
+    await handOn({ to, key: 'k', bare, release: 'r' }, cluster(fakeKube({ Namespace: [ns('default'), ns('kube-system')] }), events), async () => ['CustomResourceDefinition orders.acme.cert-manager.io'], (l) => events.push(l));
     expect(to.idleCount('k')).toBe(0);
     expect(events).toEqual(['kind cluster c1 not handed on (CustomResourceDefinition orders.acme.cert-manager.io); stopping it', 'stopped']);
   });
@@ -52,7 +52,7 @@ describe('handOn', () => {
     const events: string[] = [];
     const to = new ClusterHandoff(['k', 'k']);
     to.take('k');
-    await handOn({ to, key: 'k', bare }, cluster(fakeKube({}), events), async () => Promise.reject(new Error('helm uninstall failed')), (l) => events.push(l));
+    await handOn({ to, key: 'k', bare, release: 'r' }, cluster(fakeKube({}), events), async () => Promise.reject(new Error('helm uninstall failed')), (l) => events.push(l));
     expect(events).toEqual(['kind cluster c1 not handed on (the reset failed: helm uninstall failed); stopping it', 'stopped']);
   });
 });
@@ -95,5 +95,58 @@ describe('mayHandOn', () => {
     expect(mayHandOn({ to, key: 'k' })).toBe(false);
     await to.give('k', cluster(fakeKube({}), []));
     expect(mayHandOn({ to, key: 'k' })).toBe(false);
+  });
+});
+
+describe('handOnRunning', () => {
+  const images = { controller: 'c:v1', webhook: 'w:v1', cainjector: 'i:v1' };
+  const installed: Baseline = { namespaces: ['cert-manager', 'default', 'kube-system'], objects: ['cert-manager/Secret/cert-manager-webhook-ca'], extraNamespaces: 'delete' };
+  const running: RunningRelease = { release: 'r1', installed, version: 'v1.14.7', images, by: 'env-a' };
+  const secret = (namespace: string, name: string) => ({ metadata: { namespace, name } });
+
+  it('resets to the state right after the install, keeps cert-manager, and gives the cluster only to an environment starting with that release', async () => {
+    const objects: Record<string, KubernetesObject[]> = {
+      Namespace: [ns('cert-manager'), ns('default'), ns('kube-system'), ns('scenario-a')],
+      Secret: [secret('cert-manager', 'cert-manager-webhook-ca'), secret('default', 'scenario-token')],
+    };
+    const kube = fakeKube(objects);
+    const events: string[] = [];
+    const to = new ClusterHandoff(['k', 'k', 'k'], ['r1', 'r2', 'r1']);
+    to.take('k', 'r1');
+    expect(mayHandOnRunning({ to, key: 'k', release: 'r1' })).toBe(true);
+    let uninstalled = false;
+    await handOnRunning({ to, key: 'k', bare, release: 'r1' }, cluster(kube, events), running, async () => void (uninstalled = true));
+    expect(uninstalled).toBe(false);
+    expect(objects.Namespace!.map((n) => n.metadata?.name)).toEqual(['cert-manager', 'default', 'kube-system']);
+    expect(objects.Secret!.map((n) => n.metadata?.name)).toEqual(['cert-manager-webhook-ca']);
+    expect(await takeHanded<string>(to, 'k', (l) => events.push(l), 'r2')).toBeUndefined(); // not for another release
+    const taken = await takeHanded<string>(to, 'k', (l) => events.push(l), 'r1');
+    expect(taken?.running).toEqual(running);
+    expect(taken?.bare).toEqual(bare); // still what its next handover resets to
+    expect(events).toEqual([expect.stringMatching(/^kind cluster c1 handed on with cert-manager v1\.14\.7 running, after a \d+(\.\d)?s reset \(nothing beyond its state right after the install\)$/)]);
+  });
+
+  it('hands on bare (the uninstall path) when the reset leaves something', async () => {
+    const kube = fakeKube({ Namespace: [ns('cert-manager'), ns('default'), ns('kube-system')] });
+    // a Secret that deleting does not remove (a finalizer, say)
+    (kube as unknown as { objects: { list: (a: string, k: string) => Promise<{ items: KubernetesObject[] }> } }).objects.list = async (_a, kind) => ({ items: kind === 'Namespace' ? [ns('cert-manager'), ns('default'), ns('kube-system')] : kind === 'Secret' ? [secret('default', 'stuck')] : [] });
+    (kube as unknown as { delete: () => Promise<void> }).delete = async () => {};
+    const to = new ClusterHandoff(['k', 'k'], ['r1', 'r1']);
+    to.take('k', 'r1');
+    let uninstalled = false;
+    await handOnRunning({ to, key: 'k', bare, release: 'r1' }, cluster(kube, []), running, async () => void (uninstalled = true), 600);
+    expect(uninstalled).toBe(true);
+    expect(to.idleCount('k')).toBe(0);
+  });
+
+  it('a cluster handed on running that holds more than the state after the install is stopped, not taken', async () => {
+    const objects: Record<string, KubernetesObject[]> = { Namespace: [ns('cert-manager'), ns('default'), ns('kube-system')], Secret: [secret('cert-manager', 'cert-manager-webhook-ca')] };
+    const events: string[] = [];
+    const to = new ClusterHandoff(['k', 'k'], ['r1', 'r1']);
+    to.take('k', 'r1');
+    await handOnRunning({ to, key: 'k', bare, release: 'r1' }, cluster(fakeKube(objects), events), running, async () => {});
+    objects.Namespace!.push(ns('late'));
+    expect(await takeHanded<string>(to, 'k', (l) => events.push(l), 'r1')).toBeUndefined();
+    expect(events).toEqual(['kind cluster c1 handed on with cert-manager v1.14.7 running, not clean (Namespace late); stopping it, starting another', 'stopped']);
   });
 });

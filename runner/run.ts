@@ -6,7 +6,7 @@ import { planEnvironments, type EnvironmentSpec, type RunSettings } from './envi
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
 import { Neighbourhood } from './attribution.ts';
 import { runScheduled, schedulePlans } from './schedule.ts';
-import { ClusterHandoff, clusterKey, groupByCluster, pickEnvironment, servedBy } from './cluster-handoff.ts';
+import { ClusterHandoff, clusterKey, groupByCluster, pickEnvironment, servedBy, startRelease } from './cluster-handoff.ts';
 
 export interface SkippedScenario {
   plan: Plan;
@@ -73,12 +73,12 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
   // clusters go from one environment to the next, unless environments are kept (for a later run, or to look inside)
   const sharing = opts.settings.shareClusters !== false && !opts.settings.reuse && !opts.keep;
   const planned = planEnvironments(runnable, opts.settings);
-  const keyed = planned.map((g) => ({ ...g, clusterKey: clusterKey(g.spec) }));
+  const keyed = planned.map((g) => ({ ...g, clusterKey: clusterKey(g.spec), release: startRelease(g.spec) }));
   const groups = sharing ? groupByCluster(keyed, (g) => g.clusterKey) : keyed;
-  const handoff = sharing ? new ClusterHandoff(groups.map((g) => g.clusterKey)) : undefined;
+  const handoff = sharing ? new ClusterHandoff(groups.map((g) => g.clusterKey), groups.map((g) => g.release)) : undefined;
   if (handoff) {
     const serves = (key: string) => servedBy(groups.filter((g) => g.clusterKey === key).map((g) => g.spec));
-    for (const g of groups) g.spec.handoff = { to: handoff, key: g.clusterKey, serves: serves(g.clusterKey) };
+    for (const g of groups) g.spec.handoff = { to: handoff, key: g.clusterKey, release: g.release, serves: serves(g.clusterKey) };
   }
   const runGroup = async (group: (typeof groups)[number]) => {
     if (opts.signal?.aborted) {
@@ -127,7 +127,7 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
   const running = new Map<string, number>();
   const slot = async (): Promise<void> => {
     for (;;) {
-      const i = handoff ? pickEnvironment(pending.map((g) => g.clusterKey), (k) => running.get(k) ?? 0, (k) => handoff.idleCount(k)) : pending.length ? 0 : -1;
+      const i = handoff ? pickEnvironment(pending.map((g) => ({ key: g.clusterKey, release: g.release })), (k) => running.get(k) ?? 0, (k, r) => handoff.usable(k, r)) : pending.length ? 0 : -1;
       if (i < 0) return;
       const group = pending.splice(i, 1)[0]!;
       running.set(group.clusterKey, (running.get(group.clusterKey) ?? 0) + 1);
