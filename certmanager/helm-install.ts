@@ -1,7 +1,9 @@
 /**
  * cert-manager installed (or upgraded in place) with Helm from the pinned chart on any cluster this host has a
- * kubeconfig for: CRDs from crds.yaml first, then `helm upgrade --install --wait` with the suite's values, then
- * wait until controller, webhook and cainjector run this version and the webhook answers admission requests.
+ * kubeconfig for: CRDs from crds.yaml first, then `helm upgrade --install` with the suite's values, then wait until
+ * controller, webhook and cainjector run this version and the webhook answers admission requests. Helm's own
+ * `--wait` is not used: it checks readiness every 2 s and adds nothing those two checks do not cover (each pod
+ * Ready on this version's image, the webhook admitting), which are asked every INSTALL_POLL_MS instead.
  * Where the images come from is the caller's business (kind loads them; an existing cluster's nodes pull them).
  */
 import { execa } from 'execa';
@@ -71,6 +73,12 @@ export interface HelmCertManagerOptions {
 
 const tail = (text: unknown, n: number) => String(text ?? '').split('\n').filter(Boolean).slice(-n);
 
+/**
+ * How often an install asks whether cert-manager runs and its webhook serves: every start of an environment waits
+ * on it, and each ask is three pod lists or two dry-run creates.
+ */
+const INSTALL_POLL_MS = 250;
+
 export class HelmCertManager {
   private constructor(
     readonly version: string,
@@ -90,6 +98,7 @@ export class HelmCertManager {
     await opts.kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: CERT_MANAGER_NAMESPACE, ...(opts.namespaceLabels ? { labels: opts.namespaceLabels } : {}) } });
     // A candidate chart brings its own CRDs (part of what is gated); otherwise the pinned ones go first.
     if (!opts.chart) await applyCrds(opts.kube, crds);
+    const crdsApplied = Date.now();
     const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-helm-'));
     const images = Object.fromEntries(CERT_MANAGER_COMPONENTS.map((c) => [c, opts.images?.[c] ?? imageRef(c, opts.version)])) as Record<CertManagerComponent, string>;
     const cm = new HelmCertManager(opts.version, opts.kube, images);
@@ -103,7 +112,7 @@ export class HelmCertManager {
         ...helmValues(opts.version, opts.pullPolicy),
         ...CERT_MANAGER_COMPONENTS.flatMap((c) => (opts.images?.[c] ? imageValues(c, opts.images[c]!) : [])),
         ...(opts.chart ? ['--set', 'crds.enabled=true', '--set', 'installCRDs=true'] : ['--post-renderer', renderer]),
-        '--wait', '--timeout', `${timeout}s`,
+        '--timeout', `${timeout}s`,
       ];
       const candidate = [...Object.keys(opts.images ?? {}), ...(opts.chart ? ['chart'] : [])];
       opts.log(`cert-manager: helm upgrade --install ${candidate.length ? `candidate ${candidate.join(', ')} in place of ${opts.version}` : opts.version} (controller, webhook, cainjector)`);
@@ -117,9 +126,12 @@ export class HelmCertManager {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+    const helmDone = Date.now();
     await cm.waitRunning(timeoutMs);
+    const podsReady = Date.now();
     await cm.waitWebhookServing(timeoutMs);
-    opts.log(`cert-manager: ${opts.version} running in ${secondsSince(started)}s`);
+    const s = (from: number, to: number) => `${((to - from) / 1000).toFixed(1)}s`;
+    opts.log(`cert-manager: ${opts.version} running in ${secondsSince(started)}s (CRDs ${s(started, crdsApplied)}, helm ${s(crdsApplied, helmDone)}, pods Ready ${s(helmDone, podsReady)} later, the webhook serving ${s(podsReady, Date.now())} after)`);
     return cm;
   }
 
@@ -167,7 +179,7 @@ export class HelmCertManager {
         }),
       );
       return states.every((s) => s.ok) ? true : waiting(states.filter((s) => !s.ok).map((s) => s.text).join('; '));
-    }, { timeoutMs, intervalMs: 1000 });
+    }, { timeoutMs, intervalMs: INSTALL_POLL_MS });
     if (r.ok) return;
     throw new EnvironmentError(`cert-manager ${this.version}`, `not Ready: ${r.last}`, 'read the logs below', await this.allLogLines(15));
   }
@@ -191,7 +203,7 @@ export class HelmCertManager {
       } catch (err) {
         return isWebhookDenial(apiMessage(err)) ? true : waiting(apiMessage(err));
       }
-    }, { timeoutMs, intervalMs: 1000 });
+    }, { timeoutMs, intervalMs: INSTALL_POLL_MS });
     if (r.ok) return;
     throw new EnvironmentError(`cert-manager ${this.version}`, `the webhook does not serve: ${r.last}`, 'read the webhook and cainjector logs below', [
       ...(await this.logLines('webhook')).slice(-15).map((l) => `webhook: ${l}`),
