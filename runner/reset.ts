@@ -80,12 +80,25 @@ export async function deleteExtras(kube: Kube, baseline: Baseline): Promise<void
   for (const o of await extras(kube, baseline)) if (!o.metadata?.deletionTimestamp) await kube.delete(o);
 }
 
-/** Deletes everything beyond the baseline and waits until it is gone; answers what is still there (empty: clean). */
+/**
+ * Deletes everything beyond the baseline and waits until it is gone; answers what is still there (empty: clean).
+ * Deleted namespaces take seconds to go (the namespace controller's grace period, then their pods stopping): until
+ * they have, only the namespaces are asked after, one list, and the whole proof (`leftovers`, eleven lists, Secrets
+ * of every namespace among them) is taken once they are gone.
+ */
 export async function resetToBaseline(kube: Kube, baseline: Baseline, timeoutMs = 90_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
   await deleteExtras(kube, baseline);
+  if (baseline.extraNamespaces === 'delete') {
+    const base = new Set(baseline.namespaces);
+    await poll(async () => {
+      const extra = (await list(kube, 'v1', 'Namespace')).map(nameOf).filter((n) => !base.has(n));
+      return extra.length ? waiting(extra.join(', ')) : true;
+    }, { timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 250 });
+  }
   const r = await poll(async () => {
     const left = await leftovers(kube, baseline);
     return left.length ? waiting(left.join(', ')) : true;
-  }, { timeoutMs, intervalMs: 500 });
+  }, { timeoutMs: Math.max(500, deadline - Date.now()), intervalMs: 500 });
   return r.ok ? [] : r.last.split(', ');
 }
