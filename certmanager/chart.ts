@@ -81,7 +81,7 @@ export function helmValues(version: string, pullPolicy: PullPolicy = 'Never'): s
     '--set', `cainjector.image.pullPolicy=${pullPolicy}`,
     // the launcher serves /livez only when asked; the chart's liveness probe expects it on 9403
     '--set-json', `extraArgs=${JSON.stringify(['--internal-healthz-listen-address=0.0.0.0:9403', ...CONTROLLER_CLIENT_RATE_ARGS])}`,
-    // `helm --wait` waits for the webhook's readiness; the chart's 5 s delay and period cost every cluster ~5 s
+    // the install waits for the webhook's readiness; the chart's 5 s delay and period cost every cluster ~5 s
     '--set', 'webhook.readinessProbe.initialDelaySeconds=1',
     '--set', 'webhook.readinessProbe.periodSeconds=1',
   ];

@@ -161,21 +161,34 @@ export class HelmCertManager {
     throw new EnvironmentError('cert-manager', 'helm uninstall failed', `helm ${target.join(' ')} -n ${CERT_MANAGER_NAMESPACE} uninstall ${CERT_MANAGER_RELEASE}`, tail(r.all, 10));
   }
 
-  private async pod(component: CertManagerComponent): Promise<V1Pod | undefined> {
+  private async pods(component: CertManagerComponent): Promise<V1Pod[]> {
     const pods = await this.kube.core.listNamespacedPod({ namespace: CERT_MANAGER_NAMESPACE, labelSelector: `app.kubernetes.io/component=${component}` });
-    const live = pods.items.filter((p) => !p.metadata?.deletionTimestamp);
+    return pods.items;
+  }
+
+  private async pod(component: CertManagerComponent): Promise<V1Pod | undefined> {
+    const live = (await this.pods(component)).filter((p) => !p.metadata?.deletionTimestamp);
     return live.find((p) => p.spec?.containers?.[0]?.image === this.images[component]) ?? live[0];
   }
 
-  /** Every component's pod Ready and running this version's image (after an upgrade, not the old ReplicaSet's). */
+  /**
+   * Every component's pod Ready and running this version's image, and after an upgrade no pod of the old release
+   * left, not even one terminating: until it has exited, the webhook Service may still route an admission request
+   * to the old webhook, which answers the probe and then drops the next request as it shuts down (`failed calling
+   * webhook … EOF`).
+   */
   async waitRunning(timeoutMs: number): Promise<void> {
     const r = await poll(async () => {
       const states = await Promise.all(
         CERT_MANAGER_COMPONENTS.map(async (c) => {
-          const pod = await this.pod(c);
+          const all = await this.pods(c);
+          const live = all.filter((p) => !p.metadata?.deletionTimestamp);
+          const pod = live.find((p) => p.spec?.containers?.[0]?.image === this.images[c]) ?? live[0];
           const ready = pod?.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True');
-          const ok = !!pod && !!ready && pod.spec?.containers?.[0]?.image === this.images[c];
-          return { ok, text: pod ? `${c}: ${pod.metadata?.name} ${pod.status?.phase} ${JSON.stringify(pod.status?.containerStatuses?.[0]?.state ?? {})}` : `${c}: no pod` };
+          const old = all.filter((p) => p.spec?.containers?.[0]?.image !== this.images[c]);
+          const ok = !!pod && !!ready && pod.spec?.containers?.[0]?.image === this.images[c] && !old.length;
+          const state = pod ? `${pod.metadata?.name} ${pod.status?.phase} ${JSON.stringify(pod.status?.containerStatuses?.[0]?.state ?? {})}` : 'no pod';
+          return { ok, text: `${c}: ${state}${old.length ? `; ${old.map((p) => p.metadata?.name).join(', ')} of the release before still there` : ''}` };
         }),
       );
       return states.every((s) => s.ok) ? true : waiting(states.filter((s) => !s.ok).map((s) => s.text).join('; '));

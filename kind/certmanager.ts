@@ -86,7 +86,7 @@ export class KindCertManager {
 
   /**
    * Images built and on the node (loaded, unless the node image holds them), then the shared Helm install (certmanager/helm-install.ts: CRDs,
-   * `helm upgrade --install --wait`, so it also upgrades or downgrades in place, then the three Deployments on
+   * `helm upgrade --install`, so it also upgrades or downgrades in place, then the three Deployments on
    * this version and the webhook serving).
    */
   static async install(opts: KindCertManagerOptions): Promise<KindCertManager> {
