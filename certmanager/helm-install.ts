@@ -167,7 +167,12 @@ export class HelmCertManager {
   }
 
   private async pod(component: CertManagerComponent): Promise<V1Pod | undefined> {
-    const live = (await this.pods(component)).filter((p) => !p.metadata?.deletionTimestamp);
+    return this.current(component, await this.pods(component));
+  }
+
+  /** Of a component's pods, the live one on this version's image, else any live one. */
+  private current(component: CertManagerComponent, pods: V1Pod[]): V1Pod | undefined {
+    const live = pods.filter((p) => !p.metadata?.deletionTimestamp);
     return live.find((p) => p.spec?.containers?.[0]?.image === this.images[component]) ?? live[0];
   }
 
@@ -182,8 +187,7 @@ export class HelmCertManager {
       const states = await Promise.all(
         CERT_MANAGER_COMPONENTS.map(async (c) => {
           const all = await this.pods(c);
-          const live = all.filter((p) => !p.metadata?.deletionTimestamp);
-          const pod = live.find((p) => p.spec?.containers?.[0]?.image === this.images[c]) ?? live[0];
+          const pod = this.current(c, all);
           const ready = pod?.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True');
           const old = all.filter((p) => p.spec?.containers?.[0]?.image !== this.images[c]);
           const ok = !!pod && !!ready && pod.spec?.containers?.[0]?.image === this.images[c] && !old.length;
