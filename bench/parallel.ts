@@ -7,7 +7,7 @@
 // Before also means the environments at once of then (the process cluster one at a time) and a cluster for every
 // environment; after, today's defaults. `--before cluster-per-environment` makes before today's defaults with a
 // cluster for every environment (`run --cluster-per-environment`), to weigh the cluster handoff alone; `--before go-defaults`
-// today's defaults with the Go programs the suite starts (the process cluster's, kind's control plane) on Go's own garbage collector settings (lib/go-runtime.ts), to
+// today's defaults with the process cluster's Go programs on Go's own garbage collector settings (lib/go-runtime.ts), to
 // weigh those alone; `--before plain-nodes` today's defaults with every kind cluster made from the plain node image,
 // each environment loading its images (kind/images/stocked.ts), to weigh the stocked node images alone.
 // `--before-concurrency N` sets the environments at once of before only (`--concurrency`: of both).
@@ -76,6 +76,9 @@ const BEFORE_MODES = ['old', 'cluster-per-environment', 'go-defaults', 'plain-no
 const beforeMode = arg('--before') ?? 'old';
 if (!BEFORE_MODES.includes(beforeMode)) throw new Error(`--before ${beforeMode}: use ${BEFORE_MODES.join(', ')}`);
 const oldBefore = beforeMode === 'old';
+if (beforeMode === 'go-defaults' && backends.includes('kind')) {
+  throw new Error("--before go-defaults --backend kind: kind's control plane runs on Go's defaults either way (lib/go-runtime.ts), so both sides would be the same; use --backend local");
+}
 const BEFORE_SETTINGS: Record<string, { settings: RunSettings; how: string }> = {
   old: { settings: { ...settings, shareClusters: false }, how: '--cluster-per-environment' },
   'cluster-per-environment': { settings: { ...settings, shareClusters: false }, how: '--cluster-per-environment' },

@@ -27,8 +27,7 @@ import { defaultNodeImage } from './images/node.ts';
 import type { Stock } from './images/stocked.ts';
 import { NodePodLogs, criLogMessages } from './pod-logs.ts';
 import { LEADER_LEASES, readinessOf } from './readiness.ts';
-import { clusterNameFor, controlPlanePatches, kindConfigYaml } from './profiles.ts';
-import type { GoRuntime } from '../lib/go-runtime.ts';
+import { clusterNameFor, kindConfigYaml } from './profiles.ts';
 
 export const KIND_NETWORK = 'cmve-kind';
 
@@ -57,8 +56,6 @@ export interface KindClusterSpec {
   kindVersion?: string;
   /** Keep a node that failed to come up, to look inside. */
   keepFailed?: boolean;
-  /** What the control plane's Go programs run with (kind/profiles.ts controlPlanePatches); default Go's own. */
-  goRuntime?: GoRuntime;
 }
 
 export interface CreateTimings {
@@ -190,13 +187,9 @@ export class KindCluster {
     const started = Date.now();
     const c = new KindCluster(name, spec.profile, image, { createSeconds: 0, readySeconds: 0, reused: false }, kindVersion, spec.ledger, spec.stock);
     await spec.ledger.record(c.resource);
-    const patches = Object.entries(controlPlanePatches(spec.goRuntime ?? {}));
-    const patchesDir = join(dir, 'kubeadm-patches');
     const create = async () => {
       await mkdir(dir, { recursive: true });
-      if (patches.length) await mkdir(patchesDir, { recursive: true });
-      for (const [file, text] of patches) await writeFile(join(patchesDir, file), text);
-      await writeFile(configFile, kindConfigYaml(spec.profile, { name, image, kubernetesVersion: k8s, kindVersion: pinnedVersions().kind, ...(patches.length ? { patchesDir } : {}) }));
+      await writeFile(configFile, kindConfigYaml(spec.profile, { name, image, kubernetesVersion: k8s, kindVersion: pinnedVersions().kind }));
       await ensureKindNetwork(spec.ledger);
       // `kind` dies with the runner: a killed run must not leave it creating a cluster on its own
       const [file, args] = dieWithParent(kind, ['create', 'cluster', '--name', name, '--config', configFile, '--kubeconfig', kubeconfigPath, '--retain', '--wait', '3m']);

@@ -29,7 +29,6 @@ import { startVaultContainer } from '../vault/placements/container.ts';
 import { startInClusterVault } from '../vault/placements/in-cluster.ts';
 import type { RunningVault } from '../vault/placements/placement.ts';
 import { vaultBinary } from '../provision/artifacts.ts';
-import { goRuntimeNote } from '../lib/go-runtime.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, KindCertManager } from './certmanager.ts';
 import { KindCluster, removeKindNetworkIfUnused, KIND_NETWORK } from './cluster.ts';
 import { buildKindImages, ensureExtraImage } from './images/build.ts';
@@ -51,13 +50,11 @@ export class KindEnvironment implements ScenarioEnvironment {
   readonly clusterResourceNamespace = CERT_MANAGER_NAMESPACE;
   readonly controllerServiceAccount = { namespace: CERT_MANAGER_NAMESPACE, name: CERT_MANAGER_SA };
   get notes(): string[] {
-    const gc = goRuntimeNote(this.spec.goRuntime, 'the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler)');
     return [
       "kind cluster: one node from kind's official kindest/node image where its release publishes one for this Kubernetes, else one built here (Debian, containerd); static ptp CNI instead of kindnet either way",
       'cert-manager: controller, webhook and cainjector (official images, or images of launchers linking the real code of the release) installed by Helm from the pinned chart; no startupapicheck (the install waits for the webhook to admit a dry-run Issuer instead)',
       CONTROLLER_CLIENT_RATE_NOTE,
       'Vault: in-cluster = a Deployment as the `vault` ServiceAccount (system:auth-delegator), reviewing with its own pod token; external = a container on the kind network',
-      ...(gc ? [gc] : []),
       ...(this.takenRunning ? [`cert-manager ${this.takenRunning.version}: installed by the environment before this one on the same cluster (${this.takenRunning.by}) and handed on running, reset to its state right after that install and checked healthy, instead of installed again`] : []),
     ];
   }
@@ -105,7 +102,6 @@ export class KindEnvironment implements ScenarioEnvironment {
         ...(adopt ? { adopt: adopt.cluster } : {}),
         ...(spec.kind.keepFailed ? { keepFailed: true } : {}),
         dnsLater: true,
-        goRuntime: spec.goRuntime,
         log,
       });
       const cleaner = new Cleaner();

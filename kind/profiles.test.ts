@@ -3,8 +3,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { loadProfiles } from '../scenarios/profiles.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
 import { RUN_ID_IN_NAME } from '../lib/run-identity.ts';
-import { GO_RUNTIME_DEFAULTS, GO_RUNTIME_TUNED } from '../lib/go-runtime.ts';
-import { apiServerArgs, clusterNameFor, controlPlanePatches, kindCannotCreate, kindConfig, kindConfigYaml, kubeadmApiVersion, kubeletSettings, NODE_PATCHES_DIR } from './profiles.ts';
+import { apiServerArgs, clusterNameFor, kindCannotCreate, kindConfig, kindConfigYaml, kubeadmApiVersion, kubeletSettings } from './profiles.ts';
 
 /** One CSV record as Go's encoding/csv reads it (what pflag does with a string-slice flag). */
 function csvRecord(s: string): string[] {
@@ -87,19 +86,6 @@ describe('kind configs from cluster profiles', () => {
     expect(kindConfig(kind, opts('a')).kubeadmConfigPatches).toHaveLength(1);
     const v135 = kindConfig(kind, { ...opts('a'), kubernetesVersion: 'v1.35.0' }).kubeadmConfigPatches.map((p) => parse(p));
     expect(v135).toContainEqual({ kind: 'KubeletConfiguration', failCgroupV1: false });
-  });
-
-  it('Go runtime settings: one kubeadm strategic patch per control-plane static pod, its container found by name, mounted from the patches dir', () => {
-    const files = controlPlanePatches(GO_RUNTIME_TUNED);
-    expect(Object.keys(files).sort()).toEqual(['etcd+strategic.yaml', 'kube-apiserver+strategic.yaml', 'kube-controller-manager+strategic.yaml', 'kube-scheduler+strategic.yaml']);
-    expect(parse(files['kube-apiserver+strategic.yaml']!)).toEqual({ spec: { containers: [{ name: 'kube-apiserver', env: [{ name: 'GOGC', value: '400' }, { name: 'GOMEMLIMIT', value: '1GiB' }] }] } });
-    expect(controlPlanePatches(GO_RUNTIME_DEFAULTS)).toEqual({});
-    const kind = profiles.get('kind')!;
-    const cfg = kindConfig(kind, { ...opts('a'), patchesDir: '/cache/clusters/a/kubeadm-patches' });
-    expect(cfg.nodes[0]!.extraMounts).toEqual([{ hostPath: '/cache/clusters/a/kubeadm-patches', containerPath: NODE_PATCHES_DIR, readOnly: true }]);
-    expect(cfg.kubeadmConfigPatches.map((p) => parse(p))).toContainEqual({ kind: 'InitConfiguration', patches: { directory: NODE_PATCHES_DIR } });
-    // none given: kubeadm's manifests as they are
-    expect(kindConfig(kind, opts('a')).kubeadmConfigPatches.map((p) => parse(p).kind)).not.toContain('InitConfiguration');
   });
 
   it('cluster names: cmve-<profile>-<hash>, stable, changed by audiences, issuer or image, valid as hostnames', () => {

@@ -4,7 +4,6 @@
  * `--service-account-issuer` and `--api-audiences`.
  */
 import { stringify } from 'yaml';
-import type { GoRuntime } from '../lib/go-runtime.ts';
 import { kubernetesMinor } from '../lib/kubernetes-version.ts';
 import { csvJoin } from '../local/apiserver.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
@@ -23,11 +22,6 @@ export interface KindConfigOptions {
   kubernetesVersion: string;
   /** The kind release creating the cluster: it picks the kubeadm API the patches must match (default v1beta3). */
   kindVersion?: string;
-  /**
-   * The host directory holding `controlPlanePatches()`' files, mounted into the node for kubeadm to apply to the
-   * static pods it writes; none: the control plane runs with Go's defaults.
-   */
-  patchesDir?: string;
 }
 
 /** The kind v1alpha4 Cluster fields this suite sets. */
@@ -36,7 +30,7 @@ export interface KindCluster {
   apiVersion: typeof KIND_API_VERSION;
   name: string;
   networking: { disableDefaultCNI: true; podSubnet: string; serviceSubnet: string; apiServerAddress: string };
-  nodes: Array<{ role: 'control-plane'; image: string; extraMounts?: Array<{ hostPath: string; containerPath: string; readOnly: true }> }>;
+  nodes: Array<{ role: 'control-plane'; image: string }>;
   kubeadmConfigPatches: string[];
 }
 
@@ -68,25 +62,6 @@ export function kindCannotCreate(kindVersion: string | undefined, kubernetesVers
   return `kind ${kindVersion ?? '(unpinned)'} renders kubeadm's v1beta3 config, which kubeadm ${kubernetesVersion} no longer reads: pin kind ≥ v0.32 in versions.yaml, or run it with --backend local`;
 }
 
-/** Where the node finds the control-plane patches (the cluster's `patchesDir`, mounted read-only). */
-export const NODE_PATCHES_DIR = '/kind/cmve-patches';
-
-/** kubeadm's patch targets for the static pods of the Go programs the Go runtime settings are for. */
-const CONTROL_PLANE_TARGETS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
-
-/**
- * kubeadm patches (`<target>+strategic.yaml`, applied by `kubeadm init` to the static pod manifests it writes:
- * InitConfiguration `patches.directory`, in both the v1beta3 and v1beta4 APIs) that give each control-plane
- * container the run's Go runtime settings (lib/go-runtime.ts) as environment variables, as the process cluster's
- * programs get them. Empty for Go's defaults. Strategic merge keys containers and env entries by name, so kubeadm's
- * own fields stay as they are.
- */
-export function controlPlanePatches(runtime: GoRuntime): Record<string, string> {
-  const env = Object.entries(runtime).map(([name, value]) => ({ name, value }));
-  if (!env.length) return {};
-  return Object.fromEntries(CONTROL_PLANE_TARGETS.map((name) => [`${name}+strategic.yaml`, stringify({ spec: { containers: [{ name, env }] } })]));
-}
-
 /** kubeadm ClusterConfiguration patch values for the profile's API server. */
 export function apiServerArgs(profile: ClusterProfile): Record<string, string> {
   return {
@@ -102,14 +77,12 @@ export function kindConfig(profile: ClusterProfile, opts: KindConfigOptions): Ki
   const patches = [stringify({ kind: 'ClusterConfiguration', apiServer: { extraArgs } })];
   const kubelet = kubeletSettings(opts.kubernetesVersion);
   if (Object.keys(kubelet).length) patches.push(stringify({ kind: 'KubeletConfiguration', ...kubelet }));
-  if (opts.patchesDir) patches.push(stringify({ kind: 'InitConfiguration', patches: { directory: NODE_PATCHES_DIR } }));
-  const mounts = opts.patchesDir ? { extraMounts: [{ hostPath: opts.patchesDir, containerPath: NODE_PATCHES_DIR, readOnly: true as const }] } : {};
   return {
     kind: 'Cluster',
     apiVersion: KIND_API_VERSION,
     name: opts.name,
     networking: { disableDefaultCNI: true, podSubnet: POD_SUBNET, serviceSubnet: SERVICE_SUBNET, apiServerAddress: '127.0.0.1' },
-    nodes: [{ role: 'control-plane', image: opts.image, ...mounts }],
+    nodes: [{ role: 'control-plane', image: opts.image }],
     kubeadmConfigPatches: patches,
   };
 }

@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GO_RUNTIME_DEFAULTS, GO_RUNTIME_TUNED, goRuntimeNote } from '../lib/go-runtime.ts';
+import { GO_RUNTIME_DEFAULTS, GO_RUNTIME_TUNED, goRuntimeNote, type GoRuntime } from '../lib/go-runtime.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import { loadPlans } from '../scenarios/plan.ts';
@@ -120,6 +120,13 @@ describe('reuseKey: what a kept environment is keyed by (run --reuse)', () => {
       reuseKey(environmentSpec(plan.environmentKey, [plan], { ...settings, candidate: { controller: '/c', images: {} } }), 'kind'),
     ].map((k) => ('name' in k ? k.name : k.why)));
     expect(names.size).toBe(5);
+  });
+
+  it("the Go runtime settings key the process cluster's kept environments only: kind's control plane does not run with them", () => {
+    const plan = plans[0]!;
+    const key = (backend: 'local' | 'kind', goRuntime: GoRuntime) => reuseKey(environmentSpec(plan.environmentKey, [plan], { ...settings, goRuntime }), backend);
+    expect(key('local', GO_RUNTIME_TUNED)).not.toEqual(key('local', GO_RUNTIME_DEFAULTS));
+    expect(key('kind', GO_RUNTIME_TUNED)).toEqual(key('kind', GO_RUNTIME_DEFAULTS));
   });
 
   it('sees a candidate controller rebuilt in place at the same path', async () => {

@@ -190,7 +190,7 @@ export async function claimKept(spec: EnvironmentSpec, backend: 'local' | 'kind'
 /**
  * What a kept environment is keyed by (`run --reuse`): everything that shapes the cluster and cert-manager — the
  * backend, the profile's issuer and audiences, Kubernetes, the cert-manager release, the pinned tools and
- * versions file pins, the image source, the Go runtime settings and the release under test (each local file of a candidate by path, size
+ * versions file pins, the image source, the process cluster's Go runtime settings and the release under test (each local file of a candidate by path, size
  * and modification time, so one rebuilt in place is a new key) — and nothing that is per scenario (Vaults,
  * issuers). Instead, why, when the environment must not be kept: an upgrade leaves cert-manager at another
  * version than its spec says.
@@ -208,7 +208,8 @@ export function reuseKey(spec: EnvironmentSpec, backend: 'local' | 'kind'): { na
     source: spec.source,
     candidate: spec.candidate ? candidateIdentity(spec.candidate) : null,
     instance: spec.kind.instance ?? null,
-    goRuntime: spec.goRuntime,
+    // the process cluster's programs run with them; kind's control plane does not
+    goRuntime: backend === 'local' ? spec.goRuntime : null,
   };
   const digest = createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
   const summary = `${backend} ${p.name} Kubernetes ${spec.kubernetes} cert-manager ${spec.certManager}${spec.candidate ? ' (candidate)' : ''}`;
