@@ -7,7 +7,7 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { EnvironmentError } from '../lib/errors.ts';
-import { poll, waiting } from '../lib/wait.ts';
+import { poll, secondsSince, waiting } from '../lib/wait.ts';
 import { loadProfiles } from '../scenarios/profiles.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
 import type { KindCluster } from './cluster.ts';
@@ -51,15 +51,37 @@ function busyboxPod(name: string, script: string, restartPolicy: 'Never' | 'Alwa
   };
 }
 
+/**
+ * Allowed for kube-system's pods to turn Ready. A cluster counts as ready before its control-plane pods' Ready
+ * condition does (kind/readiness.ts: kubeadm's startup probes first run 10 s after each container starts and then
+ * every 10 s), so the proof gives the kubelet's probes a few rounds instead of reading the pods at that instant.
+ */
+const CONTROL_PLANE_READY_MS = 60_000;
+
+type PodState = ProofResult['controlPlane'][number];
+
+/** kube-system's pods once each is Ready, else as they stood when CONTROL_PLANE_READY_MS ran out (the proof's checks say which is not). */
+async function settledControlPlane(cluster: KindCluster): Promise<PodState[]> {
+  let last: PodState[] = [];
+  const r = await poll(async () => {
+    const pods = (await cluster.kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;
+    last = pods.map((p) => ({
+      name: p.metadata?.name ?? '?',
+      phase: p.status?.phase ?? '?',
+      ready: !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    }));
+    const notReady = last.filter((p) => !p.ready);
+    return last.length && !notReady.length ? last : waiting(`not Ready: ${notReady.map((p) => p.name).join(', ') || 'no pods'}`);
+  }, { timeoutMs: CONTROL_PLANE_READY_MS, intervalMs: 500 });
+  return r.ok ? r.value : last;
+}
+
 /** Runs the checks on a ready cluster. */
 export async function proveCluster(cluster: KindCluster, log: Logger = stderrLogger): Promise<ProofResult> {
   const profile = cluster.profile;
-  const pods = (await cluster.kube.core.listNamespacedPod({ namespace: 'kube-system' })).items;
-  const controlPlane = pods.map((p) => ({
-    name: p.metadata?.name ?? '?',
-    phase: p.status?.phase ?? '?',
-    ready: !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-  }));
+  const waitedFrom = Date.now();
+  const controlPlane = await settledControlPlane(cluster);
+  log(`prove: kube-system's pods ${controlPlane.every((p) => p.ready) ? 'all Ready' : 'not all Ready'} after ${secondsSince(waitedFrom)}s`);
 
   log(`prove: kind load docker-image ${TEST_POD_IMAGE}`);
   await cluster.loadImage(TEST_POD_IMAGE);
