@@ -18,6 +18,8 @@ export default defineConfig({
           // each of ~90 files was most of the suite's time. Safe while no unit test mocks a module; tests that set
           // process.env restore it in afterEach.
           isolate: false,
+          // removes each file's temporary directories (lib/test-temp.ts)
+          setupFiles: ['lib/unit-setup.ts'],
         },
       },
       {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { testTempDir } from '../lib/test-temp.ts';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { HELM4_POST_RENDERER_PLUGIN, helm4PostRendererPlugin } from './chart.ts';
@@ -19,7 +19,7 @@ describe('Helm 4 post-renderer plugin', () => {
   });
 
   it('its script drops CustomResourceDefinitions and keeps everything else', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'helm4-plugin-'));
+    const dir = testTempDir('helm4-plugin-');
     const script = join(dir, 'post-render-no-crds.mjs');
     writeFileSync(script, helm4PostRendererPlugin()['post-render-no-crds.mjs']!);
     chmodSync(script, 0o755);

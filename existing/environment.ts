@@ -125,6 +125,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
       portForward: true,
       imagePullPolicy: 'IfNotPresent',
       startupTimeoutMs: 300_000,
+      ledger: this.spec.spec.run,
     });
     this.vaults.remember(running);
     return { handle: await prepareInClusterVault(running, { engine, version }), running, image: image.ref };

@@ -155,14 +155,14 @@ export class KindEnvironment implements ScenarioEnvironment {
     const slug = `${engine}-${version.replace(/[^a-zA-Z0-9]+/g, '-')}`.toLowerCase();
     if (placement === 'in-cluster') {
       await this.cluster.ensureImage(image.ref);
-      const running = await startInClusterVault({ kube: this.kube, engine, version, image: image.ref, namespace: `vault-${slug}`, nodeAddress: this.nodeAddress, nodeLog: (ns, pod, c) => this.cluster.podLog(ns, pod, c) });
+      const running = await startInClusterVault({ kube: this.kube, engine, version, image: image.ref, namespace: `vault-${slug}`, nodeAddress: this.nodeAddress, nodeLog: (ns, pod, c) => this.cluster.podLog(ns, pod, c), ledger: this.spec.run });
       this.vaults.remember(running);
       return { handle: await prepareInClusterVault(running, { engine, version }), running, where: `Deployment ${running.namespace}/vault` };
     }
     const name = `cmve-${this.spec.run.id}-${slug}-${this.cluster.name.replace(/^cmve-/, '')}`;
     const container = { kind: 'container', name } as const;
     await this.spec.run.record(container);
-    const running = await startVaultContainer({ engine, version, image: image.ref, name, network: KIND_NETWORK, labels: this.spec.run.labels }).catch(async (err: Error) => {
+    const running = await startVaultContainer({ engine, version, image: image.ref, name, network: KIND_NETWORK, labels: this.spec.run.labels, ledger: this.spec.run }).catch(async (err: Error) => {
       // a failed start removed its container; a name in use is not ours to remove
       await this.spec.run.drop(container);
       if (!/already in use/i.test(err.message)) throw err;

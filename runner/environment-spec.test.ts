@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { testTempDir } from '../lib/test-temp.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GO_RUNTIME_DEFAULTS, GO_RUNTIME_TUNED, goRuntimeNote, type GoRuntime } from '../lib/go-runtime.ts';
 import { binaryPath } from '../provision/artifacts.ts';
@@ -14,7 +15,7 @@ const OVERRIDE = 'CM_VAULT_E2E_BIN_CERT_MANAGER_CONTROLLER';
 
 /** A cache with the controllers of `versions` provisioned (empty files; only their paths matter here). */
 async function cacheWith(versions: string[]) {
-  const root = await mkdtemp(join(tmpdir(), 'cmve-spec-'));
+  const root = testTempDir('cmve-spec-');
   const layout = cacheLayout(root);
   const artifacts: Record<string, unknown> = {};
   for (const v of versions) {

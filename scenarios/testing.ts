@@ -1,21 +1,14 @@
 // Helpers for the unit tests of scenarios/ and cli/: temporary scenario files and captured CLI runs.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { afterAll } from 'vitest';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { testTempDir } from '../lib/test-temp.ts';
 import { InputError } from '../lib/errors.ts';
 import { loadPlans } from './plan.ts';
 import type { Plan } from './types.ts';
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh directory holding `files` (name -> YAML text), removed when the test process exits. */
+/** A fresh directory holding `files` (name -> YAML text), removed when the test file ends. */
 export function scenarioDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cm-vault-e2e-scenarios-'));
-  made.push(dir);
+  const dir = testTempDir('cm-vault-e2e-scenarios-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { testTempDir } from '../../lib/test-temp.ts';
 import { describe, expect, it } from 'vitest';
 import { loadVersions } from '../../scenarios/versions.ts';
 import type { EolEntry } from './eol.ts';
@@ -51,7 +51,7 @@ const PUBLISHED: Record<string, string[]> = {
 const fixtureFetcher: Fetcher = async (s) => ({ ok: true, versions: PUBLISHED[s.registry === 'go' ? s.module : s.project] ?? [] });
 
 function versionsFile(text = VERSIONS) {
-  const dir = mkdtempSync(join(tmpdir(), 'radar-test-'));
+  const dir = testTempDir('radar-test-');
   const file = join(dir, 'versions.yaml');
   writeFileSync(file, text);
   return loadVersions(file);

@@ -15,9 +15,9 @@ import type { VaultEngine } from '../../scenarios/types.ts';
 import { redact } from '../redact.ts';
 import { devServerScript, LISTENER_PORT, SERVER_CONFIG, serverConfig, newRootToken, TLS_DIR, WAITING_LINE, waitHealthy } from './dev-server.ts';
 import type { RunningVault } from './placement.ts';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { RunLedger } from '../../lib/ledger.ts';
+import { listenerTlsDir } from './tls-dir.ts';
 
 /** testcontainers, loaded on first use: it is large, and most commands start no container. */
 async function testcontainers() {
@@ -33,6 +33,8 @@ export interface ContainerVaultOptions {
   network: string;
   labels?: Record<string, string>;
   startupTimeoutMs?: number;
+  /** The run's ledger: the listener's CA is made in a directory it records (tls-dir.ts). */
+  ledger?: RunLedger;
 }
 
 export interface ContainerVault extends RunningVault {
@@ -69,7 +71,8 @@ export async function startVaultContainer(opts: ContainerVaultOptions): Promise<
   const stop = async () => {
     await started.stop({ remove: true, timeout: 2_000 }).catch(() => undefined);
   };
-  const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-vault-'));
+  const tls = await listenerTlsDir(opts.ledger);
+  const dir = tls.path;
   try {
     const ip = started.getIpAddress(opts.network);
     const ca = await createCa(dir, `cm-vault-e2e ${opts.engine} ${opts.version} listener CA`);
@@ -90,6 +93,6 @@ export async function startVaultContainer(opts: ContainerVaultOptions): Promise<
     await stop();
     throw err;
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await tls.remove();
   }
 }

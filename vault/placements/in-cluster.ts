@@ -7,9 +7,9 @@
  * image the nodes have or may pull, and how this host reaches the pod.
  */
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { RunLedger } from '../../lib/ledger.ts';
+import { listenerTlsDir } from './tls-dir.ts';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { Kube } from '../../lib/kube.ts';
 import { MANAGED_BY } from '../../lib/names.ts';
@@ -43,6 +43,8 @@ export interface InClusterVaultOptions {
    * the API server, which answers the whole log each time.
    */
   nodeLog?: (namespace: string, pod: string, container: string) => Promise<string[] | undefined>;
+  /** The run's ledger: the listener's CA is made in a directory it records (tls-dir.ts). */
+  ledger?: RunLedger;
 }
 
 export interface InClusterVault extends RunningVault {
@@ -117,7 +119,8 @@ export async function startInClusterVault(opts: InClusterVaultOptions): Promise<
   const what = `${opts.engine} ${opts.version} (Deployment ${namespace}/${NAME})`;
   const rootToken = newRootToken();
   const service = `${NAME}.${namespace}.svc`;
-  const dir = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-vault-'));
+  const tls = await listenerTlsDir(opts.ledger);
+  const dir = tls.path;
   let objects: KubernetesObject[] = [];
   let closeForward = async () => {};
   const stop = async () => {
@@ -179,7 +182,7 @@ export async function startInClusterVault(opts: InClusterVaultOptions): Promise<
     await stop();
     throw err;
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await tls.remove();
   }
 }
 

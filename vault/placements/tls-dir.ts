@@ -1,0 +1,23 @@
+/**
+ * Where a Vault placement writes its listener's CA and key while it starts. With the run's ledger the directory is
+ * recorded there, so a run killed meanwhile leaves it for the next run to reap instead of a CA key in the system
+ * temp dir for good; without one (a placement used on its own), a plain temp dir.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunLedger } from '../../lib/ledger.ts';
+
+export interface TlsDir {
+  path: string;
+  remove(): Promise<void>;
+}
+
+export async function listenerTlsDir(ledger: RunLedger | undefined): Promise<TlsDir> {
+  if (ledger) {
+    const path = await ledger.tempDir('vault-tls');
+    return { path, remove: () => ledger.removeDir(path) };
+  }
+  const path = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-vault-'));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
