@@ -17,7 +17,7 @@ import { devServerScript, LISTENER_PORT, SERVER_CONFIG, serverConfig, newRootTok
 import type { RunningVault } from './placement.ts';
 import { readFile } from 'node:fs/promises';
 import type { RunLedger } from '../../lib/ledger.ts';
-import { listenerTlsDir } from './tls-dir.ts';
+import { vaultTempDir } from './temp-dir.ts';
 
 /** testcontainers, loaded on first use: it is large, and most commands start no container. */
 async function testcontainers() {
@@ -33,7 +33,7 @@ export interface ContainerVaultOptions {
   network: string;
   labels?: Record<string, string>;
   startupTimeoutMs?: number;
-  /** The run's ledger: the listener's CA is made in a directory it records (tls-dir.ts). */
+  /** The run's ledger: the listener's CA is made in a directory it records (temp-dir.ts). */
   ledger?: RunLedger;
 }
 
@@ -71,7 +71,7 @@ export async function startVaultContainer(opts: ContainerVaultOptions): Promise<
   const stop = async () => {
     await started.stop({ remove: true, timeout: 2_000 }).catch(() => undefined);
   };
-  const tls = await listenerTlsDir(opts.ledger);
+  const tls = await vaultTempDir(opts.ledger, 'vault-tls');
   const dir = tls.path;
   try {
     const ip = started.getIpAddress(opts.network);

@@ -9,7 +9,7 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import type { RunLedger } from '../../lib/ledger.ts';
-import { listenerTlsDir } from './tls-dir.ts';
+import { vaultTempDir } from './temp-dir.ts';
 import { EnvironmentError } from '../../lib/errors.ts';
 import type { Kube } from '../../lib/kube.ts';
 import { MANAGED_BY } from '../../lib/names.ts';
@@ -43,7 +43,7 @@ export interface InClusterVaultOptions {
    * the API server, which answers the whole log each time.
    */
   nodeLog?: (namespace: string, pod: string, container: string) => Promise<string[] | undefined>;
-  /** The run's ledger: the listener's CA is made in a directory it records (tls-dir.ts). */
+  /** The run's ledger: the listener's CA is made in a directory it records (temp-dir.ts). */
   ledger?: RunLedger;
 }
 
@@ -119,7 +119,7 @@ export async function startInClusterVault(opts: InClusterVaultOptions): Promise<
   const what = `${opts.engine} ${opts.version} (Deployment ${namespace}/${NAME})`;
   const rootToken = newRootToken();
   const service = `${NAME}.${namespace}.svc`;
-  const tls = await listenerTlsDir(opts.ledger);
+  const tls = await vaultTempDir(opts.ledger, 'vault-tls');
   const dir = tls.path;
   let objects: KubernetesObject[] = [];
   let closeForward = async () => {};

@@ -1,9 +1,8 @@
 // Vault (or OpenBao's `bao`) as a local process in dev mode with TLS: in-memory storage, unsealed,
 // a CA and listener certificate generated into a temp dir, a root token we choose.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { freePort, isPortFree } from '../../lib/ports.ts';
@@ -14,6 +13,7 @@ import type { GoRuntime } from '../../lib/go-runtime.ts';
 import { redact } from '../redact.ts';
 import { SERVER_CONFIG } from './dev-server.ts';
 import type { RunningVault, VaultPlacement } from './placement.ts';
+import { vaultTempDir } from './temp-dir.ts';
 
 export interface LocalRunningVault extends RunningVault {
   logFile: string;
@@ -51,7 +51,8 @@ export class LocalVault implements VaultPlacement {
 
   async start(): Promise<LocalRunningVault> {
     const port = await this.choosePort();
-    const tempDir = this.o.ledger ? await this.o.ledger.tempDir('vault') : await mkdtemp(join(tmpdir(), 'cm-vault-e2e-vault-'));
+    const scratch = await vaultTempDir(this.o.ledger, 'vault');
+    const tempDir = scratch.path;
     const rootToken = randomBytes(16).toString('hex');
     const address = `https://${HOST}:${port}`;
     const args = [
@@ -81,8 +82,7 @@ export class LocalVault implements VaultPlacement {
     });
     const stop = async () => {
       await proc.stop();
-      if (this.o.ledger) await this.o.ledger.removeDir(tempDir);
-      else await rm(tempDir, { recursive: true, force: true });
+      await scratch.remove();
     };
     const logLines = () => proc.logLines();
     try {
