@@ -41,17 +41,18 @@ describe.each(['local', 'kind'] as const)('clusters handed on inside a run (%s)'
 });
 
 describe('a kind cluster handed on with cert-manager running', () => {
-  // a v1.14.7 environment, then an upgrade scenario starting from v1.14.7 (same Helm, same images)
-  const ids = ['jwt-cm-v1.14.7-bound-default', 'upgrade-v1.14.7-to-v1.15.5-audiences-accepted'];
+  // a v1.16.5 environment, then an upgrade scenario starting from v1.16.5 (same Helm, same images): both releases are
+  // in versions.yaml's `ci` set, so a cold CI has them
+  const ids = ['jwt-cm-v1.16.5-bound-server', 'upgrade-v1.16.5-to-v1.21.1-jwt-server-audience'];
 
-  it('the upgrade takes the cluster with v1.14.7 as installed, reset and checked healthy, not installed again, and both verdicts hold', async () => {
+  it('the upgrade takes the cluster with v1.16.5 as installed, reset and checked healthy, not installed again, and both verdicts hold', async () => {
     const r = await cli(['run', ...ids, '--backend', 'kind', '--no-provision', '--concurrency', '1']);
     const out = r.all ?? '';
     expect(out, out).toMatch(/2 passed, 0 failed/);
-    expect(out.match(/kind cluster \S+ handed on with cert-manager v1\.14\.7 running, after a [\d.]+s reset \(nothing beyond its state right after the install\)/g) ?? [], out).toHaveLength(1);
+    expect(out.match(/kind cluster \S+ handed on with cert-manager v1\.16\.5 running, after a [\d.]+s reset \(nothing beyond its state right after the install\)/g) ?? [], out).toHaveLength(1);
     // installed once, then upgraded in place by the scenario
-    expect(out.match(/helm upgrade --install v1\.14\.7 /g) ?? [], out).toHaveLength(1);
-    expect(out.match(/helm upgrade --install v1\.15\.5 /g) ?? [], out).toHaveLength(1);
+    expect(out.match(/helm upgrade --install v1\.16\.5 /g) ?? [], out).toHaveLength(1);
+    expect(out.match(/helm upgrade --install v1\.21\.1 /g) ?? [], out).toHaveLength(1);
     expect(out).not.toMatch(/not handed on|not clean|does not answer healthy/);
     expect(r.exitCode).toBe(0);
     const id = /^run (r[0-9a-z]{5}) \(pid \d+\)$/m.exec(out)?.[1];

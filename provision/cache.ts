@@ -21,6 +21,8 @@ export const cacheLayout = (root = cacheRoot()) => ({
   staging: (component: string, version: string) => join(root, 'staging', `${component}-${version}-${process.pid}`),
   /** Runs leave state here so `clean` can find what a killed run left. */
   runs: join(root, 'runs'),
+  /** Views of this cache holding one provision's choice (provision/view.ts), each removed by whoever made it. */
+  views: join(root, 'views'),
   /** Go tools the tests build for themselves (actionlint). */
   tools: join(root, 'tools'),
   /**

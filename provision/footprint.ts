@@ -13,6 +13,8 @@ export interface Footprint {
 export async function footprint(layout: ReturnType<typeof cacheLayout>): Promise<Footprint> {
   const parts: Footprint['parts'] = [];
   for (const name of (await readdir(layout.root).catch(() => [] as string[])).sort()) {
+    // a view's files are hard links to the artifacts counted here already
+    if (join(layout.root, name) === layout.views) continue;
     const bytes = await diskUsage(join(layout.root, name));
     if (bytes > 0) parts.push({ name, bytes });
   }

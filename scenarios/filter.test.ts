@@ -48,7 +48,7 @@ describe('filterPlans', () => {
     expect(filterPlans(plans, 'ready=true').every((p) => p.expect.ready)).toBe(true);
     expect(filterPlans(plans, 'kind=ClusterIssuer').every((p) => p.issuer.kind === 'ClusterIssuer')).toBe(true);
     expect(ids('upgrade=true,installer=helm3')).toHaveLength(8);
-    expect(ids('upgrade=true,installer=helm4')).toHaveLength(8);
+    expect(ids('upgrade=true,installer=helm4')).toHaveLength(9);
     const env = plans[0]!.environmentKey;
     expect(filterPlans(plans, `env=${env}`).every((p) => p.environmentKey === env)).toBe(true);
   });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { EnvironmentError, InputError } from '../../lib/errors.ts';
 import { buildKindImages } from '../../kind/images/build.ts';
 import { cacheLayout } from '../../provision/cache.ts';
@@ -11,6 +12,7 @@ import { ensureHostPackages } from '../../provision/host-packages.ts';
 import { recipesForPlans } from '../../provision/needs.ts';
 import { pinsOf } from '../../provision/pins.ts';
 import { provision, selectRecipes } from '../../provision/provision.ts';
+import { makeCacheView, newViewDir } from '../../provision/view.ts';
 import type { ArtifactSet } from '../../provision/recipe.ts';
 import { allRecipes } from '../../provision/recipes/index.ts';
 import { filterPlans, loadPlansFor, type GlobalOptions } from '../../scenarios/plan.ts';
@@ -28,8 +30,9 @@ export function registerProvision(program: Command): void {
     .option('--jobs <n>', 'builds at once', String(availableParallelism()))
     .option('--verify', 're-hash cached binaries')
     .option('--docker', 'also install and start the Docker host (implied by --for kind)')
+    .option('--view [dir]', "then make DIR (new or empty; default a new one under the cache's views/) a cache holding exactly what was chosen, hard-linked, and print its path: CM_VAULT_E2E_CACHE=DIR runs see nothing else")
     .option('--keep-go-caches', 'keep the Go module and build caches the builds used (faster rebuilds after a pin change, many GB)')
-    .action(async (opts: { only?: string; for?: string; filter?: string; jobs: string; verify?: boolean; docker?: boolean; keepGoCaches?: boolean }, cmd: Command) => {
+    .action(async (opts: { only?: string; for?: string; filter?: string; jobs: string; verify?: boolean; docker?: boolean; view?: string | true; keepGoCaches?: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       const log = (l: string) => process.stderr.write(`${l}\n`);
       const versions = loadVersions(globals.versions);
@@ -76,6 +79,12 @@ export function registerProvision(program: Command): void {
         // them), what runs stays.
         const dropped = await goUse.release({ drop: !opts.keepGoCaches });
         if (!opts.keepGoCaches && !dropped) log('provision: the Go caches stay: another provision is using them');
+        if (opts.view) {
+          const dir = opts.view === true ? await newViewDir(layout) : resolve(opts.view);
+          const view = await makeCacheView(outcomes.flatMap((o) => (o.state === 'failed' || o.state === 'unavailable' ? [] : [o.entry])), layout, cacheLayout(dir));
+          log(`provision: view ${dir} holds the ${view.artifacts} artifact(s) chosen and nothing else (${view.files} files linked)`);
+          process.stdout.write(`${dir}\n`);
+        }
         const disk = await footprint(layout);
         log(`provision: done in ${duration((Date.now() - started) / 1000)}; the suite's cache holds ${formatFootprint(disk)}`);
       } finally {

@@ -1,0 +1,71 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPlans } from '../scenarios/plan.ts';
+import { packageFile } from '../lib/package-root.ts';
+import { loadVersions, VERSIONS_FILE } from '../scenarios/versions.ts';
+import { ciScopeFindings } from './ci-scope.ts';
+
+const ROOT = packageFile();
+const versions = loadVersions(VERSIONS_FILE);
+
+/** Every e2e file of the project (the e2e project's include), as the repository holds it. */
+function e2eFiles(dir = ROOT): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (e.name === 'node_modules' || e.name.startsWith('.')) return [];
+    const path = join(dir, e.name);
+    return e.isDirectory() ? e2eFiles(path) : e.name.endsWith('.e2e.ts') ? [path] : [];
+  });
+}
+
+/** The plans a file may name: the catalogue plus the scenario directories it passes with `--scenarios`. */
+function plansFor(text: string) {
+  const dirs = [...new Set([...text.matchAll(/['"]--scenarios['"]\s*,\s*['"]([^'"]+)['"]/g)].map((m) => join(ROOT, m[1]!)))];
+  return loadPlans({ dirs });
+}
+
+describe("e2e tests need only the ci set (versions.yaml `ci`)", () => {
+  const files = e2eFiles();
+
+  it('finds the e2e files', () => {
+    expect(files.map((f) => relative(ROOT, f))).toEqual(expect.arrayContaining(['e2e/handoff.e2e.ts', 'e2e/local.e2e.ts', 'existing/existing.e2e.ts']));
+  });
+
+  it.each(files.map((f) => [relative(ROOT, f), f]))('%s names no scenario, filter or version outside it', (name, file) => {
+    const text = readFileSync(file, 'utf8');
+    const findings = ciScopeFindings(name, text, plansFor(text), versions);
+    expect(findings.map((f) => `${f.file}:${f.line}: ${f.problem}; fix: ${f.fix}`)).toEqual([]);
+  });
+});
+
+describe('the ci-scope check', () => {
+  const plans = loadPlans();
+  const check = (text: string) => ciScopeFindings('x.e2e.ts', text, plans, versions).map((f) => `${f.line}: ${f.problem}`);
+
+  it("catches a scenario outside the ci set, naming what it needs (the test CI failed on, cold, at b8603aa)", () => {
+    const findings = check("const ids = ['jwt-cm-v1.14.7-bound-default', 'upgrade-v1.14.7-to-v1.15.5-audiences-accepted'];");
+    expect(findings).toEqual([
+      '1: names scenario jwt-cm-v1.14.7-bound-default, which needs cert-manager v1.14.7',
+      '1: names scenario upgrade-v1.14.7-to-v1.15.5-audiences-accepted, which needs cert-manager v1.14.7, cert-manager v1.15.5',
+    ]);
+  });
+
+  it('catches a filter that reaches past the ci set, and lets one narrowed by ci=true pass', () => {
+    expect(check("cli(['run', '--filter', 'upgrade=true'])")[0]).toMatch(/^1: filter "upgrade=true" matches \d+ scenario\(s\) outside the ci set: upgrade-v1\.14\.7-to-v1\.15\.5-audiences-accepted \(cert-manager v1\.14\.7, cert-manager v1\.15\.5\)/);
+    expect(check("cli(['run', '--filter', 'upgrade=true,ci=true'])")).toEqual([]);
+    expect(check("const filter = process.env.CM_VAULT_E2E_KIND_FILTER ?? 'tag=smoke';")).toEqual([]);
+    expect(check("cli(['run', '--filter', 'colour=blue'])")[0]).toMatch(/filter "colour=blue" does not parse/);
+  });
+
+  it('catches a pinned version outside the ci set, escaped or not, but not one inside an id', () => {
+    expect(check("cli(['run', '--kubernetes', 'v1.35.4'])")).toEqual(['1: names Kubernetes v1.35.4, which the ci set does not provision']);
+    expect(check('expect(out).toMatch(/installed v1\\.14\\.7 /)')).toEqual(['1: names cert-manager v1.14.7, which the ci set does not provision']);
+    expect(check("expect(out).toMatch(/cert-manager v1\\.16\\.5 running/); const id = 'jwt-cm-v1.16.5-bound-server';")).toEqual([]);
+  });
+
+  it('takes an excuse that says why, on the line or alone above it, and refuses one that does not', () => {
+    expect(check("expect(skip('jwt-cm-v1.14.7-bound-default')).toBe('…'); // ci-scope: only planned: the existing backend skips it")).toEqual([]);
+    expect(check("// ci-scope: only planned: the existing backend skips it\nexpect(skip('jwt-cm-v1.14.7-bound-default')).toBe('…');")).toEqual([]);
+    expect(check("expect(skip('jwt-cm-v1.14.7-bound-default')).toBe('…'); // ci-scope:")).toEqual(['1: a `// ci-scope:` excuse without a reason']);
+  });
+});
