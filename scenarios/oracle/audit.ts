@@ -1,5 +1,5 @@
 import type { AuditPrediction, ExplainStep, VaultEngine } from '../types.ts';
-import { all, openbaoCore } from './sources.ts';
+import { all, openbaoCore, vaultCore } from './sources.ts';
 import type { LoginOutcome, OracleContext } from './model.ts';
 import { issuerMount } from './mount-path.ts';
 import { issuerPolicyName, PKI_SIGN_PATH, type SignOutcome } from './vault-policy.ts';
@@ -10,9 +10,7 @@ import { issuerPolicyName, PKI_SIGN_PATH, type SignOutcome } from './vault-polic
  * error and, for a successful login, the token's policies and the auth metadata in clear.
  */
 const AUDIT_SOURCES: Record<VaultEngine, string> = {
-  vault:
-    'hashicorp/vault@v1.21.0 audit/entry_formatter.go#EntryFormatter.FormatRequest,FormatResponse; ' +
-    'hashicorp/vault@v1.21.0 vault/request_handling.go#Core.handleLoginRequest',
+  vault: all(vaultCore('audit/entry_formatter.go', 'EntryFormatter.FormatRequest,FormatResponse'), vaultCore('vault/request_handling.go', 'Core.handleLoginRequest')),
   // OpenBao's device is declared in its server configuration (vault/configure/audit.ts); the entries have Vault's shape.
   openbao: all(
     openbaoCore('audit/format.go', 'AuditFormatter.FormatRequest,FormatResponse'),

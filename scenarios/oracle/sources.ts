@@ -4,9 +4,22 @@ import type { CertManagerVersion } from './version.ts';
 
 /** The Kubernetes release versions.yaml pins; the apiserver texts were read there. */
 export const KUBERNETES_TAG = 'v1.34.4';
-/** Plugin versions Vault v1.21.x builds in (v1.21.0 names kubernetes v0.23.0, identical in the cited files); the rules are unchanged since plugin v0.18 / jwt v0.20. */
-const VAULT_KUBERNETES_PLUGIN = 'hashicorp/vault-plugin-auth-kubernetes@v0.23.1';
-const VAULT_JWT_PLUGIN = 'hashicorp/vault-plugin-auth-jwt@v0.25.0';
+/** The Vault release whose code the rules were read at: versions.yaml's default Vault. */
+export const VAULT_TAG = 'v1.21.0';
+/**
+ * The modules Vault v1.21.0 builds in, at the versions its go.mod requires (what provisioning builds; a unit test
+ * reads them from that go.mod). The audience rules are unchanged since kubernetes plugin v0.18 / jwt v0.20.
+ */
+export const VAULT_MODULES = {
+  'github.com/hashicorp/vault-plugin-auth-kubernetes': 'v0.23.0',
+  'github.com/hashicorp/vault-plugin-auth-jwt': 'v0.25.0',
+  'github.com/hashicorp/cap': 'v0.11.0',
+  'github.com/hashicorp/vault/api': 'v1.22.0',
+  'github.com/hashicorp/vault/sdk': 'v0.20.0',
+  'github.com/hashicorp/go-hclog': 'v1.6.3',
+} as const;
+const VAULT_KUBERNETES_PLUGIN = `hashicorp/vault-plugin-auth-kubernetes@${VAULT_MODULES['github.com/hashicorp/vault-plugin-auth-kubernetes']}`;
+const VAULT_JWT_PLUGIN = `hashicorp/vault-plugin-auth-jwt@${VAULT_MODULES['github.com/hashicorp/vault-plugin-auth-jwt']}`;
 /** OpenBao carries both plugins in-tree. */
 const OPENBAO = 'openbao/openbao@v2.6.2';
 
@@ -31,7 +44,7 @@ export function jwtAuthPlugin(engine: VaultEngine, file: string, symbol: string)
 
 /** Vault's core (request routing, token checks), at the release the suite runs by default. */
 export function vaultCore(path: string, symbol: string): string {
-  return `hashicorp/vault@v1.21.0 ${path}#${symbol}`;
+  return `hashicorp/vault@${VAULT_TAG} ${path}#${symbol}`;
 }
 
 /** OpenBao's core, where it has moved or changed Vault's (e.g. the ACL lives in vault/policy/acl.go). */
@@ -40,13 +53,13 @@ export function openbaoCore(path: string, symbol: string): string {
 }
 
 /** The audience comparison both plugins delegate to. */
-export const CAP_VALIDATE_AUDIENCE = 'hashicorp/cap@v0.11.0 jwt/jwt.go#validateAudience';
+export const CAP_VALIDATE_AUDIENCE = `hashicorp/cap@${VAULT_MODULES['github.com/hashicorp/cap']} jwt/jwt.go#validateAudience`;
 /** How cert-manager's Vault client prints a non-2xx answer (the format is the same from api v1.10.0 to v1.23.0). */
-export const VAULT_API_RESPONSE_ERROR = 'hashicorp/vault@api/v1.22.0 api/response.go#ResponseError.Error';
+export const VAULT_API_RESPONSE_ERROR = `hashicorp/vault@api/${VAULT_MODULES['github.com/hashicorp/vault/api']} api/response.go#ResponseError.Error`;
 /** How Vault turns a plugin's answer into an HTTP status: coded errors keep their code, error responses are 400. */
-export const VAULT_SDK_RESPOND_ERROR = 'hashicorp/vault@sdk/v0.21.0 sdk/logical/response_util.go#RespondErrorCommon,AdjustErrorStatusCode';
+export const VAULT_SDK_RESPOND_ERROR = `hashicorp/vault@sdk/${VAULT_MODULES['github.com/hashicorp/vault/sdk']} sdk/logical/response_util.go#RespondErrorCommon,AdjustErrorStatusCode`;
 /** How Vault writes a `key=value` pair in its standard log format. */
-export const HCLOG_PLAIN = 'hashicorp/go-hclog@v1.6.3 intlogger.go#logPlain';
+export const HCLOG_PLAIN = `hashicorp/go-hclog@${VAULT_MODULES['github.com/hashicorp/go-hclog']} intlogger.go#logPlain`;
 
 export function all(...sources: string[]): string {
   return sources.join('; ');

@@ -2,7 +2,7 @@ import type { ExplainStep, HardenedVaultPolicy, SignPrediction, VaultEngine } fr
 import { compareVersions } from '../versions.ts';
 import { vaultApiError } from './messages.ts';
 import type { OracleContext } from './model.ts';
-import { all, certManager, openbaoCore, VAULT_API_RESPONSE_ERROR } from './sources.ts';
+import { all, certManager, openbaoCore, VAULT_API_RESPONSE_ERROR, vaultCore } from './sources.ts';
 
 /**
  * The sign step: cert-manager posts the CSR to `spec.vault.path` with the token the login gave it, and Vault's
@@ -19,7 +19,6 @@ const CSR_STAND_IN = '-----BEGIN CERTIFICATE REQUEST-----\n…\n-----END CERTIFI
 /** Vault's 403 for an ACL refusal: CheckToken's multierror, returned as the error response's text. */
 export const ACL_PERMISSION_DENIED = '1 error occurred:\n\t* permission denied\n\n';
 
-const VAULT_TAG = 'hashicorp/vault@v1.21.0';
 const GLOB = 'hashicorp/go-secure-stdlib@strutil/v0.1.2 strutil/strutil.go#GlobbedStringsMatch';
 const COMMA_LIST = 'hashicorp/go-secure-stdlib@parseutil/v0.2.0 parseutil/parseutil.go#ParseCommaStringSlice';
 /**
@@ -28,9 +27,9 @@ const COMMA_LIST = 'hashicorp/go-secure-stdlib@parseutil/v0.2.0 parseutil/parseu
  */
 const ACL_SOURCES: Record<VaultEngine, { allow: string; values: string; checkToken: string }> = {
   vault: {
-    allow: `${VAULT_TAG} vault/acl.go#ACL.AllowOperation`,
-    values: `${VAULT_TAG} vault/acl.go#valueInAllowedParameterList,valueInParameterList`,
-    checkToken: `${VAULT_TAG} vault/request_handling.go#Core.CheckToken,Core.handleRequest`,
+    allow: vaultCore('vault/acl.go', 'ACL.AllowOperation'),
+    values: vaultCore('vault/acl.go', 'valueInAllowedParameterList,valueInParameterList'),
+    checkToken: vaultCore('vault/request_handling.go', 'Core.CheckToken,Core.handleRequest'),
   },
   openbao: {
     allow: openbaoCore('vault/policy/acl.go', 'ACL.AllowOperation'),
