@@ -17,6 +17,8 @@ export const DISCOVERY_NAMESPACE = 'cm-vault-e2e-discovery';
 
 export interface DiscoveredCluster {
   server: string;
+  /** The kube-system namespace's uid: which cluster this is, whatever URL reaches it (existing/release-identity.ts). */
+  clusterUid?: string;
   context: string;
   kubernetesVersion: string;
   serviceAccountIssuer: string;
@@ -49,9 +51,11 @@ export async function discoverCluster(kc: KubeConfig, o: { file: string; certMan
     throw new EnvironmentError('ServiceAccount signing key', `${(err as Error).message} (GET /openid/v1/jwks)`, 'the cluster must serve its JWKS (kube-apiserver --service-account-jwks-uri / OIDC issuer)');
   }
   const namespaces = new Map<string, boolean>();
-  for (const ns of (await kube.core.listNamespace()).items as V1Namespace[]) {
+  const listed = (await kube.core.listNamespace()).items as V1Namespace[];
+  for (const ns of listed) {
     if (ns.metadata?.name && ns.metadata.name !== DISCOVERY_NAMESPACE) namespaces.set(ns.metadata.name, isManaged(ns));
   }
+  const clusterUid = listed.find((ns) => ns.metadata?.name === 'kube-system')?.metadata?.uid;
   const root = await kube.core.readNamespacedConfigMap({ name: 'kube-root-ca.crt', namespace: 'default' }).catch(() => undefined);
   const deployments = namespaces.has(o.certManagerNamespace) ? (await kc.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: o.certManagerNamespace })).items : [];
   const controller = controllerDeployment(deployments);
@@ -59,6 +63,7 @@ export async function discoverCluster(kc: KubeConfig, o: { file: string; certMan
   const certManagerCrds = !crd ? 'absent' : isManaged(crd) ? 'ours' : 'foreign';
   return {
     server: kc.getCurrentCluster()!.server,
+    ...(clusterUid ? { clusterUid } : {}),
     context: kc.getCurrentContext(),
     kubernetesVersion: version.gitVersion,
     serviceAccountIssuer: claims.iss,

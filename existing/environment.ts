@@ -24,8 +24,10 @@ import { Cleaner } from '../lib/cleaner.ts';
 import type { ClusterRef, Resource } from '../lib/ledger.ts';
 import { clusterObjectOfKey, FINALIZED_KINDS, OwnedKube, waitGone } from './ledger.ts';
 import { byHand } from './reap.ts';
+import { latestRevision } from './release-identity.ts';
 import { MANAGED_BY, MANAGED_BY_SELECTOR } from '../lib/names.ts';
 
+type HelmReleaseResource = Extract<Resource, { kind: 'helm-release' }>;
 
 export interface ExistingEnvironmentSpec {
   spec: EnvironmentSpec;
@@ -87,7 +89,9 @@ export class ExistingEnvironment implements ScenarioEnvironment {
 
   private async installCertManager(version: string): Promise<void> {
     const helmVersion = this.spec.spec.pins.helm;
-    const release: Resource = { kind: 'helm-release', name: CERT_MANAGER_RELEASE, namespace: CERT_MANAGER_NAMESPACE, helmVersion, ...clusterRef(this.spec) };
+    // recorded before the install with the run and the cluster's identity, then again with the revision it made:
+    // reaping a killed run's release uninstalls only that revision of that cluster (existing/release-identity.ts)
+    const release: HelmReleaseResource = { kind: 'helm-release', name: CERT_MANAGER_RELEASE, namespace: CERT_MANAGER_NAMESPACE, helmVersion, run: this.spec.spec.run.id, ...clusterRef(this.spec) };
     await this.spec.spec.run.record(release);
     this.installed = await HelmCertManager.install({
       kube: this.kube,
@@ -98,6 +102,8 @@ export class ExistingEnvironment implements ScenarioEnvironment {
       log: this.log,
       namespaceLabels: { ...MANAGED_BY },
     });
+    const made = await latestRevision(this.kube, CERT_MANAGER_NAMESPACE, CERT_MANAGER_RELEASE);
+    if (made) await this.spec.spec.run.record({ ...release, revision: made.revision, releaseUid: made.uid });
     // after the namespace and CRDs in the ledger, so unwinding uninstalls the release before removing them
     this.ledger.add('helm/cert-manager', async () => {
       await HelmCertManager.uninstall({ kubeconfigPath: this.spec.kubeconfigPath, helmVersion });
@@ -199,7 +205,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
 
 /** The cluster as a later process reaches it again (the kubeconfig file and context this run used). */
 function clusterRef(spec: ExistingEnvironmentSpec): ClusterRef {
-  return { server: spec.cluster.server, kubeconfig: resolve(spec.kubeconfigPath), context: spec.cluster.context };
+  return { server: spec.cluster.server, kubeconfig: resolve(spec.kubeconfigPath), context: spec.cluster.context, ...(spec.cluster.clusterUid ? { clusterUid: spec.cluster.clusterUid } : {}) };
 }
 
 /** Everything this run labels on the cluster, as one ledger entry. */

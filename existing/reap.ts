@@ -3,7 +3,9 @@
  * then every object carrying its run label, namespaced kinds before cluster-scoped ones and its namespaces last
  * (deleting one only starts it: the API server removes its contents, and reaping waits until it has). The cluster
  * is reached again through the kubeconfig and context the run used, and only while that context still names the
- * same API server: a kubeconfig pointed at another cluster since is refused, with the command to run by hand.
+ * same API server: a kubeconfig pointed at another cluster since is refused, with the command to run by hand. A
+ * cluster made again at that URL (another kube-system uid) is left alone, and so is a release that is no longer
+ * the run's own (existing/release-identity.ts).
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
@@ -11,6 +13,7 @@ import { Kube, statusCode } from '../lib/kube.ts';
 import { RUN_LABEL_KEY, type ClusterRef, type Resource } from '../lib/ledger.ts';
 import { objectKey } from '../lib/names.ts';
 import { clusterObjectOfKey, FINALIZED_KINDS, REAPED_KINDS, waitGone } from './ledger.ts';
+import { clusterUid, judgeRelease, seeRelease } from './release-identity.ts';
 
 type ClusterObjects = Extract<Resource, { kind: 'cluster-objects' }>;
 type HelmRelease = Extract<Resource, { kind: 'helm-release' }>;
@@ -38,14 +41,29 @@ export function reconnect(r: ClusterRef, fix: string): KubeConfig {
   return kc;
 }
 
-export async function uninstallHelmRelease(r: HelmRelease): Promise<'removed' | 'gone'> {
-  reconnect(r, byHand(r));
-  const removed = await HelmCertManager.uninstall({ kubeconfigPath: r.kubeconfig, kubeContext: r.context, helmVersion: r.helmVersion });
-  return removed ? 'removed' : 'gone';
+/** How reaping reaches a release: tests pass their own. */
+export interface ReleaseReaping {
+  connect(r: HelmRelease): Pick<Kube, 'read' | 'list'>;
+  uninstall(r: HelmRelease): Promise<boolean>;
 }
 
-export async function deleteClusterObjects(r: ClusterObjects): Promise<'removed' | 'gone'> {
+const helmReaping: ReleaseReaping = {
+  connect: (r) => new Kube(reconnect(r, byHand(r))),
+  uninstall: (r) => HelmCertManager.uninstall({ kubeconfigPath: r.kubeconfig, kubeContext: r.context, helmVersion: r.helmVersion }),
+};
+
+/** Uninstalls the run's release only while it is still the run's own (judgeRelease); otherwise says why it stays. */
+export async function uninstallHelmRelease(r: HelmRelease, via: ReleaseReaping = helmReaping): Promise<'removed' | 'gone' | { left: string }> {
+  const verdict = judgeRelease(r, await seeRelease(via.connect(r), r));
+  if (verdict !== 'uninstall') return typeof verdict === 'object' ? { left: `${verdict.left}; if it is the run's after all: ${byHand(r)}` } : verdict;
+  return (await via.uninstall(r)) ? 'removed' : 'gone';
+}
+
+export async function deleteClusterObjects(r: ClusterObjects): Promise<'removed' | 'gone' | { left: string }> {
   const kube = new Kube(reconnect(r, byHand(r)));
+  // the run label is the run's own, but a cluster made again at the same URL is someone else's to look after
+  const uid = r.clusterUid ? await clusterUid(kube) : undefined;
+  if (r.clusterUid && uid !== r.clusterUid) return { left: `the cluster at ${r.server} is not the one run ${r.run} used (kube-system uid ${uid ?? 'unreadable'}, was ${r.clusterUid})` };
   const labelSelector = `${RUN_LABEL_KEY}=${r.run}`;
   let deleted = 0;
   const finalized: string[] = [];

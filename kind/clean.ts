@@ -1,45 +1,42 @@
 /**
- * Removes everything of the kind backend, whoever made it: kind clusters named cmve-*, every container carrying
- * the project label (Vault containers, node-image build containers), and the cmve-kind network. Built images stay.
- *
- * `cm-vault-e2e clean --all` calls it; runs reap what dead runs left on their own (lib/reap.ts).
+ * What `cm-vault-e2e clean` leaves of the kind backend and says so: kind clusters named cmve-* and labelled
+ * containers that no ledger in this cache's runs dir records. They may be another checkout's runs in progress on
+ * the same Docker daemon (or kept environments), so clean never removes by name pattern alone; runs reap what
+ * their own dead runs left (lib/reap.ts).
  */
-import { execa } from 'execa';
-import { deleteKindCluster, listKindClusters, removeKindNetworkIfUnused } from './cluster.ts';
-import { pinnedVersions } from './images/build.ts';
 import { RUN_ID_IN_NAME } from '../lib/run-identity.ts';
 import { RUN_LABEL_KEY } from '../lib/ledger.ts';
 import { KIND_CLUSTER_LABEL } from '../lib/reap.ts';
 import { dockerMaybe, PROJECT_LABEL } from './images/common.ts';
 
-export interface KindCleanResult {
-  clusters: string[];
-  containers: string[];
-  network: boolean;
+export interface Unrecorded {
+  /** `kind cluster cmve-…`, `container …`, each with why. */
+  what: string;
+  /** The command that removes it, for whoever knows it is theirs. */
+  byHand: string;
 }
-
-export async function cleanKind(kindVersion: string = pinnedVersions().kind): Promise<KindCleanResult> {
-  const clusters = (await listKindClusters(kindVersion).catch(() => [] as string[])).filter((c) => c.startsWith('cmve-'));
-  for (const c of clusters) await deleteKindCluster(c, kindVersion);
-  const ids = ((await dockerMaybe(['ps', '-aq', '--filter', `label=${PROJECT_LABEL}`])) ?? '').split('\n').filter(Boolean);
-  const containers: string[] = [];
-  for (const id of ids) {
-    const name = (await dockerMaybe(['inspect', '--format', '{{.Name}}', id]))?.replace(/^\//, '') ?? id;
-    if ((await execa('docker', ['rm', '-f', id], { reject: false })).exitCode === 0) containers.push(name);
-  }
-  const network = await removeKindNetworkIfUnused();
-  return { clusters, containers, network };
-}
-
 
 /**
- * cmve-* kind clusters and labelled containers no run of this checkout recorded: clusters without a run id or
- * `kept` in their name, containers without a run label (made by an older suite, or by hand).
+ * Of the cmve-* kind clusters and labelled containers on the daemon: those no run recorded in this cache names —
+ * clusters with no run id in their name (made by an older suite or by hand; a `-kept` one is a kept
+ * environment's), clusters of a run with no ledger here, containers without a run label (a kind node goes with
+ * its cluster). Containers with a run label are reaping's to judge (lib/reap.ts sortContainers).
  */
-export async function unrecordedKind(): Promise<string[]> {
+export function unrecorded(clusters: string[], containers: Array<{ name: string; run: string; node: string }>, recorded: Set<string>): Unrecorded[] {
+  const out: Unrecorded[] = [];
+  for (const c of [...new Set(clusters)].filter((n) => n.startsWith('cmve-'))) {
+    const run = RUN_ID_IN_NAME.exec(c)?.[1];
+    if (run && recorded.has(run)) continue;
+    if (!run && c.endsWith('-kept')) continue;
+    out.push({ what: `kind cluster ${c} (${run ? `run ${run}, recorded by no ledger in this cache: another checkout's` : 'no run id in its name: made by hand or by an older suite'})`, byHand: `kind delete cluster --name ${c}` });
+  }
+  for (const c of containers.filter((x) => x.name && !x.run && !x.node)) out.push({ what: `container ${c.name} (no run label)`, byHand: `docker rm -f ${c.name}` });
+  return out;
+}
+
+/** unrecorded() of what the Docker daemon holds now. */
+export async function unrecordedKind(recorded: Set<string>): Promise<Unrecorded[]> {
   const clusters = ((await dockerMaybe(['ps', '-a', '--filter', `label=${KIND_CLUSTER_LABEL}`, '--format', `{{.Label "${KIND_CLUSTER_LABEL}"}}`])) ?? '').split('\n');
   const containers = ((await dockerMaybe(['ps', '-a', '--filter', `label=${PROJECT_LABEL}`, '--format', `{{.Names}}\t{{.Label "${RUN_LABEL_KEY}"}}\t{{.Label "${KIND_CLUSTER_LABEL}"}}`])) ?? '').split('\n');
-  const unrecordedClusters = [...new Set(clusters.filter((c) => c.startsWith('cmve-') && !RUN_ID_IN_NAME.test(c) && !c.endsWith('-kept')))];
-  const unrecordedContainers = containers.map((l) => l.split('\t')).filter(([name, run, node]) => name && !run && !node).map(([name]) => name!);
-  return [...unrecordedClusters.map((c) => `kind cluster ${c}`), ...unrecordedContainers.map((c) => `container ${c}`)];
+  return unrecorded(clusters, containers.filter(Boolean).map((l) => l.split('\t')).map(([name, run, node]) => ({ name: name ?? '', run: run ?? '', node: node ?? '' })), recorded);
 }

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from './test-support/temp-dir.ts';
-import { keptFile, OWNER_LABEL_KEY, parseLedger, readKept, readLedgers, RUN_LABEL_KEY, RunLedger, type Resource } from './ledger.ts';
+import { keptFile, notTempDirOf, OWNER_LABEL_KEY, parseLedger, readKept, readLedgers, RUN_LABEL_KEY, RunLedger, type Resource } from './ledger.ts';
 
 const dir = useTempDir('ledger');
 const owner = { pid: 4242, start: '100', boot: 'b' };
@@ -16,6 +16,29 @@ describe('RunLedger', () => {
     expect(existsSync(l.file)).toBe(false);
     await l.open();
     expect(parseLedger(await readFile(l.file, 'utf8'))).toEqual({ header: { run: 'rabcde', owner, startedAt: expect.any(String), command: 'run x' }, resources: [] });
+  });
+
+  it('never opens over a file of its name, even an empty one: the header is in the file from the moment it exists', async () => {
+    const runs = join(dir(), 'runs');
+    await mkdir(runs, { recursive: true });
+    const l = new RunLedger(runs, 'rabcde', owner, 'run x');
+    await writeFile(l.file, '');
+    await expect(l.open()).rejects.toThrow(`run ledger ${l.file} exists already: another run holds this id`);
+    expect(await readFile(l.file, 'utf8')).toBe('');
+    // and no temporary file is left beside it
+    expect(await readdir(runs)).toEqual(['run-rabcde.jsonl']);
+  });
+
+  it('writes its ledger again, header first, when it was removed under the run, instead of a headerless file', async () => {
+    const l = new RunLedger(join(dir(), 'runs'), 'rabcde', owner, 'run x');
+    const said: string[] = [];
+    l.onRecreated = (line) => said.push(line);
+    await l.record(cluster);
+    await rm(l.file);
+    await l.record(container);
+    await l.drop(cluster);
+    expect(parseLedger(await readFile(l.file, 'utf8'))).toEqual({ header: { run: 'rabcde', owner, startedAt: expect.any(String), command: 'run x' }, resources: [container] });
+    expect(said).toEqual([`run rabcde: its ledger ${l.file} was removed while the run went on (\`clean --all\`?); written again with the 2 thing(s) it still holds`]);
   });
 
   it('folds records and drops into what is still made, in the order it was made', async () => {
@@ -39,14 +62,18 @@ describe('RunLedger', () => {
   it('labels Docker objects with the project, the run and the owner', () => {
     const l = new RunLedger(dir(), 'rabcde', owner);
     expect(l.labels).toEqual({ 'io.cm-vault-e2e': 'true', [RUN_LABEL_KEY]: 'rabcde', [OWNER_LABEL_KEY]: '4242:100:b' });
+    const onHost = new RunLedger(dir(), 'rabcde', { ...owner, host: 'ci-1/m/4026532451' });
+    expect(onHost.labels).toEqual({ 'io.cm-vault-e2e': 'true', [RUN_LABEL_KEY]: 'rabcde', [OWNER_LABEL_KEY]: '4242:100:b', 'io.cm-vault-e2e.owner-host': 'ci-1/m/4026532451' });
   });
 
-  it('records a temp dir named after the run before making it, and forgets it once removed', async () => {
+  it('makes a temp dir named after the run with mkdtemp (private, never one made there before), records it, and forgets it once removed', async () => {
     const l = new RunLedger(join(dir(), 'runs'), 'rabcde', owner);
     const t = await l.tempDir('kind (profile)');
-    expect(t).toMatch(/\/cm-vault-e2e-rabcde-kind-profile--[0-9a-f]{6}$/);
-    expect(existsSync(t)).toBe(true);
-    expect(l.resources).toEqual([{ kind: 'dir', path: t }]);
+    expect(t).toMatch(/\/cm-vault-e2e-rabcde-kind-profile--[0-9A-Za-z]{6}$/);
+    expect((await stat(t)).mode & 0o777).toBe(0o700);
+    expect(await readdir(t)).toEqual([]);
+    expect(l.resources).toEqual([{ kind: 'dir', path: t, run: 'rabcde' }]);
+    expect(notTempDirOf(t, ['rabcde'])).toBeUndefined();
     await l.removeDir(t);
     expect(existsSync(t)).toBe(false);
     expect(l.resources).toEqual([]);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, rmSync } from 'node:fs';
-import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { closeSync, constants, linkSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { link, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { newRunId, observeProcess, ownerLabel, selfIdentity, type ProcessIdentity } from './run-identity.ts';
 import { PROJECT_LABEL_KEY } from './names.ts';
 
@@ -14,6 +14,11 @@ import { PROJECT_LABEL_KEY } from './names.ts';
  * absent, which reaping skips, never something unrecorded) and dropped once undone.
  * The next run reaps what a dead owner's ledger still names (lib/reap.ts).
  *
+ * A ledger file never exists without its header: it is written whole under a temporary name and linked into place
+ * (never over another), so a reaper never meets a live run's ledger without the owner that keeps it alive. A run
+ * whose ledger was removed under it (`clean --all`) writes it again, header and all it still holds, instead of
+ * appending to a headerless file a reaper would take for dead.
+ *
  * Environments kept on purpose (`run --reuse`, `run --keep` on kind) move into a kept file (`kept-<name>.json`)
  * owned by no process: reaping spares them, `clean` removes them.
  */
@@ -22,9 +27,20 @@ export type Resource =
   | { kind: 'container'; name: string }
   | { kind: 'network'; name: string }
   | { kind: 'kind-cluster'; name: string; kindVersion: string }
-  | { kind: 'dir'; path: string }
+  /** `run`: the run whose temp dir prefix names it (a kept environment's dir outlives the run that made it). */
+  | { kind: 'dir'; path: string; run?: string }
   | ({ kind: 'cluster-objects'; run: string } & ClusterRef)
-  | ({ kind: 'helm-release'; name: string; namespace: string; helmVersion: string } & ClusterRef);
+  | ({ kind: 'helm-release'; name: string; namespace: string; helmVersion: string } & ReleaseIdentity & ClusterRef);
+
+/**
+ * What tells a run's own Helm release from one of the same name installed since (existing/release-identity.ts):
+ * the run, and once installed the revision and the uid of its Helm storage Secret.
+ */
+export interface ReleaseIdentity {
+  run?: string;
+  revision?: number;
+  releaseUid?: string;
+}
 
 /** A cluster this suite did not make, as a later process reaches it again: the kubeconfig file and context. */
 export interface ClusterRef {
@@ -32,6 +48,8 @@ export interface ClusterRef {
   server: string;
   kubeconfig: string;
   context: string;
+  /** The cluster's kube-system namespace uid: reaping refuses a cluster made again at the same URL since. */
+  clusterUid?: string;
 }
 
 /** A running process as a ledger entry, its start time read now (before its pid can have been reused). */
@@ -111,14 +129,52 @@ export const keptFile = (runsDir: string, name: string) => join(runsDir, `kept-$
 /** The Docker labels of whatever a run makes: the project's, the run id, and the owner's identity. */
 export const RUN_LABEL_KEY = `${PROJECT_LABEL_KEY}.run`;
 export const OWNER_LABEL_KEY = `${PROJECT_LABEL_KEY}.owner`;
+export const OWNER_HOST_LABEL_KEY = `${PROJECT_LABEL_KEY}.owner-host`;
+
+/** The owner labels of a container: `pid:start:boot`, and the host where that pid means something. */
+export function ownerLabels(owner: ProcessIdentity): Record<string, string> {
+  return { [OWNER_LABEL_KEY]: ownerLabel(owner), ...(owner.host ? { [OWNER_HOST_LABEL_KEY]: owner.host } : {}) };
+}
 
 /** The prefix of every temp dir a run makes: `cm-vault-e2e-<run id>-<label>-`. */
 export const tempDirPrefix = (runId: string, label: string) => `cm-vault-e2e-${runId}-${label.replace(/[^a-zA-Z0-9.-]+/g, '-')}-`;
 
+/**
+ * Why `path` is not a temp dir of one of `runs` (undefined when it is): reaping removes a dir recursively, so it
+ * takes only a dir directly in the system temp dir whose name carries the run's prefix — never a path a damaged
+ * or hand-edited ledger names elsewhere.
+ */
+export function notTempDirOf(path: string, runs: string[], tmp = tmpdir()): string | undefined {
+  const full = resolve(path);
+  if (dirname(full) !== resolve(tmp)) return `not directly in the system temp dir ${resolve(tmp)}`;
+  const ids = [...new Set(runs)];
+  if (!ids.some((run) => basename(full).startsWith(`cm-vault-e2e-${run}-`))) return `its name does not start with ${ids.map((run) => `cm-vault-e2e-${run}-`).join(' or ')}`;
+  return undefined;
+}
+
+/**
+ * Creates `file` holding `text`, whole or not at all, and never over an existing one: written under a temporary
+ * name beside it, then linked into place (link fails when the name exists).
+ */
+function createWhole(file: string, text: string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`run ledger ${file} exists already: another run holds this id (remove it only if no run ${basename(file).slice(4, -6)} is in progress)`);
+    throw err;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
 export class RunLedger {
   readonly file: string;
   private readonly live = new Map<string, Resource>();
-  private opened = false;
+  private header?: LedgerHeader;
+  /** Told when the ledger was found removed under this run and written again (default: stderr). */
+  onRecreated: (line: string) => void = (line) => process.stderr.write(`${line}\n`);
 
   constructor(
     readonly runsDir: string,
@@ -131,22 +187,42 @@ export class RunLedger {
 
   /** Docker labels for what this run makes. */
   get labels(): Record<string, string> {
-    return { [PROJECT_LABEL_KEY]: 'true', [RUN_LABEL_KEY]: this.id, [OWNER_LABEL_KEY]: ownerLabel(this.owner) };
+    return { [PROJECT_LABEL_KEY]: 'true', [RUN_LABEL_KEY]: this.id, ...ownerLabels(this.owner) };
   }
 
-  /** Writes the header (once); later calls do nothing. */
+  /** Creates the file with its header (once); later calls do nothing. */
   async open(): Promise<this> {
-    if (this.opened) return this;
+    if (this.header) return this;
     await mkdir(this.runsDir, { recursive: true });
-    this.opened = true;
-    this.append({ run: this.id, owner: this.owner, startedAt: new Date().toISOString(), command: this.command });
+    const header: LedgerHeader = { run: this.id, owner: this.owner, startedAt: new Date().toISOString(), command: this.command };
+    createWhole(this.file, `${JSON.stringify(header)}\n`);
+    this.header = header;
     return this;
   }
 
   // synchronous appends: lines from concurrent environments never interleave, and a record is on disk before
-  // the thing it names is made
+  // the thing it names is made. The file is opened without O_CREAT: one removed under this run is written again
+  // whole (header, then all still held, which already includes `entry`), never started headerless.
   private append(entry: unknown): void {
-    appendFileSync(this.file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+    let fd: number;
+    try {
+      fd = openSync(this.file, constants.O_WRONLY | constants.O_APPEND);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !this.header) throw err;
+      this.recreate();
+      return;
+    }
+    try {
+      writeSync(fd, `${JSON.stringify(entry)}\n`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private recreate(): void {
+    const lines = [{ ...this.header, rewrittenAt: new Date().toISOString() }, ...this.resources.map((add) => ({ add }))];
+    createWhole(this.file, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    this.onRecreated(`run ${this.id}: its ledger ${this.file} was removed while the run went on (\`clean --all\`?); written again with the ${this.live.size} thing(s) it still holds`);
   }
 
   async record(r: Resource): Promise<void> {
@@ -166,11 +242,15 @@ export class RunLedger {
     return [...this.live.values()];
   }
 
-  /** A temp dir named after this run, recorded before it is made. */
+  /**
+   * A temp dir named after this run, made by mkdtemp (a fresh name, never a dir someone made there first, mode
+   * 0700). Its path is known only once made, so it is recorded just after; the ledger exists before it, so a kill
+   * in between leaves a dead run whose prefix reaping's sweep of the temp dir finds.
+   */
   async tempDir(label: string): Promise<string> {
-    const path = join(tmpdir(), `${tempDirPrefix(this.id, label)}${randomBytes(3).toString('hex')}`);
-    await this.record({ kind: 'dir', path });
-    await mkdir(path, { recursive: true, mode: 0o700 });
+    await this.open();
+    const path = await mkdtemp(join(tmpdir(), tempDirPrefix(this.id, label)));
+    await this.record({ kind: 'dir', path, run: this.id });
     return path;
   }
 
@@ -220,7 +300,7 @@ export class RunLedger {
     if (this.live.size > 0) return;
     rmSync(this.file, { force: true });
     // a later record starts the file again, header first
-    this.opened = false;
+    this.header = undefined;
   }
 }
 
@@ -256,13 +336,16 @@ async function writeKept(runsDir: string, kept: KeptEnvironment): Promise<boolea
   }
 }
 
-export async function readLedgers(runsDir: string): Promise<Array<LedgerContents & { file: string; id: string }>> {
+/** A ledger file as read: its contents, and when it was last written (how long a headerless one lay untouched). */
+export type LedgerFile = LedgerContents & { file: string; id: string; modifiedMs: number };
+
+export async function readLedgers(runsDir: string): Promise<LedgerFile[]> {
   const names = (await readdir(runsDir).catch(() => [] as string[])).filter((f) => /^run-r[0-9a-z]{5}\.jsonl$/.test(f));
-  const out: Array<LedgerContents & { file: string; id: string }> = [];
+  const out: LedgerFile[] = [];
   for (const n of names) {
     const file = join(runsDir, n);
-    const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text !== undefined) out.push({ ...parseLedger(text), file, id: n.slice(4, -6) });
+    const [text, info] = await Promise.all([readFile(file, 'utf8').catch(() => undefined), stat(file).catch(() => undefined)]);
+    if (text !== undefined && info) out.push({ ...parseLedger(text), file, id: n.slice(4, -6), modifiedMs: info.mtimeMs });
   }
   return out;
 }

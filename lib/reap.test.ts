@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from './test-support/temp-dir.ts';
 import { readKept, readLedgers, RunLedger, type Resource } from './ledger.ts';
-import { discardKept, orphanContainers, planReap, reap, tempDirsOf, type Removers } from './reap.ts';
+import { discardKept, HEADERLESS_GRACE_MS, planReap, reap, sortContainers, tempDirsOf, type Removers } from './reap.ts';
 import type { ProcessIdentity } from './run-identity.ts';
 
 const dir = useTempDir('reap');
@@ -47,20 +47,69 @@ describe('planReap', () => {
   it('with includeLive (clean --all) takes live runs too, never itself', () => {
     expect(planReap(ledgers, new Set(), alive, { self: 'rself1', includeLive: true }).dead.map((d) => d.id)).toEqual(['rdead1', 'rlive1', 'rtorn1']);
   });
+  it('never takes a young ledger without a header for dead: its run may be in progress, with no owner to check', () => {
+    const now = Date.parse('2025-01-02T00:00:00Z');
+    const young = { id: 'ryoung', file: 'y', resources: [vault], modifiedMs: now - 60_000 };
+    const old = { id: 'rold01', file: 'o', resources: [vault], modifiedMs: now - HEADERLESS_GRACE_MS - 1 };
+    const plan = planReap([young, old], new Set(), alive, { now });
+    expect(plan.dead.map((d) => d.id)).toEqual(['rold01']);
+    expect(plan.left).toEqual([{ id: 'ryoung', why: expect.stringMatching(/^its ledger has no header, so no owner to check, and was written 1 min ago/) }]);
+    // clean --all stops runs in progress anyway
+    expect(planReap([young], new Set(), alive, { now, includeLive: true }).dead.map((d) => d.id)).toEqual(['ryoung']);
+  });
+
+  it("leaves a run whose runner ran on another host or container, even for clean --all: its pid means nothing here", () => {
+    const here = 'ci-1/m/4026532451';
+    const theirs = { id: 'rjob2x', file: 'j', header: { run: 'rjob2x', owner: { ...liveOwner, host: 'ci-2/m/4026532999' }, startedAt: '', command: '' }, resources: [etcd] };
+    const mine = { id: 'rjob1x', file: 'k', header: { run: 'rjob1x', owner: { ...deadOwner, host: here }, startedAt: '', command: '' }, resources: [etcd] };
+    for (const includeLive of [false, true]) {
+      const plan = planReap([theirs, mine], new Set(), () => false, { host: here, includeLive });
+      expect(plan.dead.map((d) => d.id)).toEqual(['rjob1x']);
+      expect(plan.left).toEqual([{ id: 'rjob2x', why: 'its runner (pid 1002) ran on another host or container (ci-2/m/4026532999), whose processes this one cannot see' }]);
+    }
+  });
 });
 
-describe('orphanContainers', () => {
+describe('sortContainers', () => {
+  const here = 'ci-1/3d1219c7c4c5/4026532451';
+  const there = 'ci-2/3d1219c7c4c5/4026532999';
   const cs = [
-    { name: 'a', run: 'rdead1', owner: '1001:1:b' },
-    { name: 'b', run: 'rlive1', owner: '1002:2:b' },
-    { name: 'c', run: 'rlive1', owner: '1002:3:b' }, // pid reused since: its owner is gone
-    { name: 'd', run: 'rself1', owner: '1001:1:b' },
+    { name: 'a', run: 'rdead1', owner: '1001:1:b', ownerHost: here },
+    { name: 'b', run: 'rlive1', owner: '1002:2:b', ownerHost: here },
+    { name: 'c', run: 'rlive1', owner: '1002:3:b', ownerHost: here }, // pid reused since: its owner is gone
+    { name: 'd', run: 'rself1', owner: '1001:1:b', ownerHost: here },
     { name: 'e', run: 'rdead1', owner: 'garbled' },
-    { name: 'kept', run: 'rdead1', owner: '1001:1:b' },
+    { name: 'kept', run: 'rdead1', owner: '1001:1:b', ownerHost: here },
   ];
-  it('are those whose owner is gone and no kept environment names', () => {
-    expect(orphanContainers(cs, new Set(['container:kept']), alive, { self: 'rself1' }).map((c) => c.name)).toEqual(['a', 'c', 'e']);
-    expect(orphanContainers(cs, new Set(), alive, { self: 'rself1', includeLive: true }).map((c) => c.name)).toEqual(['a', 'b', 'c', 'e', 'kept']);
+  const names = (x: { remove: Array<{ name: string }> }) => x.remove.map((c) => c.name);
+  it('are removed when their owner on this host is gone and no kept environment names them', () => {
+    expect(names(sortContainers(cs, new Set(['container:kept']), alive, { self: 'rself1', host: here, recorded: new Set(['rdead1']) }))).toEqual(['a', 'c', 'e']);
+    expect(names(sortContainers(cs, new Set(), alive, { self: 'rself1', host: here, includeLive: true, recorded: new Set(['rdead1', 'rlive1']) }))).toEqual(['a', 'b', 'c', 'e', 'kept']);
+  });
+
+  it("are left, and said, when their owner runs on another host or container: its pid means nothing here (CI jobs sharing one Docker daemon)", () => {
+    // job 2's runner pid 1002 does not exist in job 1's pid namespace: before, job 1 took its live Vault for an orphan
+    const theirs = [{ name: 'cmve-rjob2x-vault', run: 'rjob2x', owner: '1002:2:b', ownerHost: there }];
+    const sorted = sortContainers(theirs, new Set(), () => false, { host: here });
+    expect(sorted.remove).toEqual([]);
+    expect(sorted.left).toEqual([{ container: theirs[0], why: `its run's runner (pid 1002) runs on another host or container (${there})` }]);
+    // not even clean --all takes them
+    expect(sortContainers(theirs, new Set(), () => false, { host: here, includeLive: true }).remove).toEqual([]);
+  });
+
+  it('take an owner label without a host (an older suite) for this host only when its run is recorded here', () => {
+    const legacy = [{ name: 'old', run: 'rold01', owner: '1001:1:b' }];
+    expect(names(sortContainers(legacy, new Set(), alive, { host: here, recorded: new Set(['rold01']) }))).toEqual(['old']);
+    const sorted = sortContainers(legacy, new Set(), alive, { host: here });
+    expect(sorted.remove).toEqual([]);
+    expect(sorted.left[0]!.why).toMatch(/names no host and no ledger here records its run/);
+  });
+
+  it("with includeLive (clean --all) leave a live run's container that no ledger in this cache records: another checkout's", () => {
+    const live = [{ name: 'cmve-rother-vault', run: 'rother', owner: '1002:2:b', ownerHost: here }];
+    const sorted = sortContainers(live, new Set(), alive, { host: here, includeLive: true, recorded: new Set(['rmine1']) });
+    expect(sorted.remove).toEqual([]);
+    expect(sorted.left[0]!.why).toBe("its run is in progress and recorded by no ledger in this cache (another checkout's)");
   });
 
   it('never include a kind node, whose run and owner labels are its image\'s, nor a container with a blank run label', () => {
@@ -69,8 +118,8 @@ describe('orphanContainers', () => {
       { name: 'cmve-kind-y-rlive1-control-plane', run: '', owner: '', kindCluster: 'cmve-kind-y-rlive1' },
       { name: 'blank', run: '', owner: '' },
     ];
-    expect(orphanContainers(nodes, new Set(), alive)).toEqual([]);
-    expect(orphanContainers(nodes, new Set(), alive, { includeLive: true })).toEqual([]);
+    expect(sortContainers(nodes, new Set(), alive, { recorded: new Set(['rlive1', 'image-build']) })).toEqual({ remove: [], left: [] });
+    expect(sortContainers(nodes, new Set(), alive, { includeLive: true, recorded: new Set(['rlive1', 'image-build']) })).toEqual({ remove: [], left: [] });
   });
 });
 
@@ -111,16 +160,76 @@ describe('reap', () => {
     const dead = new RunLedger(runs, 'rdead4', deadOwner);
     const cluster = { server: 'https://aks.example:443', kubeconfig: '/home/me/.kube/config', context: 'aks' };
     await dead.record({ kind: 'cluster-objects', run: 'rdead4', ...cluster });
-    await dead.record({ kind: 'dir', path: '/tmp/cm-vault-e2e-rdead4-existing-x' });
+    const work = join(tmpdir(), 'cm-vault-e2e-rdead4-existing-x');
+    await dead.record({ kind: 'dir', path: work });
     await dead.record({ kind: 'helm-release', name: 'cert-manager', namespace: 'cert-manager', helmVersion: 'v3.19.0', ...cluster });
     const { calls, removers } = fakeRemovers();
     const lines: string[] = [];
     const r = await reap({ runsDir: runs, docker: false, removers, alive, log: (l) => lines.push(l) });
-    expect(calls).toEqual(['helm uninstall cert-manager/cert-manager', 'delete -l run=rdead4', 'rm -r /tmp/cm-vault-e2e-rdead4-existing-x']);
+    expect(calls).toEqual(['helm uninstall cert-manager/cert-manager', 'delete -l run=rdead4', `rm -r ${work}`]);
     expect(lines).toContain('reaped: Helm release cert-manager/cert-manager on https://aks.example:443 of run rdead4');
     expect(lines).toContain('reaped: objects labelled io.cm-vault-e2e.run=rdead4 on https://aks.example:443 of run rdead4');
     expect(r.failures).toEqual([]);
     expect(existsSync(dead.file)).toBe(false);
+  });
+
+  it("removes a dir only when it is a temp dir of that run: directly in the temp dir, named with the run's prefix", async () => {
+    const runs = join(dir(), 'runs');
+    const tmp = join(dir(), 'tmp');
+    const dead = new RunLedger(runs, 'rdead5', deadOwner);
+    const own = join(tmp, 'cm-vault-e2e-rdead5-kind-x1');
+    const handedOn = join(tmp, 'cm-vault-e2e-rolder-local-y2');
+    const home = join(dir(), 'home', 'me');
+    const otherRuns = join(tmp, 'cm-vault-e2e-rlive1-kind-z3');
+    const nested = join(tmp, 'sub', 'cm-vault-e2e-rdead5-kind-x2');
+    await dead.record({ kind: 'dir', path: own });
+    await dead.record({ kind: 'dir', path: handedOn, run: 'rolder' });
+    for (const path of [home, otherRuns, nested]) await dead.record({ kind: 'dir', path });
+    const { calls, removers } = fakeRemovers();
+    const lines: string[] = [];
+    const r = await reap({ runsDir: runs, docker: false, removers, alive, tmp, log: (l) => lines.push(l) });
+    expect(calls).toEqual([`rm -r ${handedOn}`, `rm -r ${own}`]);
+    expect(r.left).toEqual([
+      `temp dir ${nested} of run rdead5: refused to remove it: not directly in the system temp dir ${tmp}`,
+      `temp dir ${otherRuns} of run rdead5: refused to remove it: its name does not start with cm-vault-e2e-rdead5-`,
+      `temp dir ${home} of run rdead5: refused to remove it: not directly in the system temp dir ${tmp}`,
+    ]);
+    expect(lines).toContain(`left: temp dir ${home} of run rdead5: refused to remove it: not directly in the system temp dir ${tmp}`);
+    // refused is said, not retried forever: the ledger goes
+    expect(existsSync(dead.file)).toBe(false);
+  });
+
+  it('says what a remover leaves on purpose, and counts the run done', async () => {
+    const runs = join(dir(), 'runs');
+    const dead = new RunLedger(runs, 'rdead6', deadOwner);
+    const release: Resource = { kind: 'helm-release', name: 'cert-manager', namespace: 'cert-manager', helmVersion: 'v3.19.0', server: 'https://127.0.0.1:6443', kubeconfig: '/k', context: 'kind' };
+    await dead.record(release);
+    const lines: string[] = [];
+    const r = await reap({ runsDir: runs, docker: false, removers: { uninstallHelmRelease: async () => ({ left: 'someone else\'s' }) }, alive, log: (l) => lines.push(l) });
+    expect(r).toMatchObject({ removed: 0, failures: [], left: ["Helm release cert-manager/cert-manager on https://127.0.0.1:6443 of run rdead6: someone else's"] });
+    expect(lines).toEqual(['reaping run rdead6: its runner pid 1001 is gone', "left: Helm release cert-manager/cert-manager on https://127.0.0.1:6443 of run rdead6: someone else's"]);
+    expect(existsSync(dead.file)).toBe(false);
+  });
+
+  it("beside a live run: a reaper never takes its ledger for dead, and one removed under it (clean --all) is written again whole, never headerless", async () => {
+    const runs = join(dir(), 'runs');
+    const live = new RunLedger(runs, 'rlive2', liveOwner);
+    const said: string[] = [];
+    live.onRecreated = (l) => said.push(l);
+    await live.record(vault);
+    const { calls, removers } = fakeRemovers();
+    // clean --all stops it and drops its ledger while its runner goes on
+    await reap({ runsDir: runs, docker: true, includeLive: true, removers, listContainers: async () => [], alive, log: () => undefined });
+    expect(calls).toEqual([`rm ${vault.name}`]);
+    expect(existsSync(live.file)).toBe(false);
+    await live.record(etcd);
+    expect(said).toEqual([expect.stringContaining(`run rlive2: its ledger ${live.file} was removed while the run went on`)]);
+    const [again] = await readLedgers(runs);
+    expect(again).toMatchObject({ id: 'rlive2', header: { run: 'rlive2', owner: liveOwner }, resources: [vault, etcd] });
+    // so the next ordinary reaper spares it while its runner lives
+    const next = fakeRemovers();
+    expect(await reap({ runsDir: runs, docker: true, removers: next.removers, listContainers: async () => [], alive, log: () => undefined })).toMatchObject({ runs: [], spared: [{ id: 'rlive2' }] });
+    expect(next.calls).toEqual([]);
   });
 
   it('keeps a dead ledger whose things could not all be undone, with the reason', async () => {

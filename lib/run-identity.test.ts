@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isSameProcess, newRunId, observeProcess, ownerLabel, parseOwnerLabel, parseStat, RUN_ID_IN_NAME, RUN_ID_PATTERN, selfIdentity } from './run-identity.ts';
+import { readlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { hostIdentity, isSameProcess, newRunId, observeProcess, ownerLabel, ownerState, parseOwnerLabel, parseStat, RUN_ID_IN_NAME, RUN_ID_PATTERN, selfIdentity } from './run-identity.ts';
 
 describe('run ids', () => {
   it('are r + five base-36 characters, and differ', () => {
@@ -50,10 +52,38 @@ describe('isSameProcess: whether a recorded owner still runs', () => {
   });
 });
 
+describe('the host an owner ran on', () => {
+  it("is this process's hostname, machine id and pid namespace, and part of its identity", () => {
+    const host = hostIdentity();
+    const [name, , pidns] = host.split('/');
+    expect(name).toBe(hostname().replace(/[^A-Za-z0-9._-]+/g, '_'));
+    expect(pidns).toBe(/\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))![1]);
+    expect(selfIdentity().host).toBe(host);
+  });
+
+  it('makes an owner of another host foreign, alive or not: CI jobs in separate containers share one boot id, not their pids', () => {
+    const dead = () => false;
+    const job2 = { pid: 77, start: '5', boot: 'b', host: 'runner-2/0123/4026532999' };
+    expect(ownerState(job2, { host: 'runner-1/0123/4026532451', alive: dead, unknownHost: 'same' })).toBe('foreign');
+    expect(ownerState(job2, { host: job2.host, alive: dead, unknownHost: 'same' })).toBe('gone');
+    expect(ownerState(job2, { host: job2.host, alive: () => true, unknownHost: 'same' })).toBe('alive');
+  });
+
+  it('takes an owner recorded without a host (an older suite) as the caller says', () => {
+    const legacy = { pid: 77, start: '5', boot: 'b' };
+    expect(ownerState(legacy, { host: 'h/m/1', alive: () => false, unknownHost: 'same' })).toBe('gone');
+    expect(ownerState(legacy, { host: 'h/m/1', alive: () => false, unknownHost: 'foreign' })).toBe('foreign');
+  });
+});
+
 describe('owner labels', () => {
   it('round-trip an identity through one Docker label value', () => {
     const o = { pid: 12, start: '345', boot: '0a-1b' };
     expect(parseOwnerLabel(ownerLabel(o))).toEqual(o);
+    // the host travels in a label of its own: the owner label keeps the form a suite before hosts parses
+    const withHost = { ...o, host: 'ci_runner-7.x/3d1219c7c4c5/4026532451' };
+    expect(ownerLabel(withHost)).toBe('12:345:0a-1b');
+    expect(parseOwnerLabel(ownerLabel(withHost), withHost.host)).toEqual(withHost);
     expect(parseOwnerLabel(ownerLabel({ pid: 12 }))).toEqual({ pid: 12 });
     expect(parseOwnerLabel('')).toBeUndefined();
     expect(parseOwnerLabel('x:y')).toBeUndefined();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheLayout } from './cache.ts';
-import { holdGoCaches } from './go.ts';
+import { goCacheUsers, holdGoCaches } from './go.ts';
 import { observeProcess } from '../lib/run-identity.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'cm-vault-e2e-go-'));
@@ -47,5 +47,18 @@ describe('holdGoCaches', () => {
     expect(await again.release({ drop: true })).toBe(false);
     expect(existsSync(layout.go.build)).toBe(true);
     await rm(join(root, 'go-users', String(process.ppid)));
+  });
+
+  it("counts a holder of another host sharing this cache as a user: whether it runs cannot be told from here", async () => {
+    const layout = cacheLayout(root);
+    await mkdir(join(root, 'go-users'), { recursive: true });
+    const foreign = { pid: 999999998, start: '1', boot: 'b', host: 'other-runner/0123/4026532999' };
+    await writeFile(join(root, 'go-users', String(foreign.pid)), JSON.stringify(foreign));
+    expect(await goCacheUsers(layout, () => false)).toEqual([foreign]);
+    await mkdir(layout.go.build, { recursive: true });
+    const held = await holdGoCaches(layout);
+    expect(await held.release({ drop: true })).toBe(false);
+    expect(existsSync(layout.go.build)).toBe(true);
+    await rm(join(root, 'go-users', String(foreign.pid)));
   });
 });

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
-import { isAlive, selfIdentity, type ProcessIdentity } from '../lib/run-identity.ts';
+import { isAlive, ownerState, selfIdentity, type ProcessIdentity } from '../lib/run-identity.ts';
 import { sharedByKey } from '../lib/shared-by-key.ts';
 import type { cacheLayout } from './cache.ts';
 import type { WrapperContext } from './recipe.ts';
@@ -85,13 +85,23 @@ export async function holdGoCaches(layout: ReturnType<typeof cacheLayout>): Prom
     async release(opts = {}) {
       await rm(mine, { force: true });
       if (!opts.drop) return false;
-      const names = await readdir(users).catch(() => [] as string[]);
-      const holders = await Promise.all(names.map((name) => holderOf(join(users, name), name)));
-      if (holders.some((h) => h && h.pid !== process.pid && isAlive(h))) return false;
+      if ((await goCacheUsers(layout)).some((h) => h.pid !== process.pid)) return false;
       await dropGoCaches(goCaches(layout));
       return true;
     },
   };
+}
+
+/**
+ * The processes that hold the suite's Go caches now (holdGoCaches): live holders on this host, and holders of
+ * another host sharing this cache, whose liveness cannot be told from here (held, the safe side). A holder file
+ * of a suite before hosts were recorded counts as this host's.
+ */
+export async function goCacheUsers(layout: ReturnType<typeof cacheLayout>, alive: (p: ProcessIdentity) => boolean = isAlive): Promise<ProcessIdentity[]> {
+  const users = join(layout.root, 'go-users');
+  const names = await readdir(users).catch(() => [] as string[]);
+  const holders = await Promise.all(names.map((name) => holderOf(join(users, name), name)));
+  return holders.filter((h): h is ProcessIdentity => !!h && ownerState(h, { alive, unknownHost: 'same' }) !== 'gone');
 }
 
 /** A holder file's identity; one without a readable identity is named by its pid alone (the file name). */

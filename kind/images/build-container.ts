@@ -4,8 +4,8 @@
  */
 import { execa } from 'execa';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { OWNER_LABEL_KEY, RUN_LABEL_KEY } from '../../lib/ledger.ts';
-import { ownerLabel, selfIdentity } from '../../lib/run-identity.ts';
+import { OWNER_LABEL_KEY, ownerLabels, RUN_LABEL_KEY } from '../../lib/ledger.ts';
+import { selfIdentity } from '../../lib/run-identity.ts';
 import { docker, dockerMaybe, PROJECT_LABEL, tailLines } from './common.ts';
 
 /** The ctr import kind's node-image build runs for each image archive: pinned (the kubelet never collects them), not unpacked. */
@@ -38,7 +38,7 @@ export async function inBuildContainer<T>(image: string, fn: (c: BuildContainer)
   const name = `cmve-imagebuild-${process.pid}-${++builds}`;
   await dockerMaybe(['rm', '-f', name]);
   // labelled like a run's containers, owned by this process: a build killed midway leaves a container the next run reaps
-  const owned = ['--label', `${RUN_LABEL_KEY}=image-build`, '--label', `${OWNER_LABEL_KEY}=${ownerLabel(selfIdentity())}`];
+  const owned = ['--label', `${RUN_LABEL_KEY}=image-build`, ...Object.entries(ownerLabels(selfIdentity())).flatMap(([k, v]) => ['--label', `${k}=${v}`])];
   await docker(['run', '-d', '--name', name, '--privileged', '--label', PROJECT_LABEL, ...owned, '--entrypoint', 'sleep', image, 'infinity'], { what: `starting a build container from ${image}` });
   const exec = (args: string[], what: string) => docker(['exec', name, ...args], { what, timeout: 300_000 });
   const container: BuildContainer = {
