@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../lib/errors.ts';
+import { inputErrorOf } from '../lib/test-support/input-error.ts';
 import { fixturePlan, readyPass, vaultNotProvisioned } from '../reports/fixtures.ts';
 import type { Outcome } from '../runner/run.ts';
 import { checkSelection, runExit } from './run-exit.ts';
@@ -13,14 +13,7 @@ const failing = (): Outcome => {
 
 describe('how run ends', () => {
   it('a --filter that selects nothing is bad input naming the filter and `list --filter`', () => {
-    let err: unknown;
-    try {
-      checkSelection(0, { ids: [], filter: 'tag=smoek' });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(InputError);
-    expect((err as InputError).format()).toBe("error: command line (--filter): 'tag=smoek' selects no scenario\n  fix: see what it selects: npx cm-vault-e2e list --filter 'tag=smoek' (keys: id, profile, cm, vault, tag, ci, …; see `list --help`)");
+    expect(inputErrorOf(() => checkSelection(0, { ids: [], filter: 'tag=smoek' })).format()).toBe("error: command line (--filter): 'tag=smoek' selects no scenario\n  fix: see what it selects: npx cm-vault-e2e list --filter 'tag=smoek' (keys: id, profile, cm, vault, tag, ci, …; see `list --help`)");
     expect(() => checkSelection(3, { ids: [], filter: 'tag=smoke' })).not.toThrow();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../lib/errors.ts';
+import { inputErrorOf } from '../lib/test-support/input-error.ts';
 import { unreachableReason, whenAnswered } from './cluster-reach.ts';
 
 // The shapes client-node 1.x rejects with: node-fetch's FetchError when no answer came, ApiException (numeric
@@ -24,13 +24,6 @@ describe('live diagnose: an API server that answered "no" vs one that cannot be 
 
   it('whenAnswered: the fallback for a refusal, an InputError (exit 2) naming the server and kubeconfig when unreachable', () => {
     expect(whenAnswered('fallback', cluster)(apiException(403))).toBe('fallback');
-    let thrown: unknown;
-    try {
-      whenAnswered('fallback', cluster)(fetchError('ECONNREFUSED', 'connect ECONNREFUSED'));
-    } catch (err) {
-      thrown = err;
-    }
-    expect(thrown).toBeInstanceOf(InputError);
-    expect((thrown as InputError).format()).toBe('error: /home/me/.kube/config (--kubeconfig): the API server https://10.0.0.1:6443 cannot be reached: connect ECONNREFUSED\n  fix: check it answers: kubectl --kubeconfig /home/me/.kube/config get --raw /readyz');
+    expect(inputErrorOf(() => whenAnswered('fallback', cluster)(fetchError('ECONNREFUSED', 'connect ECONNREFUSED'))).format()).toBe('error: /home/me/.kube/config (--kubeconfig): the API server https://10.0.0.1:6443 cannot be reached: connect ECONNREFUSED\n  fix: check it answers: kubectl --kubeconfig /home/me/.kube/config get --raw /readyz');
   });
 });

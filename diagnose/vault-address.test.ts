@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../lib/errors.ts';
+import { inputErrorOf as refusal } from '../lib/test-support/input-error.ts';
 import { noAddressNote, redirectRefusal, vaultTarget } from './vault-address.ts';
 
 const ISSUER = 'https://vault.vault.svc:8200';
-
-function refusal(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe("diagnose's Vault address policy: the token goes only where the operator said", () => {
   it('no operator address: no target at all, whatever the Issuer names', () => {

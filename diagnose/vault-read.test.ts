@@ -4,8 +4,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InputError } from '../lib/errors.ts';
 import { createCa, issueLeaf } from '../lib/pki.ts';
+import { inputErrorFrom as refused } from '../lib/test-support/input-error.ts';
 import { useTempDir } from '../lib/test-support/temp-dir.ts';
 import type { IssuerFacts } from './model.ts';
 import { vaultFacts, type VaultAccess } from './vault-read.ts';
@@ -58,16 +58,6 @@ function issuerAt(server: string): IssuerFacts {
 }
 
 const access = (o: Partial<VaultAccess> = {}): VaultAccess => ({ token: TOKEN, tokenSource: 'VAULT_TOKEN', insecureHttp: false, ...o });
-
-async function refused(p: Promise<unknown>): Promise<InputError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('live diagnose reads Vault only where the operator said', () => {
   const dir = useTempDir('diagnose-vault-read');
