@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../lib/errors.ts';
+import { inputErrorOf as error } from '../lib/test-support/input-error.ts';
 import { parseAuthConfig, parseAuthList, parseIssuer, parseRole } from './inputs.ts';
 import { signatureOf } from './message.ts';
-
-function error(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 const ISSUER = `apiVersion: cert-manager.io/v1
 kind: ClusterIssuer

@@ -59,6 +59,11 @@ export interface VaultFacts {
   role?: RoleFacts;
   /** Whether Vault runs as a pod of this cluster (its pod token is then the reviewer for local-token). */
   inCluster?: boolean;
+  /**
+   * Where Vault was read: an address the operator gave, beside the Issuer's spec.vault.server; `mismatch` says
+   * when they differ (a finding of its own).
+   */
+  readAt?: { address: string; from: '--vault-addr' | 'VAULT_ADDR'; issuerServer: string; mismatch?: string };
   /** Engine, when Vault said (sys/health). */
   engine?: 'vault' | 'openbao';
 }

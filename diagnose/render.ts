@@ -41,8 +41,11 @@ export function renderDiagnosis(d: Diagnosis, written?: { failure: string; fix?:
   if (v.role?.type === 'jwt') vaultParts.push(`JWT role: bound_audiences ${JSON.stringify(v.role.boundAudiences)}${v.role.boundSubject ? `, bound_subject ${v.role.boundSubject}` : ''}`);
   if (v.inCluster !== undefined) vaultParts.push(v.inCluster ? 'runs in the cluster' : 'runs outside the cluster');
   out.push(`  Vault: ${vaultParts.length ? vaultParts.join('; ') : 'not read (no access): inferred from the message'}`);
+  if (v.readAt) out.push(`  Vault read at ${v.readAt.address} (${v.readAt.from}); the Issuer's server is ${v.readAt.issuerServer}`);
   for (const n of f.notes) out.push(`  note: ${n}`);
   out.push('');
+  // Beside the diagnosis, whatever it is: cert-manager talks to the Issuer's Vault, diagnose read another one.
+  if (v.readAt?.mismatch) out.push(`Finding: ${v.readAt.mismatch}`, '');
 
   const c = d.chosen;
   if (!c) {

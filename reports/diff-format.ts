@@ -1,9 +1,10 @@
 // The gating diff as plain text (logs) and as Markdown (a GitHub job summary).
+import { couldNotRunReason } from '../runner/could-not-run.ts';
 import { KIND_ORDER, KIND_TITLES, type ReportDiff, type ScenarioChange, type SideState } from './diff.ts';
 import type { JsonScenario } from './json.ts';
 import { SIDE_LABELS, SIDES, type Status } from './model.ts';
 
-const MARK: Record<SideState | Status, string> = { pass: '✓', fail: '✗', absent: '—', skip: '⊘', 'not-judged': '–' };
+const MARK: Record<SideState | Status, string> = { pass: '✓', fail: '✗', absent: '—', skip: '⊘', 'could-not-run': '!', 'not-judged': '–' };
 
 function sideMoves(c: ScenarioChange): string {
   const moved = c.sides.filter((s) => s.from !== s.to);
@@ -12,6 +13,7 @@ function sideMoves(c: ScenarioChange): string {
 
 function why(s: JsonScenario): string[] {
   if (s.status === 'skip') return [`skipped: ${s.skipReason ?? ''}`];
+  if (s.status === 'could-not-run') return [couldNotRunReason(s.skipReason ?? ''), ...(s.missing?.length ? [`missing: ${s.missing.join(', ')}`] : [])];
   return s.sides.filter((x) => x.status === 'fail').flatMap((x) => [`${x.side} expected: ${x.expected}`, `${x.side} observed: ${x.observed}`]);
 }
 
@@ -56,7 +58,7 @@ export function diffMarkdown(d: ReportDiff): string {
     if (!cs.length) continue;
     out.push(`#### ${KIND_TITLES[kind]} (${cs.length})`, '', header, rule, ...cs.map(changeRow), '');
     for (const c of cs.filter((x) => x.to !== 'pass')) {
-      out.push(`<details><summary><code>${c.id}</code>: ${c.to === 'skip' ? 'skip reason' : 'what differs'}</summary>`, '', fenced(why(c.candidate).join('\n')), '', '</details>', '');
+      out.push(`<details><summary><code>${c.id}</code>: ${c.to === 'skip' ? 'skip reason' : c.to === 'could-not-run' ? 'why it could not run' : 'what differs'}</summary>`, '', fenced(why(c.candidate).join('\n')), '', '</details>', '');
     }
   }
   if (d.added.length) out.push(`#### New scenarios (${d.added.length})`, '', ...d.added.map((s) => `- \`${s.id}\`: ${MARK[s.status]} ${s.status}`), '');

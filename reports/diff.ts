@@ -1,5 +1,6 @@
 // Known-good vs candidate: which scenarios changed verdict, on which side, and which came or went.
-// The gate fails on regressions (a scenario now failing that did not fail before) and on new failing scenarios.
+// The gate fails on regressions (a scenario now failing that did not fail before), on new failing scenarios, and on
+// scenarios that could not run (no verdict is no evidence).
 import type { JsonReport, JsonScenario } from './json.ts';
 import { SIDES, type SideName, type Status } from './model.ts';
 
@@ -11,7 +12,7 @@ export interface SideChange {
   to: SideState;
 }
 
-export type ChangeKind = 'regression' | 'fix' | 'newly-skipped' | 'no-longer-skipped' | 'sides-changed' | 'no-longer-judged';
+export type ChangeKind = 'regression' | 'fix' | 'could-not-run' | 'newly-skipped' | 'no-longer-skipped' | 'sides-changed' | 'no-longer-judged';
 
 export interface ScenarioChange {
   id: string;
@@ -38,6 +39,8 @@ function sideState(s: JsonScenario, side: SideName): SideState {
 
 function classify(from: Status, to: Status): ChangeKind {
   if (to === 'fail' && from !== 'fail') return 'regression';
+  // no verdict now: not a regression of the oracle, but no evidence either (the gate fails on it)
+  if (to === 'could-not-run') return 'could-not-run';
   if (from === 'fail' && to === 'pass') return 'fix';
   if (to === 'skip') return 'newly-skipped';
   if (from === 'skip') return 'no-longer-skipped';
@@ -54,7 +57,8 @@ export function diffReports(baseline: JsonReport, candidate: JsonReport): Report
     if (!was) continue;
     const sides = SIDES.map((side) => ({ side, from: sideState(was, side), to: sideState(now, side) }));
     // A side the baseline did not judge yet (a newer suite judges more) that passes is not a change.
-    const sidesMoved = now.status !== 'skip' && was.status !== 'skip' && sides.some((s) => s.from !== s.to && !(s.from === 'absent' && s.to === 'pass'));
+    const ran = (x: JsonScenario) => x.status !== 'skip' && x.status !== 'could-not-run';
+    const sidesMoved = ran(now) && ran(was) && sides.some((s) => s.from !== s.to && !(s.from === 'absent' && s.to === 'pass'));
     if (was.status === now.status && !sidesMoved) {
       unchanged++;
       continue;
@@ -69,9 +73,12 @@ export function diffReports(baseline: JsonReport, candidate: JsonReport): Report
   const removed = baseline.scenarios.filter((s) => !after.has(s.id)).sort(byId);
   const regressions = changes.filter((c) => c.kind === 'regression');
   const newFailures = added.filter((s) => s.status === 'fail');
+  const couldNot = [...changes.filter((c) => c.kind === 'could-not-run').map((c) => c.candidate), ...added.filter((s) => s.status === 'could-not-run')];
+  const pins = [...new Set(couldNot.flatMap((s) => s.missing ?? []))].sort();
   const reasons = [
     ...(regressions.length ? [`${regressions.length} regression${regressions.length > 1 ? 's' : ''}: ${regressions.map((c) => c.id).join(', ')}`] : []),
     ...(newFailures.length ? [`${newFailures.length} new scenario${newFailures.length > 1 ? 's' : ''} failing: ${newFailures.map((s) => s.id).join(', ')}`] : []),
+    ...(couldNot.length ? [`${couldNot.length} could not run: ${couldNot.map((s) => s.id).join(', ')}${pins.length ? ` (pins not provisioned: ${pins.join(', ')})` : ''}`] : []),
   ];
   return { changes, added, removed, unchanged, gate: { ok: reasons.length === 0, reasons } };
 }
@@ -79,9 +86,10 @@ export function diffReports(baseline: JsonReport, candidate: JsonReport): Report
 export const KIND_TITLES: Record<ChangeKind, string> = {
   regression: 'Regressions',
   fix: 'Fixed',
+  'could-not-run': 'Could not run (no verdict)',
   'newly-skipped': 'Newly skipped',
   'no-longer-skipped': 'Running again',
   'sides-changed': 'Still failing, on other sides',
   'no-longer-judged': 'No longer judged (a side not observable now)',
 };
-export const KIND_ORDER: readonly ChangeKind[] = ['regression', 'fix', 'sides-changed', 'no-longer-judged', 'newly-skipped', 'no-longer-skipped'];
+export const KIND_ORDER: readonly ChangeKind[] = ['regression', 'could-not-run', 'fix', 'sides-changed', 'no-longer-judged', 'newly-skipped', 'no-longer-skipped'];

@@ -212,6 +212,16 @@ export function openbaoSkipped(): SkippedScenario {
   };
 }
 
+/** Could not run: its environment did not start because a pinned Vault was not provisioned (as runner/run.ts records it). */
+export function vaultNotProvisioned(): SkippedScenario {
+  return {
+    plan: fixturePlan('k8s-local-token-ready', { description: 'local-token review with the Vault pod token', source: { file: 'scenarios/catalogue/core.yaml', line: 40 }, tags: [] }),
+    skipped: 'could not run: environment failed to start: error: vault v1.21.0: not provisioned on this machine',
+    broken: true,
+    missing: ['vault@v1.21.0'],
+  };
+}
+
 export function fixtureResults(): ReportedResult[] {
   return [issuerMismatchFail(), readyPass(), refusedPass(), jwtPass(), openbaoSkipped()];
 }

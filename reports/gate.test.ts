@@ -23,7 +23,7 @@ describe('gate', () => {
   it('merges shards and, without a known-good report, fails on any failure', async () => {
     const r = await gate([await shards()], { baseline: join(dir(), 'missing.json') });
     expect(r.code).toBe(1);
-    expect(r.merged.summary).toEqual({ total: 5, passed: 3, failed: 1, skipped: 1, notJudged: 0 });
+    expect(r.merged.summary).toEqual({ total: 5, passed: 3, failed: 1, skipped: 1, couldNotRun: 0, notJudged: 0 });
     expect(r.markdown).toContain('No known-good report at');
     expect(r.text).toContain('gate: FAILED (1 failing)');
   });

@@ -29,8 +29,11 @@ export async function gate(inputs: string[], opts: { baseline?: string } = {}): 
   const summary = summaryMarkdown(merged);
   if (!opts.baseline || !existsSync(opts.baseline)) {
     const note = `No known-good report${opts.baseline ? ` at ${opts.baseline}` : ''}: gating on failures alone.`;
-    const ok = merged.summary.failed === 0;
-    return { code: ok ? 0 : 1, merged, text: `${note}\n${notJudgedLine(merged)}gate: ${ok ? 'OK' : `FAILED (${merged.summary.failed} failing)`}\n`, markdown: `${summary}\n> ${note}\n` };
+    // a scenario that could not run gave no evidence: the gate is not green on it
+    const { failed, couldNotRun = 0 } = merged.summary;
+    const ok = failed === 0 && couldNotRun === 0;
+    const why = [...(failed ? [`${failed} failing`] : []), ...(couldNotRun ? [`${couldNotRun} could not run`] : [])].join(', ');
+    return { code: ok ? 0 : 1, merged, text: `${note}\n${notJudgedLine(merged)}gate: ${ok ? 'OK' : `FAILED (${why})`}\n`, markdown: `${summary}\n> ${note}\n` };
   }
   const baseline = parseJsonReport(await readFile(opts.baseline, 'utf8'), opts.baseline);
   const d = diffReports(baseline, merged);

@@ -6,8 +6,9 @@ import type { FailureClass, Plan } from '../scenarios/types.ts';
 import { dimensionsOf } from './dimensions.ts';
 import { esc } from './html.ts';
 import { isSkipped, statusOf, type ReportedResult } from './model.ts';
+import { COULD_NOT_RUN } from '../runner/could-not-run.ts';
 
-const MARK = { pass: '✓', fail: '✗', skip: '⊘' } as const;
+const MARK = { pass: '✓', fail: '✗', skip: '⊘', 'could-not-run': '!' } as const;
 
 /** Who stops the request, for each failure class. */
 export const REFUSED_BY: Record<FailureClass, string> = {
@@ -34,7 +35,7 @@ export function gridColumn(p: Plan): string {
 
 /** The outcome a passing verdict observed: the scenario's expectation, which the observation matched on every side. */
 function outcome(r: ReportedResult): string {
-  if (isSkipped(r)) return 'skipped';
+  if (isSkipped(r)) return r.broken ? COULD_NOT_RUN : 'skipped';
   const failure = r.prediction.failure;
   const observed = failure ? `${failure} (${REFUSED_BY[failure]})` : 'ready';
   const differing = r.verdict.sides.filter((x) => !x.ok).map((x) => x.side);
@@ -80,7 +81,7 @@ section.grid { padding: 8px 28px 20px; }
 .grid-table ul { list-style: none; margin: 0; padding: 0; }
 .grid-table li { margin: 2px 0; padding: 2px 6px; border-radius: 4px; }
 .grid-table li small { display: block; color: var(--muted); }
-.grid-table li.pass { background: var(--pass-bg); } .grid-table li.fail { background: var(--fail-bg); } .grid-table li.skip { background: var(--skip-bg); }
+.grid-table li.pass { background: var(--pass-bg); } .grid-table li.fail { background: var(--fail-bg); } .grid-table li.skip { background: var(--skip-bg); } .grid-table li.could-not-run { background: var(--cnr-bg); }
 .grid-table li a { color: inherit; text-decoration: none; }
 .grid-table td.gap { color: var(--muted); font-style: italic; background: repeating-linear-gradient(45deg, #fff, #fff 6px, #f3f4f6 6px, #f3f4f6 12px); }
 `;

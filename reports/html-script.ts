@@ -1,4 +1,4 @@
-// The matrix page's script, inlined: filtering (text, per-dimension selects, failures only) and regrouping.
+// The matrix page's script, inlined: filtering (text, per-dimension selects, failed or could not run only) and regrouping.
 // Plain ES2020 in a string, so it runs as written in any browser and needs nothing from the network.
 export const SCRIPT = `
 (function () {
@@ -20,7 +20,7 @@ export const SCRIPT = `
     rows.forEach(function (r) {
       var show = !text || (exact ? r.dataset.id === text : r.dataset.search.indexOf(text) >= 0);
       selects.forEach(function (s) { if (s.value && r.dataset[s.dataset.dim] !== s.value) show = false; });
-      if (failuresOnly.checked && r.dataset.status !== 'fail') show = false;
+      if (failuresOnly.checked && r.dataset.status !== 'fail' && r.dataset.status !== 'could-not-run') show = false;
       r.hidden = !show;
       if (show) visible++;
     });
@@ -52,16 +52,17 @@ export const SCRIPT = `
         h2.append(dimLabel, key, ' ', small);
         section.append(h2);
         main.insertBefore(section, empty);
-        groups[key] = { section: section, small: small, total: 0, failed: 0 };
+        groups[key] = { section: section, small: small, total: 0, failed: 0, couldNotRun: 0 };
       }
       var g = groups[key];
       g.section.append(r);
       g.total++;
       if (r.dataset.status === 'fail') g.failed++;
+      if (r.dataset.status === 'could-not-run') g.couldNotRun++;
     });
     Object.keys(groups).forEach(function (k) {
       var g = groups[k];
-      g.small.textContent = g.total + ' scenario' + (g.total === 1 ? '' : 's') + (g.failed ? ' · ' + g.failed + ' failed' : '');
+      g.small.textContent = g.total + ' scenario' + (g.total === 1 ? '' : 's') + (g.failed ? ' · ' + g.failed + ' failed' : '') + (g.couldNotRun ? ' · ' + g.couldNotRun + ' could not run' : '');
     });
     apply();
   }

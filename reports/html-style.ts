@@ -1,11 +1,12 @@
 // The matrix page's CSS. Verdict colours are dark text on light tints (contrast ≥ 7:1), and every
-// colour is paired with a symbol (✓ ✗ ⊘ —), so nothing depends on telling colours apart.
+// colour is paired with a symbol (✓ ✗ ! ⊘ —), so nothing depends on telling colours apart.
 export const STYLE = `
 :root {
   --ink: #1f2328; --muted: #57606a; --line: #d0d7de; --bg: #f6f8fa; --card: #ffffff;
   --pass-bg: #dcfce7; --pass-ink: #14532d; --pass-edge: #16a34a;
   --fail-bg: #fee2e2; --fail-ink: #7f1d1d; --fail-edge: #dc2626;
   --skip-bg: #e5e7eb; --skip-ink: #374151; --skip-edge: #6b7280;
+  --cnr-bg: #fef3c7; --cnr-ink: #78350f; --cnr-edge: #d97706;
   --mark: #fde68a;
   --cols: minmax(300px, 1fr) 88px repeat(6, 96px) 64px;
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
@@ -24,6 +25,7 @@ header.top h1 .backend { font-size: 13px; font-weight: 600; vertical-align: midd
 .pill.pass, .badge.pass { background: var(--pass-bg); color: var(--pass-ink); border-color: #86efac; }
 .pill.fail, .badge.fail { background: var(--fail-bg); color: var(--fail-ink); border-color: #fca5a5; }
 .pill.skip, .badge.skip { background: var(--skip-bg); color: var(--skip-ink); border-color: #cbd5e1; }
+.pill.could-not-run, .badge.could-not-run { background: var(--cnr-bg); color: var(--cnr-ink); border-color: #fcd34d; }
 .badge.na { color: var(--muted); background: transparent; border-color: transparent; }
 dl.versions { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 0; color: var(--muted); }
 dl.versions div { display: flex; gap: 6px; }
@@ -47,6 +49,7 @@ section.group > h2 small { color: var(--muted); font-weight: 500; font-size: 12.
 details.scenario { margin: 0 16px 6px; background: var(--card); border: 1px solid var(--line); border-left: 5px solid var(--skip-edge); border-radius: 8px; }
 details.scenario.pass { border-left-color: var(--pass-edge); }
 details.scenario.fail { border-left-color: var(--fail-edge); }
+details.scenario.could-not-run { border-left-color: var(--cnr-edge); }
 details.scenario > summary { list-style: none; cursor: pointer; padding-left: 8px; padding-right: 12px; border-radius: 8px; }
 details.scenario > summary::-webkit-details-marker { display: none; }
 details.scenario > summary:hover { background: #f3f4f6; }
@@ -64,6 +67,7 @@ details[open] > summary .id code::before { transform: rotate(90deg); }
 .chip { font-size: 12px; padding: 1px 8px; border-radius: 999px; background: #eef1f4; color: #24292f; border: 1px solid var(--line); }
 .chip b { font-weight: 600; color: var(--muted); margin-right: 4px; }
 .skip-reason { margin: 10px 0; padding: 10px 12px; border-radius: 6px; background: var(--skip-bg); color: var(--skip-ink); }
+.skip-inline.could-not-run, .skip-reason.could-not-run { background: var(--cnr-bg); color: var(--cnr-ink); }
 .sides { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 10px; }
 .sides.differ { grid-template-columns: 1fr; margin-bottom: 10px; }
 .side { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; background: #fcfcfd; min-width: 0; }

@@ -7,15 +7,18 @@ import { evidenceDir, safeName } from './evidence.ts';
 import { SCRIPT } from './html-script.ts';
 import { GRID_SCRIPT, GRID_STYLE, renderGrid } from './html-grid.ts';
 import { STYLE } from './html-style.ts';
-import { durationMs, isSkipped, SIDE_LABELS, SIDES, sideOf, sideStatus, sideVerdictStatus, sortedResults, statusOf, summarize, type ReportedResult, type RunReport, type SideStatus } from './model.ts';
+import { durationMs, isSkipped, SIDE_LABELS, SIDES, sideOf, sideStatus, sideVerdictStatus, sortedResults, statusOf, summarize, totalsText, type ReportedResult, type RunReport, type SideStatus, type Status } from './model.ts';
+import { COULD_NOT_RUN, couldNotRunReason } from '../runner/could-not-run.ts';
 import type { SideVerdict } from '../scenarios/types.ts';
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const MARK: Record<SideStatus, string> = { pass: '✓', fail: '✗', skip: '⊘', 'n/a': '—', 'not-judged': '–' };
-const WORD: Record<SideStatus, string> = { pass: 'pass', fail: 'fail', skip: 'skipped', 'n/a': 'not applicable', 'not-judged': 'not judged (not observable)' };
+const MARK: Record<SideStatus, string> = { pass: '✓', fail: '✗', skip: '⊘', 'could-not-run': '!', 'n/a': '—', 'not-judged': '–' };
+const WORD: Record<SideStatus, string> = { pass: 'pass', fail: 'fail', skip: 'skipped', 'could-not-run': COULD_NOT_RUN, 'n/a': 'not applicable', 'not-judged': 'not judged (not observable)' };
+/** The verdict badge's word. */
+const VERDICT: Record<Status, string> = { pass: 'pass', fail: 'fail', skip: 'skip', 'could-not-run': COULD_NOT_RUN };
 const cls = (s: SideStatus) => (s === 'n/a' ? 'na' : s === 'not-judged' ? 'skip' : s);
 const DEFAULT_GROUP: DimensionKey = 'profile';
 
@@ -65,8 +68,9 @@ function scenario(run: RunReport, r: ReportedResult, outDirRelative: string): st
   const status = statusOf(r);
   const dims = dimensionsOf(r.plan);
   const data = DIMENSIONS.map((d) => ` data-${d.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}="${esc(dims[d.key])}"`).join('');
+  const reason = isSkipped(r) ? (r.broken ? couldNotRunReason(r.skipped) : `skipped: ${r.skipped}`) : '';
   const sideBadges = isSkipped(r)
-    ? `<span class="skip-inline" title="${esc(r.skipped)}">skipped: ${esc(r.skipped)}</span>`
+    ? `<span class="skip-inline ${status}" title="${esc(reason)}">${esc(reason)}</span>`
     : SIDES.map((side) => {
         const st = sideStatus(r, side);
         return `<span class="badge ${cls(st)}" data-side="${side}" aria-label="${SIDE_LABELS[side]}: ${WORD[st]}" title="${SIDE_LABELS[side]}: ${WORD[st]}">${MARK[st]} ${st === 'n/a' ? '' : st === 'not-judged' ? 'not judged' : st}</span>`;
@@ -74,7 +78,9 @@ function scenario(run: RunReport, r: ReportedResult, outDirRelative: string): st
   const chips = DIMENSIONS.map((d) => `<span class="chip"><b>${esc(d.label)}</b>${esc(dims[d.key])}</span>`).join('') + r.plan.tags.map((t) => `<span class="chip"><b>tag</b>${esc(t)}</span>`).join('');
   const env = environmentOf(run, r.plan);
   const body = isSkipped(r)
-    ? `<p class="skip-reason"><strong>Skipped:</strong> <span class="reason">${esc(r.skipped)}</span></p>`
+    ? r.broken
+      ? `<p class="skip-reason ${status}"><strong>Could not run:</strong> <span class="reason">${esc(couldNotRunReason(r.skipped).slice(COULD_NOT_RUN.length + 2))}</span>${r.missing?.length ? `<br>missing: ${r.missing.map((m) => `<code>${esc(m)}</code>`).join(', ')}` : ''}</p>`
+      : `<p class="skip-reason"><strong>Skipped:</strong> <span class="reason">${esc(r.skipped)}</span></p>`
     : sidesBlock(SIDES.map((side) => sideOf(r, side)).filter((s): s is SideVerdict => !!s));
   const evidence = isSkipped(r)
     ? ''
@@ -84,7 +90,7 @@ function scenario(run: RunReport, r: ReportedResult, outDirRelative: string): st
         .join(', ')}`;
   const notes = isSkipped(r) || !r.notes.length ? '' : `<p class="meta">notes: ${r.notes.map(esc).join(' · ')}</p>`;
   return `<details class="scenario ${status}" id="s-${esc(r.plan.id)}" data-id="${esc(r.plan.id)}" data-status="${status}"${data} data-search="${esc(searchText(r))}">
-<summary class="row"><span class="id"><code>${esc(r.plan.id)}</code><small>${esc(r.plan.description)}</small></span><span class="badge verdict ${status}">${MARK[status]} ${status}</span>${sideBadges}<span class="time">${isSkipped(r) ? '' : formatMs(durationMs(r))}</span></summary>
+<summary class="row"><span class="id"><code>${esc(r.plan.id)}</code><small>${esc(r.plan.description)}</small></span><span class="badge verdict ${status}">${MARK[status]} ${VERDICT[status]}</span>${sideBadges}<span class="time">${isSkipped(r) ? '' : formatMs(durationMs(r))}</span></summary>
 <div class="body"><div class="chips">${chips}</div>${body}<p class="meta">source: <code>${esc(r.plan.source.file)}:${r.plan.source.line}</code> · environment: <code>${esc(r.plan.environmentKey)}</code>${env ? ` (up in ${formatMs(env.startupMs)})` : ''}${evidence}</p>${notes}</div>
 </details>`;
 }
@@ -100,11 +106,12 @@ export function renderHtml(run: RunReport): string {
   const groups = valuesOf(DEFAULT_GROUP).map((value) => {
     const rs = results.filter((r) => dimensionsOf(r.plan)[DEFAULT_GROUP] === value);
     const failed = rs.filter((r) => statusOf(r) === 'fail').length;
-    return `<section class="group" data-group="${esc(value)}"><h2><span class="dim">Profile: </span>${esc(value)} <small>${rs.length} scenario${rs.length === 1 ? '' : 's'}${failed ? ` · ${failed} failed` : ''}</small></h2>
+    const couldNot = rs.filter((r) => statusOf(r) === 'could-not-run').length;
+    return `<section class="group" data-group="${esc(value)}"><h2><span class="dim">Profile: </span>${esc(value)} <small>${rs.length} scenario${rs.length === 1 ? '' : 's'}${failed ? ` · ${failed} failed` : ''}${couldNot ? ` · ${couldNot} ${COULD_NOT_RUN}` : ''}</small></h2>
 ${rs.map((r) => scenario(run, r, '.')).join('\n')}
 </section>`;
   });
-  const title = `cm-vault-e2e · ${run.backend} · ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${totals.notJudged ? `, ${totals.notJudged} with a side not judged` : ''}`;
+  const title = `cm-vault-e2e · ${run.backend} · ${totalsText(totals)}${totals.notJudged ? `, ${totals.notJudged} with a side not judged` : ''}`;
   const labels = Object.fromEntries(DIMENSIONS.map((d) => [d.key, d.label]));
   const envRows = run.environments
     .map((e) => `<tr><td><code>${esc(e.key)}</code></td><td class="nowrap">${formatMs(e.startupMs)}</td><td>${e.notes.map(esc).join('<br>')}</td><td class="error">${esc(e.error ?? '')}</td></tr>`)
@@ -122,7 +129,7 @@ ${rs.map((r) => scenario(run, r, '.')).join('\n')}
 <header class="top">
 <h1>cm-vault-e2e<span class="backend">${esc(run.backend)}</span></h1>
 <p class="when">${esc(formatWhen(run.startedAt))} → ${esc(formatWhen(run.finishedAt))} · ${formatMs(Date.parse(run.finishedAt) - Date.parse(run.startedAt))} · ${run.environments.length} environment${run.environments.length === 1 ? '' : 's'}</p>
-<div class="totals"><span class="pill pass">✓ ${totals.passed} passed</span><span class="pill fail">✗ ${totals.failed} failed</span><span class="pill skip">⊘ ${totals.skipped} skipped</span>${totals.notJudged ? `<span class="pill skip" title="a side the backend cannot observe: neither passed nor failed">– ${totals.notJudged} with a side not judged</span>` : ''}</div>
+<div class="totals"><span class="pill pass">✓ ${totals.passed} passed</span><span class="pill fail">✗ ${totals.failed} failed</span>${totals.couldNotRun ? `<span class="pill could-not-run" title="to run, but did not (an environment that did not start, a pin not provisioned): no verdict">! ${totals.couldNotRun} ${COULD_NOT_RUN}</span>` : ''}<span class="pill skip">⊘ ${totals.skipped} skipped</span>${totals.notJudged ? `<span class="pill skip" title="a side the backend cannot observe: neither passed nor failed">– ${totals.notJudged} with a side not judged</span>` : ''}</div>
 <dl class="versions">${Object.keys(run.versions)
     .sort()
     .map((k) => `<div><dt>${esc(k)}</dt><dd>${esc(run.versions[k]!)}</dd></div>`)
@@ -133,7 +140,7 @@ ${rs.map((r) => scenario(run, r, '.')).join('\n')}
 <label>Search<input type="search" id="q" placeholder="id, description, error text  ( / )" autocomplete="off"></label>
 <label>Group by<select id="group-by">${DIMENSIONS.map((d) => `<option value="${d.key}"${d.key === DEFAULT_GROUP ? ' selected' : ''}>${esc(d.label)}</option>`).join('')}</select></label>
 ${DIMENSIONS.map((d) => select(d.key, d.label, valuesOf(d.key))).join('\n')}
-<label class="check"><input type="checkbox" id="failures-only">Failures only</label>
+<label class="check"><input type="checkbox" id="failures-only">Failed or could not run only</label>
 <output id="shown">${results.length} of ${results.length} scenarios</output>
 </form>
 <div class="row head"><span>Scenario</span><span>Verdict</span>${SIDES.map((s) => `<span>${SIDE_LABELS[s]}</span>`).join('')}<span>Time</span></div>

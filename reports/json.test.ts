@@ -10,7 +10,7 @@ describe('toJsonReport', () => {
     expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'backend', 'startedAt', 'finishedAt', 'durationMs', 'summary', 'versions', 'environments', 'scenarios']);
     expect(report.schemaVersion).toBe(REPORT_SCHEMA_VERSION);
     expect(report.durationMs).toBe(271_500);
-    expect(report.summary).toEqual({ total: 5, passed: 3, failed: 1, skipped: 1, notJudged: 0 });
+    expect(report.summary).toEqual({ total: 5, passed: 3, failed: 1, skipped: 1, couldNotRun: 0, notJudged: 0 });
     expect(Object.keys(report.versions)).toEqual(['cert-manager', 'etcd', 'kind', 'kubernetes', 'vault']);
   });
 
@@ -74,7 +74,7 @@ describe('mergeJsonReports', () => {
     const one = toJsonReport({ ...fixtureRun([a!, b!]), finishedAt: '2025-11-28T15:40:00.000Z' });
     const two = toJsonReport({ ...fixtureRun([c!, d!, e!]), startedAt: '2025-11-28T15:37:00.000Z' });
     const merged = mergeJsonReports([one, two]);
-    expect(merged.summary).toEqual({ total: 5, passed: 3, failed: 1, skipped: 1, notJudged: 0 });
+    expect(merged.summary).toEqual({ total: 5, passed: 3, failed: 1, skipped: 1, couldNotRun: 0, notJudged: 0 });
     expect(merged.startedAt).toBe('2025-11-28T15:37:00.000Z');
     expect(merged.finishedAt).toBe('2025-11-28T15:42:31.500Z');
     expect(merged.scenarios.map((s) => s.id)).toEqual(toJsonReport(fixtureRun()).scenarios.map((s) => s.id));

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { dimensionsOf, type DimensionKey } from './dimensions.ts';
 import { environmentOf } from './environment-of.ts';
+import { couldNotRunReason } from '../runner/could-not-run.ts';
 import { durationMs, isSkipped, sideVerdictStatus, sortedResults, statusOf, summarize, type ReportedResult, type RunReport, type SideName, type Status } from './model.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -19,7 +20,10 @@ export interface JsonSide {
 export interface JsonScenario {
   id: string;
   status: Status;
+  /** Why it was skipped, or why it could not run (then starting "could not run: "). */
   skipReason?: string;
+  /** could-not-run: the pinned artifacts (`artifact@version`) the machine lacked, when that was why. */
+  missing?: string[];
   description: string;
   environmentKey: string;
   dimensions: Record<DimensionKey, string>;
@@ -53,8 +57,11 @@ export interface JsonReport {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
-  /** notJudged: scenarios with a side the backend could not observe (absent in older reports). */
-  summary: { total: number; passed: number; failed: number; skipped: number; notJudged?: number };
+  /**
+   * couldNotRun: scenarios that were to run and did not (counted in none of the others); notJudged: scenarios with
+   * a side the backend could not observe. Both absent in older reports (which counted could-not-run as failed).
+   */
+  summary: { total: number; passed: number; failed: number; skipped: number; couldNotRun?: number; notJudged?: number };
   versions: Record<string, string>;
   environments: JsonEnvironment[];
   scenarios: JsonScenario[];
@@ -82,7 +89,8 @@ function scenario(r: ReportedResult): JsonScenario {
   const base = {
     id: p.id,
     status: statusOf(r),
-    ...(isSkipped(r) ? { skipReason: r.skipped } : {}),
+    ...(isSkipped(r) ? { skipReason: r.broken ? couldNotRunReason(r.skipped) : r.skipped } : {}),
+    ...(isSkipped(r) && r.missing?.length ? { missing: [...r.missing].sort() } : {}),
     description: p.description,
     environmentKey: p.environmentKey,
     dimensions: dimensionsOf(p),
@@ -133,7 +141,8 @@ export function renderJson(run: RunReport): string {
 
 // What the diff relies on; everything else in a report may grow without a schema bump.
 const SideSchema = z.object({ side: z.enum(['issuer', 'vault', 'apiserver', 'certificate', 'audit', 'exposure']), status: z.enum(['pass', 'fail', 'not-judged']), expected: z.string(), observed: z.string() });
-const ScenarioSchema = z.looseObject({ id: z.string(), status: z.enum(['pass', 'fail', 'skip']), skipReason: z.string().optional(), sides: z.array(SideSchema) });
+// 'could-not-run' is new in schema 1: older reports counted those as 'fail' and still parse (a new value, not a new shape)
+const ScenarioSchema = z.looseObject({ id: z.string(), status: z.enum(['pass', 'fail', 'skip', 'could-not-run']), skipReason: z.string().optional(), missing: z.array(z.string()).optional(), sides: z.array(SideSchema) });
 const ReportSchema = z.looseObject({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   tool: z.literal('cm-vault-e2e'),

@@ -1,6 +1,11 @@
 // JUnit XML: a testsuite per environment, a testcase per scenario (name = id, classname = environment key),
 // the three-sided diff as failure text, `<skipped>` with the runner's reason, versions as properties.
+// A scenario that could not run is an `<error type="CouldNotRun" message="could not run: …">`, not a `<skipped>`:
+// JUnit's error is "the test did not complete", which is what happened, and CI readers (Jenkins, GitLab, GitHub
+// test reporters) count errors as not passing, as the run's exit code does; a `<skipped>` shows neutral there,
+// and a nightly whose scenarios produced no evidence would read green.
 import { formatSides } from './side-text.ts';
+import { couldNotRunReason } from '../runner/could-not-run.ts';
 import { durationMs, isSkipped, notJudged, sortedResults, summarize, type ReportedResult, type RunReport } from './model.ts';
 import { attrs, xmlText } from './xml.ts';
 
@@ -21,7 +26,10 @@ function properties(run: RunReport, indent: string): string {
 function testcase(r: ReportedResult, indent: string): string {
   const head = `${indent}<testcase${attrs({ name: r.plan.id, classname: r.plan.environmentKey, time: seconds(durationMs(r)), file: r.plan.source.file, line: r.plan.source.line })}`;
   const inner = indent + '  ';
-  if (isSkipped(r) && r.broken) return `${head}>\n${inner}<error${attrs({ message: r.skipped.split('\n')[0]!, type: 'CouldNotRun' })}>${xmlText(r.skipped)}</error>\n${indent}</testcase>`;
+  if (isSkipped(r) && r.broken) {
+    const reason = couldNotRunReason(r.skipped) + (r.missing?.length ? `\nmissing: ${r.missing.join(', ')}` : '');
+    return `${head}>\n${inner}<error${attrs({ message: reason.split('\n')[0]!, type: 'CouldNotRun' })}>${xmlText(reason)}</error>\n${indent}</testcase>`;
+  }
   if (isSkipped(r)) return `${head}>\n${inner}<skipped${attrs({ message: r.skipped })}/>\n${indent}</testcase>`;
   const out = r.plan.description + (r.notes.length ? `\nnotes:\n${r.notes.map((n) => `  ${n}`).join('\n')}` : '');
   const parts = [`${inner}<system-out>${xmlText(out)}</system-out>`];
@@ -40,8 +48,7 @@ function testcase(r: ReportedResult, indent: string): string {
 function counts(results: readonly ReportedResult[]) {
   const s = summarize(results);
   const time = results.reduce((t, r) => t + durationMs(r), 0);
-  const errors = results.filter((r) => isSkipped(r) && r.broken).length;
-  return { tests: s.total, failures: s.failed - errors, errors, skipped: s.skipped, ...(s.notJudged ? { 'not-judged': s.notJudged } : {}), time: seconds(time) };
+  return { tests: s.total, failures: s.failed, errors: s.couldNotRun, skipped: s.skipped, ...(s.notJudged ? { 'not-judged': s.notJudged } : {}), time: seconds(time) };
 }
 
 export function toJUnit(run: RunReport): string {

@@ -1,5 +1,6 @@
 // A sharded nightly writes one report.json per shard; the summary job merges them into one run.
 import type { JsonReport } from './json.ts';
+import type { Status } from './model.ts';
 
 export function mergeJsonReports(reports: readonly JsonReport[]): JsonReport {
   const first = reports[0];
@@ -20,13 +21,13 @@ export function mergeJsonReports(reports: readonly JsonReport[]): JsonReport {
       versions[k] = versions[k] && versions[k] !== v ? [...new Set([...versions[k].split(', '), v])].sort().join(', ') : v;
     }
   }
-  const count = (s: string) => sorted.filter((x) => x.status === s).length;
+  const count = (s: Status) => sorted.filter((x) => x.status === s).length;
   return {
     ...first,
     startedAt,
     finishedAt,
     durationMs: Date.parse(finishedAt) - Date.parse(startedAt),
-    summary: { total: sorted.length, passed: count('pass'), failed: count('fail'), skipped: count('skip'), notJudged: sorted.filter((s) => s.sides.some((x) => x.status === 'not-judged')).length },
+    summary: { total: sorted.length, passed: count('pass'), failed: count('fail'), skipped: count('skip'), couldNotRun: count('could-not-run'), notJudged: sorted.filter((s) => s.sides.some((x) => x.status === 'not-judged')).length },
     versions: Object.fromEntries(Object.keys(versions).sort().map((k) => [k, versions[k]!])),
     environments: mergeEnvironments(reports.flatMap((r) => r.environments)),
     scenarios: sorted,

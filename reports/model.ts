@@ -1,5 +1,6 @@
 // What a finished run hands to the report writers. Everything here is data the runner already produced:
 // the writers format it, they never judge it again.
+import { COULD_NOT_RUN } from '../runner/could-not-run.ts';
 import type { EnvironmentRecord, SkippedScenario } from '../runner/run.ts';
 import type { ScenarioResult } from '../runner/run-scenario.ts';
 import type { SideVerdict } from '../scenarios/types.ts';
@@ -22,7 +23,12 @@ export interface RunReport {
   results: ReportedResult[];
 }
 
-export type Status = 'pass' | 'fail' | 'skip';
+/**
+ * `could-not-run`: a scenario that was to run and did not (its environment did not start, a pin was not
+ * provisioned, the run threw): no verdict, so not a failure of the oracle, and not a skip either (nobody chose it).
+ */
+export type Status = 'pass' | 'fail' | 'skip' | 'could-not-run';
+
 export type SideName = SideVerdict['side'];
 /** A side can also be absent (the certificate is only judged for scenarios predicted Ready) or not judged (not observable). */
 export type SideStatus = Status | 'n/a' | 'not-judged';
@@ -41,7 +47,7 @@ export const SIDE_LABELS: Record<SideName, string> = {
 export const isSkipped = (r: ReportedResult): r is SkippedScenario => 'skipped' in r;
 
 export function statusOf(r: ReportedResult): Status {
-  if (isSkipped(r)) return r.broken ? 'fail' : 'skip';
+  if (isSkipped(r)) return r.broken ? 'could-not-run' : 'skip';
   return r.verdict.pass ? 'pass' : 'fail';
 }
 
@@ -74,8 +80,25 @@ export function sortedResults(run: RunReport): ReportedResult[] {
   return [...run.results].sort((a, b) => (a.plan.id < b.plan.id ? -1 : a.plan.id > b.plan.id ? 1 : 0));
 }
 
-/** `notJudged`: scenarios with a side not judged, counted apart (they are also in passed or failed, on the sides judged). */
-export function summarize(results: readonly ReportedResult[]): { total: number; passed: number; failed: number; skipped: number; notJudged: number } {
+export interface Totals {
+  total: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  couldNotRun: number;
+  notJudged: number;
+}
+
+/**
+ * `couldNotRun` apart from `failed` and `skipped`; `notJudged`: scenarios with a side not judged, counted apart
+ * (they are also in passed or failed, on the sides judged).
+ */
+export function summarize(results: readonly ReportedResult[]): Totals {
   const count = (s: Status) => results.filter((r) => statusOf(r) === s).length;
-  return { total: results.length, passed: count('pass'), failed: count('fail'), skipped: count('skip'), notJudged: results.filter((r) => notJudged(r).length > 0).length };
+  return { total: results.length, passed: count('pass'), failed: count('fail'), skipped: count('skip'), couldNotRun: count('could-not-run'), notJudged: results.filter((r) => notJudged(r).length > 0).length };
+}
+
+/** "3 passed, 1 failed, 15 could not run, 2 skipped": the CLI's totals line, in every format ("could not run" only when some). */
+export function totalsText(t: Pick<Totals, 'passed' | 'failed' | 'skipped'> & { couldNotRun?: number }): string {
+  return `${t.passed} passed, ${t.failed} failed, ${t.couldNotRun ? `${t.couldNotRun} ${COULD_NOT_RUN}, ` : ''}${t.skipped} skipped`;
 }

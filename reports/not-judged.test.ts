@@ -20,7 +20,7 @@ function unobservedRun() {
 describe('not judged', () => {
   it('is counted apart in the summary and is not a failure', () => {
     const { run } = unobservedRun();
-    expect(summarize(run.results)).toEqual({ total: 1, passed: 1, failed: 0, skipped: 0, notJudged: 1 });
+    expect(summarize(run.results)).toEqual({ total: 1, passed: 1, failed: 0, skipped: 0, couldNotRun: 0, notJudged: 1 });
   });
 
   it('JSON: the side says not-judged (not pass), the summary counts it, and the report parses back', () => {

@@ -1,4 +1,4 @@
-// report.png: the matrix page as Chromium renders it, failures expanded so the picture shows what differs.
+// report.png: the matrix page as Chromium renders it, failures (and what could not run) expanded so the picture shows what differs.
 import { pathToFileURL } from 'node:url';
 import { launchOffline } from './browser.ts';
 
@@ -9,7 +9,7 @@ export async function renderPng(htmlPath: string, pngPath: string, opts: { expan
     await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
     if (opts.expandFailures ?? true) {
       await page.evaluate(() => {
-        for (const d of document.querySelectorAll('details.scenario[data-status="fail"]')) (d as HTMLDetailsElement).open = true;
+        for (const d of document.querySelectorAll('details.scenario[data-status="fail"], details.scenario[data-status="could-not-run"]')) (d as HTMLDetailsElement).open = true;
       });
     }
     await page.screenshot({ path: pngPath, fullPage: true });

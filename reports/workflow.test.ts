@@ -34,6 +34,12 @@ describe('nightly workflow', () => {
     expect(wf.jobs.e2e!.strategy).toEqual({ 'fail-fast': false, matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}' });
   });
 
+  it("plans with the dispatch's extra filter, so no job is left whose filter selects nothing (run exits 2 on those)", () => {
+    const plan = wf.jobs.plan!.steps.find((s) => s.run?.includes('matrix --format github')) as Step & { env?: Record<string, string> };
+    expect(plan.env?.EXTRA_FILTER).toBe('${{ inputs.filter }}');
+    expect(plan.run).toContain('scope="${scope:+$scope,}$EXTRA_FILTER"');
+  });
+
   it('runs one job per environment entry, writing the report to out/, and uploads it whatever happened', () => {
     expect(runs('e2e')).toContain('npx cm-vault-e2e run --backend "$BACKEND" --filter "$filter" --report out/');
     expect(wf.env?.BACKEND).toBe("${{ inputs.backend || 'kind' }}");

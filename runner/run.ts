@@ -1,6 +1,8 @@
 import type { Plan, Verdict } from '../scenarios/types.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import { apiMessage } from '../lib/kube.ts';
+import { missingPins } from '../provision/artifacts.ts';
+import { COULD_NOT_RUN } from './could-not-run.ts';
 import type { ScenarioEnvironment } from './environment.ts';
 import { planEnvironments, type EnvironmentSpec, type RunSettings } from './environment-spec.ts';
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
@@ -10,9 +12,18 @@ import { ClusterHandoff, clusterKey, groupByCluster, pickEnvironment, servedBy, 
 
 export interface SkippedScenario {
   plan: Plan;
+  /** Why; a broken one's reason starts with COULD_NOT_RUN, the words every output uses for it. */
   skipped: string;
-  /** Not a choice but a breakage (its environment failed, or the run threw): the run fails. */
+  /** Not a choice but a breakage (its environment failed, or the run threw): "could not run", and the run fails. */
   broken?: boolean;
+  /** Pinned artifacts (`artifact@version`) this machine lacked, when that is why it could not run. */
+  missing?: string[];
+}
+
+/** A scenario that could not run because of `err`, with the pins it lacked. */
+export function couldNotRun(plan: Plan, why: string, err: unknown): SkippedScenario {
+  const missing = missingPins(err);
+  return { plan, skipped: `${COULD_NOT_RUN}: ${why}`, broken: true, ...(missing.length ? { missing } : {}) };
 }
 
 export type Outcome = ScenarioResult | SkippedScenario;
@@ -94,7 +105,7 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
       const rec = { key: group.spec.key, notes: [], startupMs: Date.now() - started, error: msg };
       environments.push(rec);
       opts.onEnvironment?.(rec);
-      for (const p of group.plans) record({ plan: p, skipped: `environment failed to start: ${msg.split('\n')[0]}`, broken: true });
+      for (const p of group.plans) record(couldNotRun(p, `environment failed to start: ${msg.split('\n')[0]}`, err));
       return;
     }
     const rec = { key: group.spec.key, notes: env.notes, startupMs: Date.now() - started };
@@ -113,7 +124,7 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
           const keepObjects = !!opts.keep && plan === last;
           record(await runScenario(env, plan, { keepObjects, neighbours, ...(actual !== plan ? { isolated: { plan: actual, names } } : {}), ...(hook ? { beforeCleanup: (v) => hook(plan, v, env) } : {}) }));
         } catch (err) {
-          record({ plan, skipped: `could not run: ${err instanceof EnvironmentError ? err.format() : apiMessage(err)}`, broken: true });
+          record(couldNotRun(plan, err instanceof EnvironmentError ? err.format() : apiMessage(err), err));
         }
       });
     } finally {

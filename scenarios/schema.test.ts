@@ -17,6 +17,23 @@ describe('scenario schema: every bad input is one InputError with file, line, fi
     expect(err.fix).toMatch(/remove one/);
   });
 
+  it('an alias naming no anchor is an InputError at the alias, not a stack trace', () => {
+    const err = loadError(scenarioYaml({ description: '*nowhere' }));
+    expect(err.where).toMatchObject({ file: expect.stringMatching(/bad\.yaml$/), line: 2 });
+    expect(err.problem).toBe('malformed YAML: Unresolved alias (the anchor must be set before the alias): nowhere');
+    expect(err.fix).toMatch(/define the anchor/);
+  });
+
+  it('an alias bomb is refused as an InputError before it expands', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g']]) levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    const err = loadError(`${levels.join('\n')}\n${scenarioYaml()}`);
+    expect(err.where.file).toMatch(/bad\.yaml$/);
+    expect(err.where.line).toBe(2);
+    expect(err.problem).toMatch(/aliases expand more than 100 times/);
+    expect(err.fix).toMatch(/write the values out/);
+  });
+
   it('unknown field: suggests the closest known one', () => {
     const err = loadError(scenarioYaml({ auth: '\n  method: kubernetes\n  tokenReveiwer: client-jwt' }));
     expect(err.where).toMatchObject({ line: 8, field: 'auth.tokenReveiwer' });

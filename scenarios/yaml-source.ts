@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import { InputError } from '../lib/errors.ts';
 
 export type Path = ReadonlyArray<string | number>;
+
+/**
+ * How many times aliases may be expanded in one document: a few nested aliases (an "alias bomb") otherwise expand
+ * into millions of nodes. Scenarios, profiles and versions files use a handful at most.
+ */
+const MAX_ALIAS_COUNT = 100;
 
 /** One YAML document of a file, with the line of every node kept for error messages. */
 export class SourceDoc {
@@ -10,11 +16,9 @@ export class SourceDoc {
     readonly file: string,
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
+    /** The document as plain data, expanded once at parse time (where a bad alias is an InputError). */
+    readonly value: unknown,
   ) {}
-
-  get value(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
-  }
 
   /** Line of the document's first content. */
   get line(): number {
@@ -78,7 +82,29 @@ export function parseYaml(text: string, file: string): SourceDoc[] {
       throw new InputError({ file, line }, `malformed YAML: ${firstLine(error.message)}`, yamlFix(error.code));
     }
   }
-  return docs.filter((d) => d.contents !== null).map((d) => new SourceDoc(file, d, lines));
+  return docs.filter((d) => d.contents !== null).map((d) => new SourceDoc(file, d, lines, plainValue(d, file, lines)));
+}
+
+/** The document's data; an alias that names no anchor, or expands too often, is an InputError at the alias. */
+function plainValue(doc: Document.Parsed, file: string, lines: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // yaml throws ReferenceError for exactly these two; anything else is not the input's fault
+    if (!(err instanceof ReferenceError)) throw err;
+    const unresolved = /^Unresolved alias/.test(err.message);
+    let at: number | undefined;
+    visit(doc, {
+      Alias(_, alias) {
+        if (unresolved && alias.resolve(doc)) return undefined;
+        at = alias.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    const where = { file, ...(at !== undefined ? { line: lines.linePos(at).line } : {}) };
+    if (unresolved) throw new InputError(where, `malformed YAML: ${firstLine(err.message)}`, 'define the anchor (`&name`) before the alias (`*name`) in the same document, or write the value out');
+    throw new InputError(where, `YAML aliases expand more than ${MAX_ALIAS_COUNT} times (an alias bomb?)`, 'write the values out instead of nesting aliases of aliases');
+  }
 }
 
 function firstLine(message: string): string {

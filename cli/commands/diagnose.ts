@@ -13,14 +13,14 @@ import { loadVersions, VERSIONS_FILE } from '../../scenarios/versions.ts';
 type DiagnoseOptions = Partial<OfflineOptions> & Partial<LiveOptions> & { out: string; json?: boolean };
 
 const CLI = 'command line';
-const LIVE_ONLY = ['issuer', 'clusterIssuer', 'vaultAddr', 'vaultTokenFile', 'vaultCa', 'certManagerNamespace'] as const;
+const LIVE_ONLY = ['issuer', 'clusterIssuer', 'vaultAddr', 'vaultTokenFile', 'vaultCa', 'vaultInsecureHttp', 'certManagerNamespace'] as const;
 const OFFLINE_ONLY = ['vaultRole', 'vaultAuthConfig', 'vaultAuthList', 'profile', 'serviceAccountIssuer', 'apiAudiences', 'vaultInCluster'] as const;
 const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 export function registerDiagnose(program: Command): void {
   program
     .command('diagnose')
-    .description("from a failing Vault Issuer to its cause, the smallest fix and two scenarios reproducing it (reads only; offline from pasted files, or live)")
+    .description("from a failing Vault Issuer to its cause, the smallest fix and two scenarios reproducing it (offline from pasted files, or live: changes nothing; creates only SubjectAccessReviews and TokenRequests, which the API server does not store)")
     .option('--issuer-file <file>', '`kubectl get issuer NAME -n NS -o yaml` output (live: the Issuer the API server refused, with --message)')
     .option('--vault-role <file>', 'offline: `vault read -format=json auth/<mount>/role/<role>`')
     .option('--vault-auth-config <file>', 'offline: `vault read -format=json auth/<mount>/config`')
@@ -35,9 +35,10 @@ export function registerDiagnose(program: Command): void {
     .option('--kubeconfig <file>', 'live: the cluster (its current context)')
     .option('--issuer <ns/name>', 'live: the Issuer to diagnose')
     .option('--cluster-issuer <name>', 'live: the ClusterIssuer to diagnose')
-    .option('--vault-addr <url>', "live: Vault's address as you reach it (default: the Issuer's spec.vault.server)")
+    .option('--vault-addr <url>', "live: Vault's address as you reach it (else VAULT_ADDR); the token goes nowhere else, never to the Issuer's spec.vault.server; without one Vault is not read")
     .option('--vault-token-file <file>', 'live: a Vault token that may read sys/auth and the auth mount (else VAULT_TOKEN); never pass it on the command line')
-    .option('--vault-ca <file>', "live: the CA of Vault's listener (default: the Issuer's caBundle)")
+    .option('--vault-ca <file>', "live: the CA of Vault's listener (default: the system's CAs; the Issuer's caBundle is not trusted with your token)")
+    .option('--vault-insecure-http', 'live: allow an http:// Vault address (a dev Vault, a port-forward on this machine): the token travels in clear')
     .option('--cert-manager-namespace <ns>', "live: where cert-manager runs (default cert-manager)")
     .option('--out <dir>', 'where to write the two scenario files', 'diagnosis')
     .option('--json', 'machine-readable output')
@@ -57,6 +58,7 @@ export function registerDiagnose(program: Command): void {
               facts: { ...facts, issuer: undefined },
               outcome: d.chosen?.outcome ?? 'unexplained',
               confidence: d.confidence,
+              findings: facts.vault.readAt?.mismatch ? [facts.vault.readAt.mismatch] : [],
               exactText: d.exactText,
               assumptions: d.chosen?.assumptions ?? [],
               alternatives: d.alternatives,
@@ -85,7 +87,7 @@ async function gather(opts: DiagnoseOptions, profiles: ReturnType<typeof loadPro
     const offline = OFFLINE_ONLY.find((k) => opts[k] !== undefined);
     if (offline) throw new InputError({ file: CLI, field: flag(offline) }, 'is an option of offline diagnose (live reads it from the cluster or Vault)', 'drop it');
     // With --issuer-file, the Issuer is one the API server refused (it does not exist): the rest is read live.
-    return liveFacts({ ...opts, kubeconfig: opts.kubeconfig }, process.env.VAULT_TOKEN);
+    return liveFacts({ ...opts, kubeconfig: opts.kubeconfig }, { vaultToken: process.env.VAULT_TOKEN, vaultAddr: process.env.VAULT_ADDR });
   }
   throw new InputError({ file: CLI, field: '--issuer-file' }, 'nothing to diagnose', 'offline: --issuer-file issuer.yaml [--vault-role role.json …]; live: --kubeconfig FILE --issuer NS/NAME [--vault-token-file FILE]');
 }

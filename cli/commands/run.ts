@@ -3,11 +3,11 @@ import { InputError } from '../../lib/errors.ts';
 import { kindCannotCreate } from '../../kind/profiles.ts';
 import { provisionFor } from '../../provision/ensure.ts';
 import type { ExistingFlags } from '../../existing/backend.ts';
-import { isSkipped, runPlans, type Outcome } from '../../runner/run.ts';
+import { runPlans, type Outcome } from '../../runner/run.ts';
 import { filterPlans, groupByEnvironment, loadPlans } from '../../scenarios/plan.ts';
 import { formatOutcome } from '../format-outcome.ts';
 import { writeReports } from '../../reports/index.ts';
-import type { RunReport } from '../../reports/model.ts';
+import { summarize as totals, totalsText, type RunReport } from '../../reports/model.ts';
 import type { ScenarioEnvironment } from '../../runner/environment.ts';
 import type { Plan, Verdict } from '../../scenarios/types.ts';
 import type { Versions } from '../../scenarios/versions.ts';
@@ -17,6 +17,7 @@ import { defaultConcurrency, defaultParallel, PARALLEL_PER_CORE } from '../../ru
 import { RunLedger } from '../../lib/ledger.ts';
 import { cacheLayout } from '../../provision/cache.ts';
 import { reapLeftovers } from '../reaping.ts';
+import { checkSelection, runExit } from '../run-exit.ts';
 
 export function registerRun(program: Command): void {
   program
@@ -60,6 +61,7 @@ export function registerRun(program: Command): void {
         plans = plans.filter((p) => ids.includes(p.id));
       }
       if (opts.filter) plans = filterPlans(plans, opts.filter);
+      checkSelection(plans.length, { ids, ...(opts.filter !== undefined ? { filter: opts.filter } : {}) });
       if (opts.shard) plans = shardOf(plans, opts.shard);
       const controller = new AbortController();
       const onSignal = () => {
@@ -103,8 +105,10 @@ export function registerRun(program: Command): void {
           process.stdout.write(`reports: ${files.filter((f) => !f.includes('/evidence/')).join(', ')} (+ evidence)\n`);
         }
         if (result.kept.length) await holdKept(result.kept, ledger);
-        // an environment that never came up is a failure, not a skip
-        process.exitCode = result.outcomes.some((o) => (isSkipped(o) ? o.broken : !o.verdict.pass)) ? 1 : 0;
+        // an environment that never came up is a failure, not a skip; a run where nothing ran is not a pass
+        const exit = runExit(result.outcomes, { ids, ...(opts.filter !== undefined ? { filter: opts.filter } : {}), ...(opts.shard ? { shard: opts.shard } : {}) });
+        if (exit.message) process.stderr.write(`${exit.message}\n`);
+        process.exitCode = exit.code;
       } finally {
         process.off('SIGINT', onSignal);
         await ledger.close();
@@ -171,9 +175,5 @@ function runVersions(v: Versions): Record<string, string> {
 }
 
 function summarize(outcomes: Outcome[], ms: number) {
-  const passed = outcomes.filter((o) => !isSkipped(o) && o.verdict.pass).length;
-  const failed = outcomes.filter((o) => !isSkipped(o) && !o.verdict.pass).length;
-  const broken = outcomes.filter((o) => isSkipped(o) && o.broken).length;
-  const skipped = outcomes.filter(isSkipped).length - broken;
-  process.stdout.write(`\n${passed} passed, ${failed} failed, ${broken ? `${broken} could not run, ` : ''}${skipped} skipped (${(ms / 1000).toFixed(1)}s)\n`);
+  process.stdout.write(`\n${totalsText(totals(outcomes))} (${(ms / 1000).toFixed(1)}s)\n`);
 }

@@ -55,7 +55,7 @@ export async function diagnoseLive(env: ScenarioEnvironment, vault: VaultHandle,
         : { clusterIssuer: plan.issuer.name };
     const facts = await liveFacts(
       { kubeconfig, ...target, vaultAddr: vault.admin.endpoint, vaultTokenFile, vaultCa, ...(o.certManagerVersion ? { certManagerVersion: o.certManagerVersion } : {}) },
-      undefined,
+      {},
     );
     const versions = loadVersions();
     const diagnosis = diagnose({ facts, versions, profiles: loadProfiles() });
