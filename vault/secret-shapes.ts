@@ -43,12 +43,16 @@ const JWT_LIKE = new RegExp(`eyJ[${B64URL}]*\\.[${B64URL}]*(?:\\.[${B64URL}]*)?`
 // A signature is at least 43 characters (HS256's 32 bytes); 32 keeps a margin and still ignores `eyJx.short`.
 const MIN_SIGNATURE = 32;
 const VAULT_TOKEN = /(?<![A-Za-z0-9_.-])(?:hv[sbr]\.[A-Za-z0-9_-]{24,}|[sbr]\.[A-Za-z0-9]{24})(?![A-Za-z0-9_-])/g;
+// A key cut off before its END line (a log's kept tail) runs to the end of the text: nothing after BEGIN is kept.
 const PRIVATE_KEY = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY-----(?:[\s\S]*?-----END \1PRIVATE KEY-----|[\s\S]*$)/g;
 // `vault server -dev` prints these two (OpenBao too); anything already redacted stays as it is.
 const DEV_BANNER = /\b(Unseal Key(?: \d+)?|Root Token): +(?!<redacted)([^\s"'\\<]+)/g;
 // Long enough for base64 of the shortest token above (`s.` + 24 is 36 characters encoded).
 const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}/g;
 const MAX_DEPTH = 2;
+// What any shape above starts with, or a further base64 run: decoded bytes without one of these hold no secret,
+// and most base64-looking runs in a log (paths, hashes, ids) decode to such bytes; one test spares the full search.
+const MAY_HOLD_SECRET = /eyJ|[hsbr]\.[A-Za-z0-9]{8}|PRIVATE KEY|Unseal Key|Root Token|[A-Za-z0-9+/_-]{32}/;
 
 /** Every secret in `text`, in order, overlapping finds merged. */
 export function secretSpans(text: string, secrets: readonly Secret[] = []): SecretSpan[] {
@@ -60,7 +64,7 @@ function find(text: string, secrets: readonly Secret[], depth: number): SecretSp
   const joined = joinWrapped(text);
   if (joined) {
     // Vault tokens are short enough never to wrap, and may end a line whose next one starts with a token character.
-    for (const s of [...jwtSpans(joined.text), ...base64Spans(joined.text, secrets, depth)]) {
+    for (const s of [...jwtSpans(joined.text), ...base64Spans(joined.text, secrets, depth, 4)]) {
       spans.push(joined.toOriginal(s, text));
     }
   }
@@ -68,13 +72,22 @@ function find(text: string, secrets: readonly Secret[], depth: number): SecretSp
 }
 
 function shapes(text: string, secrets: readonly Secret[], depth: number): SecretSpan[] {
-  return [...privateKeySpans(text), ...base64Spans(text, secrets, depth), ...jwtSpans(text), ...tokenSpans(text), ...bannerSpans(text)];
+  return [...privateKeySpans(text), ...base64Spans(text, secrets, depth, 1), ...jwtSpans(text), ...tokenSpans(text), ...bannerSpans(text)];
+}
+
+function labelled(secret: Secret): { label: string; value: string } {
+  return typeof secret === 'string' ? { label: 'root-token', value: secret } : secret;
+}
+
+function holds(text: string, secret: Secret): boolean {
+  const { value } = labelled(secret);
+  return value !== '' && text.includes(value);
 }
 
 function listedSecrets(text: string, secrets: readonly Secret[]): SecretSpan[] {
   const out: SecretSpan[] = [];
   secrets.forEach((secret, i) => {
-    const { label, value } = typeof secret === 'string' ? { label: 'root-token', value: secret } : secret;
+    const { label, value } = labelled(secret);
     if (!value) return;
     for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) {
       out.push({ start: at, end: at + value.length, kind: 'secret', detail: `#${i + 1} (${label}, ${value.length} chars)`, replacement: `<redacted:${label}>` });
@@ -125,13 +138,19 @@ function bannerSpans(text: string): SecretSpan[] {
   });
 }
 
-/** A run of base64 whose decoding (at any of the four alignments a prefix may have shifted it to) holds a secret. */
-function base64Spans(text: string, secrets: readonly Secret[], depth: number): SecretSpan[] {
+/**
+ * A run of base64 whose decoding holds a secret. A run starts where the text's own characters stop being base64,
+ * so it is aligned; in the joined view the end of the line before may have been glued onto it, so `shifts` tries
+ * each of the four alignments there.
+ */
+function base64Spans(text: string, secrets: readonly Secret[], depth: number, shifts: 1 | 4): SecretSpan[] {
   if (depth >= MAX_DEPTH) return [];
   const out: SecretSpan[] = [];
   for (const m of text.matchAll(BASE64_RUN)) {
-    for (let shift = 0; shift < 4; shift++) {
-      const inner = find(Buffer.from(m[0].slice(shift), 'base64').toString('latin1'), secrets, depth + 1);
+    for (let shift = 0; shift < shifts; shift++) {
+      const decoded = Buffer.from(m[0].slice(shift), 'base64').toString('latin1');
+      if (!MAY_HOLD_SECRET.test(decoded) && !secrets.some((x) => holds(decoded, x))) continue;
+      const inner = find(decoded, secrets, depth + 1);
       if (!inner.length) continue;
       const kinds = [...new Set(inner.map((s) => s.kind))].join(', ');
       out.push({ start: m.index, end: m.index + m[0].length, kind: 'base64', detail: `holding ${kinds} (${m[0].length} chars)`, replacement: `<redacted:base64 of ${kinds}>` });
