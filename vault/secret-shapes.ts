@@ -5,7 +5,7 @@
 // Shapes: a JWT (and the parts of one a wrapped line leaves: header.payload, payload.signature), a Vault or
 // OpenBao token (`hvs.`/`hvb.`/`hvr.`, the older `s.`/`b.`/`r.`), a PEM private key of any kind, the dev
 // server's banner values (`Unseal Key:`, `Root Token:`), and base64 of any of these (a Secret's data, a
-// kubeconfig). A token or key wrapped over lines is found in a view of the text with those line breaks removed.
+// kubeconfig). A JWT or base64 wrapped over lines is found in a view of the text with those line breaks removed.
 import { decodeJwt } from '../lib/jwt.ts';
 
 /** A bare string is the root token; other secrets carry their own label. */
