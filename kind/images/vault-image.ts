@@ -3,9 +3,11 @@ import type { ComponentSpec } from './components.ts';
 
 /**
  * The entrypoint of the locally built Vault/OpenBao image, written for this project to behave like the official
- * images' in dev mode: no arguments = `server -dev`; with -dev, `<PREFIX>_DEV_ROOT_TOKEN_ID` and
- * `<PREFIX>_DEV_LISTEN_ADDRESS` (default 0.0.0.0:8200) become the matching flags — what testcontainers' Vault
- * module sets. A first argument that is an option or not a program here is a subcommand of the binary.
+ * images' in dev mode: no arguments = `server -dev`; with -dev, `<PREFIX>_DEV_LISTEN_ADDRESS` (default
+ * 0.0.0.0:8200) becomes the matching flag — what testcontainers' Vault module sets. `<PREFIX>_DEV_ROOT_TOKEN_ID`
+ * stays in the environment, where the server reads it itself (the flag's EnvVar): as a flag it would be in argv,
+ * which `ps` shows every user of the host. A first argument that is an option or not a program here is a
+ * subcommand of the binary.
  */
 export function entrypointScript(engine: VaultEngine): string {
   const program = engine === 'vault' ? 'vault' : 'bao';
@@ -18,7 +20,6 @@ if [ "$1" = server ]; then
   dev=
   for a in "$@"; do [ "$a" = -dev ] && dev=1; done
   if [ -n "$dev" ]; then
-    [ -n "\${${prefix}_DEV_ROOT_TOKEN_ID}" ] && set -- "$@" "-dev-root-token-id=\${${prefix}_DEV_ROOT_TOKEN_ID}"
     set -- "$@" "-dev-listen-address=\${${prefix}_DEV_LISTEN_ADDRESS:-0.0.0.0:8200}"
   fi
   exec ${program} server "$@"

@@ -13,7 +13,13 @@ export const vaultRecipe = (version: string, pinnedReplaces: Record<string, stri
     sets: ['local', 'kind'],
     pinnedReplaces,
     official: vaultOfficial(version),
-    // The checksum database this machine reaches lacks some of Vault's plugin modules (404); the proxy serves them.
+    // Only the build (when HashiCorp's checksum-checked release cannot be had, as here) reads this. The checksum
+    // database this machine reaches answered 404 for some vault-plugin-* versions Vault's tags require while the Go
+    // module proxy served them, and GOSUMDB stops a build at the first module it cannot check. So those modules,
+    // and only those (every other module of the build is still checked), are taken from the proxy on its word:
+    // over TLS, then kept in the module cache, so a machine that has them is not handed a changed copy later. A
+    // pattern, not a list: which versions the database lacks was not recorded per tag, and one checked since
+    // (vault-plugin-auth-kubernetes v0.22.2) it has; a provision without this setting shows which still need it.
     env: { GONOSUMDB: 'github.com/hashicorp/vault-plugin-*' },
     binaries: [{ name: 'vault', pkg: 'github.com/hashicorp/vault', versionArgs: ['version'], versionContains: version }],
   });

@@ -6,6 +6,14 @@
  *
  * testcontainers' reaper (Ryuk) is an image no registry here serves, so it is switched off: every container
  * carries the caller's labels and `cm-vault-e2e clean` removes labelled containers a killed run left.
+ *
+ * The root token reaches the server through a file, not the container's configuration: neither `-e` nor an
+ * `--env-file` (both land in Config.Env, which `docker inspect` prints to anyone with the Docker socket and keeps
+ * for the container's life) nor the flag (argv: `ps` on the host shows it to every user). It is copied in with
+ * the TLS files, mode 0600 for the image's user (root in the images the suite builds and in the official ones,
+ * whose entrypoint this one replaces), and the shell exports it into the server's environment alone
+ * (dev-server.ts), which only root reads (/proc/<pid>/environ). Whoever may `docker exec` may read it: root on
+ * this host already can.
  */
 import { execa } from 'execa';
 import { createCa, issueLeaf } from '../../lib/pki.ts';
@@ -18,6 +26,27 @@ import type { RunningVault } from './placement.ts';
 import { readFile } from 'node:fs/promises';
 import type { RunLedger } from '../../lib/ledger.ts';
 import { vaultTempDir } from './temp-dir.ts';
+
+/** Where the root token is copied in, for the server's environment (see above). */
+export const ROOT_TOKEN_FILE = `${TLS_DIR}/root-token`;
+
+export const CONTAINER_ENTRYPOINT = ['/bin/sh'];
+
+/** The container's command: the dev server script, which takes the root token from ROOT_TOKEN_FILE. */
+export function containerCommand(engine: VaultEngine): string[] {
+  return ['-c', devServerScript(engine, { rootTokenFile: ROOT_TOKEN_FILE })];
+}
+
+/** What is copied in once the container's IP is known (for the listener certificate); `ready` last, as it starts the server. */
+export function containerFiles(engine: VaultEngine, rootToken: string, listener: { certPem: string; keyPem: string }): Array<{ content: string; target: string; mode: number }> {
+  return [
+    { content: listener.certPem, target: `${TLS_DIR}/listener.crt`, mode: 0o644 },
+    { content: listener.keyPem, target: `${TLS_DIR}/listener.key`, mode: 0o644 },
+    { content: serverConfig(engine), target: `${TLS_DIR}/${SERVER_CONFIG}`, mode: 0o644 },
+    { content: rootToken, target: ROOT_TOKEN_FILE, mode: 0o600 },
+    { content: '', target: `${TLS_DIR}/ready`, mode: 0o644 },
+  ];
+}
 
 /** testcontainers, loaded on first use: it is large, and most commands start no container. */
 async function testcontainers() {
@@ -50,8 +79,8 @@ export async function startVaultContainer(opts: ContainerVaultOptions): Promise<
     .withName(opts.name)
     .withNetworkMode(opts.network)
     .withLabels(opts.labels ?? {})
-    .withEntrypoint(['/bin/sh'])
-    .withCommand(['-c', devServerScript(opts.engine)])
+    .withEntrypoint(CONTAINER_ENTRYPOINT)
+    .withCommand(containerCommand(opts.engine))
     .withPullPolicy(PullPolicy.defaultPolicy())
     .withWaitStrategy(Wait.forLogMessage(WAITING_LINE))
     .withStartupTimeout(opts.startupTimeoutMs ?? 60_000)
@@ -77,13 +106,7 @@ export async function startVaultContainer(opts: ContainerVaultOptions): Promise<
     const ip = started.getIpAddress(opts.network);
     const ca = await createCa(dir, `cm-vault-e2e ${opts.engine} ${opts.version} listener CA`);
     const leaf = await issueLeaf(ca, dir, { name: 'listener', commonName: opts.name, dnsNames: [opts.name, 'localhost'], ipAddresses: [ip, '127.0.0.1'], usage: 'server' });
-    await started.copyContentToContainer([
-      { content: leaf.certPem, target: `${TLS_DIR}/listener.crt`, mode: 0o644 },
-      { content: await readFile(leaf.keyFile, 'utf8'), target: `${TLS_DIR}/listener.key`, mode: 0o644 },
-      { content: serverConfig(opts.engine), target: `${TLS_DIR}/${SERVER_CONFIG}`, mode: 0o644 },
-      { content: rootToken, target: `${TLS_DIR}/token`, mode: 0o644 },
-      { content: '', target: `${TLS_DIR}/ready`, mode: 0o644 },
-    ]);
+    await started.copyContentToContainer(containerFiles(opts.engine, rootToken, { certPem: leaf.certPem, keyPem: await readFile(leaf.keyFile, 'utf8') }));
     const address = `https://${ip}:${LISTENER_PORT}`;
     await waitHealthy(address, ca.certPem, opts.startupTimeoutMs ?? 60_000, async () => undefined).catch(async (err: Error) => {
       throw new EnvironmentError(what, err.message, `docker logs ${opts.name}`, (await logLines()).slice(-20));

@@ -20,16 +20,38 @@ export function programOf(engine: VaultEngine): 'vault' | 'bao' {
 }
 
 /**
- * The dev server (in-memory, unsealed, root token from a file) plus a TLS listener on 0.0.0.0:8200, once the
- * TLS files are in place. Everything goes to one stream so log readers see lines in the order they were written
- * (the runner slices logs by line count).
+ * The variable the dev server reads its root token from: the `-dev-root-token-id` flag's EnvVar in
+ * command/server.go (OpenBao renamed it with its other variables, and newer releases read no VAULT_ fallback).
+ * The token goes in through it rather than the flag, which would put it in the server's argv, where `ps` on the
+ * host or node shows it to every user; a process's environment only its own user and root may read.
  */
-export function devServerScript(engine: VaultEngine, logLevel = 'debug'): string {
+export function rootTokenVariable(engine: VaultEngine): 'VAULT_DEV_ROOT_TOKEN_ID' | 'BAO_DEV_ROOT_TOKEN_ID' {
+  return engine === 'vault' ? 'VAULT_DEV_ROOT_TOKEN_ID' : 'BAO_DEV_ROOT_TOKEN_ID';
+}
+
+export interface DevServerScriptOptions {
+  /**
+   * A file the script reads the root token from into the server's environment (a container, which takes files
+   * copied in after it starts); without one the environment already holds it (a pod, from a Secret).
+   */
+  rootTokenFile?: string;
+  logLevel?: string;
+}
+
+/**
+ * The dev server (in-memory, unsealed, root token from its environment) plus a TLS listener on 0.0.0.0:8200,
+ * once the TLS files are in place. Everything goes to one stream so log readers see lines in the order they were
+ * written (the runner slices logs by line count). The token is never in the script, so never in argv.
+ */
+export function devServerScript(engine: VaultEngine, o: DevServerScriptOptions = {}): string {
   const program = programOf(engine);
+  const variable = rootTokenVariable(engine);
   return [
     `echo "${WAITING_LINE}"`,
     `until [ -f ${TLS_DIR}/ready ]; do sleep 0.1; done`,
-    `exec ${program} server -dev -dev-root-token-id="$(cat ${TLS_DIR}/token)" -dev-listen-address=127.0.0.1:8201 -dev-no-store-token -config=${TLS_DIR}/${SERVER_CONFIG} -log-level=${logLevel} 2>&1`,
+    // an unreadable file would leave the variable empty, and the server would make up a root token of its own
+    ...(o.rootTokenFile ? [`${variable}="$(cat ${o.rootTokenFile})" || exit 1`, `export ${variable}`] : []),
+    `exec ${program} server -dev -dev-listen-address=127.0.0.1:8201 -dev-no-store-token -config=${TLS_DIR}/${SERVER_CONFIG} -log-level=${o.logLevel ?? 'debug'} 2>&1`,
   ].join('; ');
 }
 

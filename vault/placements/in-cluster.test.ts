@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { authDelegatorBindingName, inClusterObjects, podLogReader, VAULT_SERVICE_ACCOUNT } from './in-cluster.ts';
+import { authDelegatorBindingName, inClusterObjects, podLogReader, ROOT_TOKEN_SECRET, VAULT_SERVICE_ACCOUNT } from './in-cluster.ts';
 import { devServerScript, SERVER_CONFIG, serverConfig } from './dev-server.ts';
 
+const ROOT_TOKEN = 'f3b0c44298fc1c149afbf4c8996fb924';
+
 describe('in-cluster Vault objects', () => {
-  const objs = inClusterObjects({ namespace: 'vault-vault-v1-21-0', image: 'cm-vault-e2e/vault:v1.21.0', engine: 'vault', tls: { token: 't' } });
+  const objs = inClusterObjects({ namespace: 'vault-vault-v1-21-0', image: 'cm-vault-e2e/vault:v1.21.0', engine: 'vault', tls: { 'listener.crt': 'c' }, rootToken: ROOT_TOKEN });
   const byKind = (k: string) => objs.find((o) => o.kind === k) as any;
 
   it('runs as its own ServiceAccount, bound to system:auth-delegator (what local-token review needs)', () => {
@@ -22,6 +24,19 @@ describe('in-cluster Vault objects', () => {
     expect(c.command).toEqual(['/bin/sh', '-c', devServerScript('vault')]);
     expect(c.readinessProbe.httpGet).toMatchObject({ scheme: 'HTTPS', port: 8200 });
     expect(byKind('Service').spec).toMatchObject({ type: 'NodePort', ports: [{ port: 8200 }] });
+  });
+
+  it('keeps the root token out of the command and the Deployment: its environment refers to a Secret', () => {
+    const deployment = byKind('Deployment');
+    expect(JSON.stringify(deployment)).not.toContain(ROOT_TOKEN);
+    const c = deployment.spec.template.spec.containers[0];
+    expect(c.command.join(' ')).not.toMatch(/root-token|\/token/);
+    expect(c.env).toEqual([{ name: 'VAULT_DEV_ROOT_TOKEN_ID', valueFrom: { secretKeyRef: { name: ROOT_TOKEN_SECRET, key: 'token' } } }]);
+    const holders = objs.filter((o) => JSON.stringify(o).includes(ROOT_TOKEN));
+    expect(holders.map((o) => `${o.kind}/${o.metadata!.name}`)).toEqual([`Secret/${ROOT_TOKEN_SECRET}`]);
+    expect(objs.findIndex((o) => o.metadata!.name === ROOT_TOKEN_SECRET)).toBeLessThan(objs.indexOf(deployment));
+    const bao = inClusterObjects({ namespace: 'n', image: 'i', engine: 'openbao', tls: {}, rootToken: ROOT_TOKEN }).find((o) => o.kind === 'Deployment') as any;
+    expect(bao.spec.template.spec.containers[0].env[0].name).toBe('BAO_DEV_ROOT_TOKEN_ID');
   });
 
   it('creates the namespace first and the Deployment last (deleted in reverse)', () => {

@@ -16,7 +16,7 @@ import { MANAGED_BY } from '../../lib/names.ts';
 import { createCa, issueLeaf } from '../../lib/pki.ts';
 import type { VaultEngine } from '../../scenarios/types.ts';
 import { redact } from '../redact.ts';
-import { devServerScript, LISTENER_PORT, SERVER_CONFIG, serverConfig, newRootToken, TLS_DIR, waitHealthy } from './dev-server.ts';
+import { devServerScript, LISTENER_PORT, rootTokenVariable, SERVER_CONFIG, serverConfig, newRootToken, TLS_DIR, waitHealthy } from './dev-server.ts';
 import type { RunningVault } from './placement.ts';
 import { forwardPodPort } from './port-forward.ts';
 
@@ -54,11 +54,21 @@ export interface InClusterVault extends RunningVault {
   serviceAccount: string;
 }
 
+/** The Secret the root token is in: the pod's environment refers to it, so the token is in no manifest's literal. */
+export const ROOT_TOKEN_SECRET = 'vault-root-token';
+
+/**
+ * `rootToken` goes into its own Secret, which the container's environment refers to (`valueFrom`): not the
+ * command (argv: `ps` on the node shows it), not a literal env value (in the Deployment, which more may read than
+ * may read Secrets, and in `kubectl describe`).
+ */
 export function inClusterObjects(o: {
   namespace: string;
   image: string;
   engine: VaultEngine;
+  /** The listener's files, mounted at TLS_DIR. */
   tls: Record<string, string>;
+  rootToken: string;
   serviceType?: 'NodePort' | 'ClusterIP';
   imagePullPolicy?: 'Never' | 'IfNotPresent' | 'Always';
 }): KubernetesObject[] {
@@ -74,6 +84,7 @@ export function inClusterObjects(o: {
       subjects: [{ kind: 'ServiceAccount', name: VAULT_SERVICE_ACCOUNT, namespace: ns }],
     } as KubernetesObject,
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'vault-listener', namespace: ns, labels: MANAGED }, type: 'Opaque', stringData: o.tls } as KubernetesObject,
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: ROOT_TOKEN_SECRET, namespace: ns, labels: MANAGED }, type: 'Opaque', stringData: { token: o.rootToken } } as KubernetesObject,
     {
       apiVersion: 'v1',
       kind: 'Service',
@@ -97,6 +108,7 @@ export function inClusterObjects(o: {
                 image: o.image,
                 imagePullPolicy: o.imagePullPolicy ?? 'Never',
                 command: ['/bin/sh', '-c', devServerScript(o.engine)],
+                env: [{ name: rootTokenVariable(o.engine), valueFrom: { secretKeyRef: { name: ROOT_TOKEN_SECRET, key: 'token' } } }],
                 ports: [{ name: 'https', containerPort: LISTENER_PORT }],
                 readinessProbe: { httpGet: { path: '/v1/sys/health', port: LISTENER_PORT, scheme: 'HTTPS' }, periodSeconds: 1 },
                 volumeMounts: [{ name: 'listener', mountPath: TLS_DIR, readOnly: true }],
@@ -136,12 +148,13 @@ export async function startInClusterVault(opts: InClusterVaultOptions): Promise<
       ipAddresses: opts.nodeAddress ? [opts.nodeAddress, '127.0.0.1'] : ['127.0.0.1'],
       usage: 'server',
     });
-    const tls = { 'listener.crt': leaf.certPem, 'listener.key': await readFile(leaf.keyFile, 'utf8'), [SERVER_CONFIG]: serverConfig(opts.engine), token: rootToken, ready: '' };
+    const tls = { 'listener.crt': leaf.certPem, 'listener.key': await readFile(leaf.keyFile, 'utf8'), [SERVER_CONFIG]: serverConfig(opts.engine), ready: '' };
     objects = inClusterObjects({
       namespace,
       image: opts.image,
       engine: opts.engine,
       tls,
+      rootToken,
       ...(opts.portForward ? { serviceType: 'ClusterIP' as const } : {}),
       ...(opts.imagePullPolicy ? { imagePullPolicy: opts.imagePullPolicy } : {}),
     });

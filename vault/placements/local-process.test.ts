@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { useTempDir } from '../../lib/test-support/temp-dir.ts';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { LocalVault, redactDevBanner } from './local-process.ts';
+import { LocalVault } from './local-process.ts';
 
 // Fake `vault` binaries: shell scripts that fail the way a real server can.
 const dir = useTempDir('fake', 'file');
@@ -93,13 +93,5 @@ describe('LocalVault start failures', () => {
   it('says when the binary cannot be started', async () => {
     const error = await startError(new LocalVault(join(dir(), 'no-such-vault')));
     expect(error.problem).toMatch(/could not be started: spawn .*no-such-vault ENOENT/);
-  });
-});
-
-describe('redactDevBanner', () => {
-  it('hides the dev-mode unseal key and leaves other lines alone', () => {
-    expect(redactDevBanner('Unseal Key: 2GcQ2A6iwiSSEOJy3usk9w9S+zxsVHtBb/W0wLWG49A=')).toBe('Unseal Key: <redacted:unseal-key>');
-    expect(redactDevBanner('Unseal Key 1: abc')).toBe('Unseal Key 1: <redacted:unseal-key>');
-    expect(redactDevBanner('core: unseal key supplied: migrate=false')).toBe('core: unseal key supplied: migrate=false');
   });
 });
