@@ -14,6 +14,10 @@ export default defineConfig({
           include: ['**/*.test.ts'],
           exclude: ['node_modules/**'],
           environment: 'node',
+          // A few tests start real child processes (tsx, bash with jq, node scripts taking signals): on a 2-core
+          // machine busy with builds they take several seconds, which vitest's 5 s default turns into failures.
+          // Time is measured by bench/, not by tests.
+          testTimeout: 30_000,
           // One module graph per worker instead of one per file: importing client-node and the rest again for
           // each of ~90 files was most of the suite's time. Safe while no unit test mocks a module; tests that set
           // process.env restore it in afterEach.
