@@ -11,7 +11,7 @@ import type { RunReport } from '../../reports/model.ts';
 import type { ScenarioEnvironment } from '../../runner/environment.ts';
 import type { Plan, Verdict } from '../../scenarios/types.ts';
 import type { Versions } from '../../scenarios/versions.ts';
-import { backendFor, BACKENDS } from '../backends.ts';
+import { backendFor, BACKENDS, type Backend } from '../backends.ts';
 import { candidateOf, runSettings } from '../run-settings.ts';
 import { defaultConcurrency, defaultParallel, PARALLEL_PER_CORE } from '../../runner/schedule.ts';
 import { RunLedger } from '../../lib/ledger.ts';
@@ -67,18 +67,20 @@ export function registerRun(program: Command): void {
         controller.abort();
       };
       process.once('SIGINT', onSignal);
+      let backend: Backend | undefined;
+      let lostLease = false;
       const started = Date.now();
       await ledger.open();
       try {
         process.stderr.write(`run ${ledger.id} (pid ${process.pid})\n`);
         await reapLeftovers({ runsDir: ledger.runsDir, self: ledger.id, log: (l) => process.stderr.write(`${l}\n`) });
-        const backend = await backendFor(opts.backend, opts);
-        const skipReason = (p: Plan) => backend.skipReason?.(p) ?? (opts.backend === 'kind' ? kindCannotCreate(versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
+        const chosen = (backend = await backendFor(opts.backend, opts, { ledger, stop: (why) => (process.stderr.write(`${why}\n`), (lostLease = true), controller.abort()) }));
+        const skipReason = (p: Plan) => chosen.skipReason?.(p) ?? (opts.backend === 'kind' ? kindCannotCreate(versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
         if (opts.provision && (opts.backend === 'local' || opts.backend === 'kind')) {
           await provisionFor(plans.filter((p) => !skipReason(p)), opts.backend, versions, { log: (l) => process.stderr.write(`${l}\n`), signal: controller.signal });
         }
         const result = await runPlans(plans, {
-          ...backend,
+          startEnvironment: chosen.startEnvironment,
           skipReason,
           settings,
           concurrency: concurrencyOf(opts.backend, opts.concurrency),
@@ -105,7 +107,9 @@ export function registerRun(program: Command): void {
         if (result.kept.length) await holdKept(result.kept, ledger);
         // an environment that never came up is a failure, not a skip
         process.exitCode = result.outcomes.some((o) => (isSkipped(o) ? o.broken : !o.verdict.pass)) ? 1 : 0;
+        if (lostLease) process.exitCode = 3;
       } finally {
+        await backend?.close?.();
         process.off('SIGINT', onSignal);
         await ledger.close();
       }
