@@ -20,6 +20,15 @@ async function child(unwindMs: number) {
   return { proc, until, out: () => out };
 }
 
+/** Sends the signals one after the other, each once the child has said it took the one before. */
+async function signalled(c: Awaited<ReturnType<typeof child>>, signals: NodeJS.Signals[]) {
+  for (const [i, s] of signals.entries()) {
+    c.proc.kill(s);
+    if (i < signals.length - 1) await c.until(i === 0 ? `interrupted (${s})` : `${s} again`);
+  }
+  return { r: await c.proc, out: c.out() };
+}
+
 describe('a run stops the same way on SIGINT, SIGTERM and SIGHUP (issue 29 finding 9)', () => {
   it('exits 128 + the signal, as a shell reports it', () => {
     expect(STOP_SIGNALS.map(signalExitCode)).toEqual([130, 143, 129]);
@@ -35,26 +44,16 @@ describe('a run stops the same way on SIGINT, SIGTERM and SIGHUP (issue 29 findi
   }, 60_000);
 
   it("a second signal while unwinding (CI's SIGINT then SIGTERM) only says so; the unwinding goes on to its end", async () => {
-    const c = await child(1_500);
-    c.proc.kill('SIGINT');
-    await c.until('interrupted (SIGINT)');
-    c.proc.kill('SIGTERM');
-    const r = await c.proc;
-    expect(c.out()).toContain('SIGTERM again: still removing what this run made; a third signal exits at once');
-    expect(c.out()).toContain('unwound');
+    const { r, out } = await signalled(await child(1_500), ['SIGINT', 'SIGTERM']);
+    expect(out).toContain('SIGTERM again: still removing what this run made; a third signal exits at once');
+    expect(out).toContain('unwound');
     expect(r.exitCode, r.all).toBe(130);
   }, 60_000);
 
   it('a third signal exits at once, leaving the rest to the next run', async () => {
-    const c = await child(30_000);
-    c.proc.kill('SIGTERM');
-    await c.until('interrupted (SIGTERM)');
-    c.proc.kill('SIGTERM');
-    await c.until('SIGTERM again');
-    c.proc.kill('SIGTERM');
-    const r = await c.proc;
-    expect(c.out()).toContain('SIGTERM: exiting now; the next run (or `npx cm-vault-e2e clean`) removes what this run left');
-    expect(c.out()).not.toContain('unwound');
+    const { r, out } = await signalled(await child(30_000), ['SIGTERM', 'SIGTERM', 'SIGTERM']);
+    expect(out).toContain('SIGTERM: exiting now; the next run (or `npx cm-vault-e2e clean`) removes what this run left');
+    expect(out).not.toContain('unwound');
     expect(r.exitCode, r.all).toBe(143);
   }, 60_000);
 });
