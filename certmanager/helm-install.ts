@@ -33,6 +33,7 @@ import {
 } from './chart.ts';
 import { applyCrds } from './crds.ts';
 import { helmBinary, isHelm4 } from './helm-binary.ts';
+import { helmEnv, helmTargetArgs, type HelmTarget } from './helm-target.ts';
 
 /**
  * The CRD-dropping post-renderer where this Helm looks for it: Helm 3 runs an executable given by path; Helm 4
@@ -55,9 +56,8 @@ async function writePostRenderer(dir: string, helmVersion: string): Promise<{ re
   return { renderer: HELM4_POST_RENDERER_PLUGIN, env: { HELM_PLUGINS: plugins } };
 }
 
-export interface HelmCertManagerOptions {
+export interface HelmCertManagerOptions extends HelmTarget {
   kube: Kube;
-  kubeconfigPath: string;
   version: string;
   helmVersion: string;
   pullPolicy: PullPolicy;
@@ -108,7 +108,7 @@ export class HelmCertManager {
       const args = [
         'upgrade', '--install', CERT_MANAGER_RELEASE, ...chartArgs(chart),
         '--namespace', CERT_MANAGER_NAMESPACE,
-        '--kubeconfig', opts.kubeconfigPath,
+        ...helmTargetArgs(opts),
         ...helmValues(opts.version, opts.pullPolicy),
         ...CERT_MANAGER_COMPONENTS.flatMap((c) => (opts.images?.[c] ? imageValues(c, opts.images[c]!) : [])),
         ...(opts.chart ? ['--set', 'crds.enabled=true', '--set', 'installCRDs=true'] : ['--post-renderer', renderer]),
@@ -116,9 +116,9 @@ export class HelmCertManager {
       ];
       const candidate = [...Object.keys(opts.images ?? {}), ...(opts.chart ? ['chart'] : [])];
       opts.log(`cert-manager: helm upgrade --install ${candidate.length ? `candidate ${candidate.join(', ')} in place of ${opts.version}` : opts.version} (controller, webhook, cainjector)`);
-      const r = await execa(helm, args, { reject: false, all: true, timeout: (timeout + 60) * 1000, env });
+      const r = await execa(helm, args, { reject: false, all: true, timeout: (timeout + 60) * 1000, env: helmEnv(env) });
       if (r.exitCode !== 0) {
-        throw new EnvironmentError(`cert-manager ${opts.version}`, 'helm upgrade --install failed', `kubectl --kubeconfig ${opts.kubeconfigPath} -n ${CERT_MANAGER_NAMESPACE} describe pods`, [
+        throw new EnvironmentError(`cert-manager ${opts.version}`, 'helm upgrade --install failed', `kubectl --kubeconfig ${opts.kubeconfigPath}${opts.kubeContext ? ` --context ${opts.kubeContext}` : ''} -n ${CERT_MANAGER_NAMESPACE} describe pods`, [
           ...tail(r.all, 10),
           ...(await cm.allLogLines(10)),
         ]);
@@ -148,14 +148,14 @@ export class HelmCertManager {
 
   /**
    * `helm uninstall` (the CRDs, applied outside the release, are the caller's to remove); true when a release was
-   * there to remove. `kubeContext` when the kubeconfig's current context may have changed since the install
-   * (reaping a killed run's release).
+   * there to remove. `kubeContext` wherever the kubeconfig may hold more than one context: its current one may
+   * have changed since the install.
    */
-  static async uninstall(o: { kubeconfigPath: string; kubeContext?: string; helmVersion: string; timeoutMs?: number }): Promise<boolean> {
+  static async uninstall(o: HelmTarget & { helmVersion: string; timeoutMs?: number }): Promise<boolean> {
     const helm = await helmBinary(o.helmVersion);
     const timeout = Math.round((o.timeoutMs ?? 180_000) / 1000);
-    const target = ['--kubeconfig', o.kubeconfigPath, ...(o.kubeContext ? ['--kube-context', o.kubeContext] : [])];
-    const r = await execa(helm, ['uninstall', CERT_MANAGER_RELEASE, '--namespace', CERT_MANAGER_NAMESPACE, ...target, '--wait', '--timeout', `${timeout}s`], { reject: false, all: true });
+    const target = helmTargetArgs(o);
+    const r = await execa(helm, ['uninstall', CERT_MANAGER_RELEASE, '--namespace', CERT_MANAGER_NAMESPACE, ...target, '--wait', '--timeout', `${timeout}s`], { reject: false, all: true, env: helmEnv() });
     if (r.exitCode === 0) return true;
     if (/not found/.test(String(r.all))) return false;
     throw new EnvironmentError('cert-manager', 'helm uninstall failed', `helm ${target.join(' ')} -n ${CERT_MANAGER_NAMESPACE} uninstall ${CERT_MANAGER_RELEASE}`, tail(r.all, 10));

@@ -32,3 +32,16 @@ export async function reapLeftovers(o: { runsDir: string; self?: string; include
 export async function discardKeptEnvironments(o: { runsDir: string; log: (l: string) => void }) {
   return discardKept({ ...o, docker: await dockerAnswers(), removers });
 }
+
+/**
+ * A run's first step: what dead runs left, reaped, and what could not be removed said one line each. A warning,
+ * not a failure of this run: an earlier run's leftovers on a cluster unreachable now (a deleted kind cluster's
+ * kubeconfig, a VPN down) would otherwise fail every later run on this machine, whatever it runs on; their ledger
+ * stays, the next run tries again, and `clean` (which exits 1 while anything is left) is the place to insist.
+ */
+export async function reapBeforeRun(o: { runsDir: string; self: string; log: (l: string) => void; reap?: typeof reapLeftovers }) {
+  const result = await (o.reap ?? reapLeftovers)({ runsDir: o.runsDir, self: o.self, log: o.log });
+  for (const f of result.failures) o.log(`reaping: could not remove ${f}`);
+  if (result.failures.length) o.log('reaping: left in its ledger for the next run, or `npx cm-vault-e2e clean`; this run goes on');
+  return result;
+}

@@ -2,18 +2,22 @@
  * What an existing cluster is, learned from the cluster itself: its ServiceAccount issuer and API audiences
  * (a TokenRequest with empty audiences gets exactly the API server's), the key it signs tokens with (OIDC
  * discovery and the JWKS the API server serves), the CA its pods trust, its namespaces, and its cert-manager.
- * Creates one short-lived namespace of its own for the token; the token itself is never written anywhere.
+ * Creates one short-lived namespace of its own for the token, named after the run and carrying its label (in the
+ * run's ledger before it is made, so reaping finds it after a kill); the token itself is never written anywhere.
  */
 import { AppsV1Api, type KubeConfig, type KubernetesObject, type V1Namespace } from '@kubernetes/client-node';
 import { EnvironmentError } from '../lib/errors.ts';
 import { apiMessage, Kube, statusCode } from '../lib/kube.ts';
 import { certManagerFacts, controllerDeployment, signingKeyPem, tokenFacts, type CertManagerFacts, type Jwks } from './claims.ts';
 import { getJson } from './kubeconfig.ts';
-import { waitNamespacesGone } from './ledger.ts';
-import { isManaged, MANAGED_BY } from '../lib/names.ts';
+import { runLabelled } from './ledger.ts';
+import { isManaged } from '../lib/names.ts';
 
-/** Where discovery mints its one token (deleted again when discovery ends). */
-export const DISCOVERY_NAMESPACE = 'cm-vault-e2e-discovery';
+/**
+ * Where a run's discovery mints its one token (deleted again when discovery ends): one per run, so no run waits
+ * for or deletes another's.
+ */
+export const discoveryNamespace = (run: string) => `cm-vault-e2e-discovery-${run}`;
 
 export interface DiscoveredCluster {
   server: string;
@@ -38,10 +42,11 @@ export interface DiscoveredCluster {
   certManagerCrds: 'absent' | 'ours' | 'foreign';
 }
 
-export async function discoverCluster(kc: KubeConfig, o: { file: string; certManagerNamespace: string }): Promise<DiscoveredCluster> {
+/** `run`: the run's id, whose label the discovery namespace carries (the caller has recorded the run's objects in its ledger). */
+export async function discoverCluster(kc: KubeConfig, o: { file: string; certManagerNamespace: string; run: string }): Promise<DiscoveredCluster> {
   const version = await getJson<{ gitVersion: string }>(kc, '/version', { file: o.file, what: 'server version' });
   const kube = new Kube(kc);
-  const claims = await mintedTokenFacts(kube);
+  const claims = await mintedTokenFacts(kube, o.run);
   const oidc = await getJson<{ issuer?: string; jwks_uri?: string }>(kc, '/.well-known/openid-configuration', { file: o.file, what: 'OIDC discovery' });
   const jwks = await getJson<Jwks>(kc, '/openid/v1/jwks', { file: o.file, what: 'ServiceAccount token signing keys' });
   let signingKeyPublicPem: string;
@@ -53,7 +58,7 @@ export async function discoverCluster(kc: KubeConfig, o: { file: string; certMan
   const namespaces = new Map<string, boolean>();
   const listed = (await kube.core.listNamespace()).items as V1Namespace[];
   for (const ns of listed) {
-    if (ns.metadata?.name && ns.metadata.name !== DISCOVERY_NAMESPACE) namespaces.set(ns.metadata.name, isManaged(ns));
+    if (ns.metadata?.name && ns.metadata.name !== discoveryNamespace(o.run)) namespaces.set(ns.metadata.name, isManaged(ns));
   }
   const clusterUid = listed.find((ns) => ns.metadata?.name === 'kube-system')?.metadata?.uid;
   const root = await kube.core.readNamespacedConfigMap({ name: 'kube-root-ca.crt', namespace: 'default' }).catch(() => undefined);
@@ -78,26 +83,27 @@ export async function discoverCluster(kc: KubeConfig, o: { file: string; certMan
   };
 }
 
-/** A token for a ServiceAccount in the discovery namespace, audiences left to the API server; only its claims leave. */
-async function mintedTokenFacts(kube: Kube) {
-  const meta = { labels: { ...MANAGED_BY } };
-  const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: DISCOVERY_NAMESPACE } };
-  // an earlier run's may still be terminating
-  await waitNamespacesGone(kube, [DISCOVERY_NAMESPACE], 120_000);
+/** A token for a ServiceAccount in the run's discovery namespace, audiences left to the API server; only its claims leave. */
+async function mintedTokenFacts(kube: Kube, run: string) {
+  const namespace = discoveryNamespace(run);
+  const ns = runLabelled({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }, run);
+  let created = false;
   try {
-    await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: DISCOVERY_NAMESPACE, ...meta } });
-    await kube.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'discovery', namespace: DISCOVERY_NAMESPACE, ...meta } });
-    return tokenFacts(await kube.tokenRequest(DISCOVERY_NAMESPACE, 'discovery', { audiences: [], expirationSeconds: 600 }));
+    // created, never applied: a namespace of that name that is not this run's is left alone (and refused)
+    await kube.create(ns);
+    created = true;
+    await kube.create(runLabelled({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'discovery', namespace } }, run));
+    return tokenFacts(await kube.tokenRequest(namespace, 'discovery', { audiences: [], expirationSeconds: 600 }));
   } catch (err) {
     if (err instanceof EnvironmentError) throw err;
     const code = statusCode(err);
     throw new EnvironmentError(
       'TokenRequest',
-      `could not mint a ServiceAccount token in namespace ${DISCOVERY_NAMESPACE}${code ? ` (${code})` : ''}: ${apiMessage(err).split('\n')[0]}`,
+      `could not mint a ServiceAccount token in namespace ${namespace}${code ? ` (${code})` : ''}: ${apiMessage(err).split('\n')[0]}`,
       'the kubeconfig user needs to create namespaces, ServiceAccounts and serviceaccounts/token (cluster-admin does)',
     );
   } finally {
-    await kube.delete(ns).catch(() => undefined);
-    await waitNamespacesGone(kube, [DISCOVERY_NAMESPACE], 120_000);
+    // not waited for: the name is this run's alone, and the run's end waits for everything it labelled to be gone
+    if (created) await kube.delete(ns).catch(() => undefined);
   }
 }

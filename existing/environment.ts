@@ -6,9 +6,9 @@
  * reached from this host through a port-forward; the API server's log is not readable on a managed cluster.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { resolve } from 'node:path';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_RELEASE, CERT_MANAGER_SA, CONTROLLER_CLIENT_RATE_NOTE } from '../certmanager/chart.ts';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
+import type { HelmTarget } from '../certmanager/helm-target.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { ClusterAccess } from '../lib/kube.ts';
 import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
@@ -23,6 +23,7 @@ import { EXTERNAL_SKIP, vaultImageFor, vaultNamespace } from './fit.ts';
 import { Cleaner } from '../lib/cleaner.ts';
 import type { ClusterRef, Resource } from '../lib/ledger.ts';
 import { clusterObjectOfKey, FINALIZED_KINDS, OwnedKube, waitGone } from './ledger.ts';
+import type { PinnedKubeconfig } from './pinned-kubeconfig.ts';
 import { byHand } from './reap.ts';
 import { latestRevision } from './release-identity.ts';
 import { MANAGED_BY, MANAGED_BY_SELECTOR } from '../lib/names.ts';
@@ -32,7 +33,8 @@ type HelmReleaseResource = Extract<Resource, { kind: 'helm-release' }>;
 export interface ExistingEnvironmentSpec {
   spec: EnvironmentSpec;
   kc: KubeConfig;
-  kubeconfigPath: string;
+  /** The run's copy of the kubeconfig, one context: what helm is pointed at, by file and context name. */
+  pinned: PinnedKubeconfig;
   cluster: DiscoveredCluster;
   /** --install-cert-manager: this run installs (and later removes) the pinned chart at the environment's version. */
   installCertManager: boolean;
@@ -74,10 +76,8 @@ export class ExistingEnvironment implements ScenarioEnvironment {
 
   static async start(spec: ExistingEnvironmentSpec): Promise<ExistingEnvironment> {
     const ledger = new Cleaner();
-    const foreign = new Set([...spec.cluster.namespaces].filter(([, ours]) => !ours).map(([ns]) => ns));
-    // in the run's ledger before anything is made: a killed run's objects are found again by its label
-    await spec.spec.run.record(clusterObjects(spec));
-    const env = new ExistingEnvironment(spec, new OwnedKube(spec.kc, ledger, foreign, spec.spec.run.id), ledger, await spec.spec.run.tempDir('existing'));
+    // the run's objects on the cluster are in its ledger already (existing/backend.ts): found again by its label
+    const env = new ExistingEnvironment(spec, new OwnedKube(spec.kc, ledger, spec.spec.run.id), ledger, await spec.spec.run.tempDir('existing'));
     try {
       if (spec.installCertManager) await env.installCertManager(spec.spec.certManager);
       return env;
@@ -95,7 +95,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     await this.spec.spec.run.record(release);
     this.installed = await HelmCertManager.install({
       kube: this.kube,
-      kubeconfigPath: this.spec.kubeconfigPath,
+      ...helmTarget(this.spec),
       version,
       helmVersion,
       pullPolicy: 'IfNotPresent',
@@ -106,7 +106,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     if (made) await this.spec.spec.run.record({ ...release, revision: made.revision, releaseUid: made.uid });
     // after the namespace and CRDs in the ledger, so unwinding uninstalls the release before removing them
     this.ledger.add('helm/cert-manager', async () => {
-      await HelmCertManager.uninstall({ kubeconfigPath: this.spec.kubeconfigPath, helmVersion });
+      await HelmCertManager.uninstall({ ...helmTarget(this.spec), helmVersion });
       await this.spec.spec.run.drop(release);
     });
   }
@@ -167,7 +167,7 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     return reproLines({
       name: this.key,
       what: `existing cluster ${this.spec.cluster.server}, context ${this.spec.cluster.context}`,
-      kubeconfig: this.spec.kubeconfigPath,
+      kubeconfig: this.spec.pinned.kubeconfigPath,
       inspect: [
         `kubectl get ns -l ${MANAGED_BY_SELECTOR}`,
         this.installed || !cm ? `kubectl -n ${CERT_MANAGER_NAMESPACE} logs deploy/cert-manager` : `kubectl -n ${cm.namespace} logs deploy/${cm.deployment}`,
@@ -195,17 +195,20 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     const left = await waitGone(this.kube, finalized, 180_000);
     if (failures.length || left.length) {
       this.log(`existing cluster: cleanup incomplete: ${[...failures, ...left.map(clusterObjectOfKey).map((o) => `${o.kind} ${o.name} still there`)].join('; ')}`);
-      this.log(`  the next run (or \`npx cm-vault-e2e clean\`) removes the rest, or by hand: ${byHand(clusterObjects(this.spec))}`);
-    } else {
-      await this.spec.spec.run.drop(clusterObjects(this.spec));
+      this.log(`  the run's end, else the next run (or \`npx cm-vault-e2e clean\`), removes the rest, or by hand: ${byHand(clusterObjects(this.spec))}`);
     }
     await this.spec.spec.run.removeDir(this.dir);
   }
 }
 
-/** The cluster as a later process reaches it again (the kubeconfig file and context this run used). */
+/** The cluster as a later process reaches it again: the user's kubeconfig and the context this run pinned. */
 function clusterRef(spec: ExistingEnvironmentSpec): ClusterRef {
-  return { server: spec.cluster.server, kubeconfig: resolve(spec.kubeconfigPath), context: spec.cluster.context, ...(spec.cluster.clusterUid ? { clusterUid: spec.cluster.clusterUid } : {}) };
+  return { server: spec.pinned.server, kubeconfig: spec.pinned.source, context: spec.pinned.kubeContext, ...(spec.cluster.clusterUid ? { clusterUid: spec.cluster.clusterUid } : {}) };
+}
+
+/** Helm goes to the run's copy of the kubeconfig and its one context, named: never to whatever is current later. */
+function helmTarget(spec: ExistingEnvironmentSpec): HelmTarget {
+  return { kubeconfigPath: spec.pinned.kubeconfigPath, kubeContext: spec.pinned.kubeContext };
 }
 
 /** Everything this run labels on the cluster, as one ledger entry. */

@@ -3,15 +3,19 @@
  * Needs root, Docker and `provision --for kind`; CM_VAULT_E2E_KIND_KEEP=1 keeps the cluster. Runs of the CLI
  * against it: no cert-manager (refused, with advice), --install-cert-manager (installed, used, removed), the same
  * killed in mid-scenario (`clean` then uninstalls its release and deletes what carries its run label), and the
- * cluster's own cert-manager (used, left untouched).
+ * cluster's own cert-manager (used, left untouched). Issue 29's: a context switched (and HELM_KUBECONTEXT set)
+ * mid-run leaves the other context's cluster untouched; SIGTERM in mid-scenario unwinds and leaves nothing; two
+ * runs started together, one refused naming the other, neither touching what is not its own.
  *
  *   npx vitest run --project e2e existing/existing.e2e.ts
  */
 import { execa } from 'execa';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { CERT_MANAGER_COMPONENTS } from '../certmanager/chart.ts';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
 import { KindCertManager, imageSpec } from '../kind/certmanager.ts';
@@ -22,9 +26,10 @@ import { profileByName } from '../kind/prove.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import { pinsOf, processLedger } from '../runner/environment-spec.ts';
 import { loadVersions } from '../scenarios/versions.ts';
-import { RUN_LABEL_KEY } from '../lib/ledger.ts';
+import { ledgerFile, RUN_LABEL_KEY } from '../lib/ledger.ts';
 import { poll, waiting } from '../lib/wait.ts';
-import { cli as suiteCli, kill9, startRun, waitForMoment } from '../e2e/kill.ts';
+import { LocalCluster } from '../local/cluster.ts';
+import { cli as suiteCli, kill9, runsDir, startRun, tempDirsOf, waitForMoment } from '../e2e/kill.ts';
 
 const CM = 'v1.16.5';
 // the Helm the shipped default installer uses: what provisioning for CI's scenarios builds
@@ -99,12 +104,15 @@ describe('existing-cluster backend on a kind cluster', () => {
     expect(await kubectl('get', 'ns', 'cert-manager', '--ignore-not-found', '-o', 'name')).toBe('');
   }, 15 * 60_000);
 
+  const installing = () => ['--scenarios', 'existing/testdata', '--backend', 'existing', '--kubeconfig', cluster.kubeconfigPath, '--vault-image', VAULT_IMAGE, '--install-cert-manager', '--filter', `profile=kind,cm=${CM}`];
+  /** cert-manager installed and a scenario's namespace made: everything this backend makes exists by then. */
+  const midScenario = (run: string) => async (rs: Array<{ kind: string }>) =>
+    rs.some((r) => r.kind === 'helm-release') && (await kubectl('get', 'ns', '-l', `${RUN_LABEL_KEY}=${run}`, '-o', 'name')).split('\n').filter(Boolean).length >= 2;
+
   it('--install-cert-manager killed in mid-scenario: clean uninstalls its release and deletes all it labelled', async () => {
-    const started = await startRun(['--scenarios', 'existing/testdata', '--backend', 'existing', '--kubeconfig', cluster.kubeconfigPath, '--vault-image', VAULT_IMAGE, '--install-cert-manager', '--filter', `profile=kind,cm=${CM}`]);
+    const started = await startRun(installing());
     const ofRun = `${RUN_LABEL_KEY}=${started.id}`;
-    // cert-manager installed and a scenario's namespace made: everything this backend makes exists by then
-    const moment = async (rs: Array<{ kind: string }>) => rs.some((r) => r.kind === 'helm-release') && (await kubectl('get', 'ns', '-l', ofRun, '-o', 'name')).split('\n').filter(Boolean).length >= 2;
-    expect(await waitForMoment(started, moment, 600_000), `the moment never came:\n${started.output()}`).toBe(true);
+    expect(await waitForMoment(started, midScenario(started.id), 600_000), `the moment never came:\n${started.output()}`).toBe(true);
     const left = await kill9(started);
     expect(left.map((r) => r.kind)).toEqual(expect.arrayContaining(['cluster-objects', 'helm-release']));
     expect(await kubectl('get', 'ns,clusterrolebinding,crd', '-l', ofRun, '-o', 'name')).not.toBe('');
@@ -124,6 +132,62 @@ describe('existing-cluster backend on a kind cluster', () => {
     const namespaceGone = await poll(async () => ((await kubectl('get', 'ns', 'cert-manager', '--ignore-not-found', '-o', 'name')) ? waiting() : true), { timeoutMs: 180_000, intervalMs: 2000 });
     expect(namespaceGone.ok, 'namespace cert-manager still there').toBe(true);
     console.info(`killed run ${started.id} holding ${left.map((r) => r.kind).join(', ')}; clean said:\n${clean.all?.split('\n').filter((l) => l.startsWith('reap')).join('\n')}`);
+  }, 20 * 60_000);
+
+  it('SIGTERM in mid-scenario (how CI cancels a job): the run unwinds, exits 143 and leaves nothing', async () => {
+    const started = await startRun(installing());
+    const ofRun = `${RUN_LABEL_KEY}=${started.id}`;
+    expect(await waitForMoment(started, midScenario(started.id), 600_000), `the moment never came:\n${started.output()}`).toBe(true);
+    process.kill(started.owner.pid, 'SIGTERM');
+    const r = await started.child;
+    expect(r.exitCode, r.all).toBe(143);
+    expect(r.all).toContain('interrupted (SIGTERM): stopping environments and removing what this run made');
+    expect(await kubectl('get', 'ns,clusterrolebinding,crd', '-l', ofRun, '-o', 'name')).toBe('');
+    expect(await kubectl('get', 'lease', '-A', '-l', ofRun, '-o', 'name')).toBe('');
+    expect(await kubectl('get', 'ns', 'cert-manager', '--ignore-not-found', '-o', 'name')).toBe('');
+    expect(await leftovers(), r.all).toBe('');
+    // nothing left for a later run to reap either
+    expect(existsSync(ledgerFile(runsDir, started.id)), r.all).toBe(false);
+    expect(await tempDirsOf(started.id)).toEqual([]);
+  }, 20 * 60_000);
+
+  it("a context switched mid-run, HELM_KUBECONTEXT naming it too: helm installs and removes on the run's cluster, the other is untouched", async () => {
+    const versions = loadVersions();
+    const other = await LocalCluster.start({
+      profile: profileByName('kind'),
+      binaries: { etcd: await binaryPath('etcd', pinsOf(versions).etcd, 'etcd'), kubeApiserver: await binaryPath('kube-control-plane', versions.kubernetes.default, 'kube-apiserver') },
+      ledger: processLedger(),
+    });
+    try {
+      const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+      const file = join(out, 'two-contexts.kubeconfig');
+      const kc = parse(await readFile(cluster.kubeconfigPath, 'utf8'));
+      kc.clusters.push({ name: 'other', cluster: { server: other.access.server, 'certificate-authority-data': b64(other.access.caPem) } });
+      kc.users.push({ name: 'other-admin', user: { 'client-certificate-data': b64(other.access.client!.certPem), 'client-key-data': b64(other.access.client!.keyPem) } });
+      kc.contexts.push({ name: 'other', context: { cluster: 'other', user: 'other-admin' } });
+      await writeFile(file, stringify(kc), { mode: 0o600 });
+      const args = installing().map((a) => (a === cluster.kubeconfigPath ? file : a));
+      const child = execa('node', ['bin/cm-vault-e2e.js', 'run', ...args], { reject: false, all: true, timeout: 15 * 60_000, env: { HELM_KUBECONTEXT: 'other' } });
+      let output = '';
+      child.all?.on('data', (b: Buffer) => (output += b.toString()));
+      // discovery has answered: the run has pinned its context; from here on the user's file names the other cluster
+      const pinned = await poll(async () => (/^existing cluster https:\/\/\S+ \(context /m.test(output) ? true : waiting(output.slice(-300))), { timeoutMs: 300_000, intervalMs: 100 });
+      expect(pinned.ok, output).toBe(true);
+      await writeFile(file, stringify({ ...kc, 'current-context': 'other' }), { mode: 0o600 });
+      const r = await child;
+      expect(r.exitCode, r.all).toBe(0);
+      expect(r.all).toContain('cert-manager: helm upgrade --install');
+      // the other cluster: no release, namespace, CRD or Lease of the suite
+      const namespaces = (await other.kube.core.listNamespace()).items.map((n) => n.metadata?.name ?? '');
+      expect(namespaces.filter((n) => n === 'cert-manager' || n.startsWith('cm-vault-e2e') || n.startsWith('vault-'))).toEqual([]);
+      expect(await other.kube.read('apiextensions.k8s.io/v1', 'CustomResourceDefinition', 'certificates.cert-manager.io')).toBeUndefined();
+      expect(await other.kube.read('coordination.k8s.io/v1', 'Lease', 'cm-vault-e2e', 'kube-system')).toBeUndefined();
+      // the run's cluster: installed, used and removed there
+      expect(await leftovers(), r.all).toBe('');
+      expect(await kubectl('get', 'ns', 'cert-manager', '--ignore-not-found', '-o', 'name')).toBe('');
+    } finally {
+      await other.stop();
+    }
   }, 20 * 60_000);
 
   it("with the cluster's own cert-manager: runs what fits, skips the rest naming both sides, leaves cert-manager alone", async () => {
@@ -150,4 +214,31 @@ describe('existing-cluster backend on a kind cluster', () => {
     expect(await deploymentsAsConfigured(), restarts).toEqual(before);
     expect(await leftovers(), r.all).toBe('');
   }, 15 * 60_000);
+
+  it("two runs started together: one refuses naming the other's run, and neither touches what is not its own", async () => {
+    // what another run would have made: the suite's label, another run's id
+    const theirs = 'cm-vault-e2e-another-run';
+    await kubectl('create', 'ns', theirs);
+    await kubectl('label', 'ns', theirs, MANAGED, `${RUN_LABEL_KEY}=rother1`);
+    try {
+      const [a, b] = await Promise.all([cli('--filter', 'id=k8s-kind-local-token-aud-unset'), cli('--filter', 'id=k8s-kind-local-token-aud-unset')]);
+      const idOf = (r: typeof a) => /^run (r[0-9a-z]{5}) \(pid/m.exec(r.all ?? '')?.[1];
+      const refused = [a, b].filter((r) => r.exitCode === 3);
+      if (refused.length) {
+        const [winner, loser] = a.exitCode === 3 ? [b, a] : [a, b];
+        expect(winner.exitCode, winner.all).toBe(0);
+        expect(loser.all).toMatch(new RegExp(`is in use by cm-vault-e2e run ${idOf(winner)} \\(pid \\d+ on host \\S+\\): it holds Lease kube-system/cm-vault-e2e`));
+        expect(loser.all).toContain('-n kube-system delete lease cm-vault-e2e');
+      } else {
+        // the first ended before the second looked: they ran one after the other, and both passed
+        expect([a.exitCode, b.exitCode], `${a.all}\n${b.all}`).toEqual([0, 0]);
+      }
+      expect(await kubectl('get', 'ns', theirs, '-o', `jsonpath={.metadata.labels.io\\.cm-vault-e2e\\.run}`)).toBe('rother1');
+      expect(await kubectl('get', 'lease', '-A', '-l', MANAGED, '-o', 'name')).toBe('');
+      const ours = [idOf(a), idOf(b)].join(',');
+      expect(await kubectl('get', 'ns,clusterrolebinding', '-l', `${RUN_LABEL_KEY} in (${ours})`, '-o', 'name')).toBe('');
+    } finally {
+      await kubectl('delete', 'ns', theirs, '--ignore-not-found', '--wait=false');
+    }
+  }, 30 * 60_000);
 });

@@ -3,7 +3,9 @@
  * app.kubernetes.io/managed-by=cm-vault-e2e and the run's label (`io.cm-vault-e2e.run=<id>`), and an entry in the
  * environment's Cleaner (lib/cleaner.ts), which undoes it newest first. When the run is killed instead, the next
  * one finds its objects by that label (existing/reap.ts).
- * Namespaces that existed before the run without the label are never labelled or deleted.
+ * Namespaces are created only where none is (never applied over one) and deleted only while they carry this run's
+ * label: one that was there before, whoever made it, is never written into, relabelled or deleted
+ * (existing/namespace-claim.ts).
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { finalizerNudger } from '../certmanager/crds.ts';
@@ -12,6 +14,7 @@ import { Kube } from '../lib/kube.ts';
 import { poll, waiting } from '../lib/wait.ts';
 import { objectKey, withManagedLabel } from '../lib/names.ts';
 import { RUN_LABEL_KEY } from '../lib/ledger.ts';
+import { deleteOwnNamespace, ensureOwnNamespace, type NamespaceCalls } from './namespace-claim.ts';
 
 /**
  * The kinds this backend makes, namespaced ones first: what reaping a killed run lists by its label. OwnedKube
@@ -26,6 +29,8 @@ export const REAPED_KINDS = [
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', namespaced: true },
   { apiVersion: 'v1', kind: 'Secret', namespaced: true },
   { apiVersion: 'v1', kind: 'ServiceAccount', namespaced: true },
+  // the run's hold on the cluster (existing/cluster-lease.ts), in kube-system
+  { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespaced: true },
   { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', namespaced: false },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', namespaced: false },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', namespaced: false },
@@ -49,38 +54,49 @@ export class OwnedKube extends Kube {
   constructor(
     kc: KubeConfig,
     readonly ledger: Cleaner,
-    /** Namespaces present before the run without the suite's label. */
-    private readonly foreignNamespaces: ReadonlySet<string>,
     /** The run whose label every object gets. */
     private readonly run: string,
   ) {
     super(kc);
   }
 
-  private isForeign(o: KubernetesObject): boolean {
-    return o.kind === 'Namespace' && this.foreignNamespaces.has(o.metadata?.name ?? '');
-  }
+  private readonly namespaceCalls: NamespaceCalls = {
+    create: (ns) => super.create(ns),
+    read: (name) => this.read('v1', 'Namespace', name),
+    delete: (name) => super.delete({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }),
+  };
 
   private record(o: KubernetesObject): void {
-    if (this.isForeign(o)) return;
-    this.ledger.add(objectKey(o), () => super.delete(o));
+    const name = o.metadata?.name ?? '';
+    this.ledger.add(objectKey(o), () => (o.kind === 'Namespace' ? deleteOwnNamespace(this.namespaceCalls, name, this.run) : super.delete(o)));
   }
 
   override async apply<T extends KubernetesObject>(obj: T, opts: { strict?: boolean } = {}): Promise<T> {
-    const out = await super.apply(this.isForeign(obj) ? obj : runLabelled(obj, this.run), opts);
+    const own = runLabelled(obj, this.run);
+    if (obj.kind === 'Namespace') return this.namespace(own);
+    const out = await super.apply(own, opts);
     this.record(obj);
     return out;
   }
 
   override async create<T extends KubernetesObject>(obj: T, opts: { strict?: boolean } = {}): Promise<T> {
-    const out = await super.create(runLabelled(obj, this.run), opts);
+    const own = runLabelled(obj, this.run);
+    if (obj.kind === 'Namespace') return this.namespace(own);
+    const out = await super.create(own, opts);
     this.record(obj);
     return out;
   }
 
+  /** Made only where none is; one already there is used only when this run made it. */
+  private async namespace<T extends KubernetesObject>(ns: T): Promise<T> {
+    await ensureOwnNamespace(this.namespaceCalls, ns, this.run);
+    this.record(ns);
+    return ns;
+  }
+
   override async delete(obj: KubernetesObject): Promise<void> {
-    if (this.isForeign(obj)) return;
-    await super.delete(obj);
+    if (obj.kind === 'Namespace') await deleteOwnNamespace(this.namespaceCalls, obj.metadata?.name ?? '', this.run);
+    else await super.delete(obj);
     this.ledger.forget(objectKey(obj));
   }
 }
@@ -110,10 +126,4 @@ export async function waitGone(kube: Kube, keys: string[], timeoutMs: number): P
     return left.length ? waiting() : true;
   }, { timeoutMs, intervalMs: 500 });
   return left;
-}
-
-/** Waits until the namespaces are gone; answers those still there at the deadline. */
-export async function waitNamespacesGone(kube: Kube, namespaces: string[], timeoutMs: number): Promise<string[]> {
-  const left = await waitGone(kube, namespaces.map((name) => `v1/Namespace//${name}`), timeoutMs);
-  return left.map((key) => clusterObjectOfKey(key).name);
 }

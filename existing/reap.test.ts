@@ -34,7 +34,7 @@ describe("reaping a killed run's objects on a cluster it did not make", () => {
 
   it('says by hand what reaping would do: every kind it makes, by the run label; the release by name', () => {
     expect(byHand(objects('/k'))).toBe(
-      'kubectl --kubeconfig /k --context aks delete certificates.cert-manager.io,issuers.cert-manager.io,deployments.apps,services,rolebindings.rbac.authorization.k8s.io,roles.rbac.authorization.k8s.io,secrets,serviceaccounts,clusterissuers.cert-manager.io,clusterrolebindings.rbac.authorization.k8s.io,clusterroles.rbac.authorization.k8s.io,customresourcedefinitions.apiextensions.k8s.io,namespaces -A -l io.cm-vault-e2e.run=rdead1',
+      'kubectl --kubeconfig /k --context aks delete certificates.cert-manager.io,issuers.cert-manager.io,deployments.apps,services,rolebindings.rbac.authorization.k8s.io,roles.rbac.authorization.k8s.io,secrets,serviceaccounts,leases.coordination.k8s.io,clusterissuers.cert-manager.io,clusterrolebindings.rbac.authorization.k8s.io,clusterroles.rbac.authorization.k8s.io,customresourcedefinitions.apiextensions.k8s.io,namespaces -A -l io.cm-vault-e2e.run=rdead1',
     );
     expect(byHand({ kind: 'helm-release', name: 'cert-manager', namespace: 'cert-manager', helmVersion: 'v3.19.0', server: 's', kubeconfig: '/k', context: 'aks' })).toBe('helm --kubeconfig /k --kube-context aks -n cert-manager uninstall cert-manager');
   });

@@ -11,12 +11,13 @@ import { summarize as totals, totalsText, type RunReport } from '../../reports/m
 import type { ScenarioEnvironment } from '../../runner/environment.ts';
 import type { Plan, Verdict } from '../../scenarios/types.ts';
 import type { Versions } from '../../scenarios/versions.ts';
-import { backendFor, BACKENDS } from '../backends.ts';
+import { backendFor, BACKENDS, type Backend } from '../backends.ts';
 import { candidateOf, runSettings } from '../run-settings.ts';
 import { defaultConcurrency, defaultParallel, PARALLEL_PER_CORE } from '../../runner/schedule.ts';
-import { RunLedger } from '../../lib/ledger.ts';
+import { describeResource, RunLedger } from '../../lib/ledger.ts';
 import { cacheLayout } from '../../provision/cache.ts';
-import { reapLeftovers } from '../reaping.ts';
+import { reapBeforeRun } from '../reaping.ts';
+import { stopOnSignals } from '../interrupt.ts';
 import { checkSelection, runExit } from '../run-exit.ts';
 
 export function registerRun(program: Command): void {
@@ -63,31 +64,29 @@ export function registerRun(program: Command): void {
       if (opts.filter) plans = filterPlans(plans, opts.filter);
       checkSelection(plans.length, { ids, ...(opts.filter !== undefined ? { filter: opts.filter } : {}) });
       if (opts.shard) plans = shardOf(plans, opts.shard);
-      const controller = new AbortController();
-      const onSignal = () => {
-        process.stderr.write('\ninterrupted: stopping environments…\n');
-        controller.abort();
-      };
-      process.once('SIGINT', onSignal);
+      const log = (l: string) => process.stderr.write(`${l}\n`);
+      // SIGINT, SIGTERM and SIGHUP unwind alike (cli/interrupt.ts)
+      const stopping = stopOnSignals({ log });
+      let backend: Backend | undefined;
       const started = Date.now();
       await ledger.open();
       try {
         process.stderr.write(`run ${ledger.id} (pid ${process.pid})\n`);
-        await reapLeftovers({ runsDir: ledger.runsDir, self: ledger.id, log: (l) => process.stderr.write(`${l}\n`) });
-        const backend = await backendFor(opts.backend, opts);
-        const skipReason = (p: Plan) => backend.skipReason?.(p) ?? (opts.backend === 'kind' ? kindCannotCreate(versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
+        await reapBeforeRun({ runsDir: ledger.runsDir, self: ledger.id, log });
+        const chosen = (backend = await backendFor(opts.backend, opts, { ledger, stop: (why) => stopping.stop(why, 3), log }));
+        const skipReason = (p: Plan) => chosen.skipReason?.(p) ?? (opts.backend === 'kind' ? kindCannotCreate(versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
         if (opts.provision && (opts.backend === 'local' || opts.backend === 'kind')) {
-          await provisionFor(plans.filter((p) => !skipReason(p)), opts.backend, versions, { log: (l) => process.stderr.write(`${l}\n`), signal: controller.signal });
+          await provisionFor(plans.filter((p) => !skipReason(p)), opts.backend, versions, { log: (l) => process.stderr.write(`${l}\n`), signal: stopping.signal });
         }
         const result = await runPlans(plans, {
-          ...backend,
+          startEnvironment: chosen.startEnvironment,
           skipReason,
           settings,
           concurrency: concurrencyOf(opts.backend, opts.concurrency),
           parallel: parallelOf(opts.parallel),
           keep: !!opts.keep,
           ...(opts.pauseOnFailure ? { beforeCleanup: pauseOnFailure } : {}),
-          signal: controller.signal,
+          signal: stopping.signal,
           onEnvironment: (e) => process.stderr.write(e.error ? `environment ${e.key}: FAILED\n${e.error}\n` : `environment ${e.key}: up in ${(e.startupMs / 1000).toFixed(1)}s\n`),
           onResult: (o) => process.stdout.write(formatOutcome(o) + '\n'),
         });
@@ -104,14 +103,24 @@ export function registerRun(program: Command): void {
           const { files } = await writeReports(run, opts.report, { png: !!opts.png, secrets: result.secrets });
           process.stdout.write(`reports: ${files.filter((f) => !f.includes('/evidence/')).join(', ')} (+ evidence)\n`);
         }
-        if (result.kept.length) await holdKept(result.kept, ledger);
         // an environment that never came up is a failure, not a skip; a run where nothing ran is not a pass
         const exit = runExit(result.outcomes, { ids, ...(opts.filter !== undefined ? { filter: opts.filter } : {}), ...(opts.shard ? { shard: opts.shard } : {}) });
         if (exit.message) process.stderr.write(`${exit.message}\n`);
         process.exitCode = exit.code;
+        // stopped early (a signal, a lost Lease): the run unwound, and says why in its exit code; a stop while
+        // kept environments are held (--keep) is how that hold ends
+        const stoppedEarly = stopping.exitCode;
+        if (result.kept.length) await holdKept(result.kept, ledger, stopping.signal);
+        if (stoppedEarly !== undefined) process.exitCode = stoppedEarly;
+      } catch (err) {
+        // what a stop cut short (a provisioning aborted) is not a crash: said in a line, the exit code the stop's
+        if (stopping.exitCode === undefined) throw err;
+        log(`stopped: ${(err as Error).message.split('\n')[0]}`);
+        process.exitCode = stopping.exitCode;
       } finally {
-        process.off('SIGINT', onSignal);
-        await ledger.close();
+        await backend?.close?.();
+        stopping.dispose();
+        for (const r of await ledger.close()) log(`left for the next run (or \`npx cm-vault-e2e clean\`): ${describeResource(r)}`);
       }
     });
 }
@@ -135,7 +144,7 @@ function positiveWhole(field: string, flag: string): number {
  * foreground holding them (like `kubectl port-forward`) until Ctrl-C; they die with a killed holder (and the next
  * run reaps what is left). kind clusters live in Docker and outlive this process: they are kept for `clean`.
  */
-async function holdKept(envs: ScenarioEnvironment[], ledger: RunLedger): Promise<void> {
+async function holdKept(envs: ScenarioEnvironment[], ledger: RunLedger, stopped: AbortSignal): Promise<void> {
   for (const env of envs) process.stdout.write(`\n${(await env.reproInstructions()).join('\n')}\n`);
   // an existing cluster's environment is held like the process cluster: its port-forward lives in this process,
   // and Ctrl-C removes what it made from someone else's cluster
@@ -148,10 +157,8 @@ async function holdKept(envs: ScenarioEnvironment[], ledger: RunLedger): Promise
   }
   if (!held.length) return;
   process.stdout.write(`\n${held.some((e) => e.backend === 'existing') ? 'environment kept on the existing cluster' : 'process-cluster environment kept'}: press Ctrl-C to stop it\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  // the run's own stop (cli/interrupt.ts): Ctrl-C, SIGTERM or SIGHUP
+  await new Promise<void>((resolve) => (stopped.aborted ? resolve() : stopped.addEventListener('abort', () => resolve(), { once: true })));
   for (const env of held) await env.stop();
 }
 
