@@ -6,7 +6,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cacheLayout } from '../cache.ts';
 import { readManifest, sourceOf, type ManifestEntry } from '../manifest.ts';
@@ -16,6 +15,7 @@ import type { GoRecipe } from '../recipe.ts';
 import { allRecipes } from '../recipes/index.ts';
 import { loadVersions } from '../../scenarios/versions.ts';
 import { extractZip } from './archive.ts';
+import { zipOf } from './testing.ts';
 import { expectedSha256 } from './checksum.ts';
 import { forgetUnreachable } from './fetch.ts';
 import { installOfficial } from './install.ts';
@@ -125,45 +125,6 @@ describe('switches', () => {
     expect(mirrored('https://get.helm.sh/x.tar.gz', undefined)).toBe('https://get.helm.sh/x.tar.gz');
   });
 });
-
-/** A zip as release tooling writes one: a deflated member and a stored one. */
-function zipOf(files: Array<{ name: string; data: Buffer; deflate: boolean }>): Buffer {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const f of files) {
-    const body = f.deflate ? deflateRawSync(f.data) : f.data;
-    const name = Buffer.from(f.name);
-    const method = f.deflate ? 8 : 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(f.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const dir = Buffer.alloc(46);
-    dir.writeUInt32LE(0x02014b50, 0);
-    dir.writeUInt16LE(20, 4);
-    dir.writeUInt16LE(20, 6);
-    dir.writeUInt16LE(method, 10);
-    dir.writeUInt32LE(body.length, 20);
-    dir.writeUInt32LE(f.data.length, 24);
-    dir.writeUInt16LE(name.length, 28);
-    dir.writeUInt32LE(offset, 42);
-    parts.push(local, name, body);
-    central.push(dir, name);
-    offset += 30 + name.length + body.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, cd, end]);
-}
 
 // The download path against a local HTTP server standing in for the upstream hosts (CM_VAULT_E2E_OFFICIAL_MIRROR).
 describe('official download', () => {
@@ -289,7 +250,7 @@ describe('official download', () => {
   });
 
   it('takes binaries out of a zip (deflated and stored members)', async () => {
-    const zip = zipOf([
+    const zip = await zipOf([
       { name: 'LICENSE.txt', data: Buffer.from('license text\n'.repeat(50)), deflate: false },
       { name: 'fix', data: script(VERSION), deflate: true },
     ]);
