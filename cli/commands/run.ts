@@ -75,7 +75,8 @@ export function registerRun(program: Command): void {
         const backend = await backendFor(opts.backend, opts);
         const skipReason = (p: Plan) => backend.skipReason?.(p) ?? (opts.backend === 'kind' ? kindCannotCreate(versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
         if (opts.provision && (opts.backend === 'local' || opts.backend === 'kind')) {
-          await provisionFor(plans.filter((p) => !skipReason(p)), opts.backend, versions, { log: (l) => process.stderr.write(`${l}\n`), signal: controller.signal });
+          const { source, officialMirror } = settings;
+          await provisionFor(plans.filter((p) => !skipReason(p)), opts.backend, versions, { log: (l) => process.stderr.write(`${l}\n`), signal: controller.signal, source, ...(officialMirror ? { officialMirror } : {}) });
         }
         const result = await runPlans(plans, {
           ...backend,
