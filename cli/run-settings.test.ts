@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../lib/package-root.ts';
+import { repoFiles } from '../lib/repo-files.ts';
 import { dockerHost, runSettings, sourceSettings } from './run-settings.ts';
 
 describe('settings read from the environment', () => {
@@ -37,17 +38,9 @@ const ENV_TOUCHED_BELOW_THE_CLI: Record<string, string> = {
 };
 
 function sourcesTouchingEnv(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith('.ts') && !/\.(test|e2e)\.ts$/.test(name) && /\bprocess\.env\b/.test(readFileSync(full, 'utf8'))) found.push(relative(root, full));
-    }
-  };
-  walk(root);
-  return found.filter((f) => !/^(e2e|bench)\//.test(f) && f !== 'vitest.config.ts').sort();
+  return repoFiles(root).filter(
+    (f) => f.endsWith('.ts') && !/\.(test|e2e)\.ts$/.test(f) && !/^(e2e|bench)\//.test(f) && f !== 'vitest.config.ts' && /\bprocess\.env\b/.test(readFileSync(join(root, f), 'utf8')),
+  );
 }
 
 describe('the process environment below the CLI', () => {

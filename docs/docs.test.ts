@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliProgram } from '../cli/main.ts';
 import { PACKAGE_ROOT } from '../lib/package-root.ts';
+import { repoFiles } from '../lib/repo-files.ts';
 import { testTempDir } from '../lib/test-temp.ts';
 import { commandUsesIn, docFiles, missingFiles, variablesIn } from './references.ts';
 
@@ -12,18 +13,10 @@ const read = (doc: string) => readFileSync(join(PACKAGE_ROOT, doc), 'utf8');
 /** Source lines outside comments, of every non-test source file: where a variable the docs name must be read. */
 let code: string | undefined;
 function sourceCode(root: string): string {
-  if (code !== undefined) return code;
-  const lines: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (/\.(ts|js|sh)$/.test(name) && !name.endsWith('.test.ts')) lines.push(...readFileSync(full, 'utf8').split('\n').filter((l) => !/^\s*(\/\/|\/?\*|#)/.test(l)));
-    }
-  };
-  walk(root);
-  code = lines.join('\n');
+  code ??= repoFiles(root)
+    .filter((f) => /\.(ts|js|sh)$/.test(f) && !f.endsWith('.test.ts'))
+    .flatMap((f) => readFileSync(join(root, f), 'utf8').split('\n').filter((l) => !/^\s*(\/\/|\/?\*|#)/.test(l)))
+    .join('\n');
   return code;
 }
 

@@ -1,8 +1,9 @@
 // What the Markdown docs name that the repository must still have: files (in code spans, code blocks and links),
 // CM_VAULT_E2E_* variables and the CLI's flags. docs.test.ts checks each against the tree and the CLI, so a doc
 // cannot go on naming a file, variable or flag that was renamed or removed.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
+import { repoFiles } from '../lib/repo-files.ts';
 
 export interface DocReference {
   /** The doc, relative to the repository root. */
@@ -13,17 +14,7 @@ export interface DocReference {
 
 /** Every README.md below the root (not node_modules) and every docs/*.md, relative to `root`. */
 export function docFiles(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (name === 'README.md' || (dir === join(root, 'docs') && name.endsWith('.md'))) found.push(relative(root, full));
-    }
-  };
-  walk(root);
-  return found.sort();
+  return repoFiles(root).filter((f) => basename(f) === 'README.md' || (dirname(f) === 'docs' && f.endsWith('.md')));
 }
 
 interface CodeText {
@@ -96,18 +87,11 @@ function extensionsByTopDir(root: string): Map<string, Set<string>> {
   const cached = extensionsCache.get(root);
   if (cached) return cached;
   const byDir = new Map<string, Set<string>>();
-  const walk = (dir: string, top: string): void => {
-    for (const name of readdirSync(dir)) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
-      const full = join(dir, name);
-      if (statSync(full).isDirectory()) walk(full, top);
-      else if (extname(name)) byDir.get(top)!.add(extname(name));
-    }
-  };
-  for (const name of readdirSync(root)) {
-    if (name === 'node_modules' || name.startsWith('.') || !statSync(join(root, name)).isDirectory()) continue;
-    byDir.set(name, new Set());
-    walk(join(root, name), name);
+  for (const f of repoFiles(root)) {
+    const [top, ...rest] = f.split('/');
+    if (!rest.length) continue;
+    if (!byDir.has(top!)) byDir.set(top!, new Set());
+    if (extname(f)) byDir.get(top!)!.add(extname(f));
   }
   extensionsCache.set(root, byDir);
   return byDir;
