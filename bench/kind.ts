@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { rm } from 'node:fs/promises';
 import { ownClusterBackends } from '../cli/backends.ts';
 import { runSettings } from '../cli/run-settings.ts';
-import { buildKindImages } from '../kind/images/build.ts';
+import { buildKindImages, debianMirrorOf } from '../kind/images/build.ts';
 import { kindCache } from '../kind/images/common.ts';
 import { defaultNodeImage } from '../kind/images/node.ts';
 import { environmentSpec, planEnvironments } from '../runner/environment-spec.ts';
@@ -34,11 +34,11 @@ if (process.argv.includes('--cold-images')) {
   await rm(cache.tools, { recursive: true, force: true });
   await execa('docker', ['rmi', '-f', defaultNodeImage(versions.kubernetes.default)], { reject: false });
   let t = Date.now();
-  await buildKindImages({ versions, sources: { policy: settings.source }, log: quiet });
+  await buildKindImages({ versions, sources: { policy: settings.source }, ...debianMirrorOf(settings.kind ?? {}), log: quiet });
   console.log(`image build cold (debootstrap, base, kubeadm images, node image): ${s(Date.now() - t)}`);
 }
 let t = Date.now();
-await buildKindImages({ versions, sources: { policy: settings.source }, log: quiet });
+await buildKindImages({ versions, sources: { policy: settings.source }, ...debianMirrorOf(settings.kind ?? {}), log: quiet });
 console.log(`image build warm (labels checked, nothing built): ${s(Date.now() - t)}`);
 
 // The probe: the biggest group's first scenario; cold = a new cluster, cert-manager and Vault, then the scenario.

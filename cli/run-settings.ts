@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../lib/errors.ts';
 import { parseImageFlags } from '../kind/candidate.ts';
-import { sourcePolicy } from '../provision/official/policy.ts';
+import { sourcePolicy, type SourcePolicy } from '../provision/official/policy.ts';
+import { MIRROR_ENV } from '../provision/official/sources.ts';
+import { DEBIAN_MIRROR_ENV } from '../kind/images/rootfs.ts';
 import type { CertManagerCandidate, RunSettings } from '../runner/environment-spec.ts';
 import { loadVersions } from '../scenarios/versions.ts';
 
@@ -34,18 +36,45 @@ export function candidateOf(flags: CandidateFlags): CertManagerCandidate | undef
   };
 }
 
+/** Where `provision` and `run` take components from: official releases or builds, and the mirrors standing in. */
+export interface SourceSettings {
+  source: SourcePolicy;
+  /** Base URL standing in for every upstream release host. */
+  officialMirror?: string;
+  /** The Debian mirror kind's node rootfs is debootstrapped from. */
+  debianMirror?: string;
+}
+
+export function sourceSettings(env: NodeJS.ProcessEnv = process.env): SourceSettings {
+  return {
+    source: sourcePolicy(env),
+    ...(env[MIRROR_ENV] ? { officialMirror: env[MIRROR_ENV] } : {}),
+    ...(env[DEBIAN_MIRROR_ENV] ? { debianMirror: env[DEBIAN_MIRROR_ENV] } : {}),
+  };
+}
+
+/** The Docker daemon the docker client is pointed at (its own DOCKER_HOST), for doctor's advice. */
+export function dockerHost(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.DOCKER_HOST || undefined;
+}
+
 /**
  * Everything a run hands down as values: the versions file (`--versions`), the candidate, and the few settings
- * read from the process environment here, at the top, and nowhere below.
+ * read from the process environment here, at the top, and nowhere below. One more is read where it is used:
+ * CM_VAULT_E2E_CACHE, the cache every module finds its artifacts in (provision/cache.ts#cacheRoot), which the e2e
+ * suites and scripts set for the CLI processes they start as well.
  */
 export function runSettings(o: { versionsFile?: string; candidate?: CertManagerCandidate }, env: NodeJS.ProcessEnv = process.env): RunSettings {
+  const { source, officialMirror, debianMirror } = sourceSettings(env);
   return {
     versions: loadVersions(o.versionsFile),
-    source: sourcePolicy(env),
+    source,
+    ...(officialMirror ? { officialMirror } : {}),
     ...(o.candidate ? { candidate: o.candidate } : {}),
     kind: {
       ...(env.CM_VAULT_E2E_KIND_INSTANCE ? { instance: env.CM_VAULT_E2E_KIND_INSTANCE } : {}),
       keepFailed: !!env.CM_VAULT_E2E_KIND_KEEP_FAILED,
+      ...(debianMirror ? { debianMirror } : {}),
     },
     // the older switch for what `run --reuse` does
     ...(env.CM_VAULT_E2E_KIND_KEEP === '1' ? { reuse: true } : {}),

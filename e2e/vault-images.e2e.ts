@@ -1,6 +1,7 @@
 import { GenericContainer, Wait } from 'testcontainers';
 import { describe, expect, it } from 'vitest';
-import { ensureExtraImage } from '../kind/images/build.ts';
+import { sourceSettings } from '../cli/run-settings.ts';
+import { debianMirrorOf, ensureExtraImage } from '../kind/images/build.ts';
 import { vaultImageSpec } from '../kind/images/vault-image.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import { loadVersions } from '../scenarios/versions.ts';
@@ -12,6 +13,7 @@ process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 // testcontainers' Vault module configures a container (@testcontainers/vault needs Node >= 22, so its settings
 // are applied here by hand): VAULT_ADDR, <PREFIX>_DEV_ROOT_TOKEN_ID, VAULT_TOKEN, IPC_LOCK, port 8200, health wait.
 const versions = loadVersions();
+const { source, debianMirror } = sourceSettings();
 const cases = [
   { engine: 'vault' as const, version: versions.vault.default, program: 'vault', prefix: 'VAULT' },
   { engine: 'openbao' as const, version: versions.openbao.default, program: 'bao', prefix: 'BAO' },
@@ -21,7 +23,7 @@ describe('Vault images in dev mode', () => {
   for (const c of cases) {
     it(`${c.engine} ${c.version}: no command = dev server on 0.0.0.0:8200 with the root token from the environment`, async () => {
       const binary = await binaryPath(c.engine === 'vault' ? 'vault' : 'openbao', c.version, c.program);
-      const image = await ensureExtraImage(vaultImageSpec(c.engine, c.version, binary), () => undefined);
+      const image = await ensureExtraImage(vaultImageSpec(c.engine, c.version, binary), () => undefined, { policy: source, ...debianMirrorOf({ debianMirror }) });
       const token = `tc-${c.engine}-root`;
       const started = await new GenericContainer(image.ref)
         .withExposedPorts(8200)

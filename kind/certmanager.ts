@@ -21,7 +21,7 @@ import type { KindCluster } from './cluster.ts';
 import { resolveCandidateImage } from './candidate.ts';
 import type { CertManagerCandidate } from '../runner/environment-spec.ts';
 import type { SourcePolicy } from '../provision/official/policy.ts';
-import { ensureExtraImage } from './images/build.ts';
+import { debianMirrorOf, ensureExtraImage } from './images/build.ts';
 import { stderrLogger, type Logger } from './images/common.ts';
 import type { ComponentSpec } from './images/components.ts';
 import { secondsSince } from '../lib/wait.ts';
@@ -63,6 +63,8 @@ export interface KindCertManagerOptions {
   candidate?: CertManagerCandidate;
   /** Official images first, or always built. */
   source?: SourcePolicy;
+  /** The Debian mirror of the rootfs the images are built from (default deb.debian.org). */
+  debianMirror?: string;
   log?: Logger;
   timeoutMs?: number;
 }
@@ -98,7 +100,8 @@ export class KindCertManager {
         const given = candidate.images[c];
         if (given) return resolveCandidateImage(c, given);
         const binary = await binaryPath('cert-manager-controller', opts.version, `cert-manager-${c}`);
-        return (await ensureExtraImage(imageSpec(c, opts.version, binary), log, opts.source ? { policy: opts.source } : {})).ref;
+        const from = { ...(opts.source ? { policy: opts.source } : {}), ...debianMirrorOf(opts) };
+        return (await ensureExtraImage(imageSpec(c, opts.version, binary), log, from)).ref;
       }),
     );
     const loaded = await Promise.all(images.map((ref) => opts.cluster.ensureImage(ref)));

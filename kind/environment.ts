@@ -31,7 +31,7 @@ import type { RunningVault } from '../vault/placements/placement.ts';
 import { vaultBinary } from '../provision/artifacts.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, KindCertManager } from './certmanager.ts';
 import { KindCluster, removeKindNetworkIfUnused, KIND_NETWORK } from './cluster.ts';
-import { buildKindImages, ensureExtraImage } from './images/build.ts';
+import { buildKindImages, debianMirrorOf, ensureExtraImage } from './images/build.ts';
 import { assertDockerAnswers, docker, stderrLogger, type Logger } from './images/common.ts';
 import { vaultImageSpec } from './images/vault-image.ts';
 import type { StockedNodeImage } from './images/stocked.ts';
@@ -83,7 +83,7 @@ export class KindEnvironment implements ScenarioEnvironment {
 
   static async start(spec: EnvironmentSpec, log: Logger = stderrLogger): Promise<KindEnvironment> {
     await assertDockerAnswers();
-    const images = await buildKindImages({ kubernetesVersion: spec.kubernetes, versions: spec.versions, sources: { policy: spec.source }, log });
+    const images = await buildKindImages({ kubernetesVersion: spec.kubernetes, versions: spec.versions, sources: { policy: spec.source }, ...debianMirrorOf(spec.kind), log });
     const { keyed, kept } = await claimKept(spec, 'kind', log);
     let adopt = kept?.state as KindKeptState | undefined;
     const share = keyed ? undefined : spec.handoff;
@@ -151,7 +151,7 @@ export class KindEnvironment implements ScenarioEnvironment {
 
   private async startVault(engine: VaultEngine, version: string, placement: Placement) {
     const binary = await vaultBinary(engine, version);
-    const image = await ensureExtraImage(vaultImageSpec(engine, version, binary), this.log, { policy: this.spec.source });
+    const image = await ensureExtraImage(vaultImageSpec(engine, version, binary), this.log, { policy: this.spec.source, ...debianMirrorOf(this.spec.kind) });
     const slug = `${engine}-${version.replace(/[^a-zA-Z0-9]+/g, '-')}`.toLowerCase();
     if (placement === 'in-cluster') {
       await this.cluster.ensureImage(image.ref);
@@ -317,5 +317,5 @@ async function attachRunning(cluster: KindCluster, running: RunningRelease, log:
 /** cert-manager at `version`: the pinned release, or the release under test where it stands for that version. */
 function installCertManager(spec: EnvironmentSpec, cluster: KindCluster, version: string, log: Logger): Promise<KindCertManager> {
   const candidate = candidateFor(spec, version);
-  return KindCertManager.install({ cluster, version, helmVersion: spec.pins.helm, source: spec.source, ...(candidate ? { candidate } : {}), log });
+  return KindCertManager.install({ cluster, version, helmVersion: spec.pins.helm, source: spec.source, ...debianMirrorOf(spec.kind), ...(candidate ? { candidate } : {}), log });
 }

@@ -25,4 +25,8 @@ describe('which pinned Kubernetes kind runs on this host', () => {
   it('orders by minor, then patch', () => {
     expect(kindSupport(['v1.36.10', 'v1.36.9', 'v1.34.4'], 'v0.33.0', 'v2').newest).toBe('v1.36.10');
   });
+
+  it('puts a release after its pre-releases', () => {
+    expect(kindSupport(['v1.36.0', 'v1.36.0-rc.1'], 'v0.33.0', 'v2').newest).toBe('v1.36.0');
+  });
 });

@@ -7,7 +7,7 @@
  * refuses cgroup v1 only while it is true); profiles.ts#kubeletSettings sets it false from 1.35. kind v0.33.0 itself
  * only warns on a cgroup v1 host (sigs.k8s.io/kind pkg/cluster/internal/create/create.go).
  */
-import { kubernetesMinor } from '../lib/kubernetes-version.ts';
+import { compareVersions } from '../lib/semver.ts';
 import { kindCannotCreate, kubeletSettings } from './profiles.ts';
 
 export interface KindKubernetesSupport {
@@ -27,6 +27,6 @@ export function kindSupport(kubernetesVersions: readonly string[], kindVersion: 
     return { version, runs: true, note };
   });
   const running = versions.filter((v) => v.runs).map((v) => v.version);
-  const newest = running.sort((a, b) => kubernetesMinor(a) - kubernetesMinor(b) || a.localeCompare(b, undefined, { numeric: true })).at(-1);
+  const newest = running.sort(compareVersions).at(-1);
   return { versions, ...(newest ? { newest } : {}) };
 }

@@ -7,14 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KindCluster, removeKindNetworkIfUnused } from './cluster.ts';
-import { buildKindImages } from './images/build.ts';
+import { buildKindImages, debianMirrorOf } from './images/build.ts';
+import { sourceSettings } from '../cli/run-settings.ts';
 import { processLedger } from '../runner/environment-spec.ts';
 import { profileByName, proveCluster, VAULT_AUDIENCE, type ProofResult } from './prove.ts';
 
 const profiles = (process.env.CM_VAULT_E2E_KIND_PROFILES ?? 'kind').split(',').map((s) => s.trim()).filter(Boolean);
 describe('kind backend', () => {
   beforeAll(async () => {
-    await buildKindImages();
+    const { source, debianMirror } = sourceSettings();
+    await buildKindImages({ sources: { policy: source }, ...debianMirrorOf({ debianMirror }) });
   }, 30 * 60_000);
 
   afterAll(async () => {

@@ -8,7 +8,7 @@ import { binaryPath, vaultBinary } from '../provision/artifacts.ts';
 import type { ClusterServes } from '../runner/cluster-handoff.ts';
 import type { EnvironmentSpec } from '../runner/environment-spec.ts';
 import { CERT_MANAGER_COMPONENTS, imageSpec } from './certmanager.ts';
-import { ensureExtraImage } from './images/build.ts';
+import { debianMirrorOf, ensureExtraImage } from './images/build.ts';
 import type { Logger } from './images/common.ts';
 import { ensureStockedNodeImage, type StockedNodeImage } from './images/stocked.ts';
 import { vaultImageSpec } from './images/vault-image.ts';
@@ -26,7 +26,7 @@ export const MIN_LOADS_TO_STOCK = 2;
 export async function nodeImageFor(spec: EnvironmentSpec, serves: ClusterServes | undefined, nodeImage: string, log: Logger): Promise<StockedNodeImage> {
   const plain = { image: nodeImage, stock: new Map() };
   if (!serves || spec.kind.stockNodes === false || serves.certManager.length + serves.inClusterVaults.length < MIN_LOADS_TO_STOCK) return plain;
-  const source = { policy: spec.source };
+  const source = { policy: spec.source, ...debianMirrorOf(spec.kind) };
   // An image that cannot be made now (its release not provisioned) is left out: its environment loads it, or says why not.
   const made = async (what: string, make: () => Promise<string[]>) => make().catch((err: unknown) => {
     log(`image: not stocking ${what}: ${err instanceof EnvironmentError ? err.problem : String(err)}; loaded when its environment starts`);

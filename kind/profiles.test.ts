@@ -71,6 +71,9 @@ describe('kind configs from cluster profiles', () => {
     expect(kubeadmApiVersion('v0.33.0', 'v1.35.4')).toBe('v1beta3');
     expect(kubeadmApiVersion('v0.33.0', 'v1.36.3')).toBe('v1beta4');
     expect(kubeadmApiVersion(undefined, 'v1.37.2')).toBe('v1beta3');
+    // a kind release past v0.x renders v1beta4 too
+    expect(kubeadmApiVersion('v1.0.0', 'v1.37.2')).toBe('v1beta4');
+    expect(kubeadmApiVersion('v0.32.0-alpha.1', 'v1.37.2')).toBe('v1beta3');
     const kind = profiles.get('kind')!;
     const [v4] = kindConfig(kind, { ...opts('a'), kubernetesVersion: 'v1.37.2', kindVersion: 'v0.33.0' }).kubeadmConfigPatches.map((p) => parse(p));
     expect(v4.apiServer.extraArgs).toEqual(Object.entries(apiServerArgs(kind)).map(([name, value]) => ({ name, value })));

@@ -4,7 +4,7 @@
  * `--service-account-issuer` and `--api-audiences`.
  */
 import { stringify } from 'yaml';
-import { kubernetesMinor } from '../lib/kubernetes-version.ts';
+import { compareVersions, kubernetesMinor, parseVersion } from '../lib/semver.ts';
 import { csvJoin } from '../local/apiserver.ts';
 import type { ClusterProfile } from '../scenarios/types.ts';
 import { POD_SUBNET } from './images/base.ts';
@@ -49,8 +49,8 @@ export function kubeletSettings(kubernetesVersion: string): Record<string, unkno
  * pairs, v1beta3 as a map; a patch in the other shape would not merge.
  */
 export function kubeadmApiVersion(kindVersion: string | undefined, kubernetesVersion: string): 'v1beta3' | 'v1beta4' {
-  const kind = /^v?0\.(\d+)\./.exec(kindVersion ?? '');
-  return kind && Number(kind[1]) >= 32 && kubernetesMinor(kubernetesVersion) >= 36 ? 'v1beta4' : 'v1beta3';
+  const kind = kindVersion ? parseVersion(kindVersion) : undefined;
+  return kind && compareVersions(kind, 'v0.32.0') >= 0 && kubernetesMinor(kubernetesVersion) >= 36 ? 'v1beta4' : 'v1beta3';
 }
 
 /**

@@ -37,7 +37,7 @@ export interface DoctorReport {
 }
 
 /** What is on this machine, and exactly how to get what is not. */
-export async function doctor(recipes: Recipe[], opts: { docker?: boolean; kind?: { version?: string; kubernetes: string[] } } = {}): Promise<DoctorReport> {
+export async function doctor(recipes: Recipe[], opts: { docker?: boolean; dockerHost?: string; kind?: { version?: string; kubernetes: string[] } } = {}): Promise<DoctorReport> {
   const layout = cacheLayout();
   const manifest = await readManifest(layout.manifest);
   const components: ComponentReport[] = [];
@@ -58,7 +58,7 @@ export async function doctor(recipes: Recipe[], opts: { docker?: boolean; kind?:
     });
   }
   const go = await goVersion().catch(() => null);
-  const docker = opts.docker === false ? { error: 'not checked' } : await dockerStatus().catch((e: Error) => ({ error: e.message }));
+  const docker = opts.docker === false ? { error: 'not checked' } : await dockerStatus(opts.dockerHost ? { dockerHost: opts.dockerHost } : {}).catch((e: Error) => ({ error: e.message }));
   const hostPackages = missingHostPackages(['local', 'kind']).map((p) => ({ name: p.name, why: p.why }));
   const missing = recipes.filter((r) => r.kind !== 'unavailable' && !components.find((c) => c.name === r.name && c.version === r.version)?.present);
   const getMissing = missing.length || hostPackages.length ? { command: 'npx cm-vault-e2e provision --for local,kind', seconds: await estimateSeconds(missing, undefined, layout) } : undefined;

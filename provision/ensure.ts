@@ -9,7 +9,7 @@ import { holdGoCaches } from './go.ts';
 import { ensureHostPackages } from './host-packages.ts';
 import { recipesForPlans } from './needs.ts';
 import { pinsOf } from './pins.ts';
-import { estimateSeconds, missingRecipes, provision } from './provision.ts';
+import { estimateSeconds, missingRecipes, provision, type ProvisionOptions } from './provision.ts';
 import type { ArtifactSet } from './recipe.ts';
 import { allRecipes } from './recipes/index.ts';
 
@@ -18,7 +18,12 @@ import { allRecipes } from './recipes/index.ts';
  * exactly the pinned artifacts they use (one Kubernetes, one cert-manager, one Vault for one scenario) — so a
  * newcomer's first `run ID` works on a new machine, saying what it gets and about how long that takes.
  */
-export async function provisionFor(plans: Plan[], backend: ArtifactSet, versions: Versions, opts: { log: (line: string) => void; signal?: AbortSignal }): Promise<void> {
+export async function provisionFor(
+  plans: Plan[],
+  backend: ArtifactSet,
+  versions: Versions,
+  opts: { log: (line: string) => void; signal?: AbortSignal } & Pick<ProvisionOptions, 'source' | 'officialMirror'>,
+): Promise<void> {
   await ensureHostPackages([backend], opts.log, { forTests: false });
   if (backend === 'kind' && !(await dockerAnswers())) await ensureDockerHost({ onLine: opts.log });
   const missing = await missingRecipes(recipesForPlans(allRecipes(pinsOf(versions)), plans, [backend]));
@@ -29,7 +34,8 @@ export async function provisionFor(plans: Plan[], backend: ArtifactSet, versions
   const goUse = await holdGoCaches(layout);
   let outcomes;
   try {
-    outcomes = await provision(missing, { layout, log: opts.log, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const { log, signal, source, officialMirror } = opts;
+    outcomes = await provision(missing, { layout, log, ...(signal ? { signal } : {}), ...(source ? { source } : {}), ...(officialMirror ? { officialMirror } : {}) });
   } finally {
     // what only built the artifacts goes, as after `provision`
     await goUse.release({ drop: true });

@@ -1,4 +1,7 @@
-/** Just enough of go.mod to carry a dependency's `replace` directives into a wrapper module. */
+// Just enough of go.mod to carry a dependency's `go` and `replace` directives into a wrapper module. Read here,
+// not with `go mod edit -json`: the recipes' wrappers are built in the hermetic unit tests, which run no Go.
+
+/** A `replace` directive: `from[ fromVersion] => to[ toVersion]`. */
 export interface Replace {
   from: string;
   fromVersion?: string;
@@ -46,12 +49,15 @@ export function renderGoMod(w: WrapperModule): string {
   if (w.require.length) {
     lines.push('require (', ...w.require.map((r) => `\t${r.path} ${r.version}`), ')', '');
   }
-  for (const r of w.replace) {
-    const left = r.fromVersion ? `${r.from} ${r.fromVersion}` : r.from;
-    const right = r.toVersion ? `${r.to} ${r.toVersion}` : r.to;
-    lines.push(`replace ${left} => ${right}`);
-  }
+  for (const r of w.replace) lines.push(`replace ${replaceText(r)}`);
   return lines.join('\n') + '\n';
+}
+
+/** A replace as go.mod writes it, without the keyword: `a v1 => b v2`. */
+export function replaceText(r: Replace): string {
+  const left = r.fromVersion ? `${r.from} ${r.fromVersion}` : r.from;
+  const right = r.toVersion ? `${r.to} ${r.toVersion}` : r.to;
+  return `${left} => ${right}`;
 }
 
 /** The go directive of a go.mod (a wrapper must not ask for less than its dependency does). */

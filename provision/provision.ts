@@ -12,7 +12,7 @@ import { goCaches, goVersion, moduleCache, type GoCaches } from './go.ts';
 import { isAlive } from '../lib/run-identity.ts';
 import { entryKey, ManifestWriter, readManifest, type ManifestEntry } from './manifest.ts';
 import { obtain } from './official/install.ts';
-import { sourcePolicy } from './official/policy.ts';
+import type { SourcePolicy } from './official/policy.ts';
 import type { ArtifactSet, Recipe } from './recipe.ts';
 
 export type Outcome =
@@ -34,6 +34,10 @@ export interface ProvisionOptions {
   signal?: AbortSignal;
   /** The Go build (tests stub it). */
   build?: typeof buildRecipe;
+  /** Official releases first, or always the build (default auto: official, then the build). */
+  source?: SourcePolicy;
+  /** Base URL standing in for the upstream release hosts. */
+  officialMirror?: string;
 }
 
 export function selectRecipes(recipes: Recipe[], only?: string[], sets?: ArtifactSet[]): Recipe[] {
@@ -87,7 +91,7 @@ export async function estimateSeconds(recipes: Recipe[], jobs = availableParalle
 export async function provision(recipes: Recipe[], opts: ProvisionOptions = {}): Promise<Outcome[]> {
   const layout = opts.layout ?? cacheLayout();
   const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
-  const policy = sourcePolicy();
+  const policy = opts.source ?? 'auto';
   const build = opts.build ?? buildRecipe;
   const caches = opts.goCaches ?? goCaches(layout);
   await removeAbandonedStaging(join(layout.root, 'staging'));
@@ -138,6 +142,7 @@ export async function provision(recipes: Recipe[], opts: ProvisionOptions = {}):
               policy,
               log,
               label,
+              ...(opts.officialMirror ? { mirror: opts.officialMirror } : {}),
               ...(opts.signal ? { signal: opts.signal } : {}),
               build: async () => {
                 go ??= await goVersion();

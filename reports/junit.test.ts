@@ -71,14 +71,21 @@ describe('toJUnit', () => {
 
 describe('parseXml (the checker itself)', () => {
   it.each([
-    ['<a><b></a>', 'mismatched'],
-    ['<a x="1" x="2"/>', 'duplicate'],
-    ['<a>&nbsp;</a>', 'unknown entity'],
-    ['<a>x & y</a>', 'bare &'],
-    ['<a/><b/>', 'after the root'],
-    ['<a x="<"/>', 'bad attribute'],
-    ['<a>\u0001</a>', 'forbidden'],
-    ['<a>', 'unclosed'],
+    ['<a><b></a>', 'Missing end tag for element b'],
+    ['<a x="1" x="2"/>', 'Duplicate attribute'],
+    ['<a>&nbsp;</a>', "Named entity isn't defined"],
+    ['<a>x & y</a>', 'Unterminated reference'],
+    ['<a/><b/>', 'Extra content at the end'],
+    ['<a x="<"/>', 'Unescaped `<`'],
+    ['<a>\u0001</a>', 'Invalid character'],
+    ['<a>', 'Missing end tag for element a'],
+    ['<a>]]></a>', 'Missing end tag for element a'],
+    ['<a x="1"y="2"/>', 'Unclosed start tag'],
+    ['', 'Root element is missing'],
+    // a forbidden character written as a reference is not well-formed either (the hand-written parser let it by)
+    ['<a>&#0;</a>', 'Character reference resolves to an invalid character'],
+    ['<a b="&#1;"/>', 'Character reference resolves to an invalid character'],
+    ['<a/><!-- x -- y -->', "`--` isn't allowed inside a comment"],
   ])('rejects %j', (xml, why) => {
     expect(() => parseXml(xml)).toThrow(XmlError);
     expect(() => parseXml(xml)).toThrow(why);

@@ -28,6 +28,8 @@ export interface RunSettings {
   candidate?: CertManagerCandidate;
   /** Where images come from (official first, or always built). */
   source: SourcePolicy;
+  /** Base URL standing in for the upstream release hosts, for what a run provisions first. */
+  officialMirror?: string;
   kind?: KindSettings;
   /** The run's ledger (lib/ledger.ts): what environments make is recorded there; default, one for this process. */
   run?: RunLedger;
@@ -48,6 +50,8 @@ export interface KindSettings {
   instance?: string;
   /** Keep a node that failed to come up, to look inside. */
   keepFailed?: boolean;
+  /** The Debian mirror the node images' rootfs is debootstrapped from (default deb.debian.org). */
+  debianMirror?: string;
   /** Make shared clusters from node images stocked with what their environments run (kind/images/stocked.ts); default true. */
   stockNodes?: boolean;
 }

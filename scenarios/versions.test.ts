@@ -95,4 +95,10 @@ describe('loadVersions', () => {
     expect(compareVersions('v1.21.1', 'v1.20.3')).toBeGreaterThan(0);
     expect(compareVersions('v1.16.5', 'v1.16.5')).toBe(0);
   });
+
+  it('orders a pre-release before its release, not as NaN', () => {
+    expect(compareVersions('v1.21.0-alpha.1', 'v1.21.0')).toBeLessThan(0);
+    expect(compareVersions('v1.21.0-rc.1', 'v1.21.0-beta.2')).toBeGreaterThan(0);
+    expect(['v1.21.0', 'v1.21.0-rc.1', 'v1.20.3'].sort(compareVersions)).toEqual(['v1.20.3', 'v1.21.0-rc.1', 'v1.21.0']);
+  });
 });

@@ -1,6 +1,7 @@
 import { packageFile } from '../lib/package-root.ts';
 import { z } from 'zod';
 import { InputError } from '../lib/errors.ts';
+import { compareVersions } from '../lib/semver.ts';
 import type { VaultEngine } from './types.ts';
 import { displayPath } from './paths.ts';
 import { FIX, firstError, type Problem, zodProblems } from './zod-errors.ts';
@@ -8,6 +9,9 @@ import { readYamlFile } from './yaml-source.ts';
 
 /** The versions file shipped with this package (the single source of every pinned component). */
 export const VERSIONS_FILE = packageFile('versions.yaml');
+
+/** Ordering of versions, for the modules that read versions.yaml (lib/semver.ts). */
+export { compareVersions };
 
 export const VERSION_PATTERN = /^v\d+\.\d+\.\d+$/;
 const Version = z.string().regex(VERSION_PATTERN, `must be a version like v1.16.5${FIX}write it as vMAJOR.MINOR.PATCH`);
@@ -143,13 +147,3 @@ function component(c: z.infer<typeof Component>): ComponentVersions {
   };
 }
 
-/** Order of `vMAJOR.MINOR.PATCH` versions (negative when a < b). */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.replace(/^v/, '').split('.').map(Number);
-  const pb = b.replace(/^v/, '').split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}

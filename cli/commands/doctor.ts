@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { doctor, formatDoctor } from '../../provision/doctor.ts';
 import { loadPins } from '../../provision/pins.ts';
 import { allRecipes } from '../../provision/recipes/index.ts';
+import { dockerHost } from '../run-settings.ts';
 
 export function registerDoctor(program: Command): void {
   program
@@ -12,7 +13,8 @@ export function registerDoctor(program: Command): void {
     .action(async (opts: { json?: boolean; docker: boolean }, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as { versions?: string };
       const pins = await loadPins(globals.versions);
-      const report = await doctor(allRecipes(pins), { docker: opts.docker, kind: { version: pins.kind, kubernetes: pins.kubernetes } });
+      const host = dockerHost();
+      const report = await doctor(allRecipes(pins), { docker: opts.docker, ...(host ? { dockerHost: host } : {}), kind: { version: pins.kind, kubernetes: pins.kubernetes } });
       process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report) + '\n');
     });
 }

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../../lib/errors.ts';
+import { compareVersions } from '../../lib/semver.ts';
 import { renderExplanation } from '../../scenarios/oracle/index.ts';
 import { judge, mismatchText, outcomeText, type Judged } from '../../scenarios/outcome.ts';
 import { loadPlans, loadPlansFor, type GlobalOptions } from '../../scenarios/plan.ts';
@@ -55,7 +56,7 @@ function text(j: Judged): string {
 }
 
 function isDowngrade(u: { from: string; to: string }): boolean {
-  return u.from.localeCompare(u.to, undefined, { numeric: true }) > 0;
+  return compareVersions(u.from, u.to) > 0;
 }
 
 function toJson(j: Judged) {

@@ -17,6 +17,7 @@ import type { ArtifactSet } from '../../provision/recipe.ts';
 import { allRecipes } from '../../provision/recipes/index.ts';
 import { filterPlans, loadPlansFor, type GlobalOptions } from '../../scenarios/plan.ts';
 import { loadVersions } from '../../scenarios/versions.ts';
+import { sourceSettings } from '../run-settings.ts';
 
 const SETS: ArtifactSet[] = ['local', 'kind'];
 
@@ -51,6 +52,7 @@ export function registerProvision(program: Command): void {
       const started = Date.now();
       const forKind = !!sets?.includes('kind');
       const layout = cacheLayout();
+      const { source, officialMirror, debianMirror } = sourceSettings();
       await ensureHostPackages(sets ?? SETS, log);
       if (opts.docker || forKind) await ensureDockerHost({ onLine: log });
       const goUse = await holdGoCaches(layout);
@@ -59,7 +61,7 @@ export function registerProvision(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const outcomes = await provision(chosen, { layout, jobs: Number(opts.jobs), verify: !!opts.verify, signal: controller.signal, log });
+        const outcomes = await provision(chosen, { layout, jobs: Number(opts.jobs), verify: !!opts.verify, signal: controller.signal, log, source, ...(officialMirror ? { officialMirror } : {}) });
         const failed = outcomes.filter((o) => o.state === 'failed');
         const counts = ['built', 'cached', 'unavailable', 'failed'].map((s) => `${outcomes.filter((o) => o.state === s).length} ${s}`).join(', ');
         log(`provision: ${counts} in ${duration((Date.now() - started) / 1000)}`);
@@ -71,7 +73,7 @@ export function registerProvision(program: Command): void {
         if (forKind) {
           // The node images and kubeadm's images, for the Kubernetes versions chosen (a warm cache only checks labels).
           for (const kubernetesVersion of new Set(chosen.filter((r) => r.name === 'kube-node').map((r) => r.version))) {
-            const images = await buildKindImages({ kubernetesVersion, log });
+            const images = await buildKindImages({ kubernetesVersion, sources: { policy: source }, ...(debianMirror ? { debianMirror } : {}), log });
             log(`provision: kind node image ${images.nodeImage} ready`);
           }
         }

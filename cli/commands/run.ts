@@ -76,7 +76,8 @@ export function registerRun(program: Command): void {
         const chosen = (backend = await backendFor(opts.backend, opts, { ledger, stop: (why) => stopping.stop(why, 3), log }));
         const skipReason = (p: Plan) => chosen.skipReason?.(p) ?? (opts.backend === 'kind' ? kindCannotCreate(versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
         if (opts.provision && (opts.backend === 'local' || opts.backend === 'kind')) {
-          await provisionFor(plans.filter((p) => !skipReason(p)), opts.backend, versions, { log: (l) => process.stderr.write(`${l}\n`), signal: stopping.signal });
+          const { source, officialMirror } = settings;
+          await provisionFor(plans.filter((p) => !skipReason(p)), opts.backend, versions, { log: (l) => process.stderr.write(`${l}\n`), signal: stopping.signal, source, ...(officialMirror ? { officialMirror } : {}) });
         }
         const result = await runPlans(plans, {
           startEnvironment: chosen.startEnvironment,

@@ -13,7 +13,6 @@ import { execa } from 'execa';
 import pLimit from 'p-limit';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { binaryPath } from '../../provision/artifacts.ts';
-import { sourcePolicy } from '../../provision/official/policy.ts';
 import { loadVersions, type Versions } from '../../scenarios/versions.ts';
 import { ensureBaseImage } from './base.ts';
 import { docker, dockerMaybe, imageLabel, imageSize, INPUTS_LABEL_KEY, kindCache, PROJECT_LABEL, stderrLogger, type Logger } from './common.ts';
@@ -21,7 +20,7 @@ import { busyboxSpec, componentSpecs, ensureComponent, parseKubeadmImages, tagOf
 import { defaultNodeImage, ensureNodeImage, type NodeImageResult } from './node.ts';
 import { ensurePause } from './pause.ts';
 import { chooseImageSource, defaultImageDeps, officialImageFor, type ImageSourceDeps } from './pull.ts';
-import { defaultRootfsSpec, ensureRootfs, unpackRootfs, type RootfsResult } from './rootfs.ts';
+import { defaultRootfsSpec, ensureRootfs, unpackRootfs, type RootfsResult, type RootfsSpec } from './rootfs.ts';
 import { secondsSince } from '../../lib/wait.ts';
 
 export const TEST_POD_IMAGE = 'cm-vault-e2e/busybox:local';
@@ -53,8 +52,10 @@ export interface BuildOptions {
   kubernetesVersion?: string;
   image?: string;
   log?: Logger;
-  /** Docker, the registry and the source policy, for the official road (tests inject them). */
+  /** Docker, the registry and the source policy (default auto), for the official road (tests inject them). */
   sources?: Partial<ImageSourceDeps>;
+  /** The Debian mirror the rootfs is debootstrapped from (default deb.debian.org). */
+  debianMirror?: string;
   /** The versions file the node image must agree with (default: the shipped versions.yaml). */
   versions?: Versions;
 }
@@ -115,13 +116,14 @@ async function buildImages(opts: BuildOptions): Promise<KindImagesResult> {
   const pins = pinnedVersions(versions);
   const k8s = opts.kubernetesVersion ?? pins.kubernetes;
   const image = opts.image ?? defaultNodeImage(k8s);
-  const sources = { ...defaultImageDeps(opts.sources?.policy ?? sourcePolicy(), log), ...opts.sources };
+  const sources = { ...defaultImageDeps(opts.sources?.policy ?? 'auto', log), ...opts.sources };
+  const rootfsSpec = defaultRootfsSpec(opts.debianMirror);
 
   // kind's own node image for this Kubernetes, where its release published one: then nothing below is built but
   // the test pods' busybox
   const officialNode = await chooseImageSource(image, officialImageFor(image, { kindVersion: pins.kind }), sources);
   if (officialNode.source === 'official') {
-    const rootfs = await ensureRootfs(defaultRootfsSpec(), log);
+    const rootfs = await ensureRootfs(rootfsSpec, log);
     const busybox = await ensureTestPodImage(rootfs, log);
     const node: OfficialNodeImage = { image, source: 'official', official: officialNode.official!, seconds: secondsSince(started) };
     const sizes: Record<string, number> = {};
@@ -149,7 +151,7 @@ async function buildImages(opts: BuildOptions): Promise<KindImagesResult> {
   const refs = parseKubeadmImages(listed.stdout);
   checkRefsAgainstPins(refs, pins, kubeadmRecordOf(versions, k8s));
 
-  const rootfs = await ensureRootfs(defaultRootfsSpec(), log);
+  const rootfs = await ensureRootfs(rootfsSpec, log);
   // unpacked only when some image has to be built
   const unpacked = join(kindCache().work, `rootfs-unpacked-${rootfs.key}-${process.pid}`);
   let unpacking: Promise<string> | undefined;
@@ -199,6 +201,12 @@ async function ensureTestPodImage(rootfs: RootfsResult, log: Logger, rootfsDir?:
   }
 }
 
+/** Where an extra image comes from: the official road's deps and policy (default auto), and the rootfs's Debian mirror. */
+export type ExtraImageOptions = Partial<ImageSourceDeps> & { debianMirror?: string };
+
+/** The Debian mirror option of a run's kind settings, when it names one. */
+export const debianMirrorOf = (kind: { debianMirror?: string }) => (kind.debianMirror ? { debianMirror: kind.debianMirror } : {});
+
 /** An extra image: built here (a tarball in the cache) or the official one, adopted under the same name. */
 export type ExtraImage = Omit<BuiltComponent, 'tarball'> & { tarball?: string; source: 'official' | 'build'; official?: string };
 
@@ -207,19 +215,20 @@ export type ExtraImage = Omit<BuiltComponent, 'tarball'> & { tarball?: string; s
  * the pull works (kind/images/pull.ts), else built unless cached; present in Docker afterwards (for
  * `kind load docker-image` or `docker run`) under `spec.ref` either way.
  */
-export async function ensureExtraImage(spec: ComponentSpec, log: Logger = stderrLogger, sources: Partial<ImageSourceDeps> = {}): Promise<ExtraImage> {
+export async function ensureExtraImage(spec: ComponentSpec, log: Logger = stderrLogger, opts: ExtraImageOptions = {}): Promise<ExtraImage> {
   const started = Date.now();
-  const chosen = await chooseImageSource(spec.ref, officialImageFor(spec.ref), { ...defaultImageDeps(sources.policy ?? sourcePolicy(), log), ...sources });
+  const { debianMirror, ...sources } = opts;
+  const chosen = await chooseImageSource(spec.ref, officialImageFor(spec.ref), { ...defaultImageDeps(sources.policy ?? 'auto', log), ...sources });
   if (chosen.source === 'official') {
     return { name: spec.name, ref: spec.ref, key: chosen.official!, built: false, seconds: secondsSince(started), bytes: (await imageSize(spec.ref)) ?? 0, source: 'official', official: chosen.official! };
   }
-  return { ...(await buildExtraImage(spec, log)), source: 'build' };
+  return { ...(await buildExtraImage(spec, defaultRootfsSpec(debianMirror), log)), source: 'build' };
 }
 
 let extraBuilds = 0;
 
-async function buildExtraImage(spec: ComponentSpec, log: Logger): Promise<BuiltComponent> {
-  const rootfs = await ensureRootfs(defaultRootfsSpec(), log);
+async function buildExtraImage(spec: ComponentSpec, rootfsSpec: RootfsSpec, log: Logger): Promise<BuiltComponent> {
+  const rootfs = await ensureRootfs(rootfsSpec, log);
   // One directory per build: two environments may build the same component for two releases at once.
   const unpacked = join(kindCache().work, `rootfs-unpacked-${rootfs.key}-${process.pid}-${spec.name}-${++extraBuilds}`);
   let unpacking: Promise<string> | undefined;

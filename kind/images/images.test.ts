@@ -86,7 +86,7 @@ describe('node files', () => {
   it('input keys are stable under key order and change with content', () => {
     expect(keyOf({ a: 1, b: [1, 2] })).toBe(keyOf({ b: [1, 2], a: 1 }));
     expect(keyOf({ a: 1 })).not.toBe(keyOf({ a: 2 }));
-    const spec = defaultRootfsSpec({});
+    const spec = defaultRootfsSpec();
     expect(rootfsKey(spec)).toBe(rootfsKey({ ...spec, packages: [...spec.packages].reverse() }));
     expect(rootfsKey(spec)).not.toBe(rootfsKey({ ...spec, mirror: 'http://mirror.example/debian' }));
   });

@@ -153,7 +153,8 @@ describe('ensureExtraImage', () => {
   });
 
   it('the Vault image is the official one when the pull works: tagged as the suite names it, nothing built', async () => {
-    delete process.env.CM_VAULT_E2E_SOURCE;
+    // the policy travels as a value (default auto): a variable in the process environment changes nothing here
+    process.env.CM_VAULT_E2E_SOURCE = 'build';
     const f = fake({});
     const image = await ensureExtraImage(vaultImageSpec('vault', 'v1.21.0', '/nonexistent/vault'), f.deps.log, { local: f.deps.local, pull: f.deps.pull, adopt: f.deps.adopt });
     expect(image).toMatchObject({ ref: 'cm-vault-e2e/vault:v1.21.0', source: 'official', official: 'hashicorp/vault:1.21.0', built: false });

@@ -33,9 +33,11 @@ export interface RootfsSpec {
 }
 
 export const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
+/** The variable naming another mirror (cli/run-settings.ts reads it). */
+export const DEBIAN_MIRROR_ENV = 'CM_VAULT_E2E_DEBIAN_MIRROR';
 
-export function defaultRootfsSpec(env: NodeJS.ProcessEnv = process.env): RootfsSpec {
-  return { suite: 'bookworm', mirror: env.CM_VAULT_E2E_DEBIAN_MIRROR || DEFAULT_MIRROR, variant: 'minbase', packages: [...NODE_PACKAGES] };
+export function defaultRootfsSpec(mirror: string = DEFAULT_MIRROR): RootfsSpec {
+  return { suite: 'bookworm', mirror, variant: 'minbase', packages: [...NODE_PACKAGES] };
 }
 
 export function rootfsKey(spec: RootfsSpec): string {
@@ -87,7 +89,7 @@ export async function ensureRootfs(spec: RootfsSpec = defaultRootfsSpec(), log: 
       throw new EnvironmentError(
         'debootstrap',
         `debootstrap ${spec.suite} failed (exit ${r.exitCode})`,
-        `check that ${spec.mirror} is reachable (set CM_VAULT_E2E_DEBIAN_MIRROR for another mirror) and that the packages exist in ${spec.suite}`,
+        `check that ${spec.mirror} is reachable (set ${DEBIAN_MIRROR_ENV} for another mirror) and that the packages exist in ${spec.suite}`,
         [...tailLines(r.all, 10), ...tailLines(logTail.stdout, 10)],
       );
     }

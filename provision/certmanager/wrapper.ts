@@ -22,6 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageFile } from '../../lib/package-root.ts';
+import { goDirective, parseReplaces, replaceText } from '../gomod.ts';
 
 export type CertManagerBinary = 'controller' | 'webhook' | 'cainjector';
 export const CERT_MANAGER_BINARIES: readonly CertManagerBinary[] = ['controller', 'webhook', 'cainjector'];
@@ -203,24 +204,9 @@ export function launcherRange(binary: CertManagerBinary, version: string): strin
 
 /** Reads the `go` directive and the `replace` lines (single and block form) of a go.mod. */
 export function parseRootGoMod(text: string): RootGoMod {
-  const lines = text.split('\n').map((l) => l.replace(/\/\/.*$/, '').trim());
-  let go = '';
-  const replaces: string[] = [];
-  let inBlock = false;
-  for (const line of lines) {
-    if (!line) continue;
-    if (inBlock) {
-      if (line === ')') inBlock = false;
-      else replaces.push(line.replace(/\s+/g, ' '));
-      continue;
-    }
-    const goMatch = /^go\s+(\S+)$/.exec(line);
-    if (goMatch) go = goMatch[1]!;
-    else if (/^replace\s*\($/.test(line)) inBlock = true;
-    else if (line.startsWith('replace ')) replaces.push(line.slice('replace '.length).trim().replace(/\s+/g, ' '));
-  }
+  const go = goDirective(text);
   if (!go) throw new CertManagerWrapperError('the root go.mod has no go directive');
-  return { go, replaces };
+  return { go, replaces: parseReplaces(text).map(replaceText) };
 }
 
 function rootGoModFor(version: string, rootGoMod: string | undefined): RootGoMod {

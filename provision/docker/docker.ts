@@ -132,7 +132,8 @@ export async function ensureProbeImage(): Promise<void> {
 }
 
 /** What `doctor` shows about Docker. Never throws for a missing or broken Docker: it says so in the result. */
-export async function dockerStatus(): Promise<DockerStatus> {
+/** `dockerHost`: the DOCKER_HOST the docker client runs with, to name in the advice when it does not answer. */
+export async function dockerStatus(opts: { dockerHost?: string } = {}): Promise<DockerStatus> {
   const advice: string[] = [];
   const fix = provisionCommand();
   const cgroup = hostCgroupVersion();
@@ -161,7 +162,7 @@ export async function dockerStatus(): Promise<DockerStatus> {
   } else {
     daemon.error = firstError(info);
     privileged.error = 'no Docker daemon answers';
-    const host = process.env.DOCKER_HOST;
+    const host = opts.dockerHost;
     if (host && !/^unix:\/\/\/(var\/)?run\/docker\.sock$/.test(host)) {
       advice.push(`DOCKER_HOST=${host} does not answer: start that daemon, or \`unset DOCKER_HOST\` and run \`${fix}\`.`);
     } else {

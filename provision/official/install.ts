@@ -20,7 +20,7 @@ import { secondsSince } from '../../lib/wait.ts';
 
 export interface OfficialOptions extends FetchOptions {
   layout: ReturnType<typeof cacheLayout>;
-  /** Base URL standing in for the upstream hosts (default $CM_VAULT_E2E_OFFICIAL_MIRROR). */
+  /** Base URL standing in for the upstream hosts (`run`/`provision` take it from CM_VAULT_E2E_OFFICIAL_MIRROR). */
   mirror?: string;
 }
 
@@ -32,7 +32,7 @@ export async function installOfficial(recipe: GoRecipe, source: OfficialSource, 
   const covered = new Set(source.files.flatMap((f) => (f.unpack.kind === 'file' ? [f.unpack.binary] : Object.keys(f.unpack.members))));
   const missing = recipe.binaries.filter((b) => !covered.has(b.name)).map((b) => b.name);
   if (missing.length) throw new Error(`the official release declares no ${missing.join(', ')}`);
-  const mirror = opts.mirror ?? process.env[MIRROR_ENV];
+  const mirror = opts.mirror;
   await rm(staging, { recursive: true, force: true });
   await mkdir(downloads, { recursive: true });
   try {

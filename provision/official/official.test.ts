@@ -6,7 +6,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cacheLayout } from '../cache.ts';
 import { readManifest, sourceOf, type ManifestEntry } from '../manifest.ts';
@@ -16,10 +15,11 @@ import type { GoRecipe } from '../recipe.ts';
 import { allRecipes } from '../recipes/index.ts';
 import { loadVersions } from '../../scenarios/versions.ts';
 import { extractZip } from './archive.ts';
+import { zipOf } from './testing.ts';
 import { expectedSha256 } from './checksum.ts';
 import { forgetUnreachable } from './fetch.ts';
 import { installOfficial } from './install.ts';
-import { sourcePolicy } from './policy.ts';
+import { SOURCE_ENV, sourcePolicy } from './policy.ts';
 import { mirrored, MIRROR_ENV, releaseArch, type OfficialSource } from './sources.ts';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -126,45 +126,6 @@ describe('switches', () => {
   });
 });
 
-/** A zip as release tooling writes one: a deflated member and a stored one. */
-function zipOf(files: Array<{ name: string; data: Buffer; deflate: boolean }>): Buffer {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const f of files) {
-    const body = f.deflate ? deflateRawSync(f.data) : f.data;
-    const name = Buffer.from(f.name);
-    const method = f.deflate ? 8 : 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(f.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const dir = Buffer.alloc(46);
-    dir.writeUInt32LE(0x02014b50, 0);
-    dir.writeUInt16LE(20, 4);
-    dir.writeUInt16LE(20, 6);
-    dir.writeUInt16LE(method, 10);
-    dir.writeUInt32LE(body.length, 20);
-    dir.writeUInt32LE(f.data.length, 24);
-    dir.writeUInt16LE(name.length, 28);
-    dir.writeUInt32LE(offset, 42);
-    parts.push(local, name, body);
-    central.push(dir, name);
-    offset += 30 + name.length + body.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, cd, end]);
-}
-
 // The download path against a local HTTP server standing in for the upstream hosts (CM_VAULT_E2E_OFFICIAL_MIRROR).
 describe('official download', () => {
   const VERSION = 'v1.2.3';
@@ -175,7 +136,6 @@ describe('official download', () => {
   let mirror: string;
   let work: string;
   const dirs: string[] = [];
-  const saved = { mirror: process.env[MIRROR_ENV], source: process.env.CM_VAULT_E2E_SOURCE };
 
   const serve = (path: string, body: Buffer | string) => files.set(path, Buffer.isBuffer(body) ? body : Buffer.from(body));
   const layout = async () => {
@@ -236,10 +196,6 @@ describe('official download', () => {
     files.clear();
     hits.length = 0;
     forgetUnreachable();
-    for (const [k, v] of [[MIRROR_ENV, saved.mirror], ['CM_VAULT_E2E_SOURCE', saved.source]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
     for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
   });
 
@@ -248,11 +204,10 @@ describe('official download', () => {
       serve(`/up.example/release/${VERSION}/${b}`, script(VERSION));
       serve(`/up.example/release/${VERSION}/${b}.sha256`, `${sha(script(VERSION))}\n`);
     }
-    process.env[MIRROR_ENV] = mirror;
     const l = await layout();
     const calls: string[] = [];
     const lines: string[] = [];
-    const [out] = await provision([recipe(rawSource, ['fix', 'fix2'])], { layout: l, log: (x) => lines.push(x), build: stubBuild(calls) });
+    const [out] = await provision([recipe(rawSource, ['fix', 'fix2'])], { layout: l, log: (x) => lines.push(x), build: stubBuild(calls), officialMirror: mirror });
     expect(out!.state).toBe('built');
     expect(calls).toEqual([]);
     const entry = (await readManifest(l.manifest)).artifacts[`fixture@${VERSION}`]!;
@@ -266,7 +221,7 @@ describe('official download', () => {
     expect(await readFile(join(l.artifact('fixture', VERSION), 'fix'))).toEqual(script(VERSION));
     expect(lines.some((x) => /official release verified/.test(x))).toBe(true);
     hits.length = 0;
-    const [warm] = await provision([recipe(rawSource, ['fix', 'fix2'])], { layout: l, log: () => undefined, build: stubBuild(calls), verify: true });
+    const [warm] = await provision([recipe(rawSource, ['fix', 'fix2'])], { layout: l, log: () => undefined, build: stubBuild(calls), verify: true, officialMirror: mirror });
     expect(warm!.state).toBe('cached');
     expect(hits).toEqual([]);
   });
@@ -289,7 +244,7 @@ describe('official download', () => {
   });
 
   it('takes binaries out of a zip (deflated and stored members)', async () => {
-    const zip = zipOf([
+    const zip = await zipOf([
       { name: 'LICENSE.txt', data: Buffer.from('license text\n'.repeat(50)), deflate: false },
       { name: 'fix', data: script(VERSION), deflate: true },
     ]);
@@ -316,10 +271,8 @@ describe('official download', () => {
     await expect(installOfficial(recipe(rawSource, ['fix', 'fix2']), rawSource, { layout: l, mirror })).rejects.toThrow(/fix: SHA-256 [0-9a-f]{64} is not the published/);
     await nothingLeft(l);
     // and through provision with the fallback forbidden: failed, nothing cached, the build never called
-    process.env[MIRROR_ENV] = mirror;
-    process.env.CM_VAULT_E2E_SOURCE = 'official';
     const calls: string[] = [];
-    const [out] = await provision([recipe(rawSource, ['fix', 'fix2'])], { layout: l, log: () => undefined, build: stubBuild(calls) });
+    const [out] = await provision([recipe(rawSource, ['fix', 'fix2'])], { layout: l, log: () => undefined, build: stubBuild(calls), source: 'official', officialMirror: mirror });
     expect(out!.state).toBe('failed');
     if (out!.state === 'failed') expect(out!.error.message).toMatch(/official release of v1.2.3 could not be used: fix: SHA-256/);
     expect(calls).toEqual([]);
@@ -340,12 +293,11 @@ describe('official download', () => {
     await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((ok) => closed.close(ok));
-    process.env[MIRROR_ENV] = `http://127.0.0.1:${port}`;
     const l = await layout();
     const calls: string[] = [];
     const lines: string[] = [];
     const started = Date.now();
-    const [out] = await provision([recipe(rawSource, ['fix', 'fix2'])], { layout: l, log: (x) => lines.push(x), build: stubBuild(calls) });
+    const [out] = await provision([recipe(rawSource, ['fix', 'fix2'])], { layout: l, log: (x) => lines.push(x), build: stubBuild(calls), officialMirror: `http://127.0.0.1:${port}` });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(out!.state).toBe('built');
     expect(calls).toEqual(['fixture']);
@@ -356,16 +308,34 @@ describe('official download', () => {
     expect(entry.urls).toBeUndefined();
   });
 
-  it('CM_VAULT_E2E_SOURCE=build never asks the network', async () => {
+  it('source build never asks the network', async () => {
     serve(`/up.example/release/${VERSION}/fix`, script(VERSION));
     serve(`/up.example/release/${VERSION}/fix.sha256`, sha(script(VERSION)));
-    process.env[MIRROR_ENV] = mirror;
-    process.env.CM_VAULT_E2E_SOURCE = 'build';
     const l = await layout();
     const calls: string[] = [];
-    const [out] = await provision([recipe({ files: [rawSource.files[0]!] })], { layout: l, log: () => undefined, build: stubBuild(calls) });
+    const [out] = await provision([recipe({ files: [rawSource.files[0]!] })], { layout: l, log: () => undefined, build: stubBuild(calls), source: 'build', officialMirror: mirror });
     expect(out!.state).toBe('built');
     expect(calls).toEqual(['fixture']);
     expect(hits).toEqual([]);
+  });
+
+  it('takes the source and the mirror from its options, not from the process environment', async () => {
+    serve(`/up.example/release/${VERSION}/fix`, script(VERSION));
+    serve(`/up.example/release/${VERSION}/fix.sha256`, sha(script(VERSION)));
+    const saved = { source: process.env[SOURCE_ENV], mirror: process.env[MIRROR_ENV] };
+    process.env[SOURCE_ENV] = 'build';
+    process.env[MIRROR_ENV] = 'http://127.0.0.1:9/not-this-one';
+    try {
+      const calls: string[] = [];
+      const [out] = await provision([recipe({ files: [rawSource.files[0]!] })], { layout: await layout(), log: () => undefined, build: stubBuild(calls), source: 'official', officialMirror: mirror });
+      expect(out!.state).toBe('built');
+      expect(calls).toEqual([]);
+      expect(hits).toEqual([`/up.example/release/${VERSION}/fix.sha256`, `/up.example/release/${VERSION}/fix`]);
+    } finally {
+      for (const [k, v] of [[SOURCE_ENV, saved.source], [MIRROR_ENV, saved.mirror]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });

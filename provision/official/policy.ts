@@ -11,7 +11,8 @@ export type SourcePolicy = 'auto' | 'official' | 'build';
 
 export const SOURCE_ENV = 'CM_VAULT_E2E_SOURCE';
 
-export function sourcePolicy(env: NodeJS.ProcessEnv = process.env): SourcePolicy {
+/** The policy `CM_VAULT_E2E_SOURCE` in `env` names (cli/run-settings.ts passes the process environment). */
+export function sourcePolicy(env: NodeJS.ProcessEnv): SourcePolicy {
   const v = (env[SOURCE_ENV] ?? '').trim().toLowerCase();
   if (v === '' || v === 'auto') return 'auto';
   if (v === 'official' || v === 'build') return v;

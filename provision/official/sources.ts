@@ -35,10 +35,11 @@ export interface OfficialSource {
   files: OfficialFile[];
 }
 
-/** Base URL standing in for every upstream host: `<mirror>/<host>/<path>` (tests serve fixtures this way). */
+/** The variable naming a base URL that stands in for every upstream host (tests serve fixtures this way). */
 export const MIRROR_ENV = 'CM_VAULT_E2E_OFFICIAL_MIRROR';
 
-export function mirrored(url: string, mirror: string | undefined = process.env[MIRROR_ENV]): string {
+/** `url` as `<mirror>/<host>/<path>` when a mirror is given, else as it is. */
+export function mirrored(url: string, mirror: string | undefined): string {
   if (!mirror) return url;
   const u = new URL(url);
   return `${mirror.replace(/\/+$/, '')}/${u.host}${u.pathname}`;

@@ -1,5 +1,5 @@
 import { type EolEntry, EOL, eolOf } from './eol.ts';
-import { compareReleases, lineOf, newest, parseRelease, type Release, releaseText } from './semver.ts';
+import { compareVersions, lineOf, newest, parseRelease, releaseText, type SemVer } from '../../lib/semver.ts';
 import type { RadarComponent, RegistrySource } from './sources.ts';
 
 /** One registry's answer for one component: the versions it lists, or why it did not answer. */
@@ -51,29 +51,29 @@ export interface Radar {
 
 export function radarRow(c: RadarComponent, sourceName: string, listing: Listing, today: string, eol: readonly EolEntry[] = EOL): ComponentRow {
   const base = { name: c.name, source: sourceName, ...(c.default ? { default: c.default } : {}) };
-  const pinRows = (published: Release[]): PinRow[] =>
+  const pinRows = (published: SemVer[]): PinRow[] =>
     c.pinned.map((version) => {
       const r = parseRelease(version);
       const line = r ? lineOf(r) : version;
       // A pin the (partial) list does not reach yet is itself the newest known of its line.
       const listed = published.length ? newest(published, line) : undefined;
-      const top = listed && r && compareReleases(r, listed) > 0 ? r : listed;
+      const top = listed && r && compareVersions(r, listed) > 0 ? r : listed;
       const e = eolOf(c.name, line, eol);
       return {
         version,
         line,
         ...(top ? { newestPatch: releaseText(top) } : {}),
-        patchBehind: !!(r && top && compareReleases(top, r) > 0),
+        patchBehind: !!(r && top && compareVersions(top, r) > 0),
         ...(e ? { eol: { date: e.date, source: e.source, past: e.date <= today } } : {}),
       };
     });
   if (!listing.ok) return { ...base, pins: pinRows([]), newerLines: [], failure: { registry: listing.registry, problem: listing.problem } };
-  const published = listing.versions.map(parseRelease).filter((r): r is Release => !!r);
+  const published = listing.versions.map(parseRelease).filter((r): r is SemVer => !!r);
   const top = newest(published);
-  const pinnedReleases = c.pinned.map(parseRelease).filter((r): r is Release => !!r);
+  const pinnedReleases = c.pinned.map(parseRelease).filter((r): r is SemVer => !!r);
   const highestPin = newest(pinnedReleases);
   const newer = published.filter((r) => !highestPin || r.major > highestPin.major || (r.major === highestPin.major && r.minor > highestPin.minor));
-  const newerLines = [...new Set(newer.sort(compareReleases).map(lineOf))];
+  const newerLines = [...new Set(newer.sort(compareVersions).map(lineOf))];
   return { ...base, pins: pinRows(published), ...(top ? { newest: releaseText(top) } : {}), newerLines };
 }
 
@@ -109,7 +109,7 @@ async function probeNextPatch(source: RegistrySource, pin: PinRow, probe: Prober
   // From the newer of the pin and the newest listed patch: a pin may itself be newer than the list.
   const pinned = parseRelease(pin.version);
   const listed = pin.newestPatch ? parseRelease(pin.newestPatch) : undefined;
-  const base = pinned && listed && compareReleases(listed, pinned) > 0 ? listed : pinned;
+  const base = pinned && listed && compareVersions(listed, pinned) > 0 ? listed : pinned;
   if (!base) return;
   for (let patch = base.patch + 1; patch <= base.patch + MAX_PROBES; patch++) {
     const next = releaseText({ ...base, patch });

@@ -1,4 +1,4 @@
-import { kubernetesMinor } from '../../lib/kubernetes-version.ts';
+import { kubernetesMinor } from '../../lib/semver.ts';
 
 /**
  * Rights every ServiceAccount holds on a release by its default RBAC, beyond the self-reviews every user has: a
