@@ -11,7 +11,7 @@ import { HelmCertManager } from '../certmanager/helm-install.ts';
 import type { HelmTarget } from '../certmanager/helm-target.ts';
 import { EnvironmentError } from '../lib/errors.ts';
 import type { ClusterAccess } from '../lib/kube.ts';
-import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
+import type { HeldObjects, ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import type { EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
 import { VaultPool } from '../runner/vault-pool.ts';
@@ -162,9 +162,10 @@ export class ExistingEnvironment implements ScenarioEnvironment {
     return this.vaults.rootTokens();
   }
 
-  async reproInstructions(): Promise<string[]> {
+  async reproInstructions(held?: HeldObjects): Promise<string[]> {
     const cm = this.spec.cluster.certManager;
     return reproLines({
+      ...(held ? { held } : {}),
       name: this.key,
       what: `existing cluster ${this.spec.cluster.server}, context ${this.spec.cluster.context}`,
       kubeconfig: this.spec.pinned.kubeconfigPath,

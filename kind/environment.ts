@@ -12,7 +12,7 @@
  * scenario from this release, same Helm, same images), the cluster goes to it with cert-manager running instead,
  * reset to its state right after the install; that environment checks it healthy in place of installing it again.
  */
-import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
+import type { HeldObjects, ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { candidateFor, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
@@ -182,8 +182,9 @@ export class KindEnvironment implements ScenarioEnvironment {
     return this.vaults.rootTokens();
   }
 
-  async reproInstructions(): Promise<string[]> {
+  async reproInstructions(held?: HeldObjects): Promise<string[]> {
     return reproLines({
+      ...(held ? { held } : {}),
       name: this.key,
       what: `kind cluster ${this.cluster.name}; node container ${this.cluster.nodeContainer}`,
       kubeconfig: this.cluster.kubeconfigPath,

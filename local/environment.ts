@@ -13,7 +13,7 @@ import type { Resource, RunLedger } from '../lib/ledger.ts';
 import { ManagedProcess } from '../lib/process.ts';
 import { resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
 import { HANDOVER_CRD_WAIT_MS, handOn, mayHandOn, takeHanded, type HandedCluster, type HandOn } from '../runner/handover.ts';
-import type { ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
+import type { HeldObjects, ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import { certManagerController, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
@@ -154,11 +154,12 @@ export class LocalEnvironment implements ScenarioEnvironment {
     return this.vaults.rootTokens();
   }
 
-  async reproInstructions(): Promise<string[]> {
+  async reproInstructions(held?: HeldObjects): Promise<string[]> {
     const dir = this.dir;
     const kubeconfig = join(dir, 'admin.kubeconfig');
     await writeFile(kubeconfig, adminKubeconfig(this.cluster), { mode: 0o600 });
     return reproLines({
+      ...(held ? { held } : {}),
       name: this.key,
       what: `process cluster; logs in ${dir}`,
       kubeconfig,

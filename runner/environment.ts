@@ -32,6 +32,21 @@ export interface VaultHandle {
  * Where scenarios run: a cluster with cert-manager, and Vaults beside it. Backends (the process cluster, kind)
  * implement it; the scenario runner only talks to this interface.
  */
+/**
+ * The objects of the one scenario a kept or paused environment still holds, under the names it ran with: with
+ * `--parallel` above 1 a scenario runs under isolated names (runner/isolate.ts: `auth/kubernetes-e0797`,
+ * `team-a-e0797`), which the written scenario does not show.
+ */
+export interface HeldObjects {
+  scenario: string;
+  issuer: { kind: 'Issuer' | 'ClusterIssuer'; name: string; namespace?: string };
+  /** The Vault auth mount the run wrote (the Issuer's mountPath may name another one on purpose). */
+  mount: string;
+  role: string;
+  engine: VaultEngine;
+  version: string;
+}
+
 export interface ScenarioEnvironment {
   readonly key: string;
   readonly backend: 'local' | 'kind' | 'existing';
@@ -66,6 +81,6 @@ export interface ScenarioEnvironment {
   /** Secrets to scrub from anything this environment writes out. */
   secrets(): string[];
   /** For `run --keep`: shell lines that point kubectl and vault at this environment (secrets stay in 0600 files). */
-  reproInstructions(): Promise<string[]>;
+  reproInstructions(held?: HeldObjects): Promise<string[]>;
   stop(): Promise<void>;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { reproLines } from './repro.ts';
+import { loadPlans } from '../scenarios/plan.ts';
+import { isolate, suffixOf } from './isolate.ts';
+import { heldObjects, reproLines } from './repro.ts';
 
 const vault = { where: 'local process', address: 'https://127.0.0.1:8201', tokenFile: '/k/vault.token', caFile: '/k/ca.pem', logCommand: 'cat /k/vault.log' };
 const repro = {
@@ -19,7 +21,7 @@ describe('reproLines', () => {
     const lines = await reproLines(repro, async (engine, version) => `/cache/${engine}/${version}/${engine === 'vault' ? 'vault' : 'bao'}`);
     expect(lines[0]).toBe('# environment kind@5c1e9a0d/k8s-v1.34.4/cm-v1.16.5 (process cluster)');
     expect(lines).toContain('export KUBECONFIG=/k/admin.kubeconfig');
-    expect(lines).toContain('/cache/vault/v1.21.0/vault auth list && /cache/vault/v1.21.0/vault read auth/kubernetes/config && /cache/vault/v1.21.0/vault read auth/kubernetes/role/cm-vault-e2e');
+    expect(lines).toContain('/cache/vault/v1.21.0/vault auth list');
     expect(lines).toContain('export VAULT_ADDR=https://127.0.0.1:8201 VAULT_CACERT=/k/ca.pem VAULT_TOKEN=$(cat /k/vault.token)');
     // OpenBao's CLI: its own variables too, after the line that makes it reachable
     const bao = lines.findIndex((l) => l.startsWith('# openbao'));
@@ -33,5 +35,20 @@ describe('reproLines', () => {
     const lines = await reproLines(repro, async () => Promise.reject(new Error('not provisioned')));
     expect(lines.some((l) => l.startsWith('vault auth list'))).toBe(true);
     expect(lines.some((l) => l.startsWith('bao auth list'))).toBe(true);
+  });
+
+  it("names the held scenario's objects as it ran them: its isolated mount and namespace, not the written ones", async () => {
+    const written = loadPlans().find((p) => p.id === 'k8s-role-audience-mismatch')!;
+    const isolated = isolate(written, suffixOf(written.id));
+    if (!('plan' in isolated)) throw new Error(`not isolated: ${isolated.exclusive}`);
+    const actual = isolated.plan;
+    expect(actual.auth.mount).not.toBe(written.auth.mount);
+    const lines = await reproLines({ ...repro, held: heldObjects(actual) }, async (engine) => engine);
+    const sfx = suffixOf(written.id);
+    expect(lines).toContain(`# ${written.id}: its objects are in place, under the names it ran with`);
+    expect(lines).toContain(`kubectl -n ${written.issuer.namespace}-${sfx} describe issuer ${actual.issuer.name}`);
+    expect(lines).toContain(`vault auth list && vault read auth/${written.auth.mount}-${sfx}/config && vault read auth/${written.auth.mount}-${sfx}/role/cm-vault-e2e`);
+    // the other Vault, which the scenario did not use, only lists its mounts
+    expect(lines.filter((l) => l.startsWith('openbao '))).toEqual(['openbao auth list']);
   });
 });

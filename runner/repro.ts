@@ -1,6 +1,20 @@
 import { vaultBinary } from '../provision/artifacts.ts';
-import type { VaultEngine } from '../scenarios/types.ts';
+import type { Plan, VaultEngine } from '../scenarios/types.ts';
+import type { HeldObjects } from './environment.ts';
 import { VAULT_ROLE } from './vault-setup.ts';
+
+/** What `plan` (as it ran: the isolated plan where it was isolated) left in place. */
+export function heldObjects(plan: Plan): HeldObjects {
+  const { kind, name, namespace } = plan.issuer;
+  return {
+    scenario: plan.id,
+    issuer: { kind, name, ...(kind === 'Issuer' && namespace ? { namespace } : {}) },
+    mount: plan.auth.mount,
+    role: VAULT_ROLE,
+    engine: plan.vault.engine,
+    version: plan.vault.version,
+  };
+}
 
 /** One Vault of a kept environment, as `--keep` and `--pause-on-failure` show it. */
 export interface ReproVault {
@@ -28,6 +42,8 @@ export interface Repro {
   vaults: ReproVault[];
   /** How to remove it afterwards. */
   done: string;
+  /** The scenario whose objects are still in place, if any. */
+  held?: HeldObjects;
 }
 
 /**
@@ -35,15 +51,25 @@ export interface Repro {
  * provisioned vault/bao binary, not a bare `vault` that may not be on PATH), secrets only in 0600 files.
  */
 export async function reproLines(r: Repro, cliOf: (engine: VaultEngine, version: string) => Promise<string> = vaultBinary): Promise<string[]> {
-  const lines = [`# environment ${r.name} (${r.what})`, `export KUBECONFIG=${r.kubeconfig}`, 'kubectl get issuers,clusterissuers -A -o wide', ...r.inspect];
+  const h = r.held;
+  const issuer = h ? (h.issuer.namespace ? `kubectl -n ${h.issuer.namespace} describe issuer ${h.issuer.name}` : `kubectl describe clusterissuer ${h.issuer.name}`) : undefined;
+  const lines = [
+    `# environment ${r.name} (${r.what})`,
+    `export KUBECONFIG=${r.kubeconfig}`,
+    'kubectl get issuers,clusterissuers -A -o wide',
+    ...(h ? [`# ${h.scenario}: its objects are in place, under the names it ran with`, issuer!] : []),
+    ...r.inspect,
+  ];
   for (const v of r.vaults) {
     const cli = await cliOf(v.engine, v.version).catch(() => (v.engine === 'vault' ? 'vault' : 'bao'));
     const env = (prefix: string) => `${prefix}_ADDR=${v.address} ${prefix}_CACERT=${v.caFile} ${prefix}_TOKEN=$(cat ${v.tokenFile})`;
+    // the held scenario's mount and role, in the Vault it ran against; every other Vault lists its mounts
+    const mine = h && h.engine === v.engine && h.version === v.version;
     lines.push(
       `# ${v.engine} ${v.version} (${v.where})`,
       ...(v.reach ?? []),
       `export ${env('VAULT')}${v.engine === 'openbao' ? ` ${env('BAO')}` : ''}`,
-      `${cli} auth list && ${cli} read auth/kubernetes/config && ${cli} read auth/kubernetes/role/${VAULT_ROLE}`,
+      mine ? `${cli} auth list && ${cli} read auth/${h.mount}/config && ${cli} read auth/${h.mount}/role/${h.role}` : `${cli} auth list`,
       `${v.logCommand} 2>&1 | grep -n 'login unauthorized'`,
     );
   }

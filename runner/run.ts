@@ -61,8 +61,8 @@ export interface RunOptions {
 export interface RunResult {
   outcomes: Outcome[];
   environments: EnvironmentRecord[];
-  /** Environments still running because `keep` was set. */
-  kept: ScenarioEnvironment[];
+  /** Environments still running because `keep` was set, each with the scenario as it ran whose objects it holds. */
+  kept: Array<{ env: ScenarioEnvironment; held?: Plan }>;
   /** Every secret the environments held (root tokens), for the report writers' leak check. */
   secrets: string[];
 }
@@ -70,7 +70,7 @@ export interface RunResult {
 export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResult> {
   const outcomes: Outcome[] = [];
   const environments: EnvironmentRecord[] = [];
-  const kept: ScenarioEnvironment[] = [];
+  const kept: RunResult['kept'] = [];
   const secrets: string[] = [];
   const record = (o: Outcome) => {
     outcomes.push(o);
@@ -113,6 +113,7 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
     opts.onEnvironment?.(rec);
     const neighbours = new Neighbourhood();
     const last = group.plans.at(-1);
+    let held: Plan | undefined;
     try {
       await runScheduled(schedulePlans(group.plans, opts.parallel ?? 1), opts.parallel ?? 1, async ({ plan, actual, names }) => {
         if (opts.signal?.aborted) {
@@ -122,14 +123,16 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
         try {
           const hook = opts.beforeCleanup;
           const keepObjects = !!opts.keep && plan === last;
-          record(await runScenario(env, plan, { keepObjects, neighbours, ...(actual !== plan ? { isolated: { plan: actual, names } } : {}), ...(hook ? { beforeCleanup: (v) => hook(plan, v, env) } : {}) }));
+          if (keepObjects) held = actual;
+          // the hook shows the scenario as it runs: under its isolated names where it was isolated
+          record(await runScenario(env, plan, { keepObjects, neighbours, ...(actual !== plan ? { isolated: { plan: actual, names } } : {}), ...(hook ? { beforeCleanup: (v) => hook(actual, v, env) } : {}) }));
         } catch (err) {
           record(couldNotRun(plan, err instanceof EnvironmentError ? err.format() : apiMessage(err), err));
         }
       });
     } finally {
       secrets.push(...env.secrets());
-      if (opts.keep) kept.push(env);
+      if (opts.keep) kept.push({ env, ...(held ? { held } : {}) });
       else await env.stop();
     }
   };

@@ -3,7 +3,8 @@ import { InputError } from '../../lib/errors.ts';
 import { kindCannotCreate } from '../../kind/profiles.ts';
 import { provisionFor } from '../../provision/ensure.ts';
 import type { ExistingFlags } from '../../existing/backend.ts';
-import { runPlans, type Outcome } from '../../runner/run.ts';
+import { runPlans, type Outcome, type RunResult } from '../../runner/run.ts';
+import { heldObjects } from '../../runner/repro.ts';
 import { filterPlans, groupByEnvironment, loadPlans } from '../../scenarios/plan.ts';
 import { formatOutcome } from '../format-outcome.ts';
 import { writeReports } from '../../reports/index.ts';
@@ -145,8 +146,9 @@ function positiveWhole(field: string, flag: string): number {
  * foreground holding them (like `kubectl port-forward`) until Ctrl-C; they die with a killed holder (and the next
  * run reaps what is left). kind clusters live in Docker and outlive this process: they are kept for `clean`.
  */
-async function holdKept(envs: ScenarioEnvironment[], ledger: RunLedger, stopped: AbortSignal): Promise<void> {
-  for (const env of envs) process.stdout.write(`\n${(await env.reproInstructions()).join('\n')}\n`);
+async function holdKept(kept: RunResult['kept'], ledger: RunLedger, stopped: AbortSignal): Promise<void> {
+  for (const k of kept) process.stdout.write(`\n${(await k.env.reproInstructions(k.held ? heldObjects(k.held) : undefined)).join('\n')}\n`);
+  const envs = kept.map((k) => k.env);
   // an existing cluster's environment is held like the process cluster: its port-forward lives in this process,
   // and Ctrl-C removes what it made from someone else's cluster
   const held = envs.filter((e) => e.backend === 'local' || e.backend === 'existing');
@@ -165,7 +167,7 @@ async function holdKept(envs: ScenarioEnvironment[], ledger: RunLedger, stopped:
 
 async function pauseOnFailure(plan: Plan, verdict: Verdict, env: ScenarioEnvironment): Promise<void> {
   if (verdict.pass) return;
-  process.stdout.write(`\n${plan.id} failed; paused with its objects in place:\n${(await env.reproInstructions()).join('\n')}\npress Enter to go on\n`);
+  process.stdout.write(`\n${plan.id} failed; paused with its objects in place:\n${(await env.reproInstructions(heldObjects(plan))).join('\n')}\npress Enter to go on\n`);
   await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
 }
 
