@@ -16,8 +16,15 @@ const COLD_SECONDS: Record<string, number> = {
   kind: 60,
   coredns: 160,
   crictl: 50,
+  // narrowed to what the process cluster runs (provision/needs.ts forSets)
+  'kube-control-plane[kube-apiserver]': 420,
+  'cert-manager-controller[cert-manager-controller]': 170,
 };
 const UNKNOWN_SECONDS = 120;
+
+type Timed = Pick<Recipe, 'name' | 'version'> & { part?: string };
+/** A narrowed recipe's timings are its own: `kube-control-plane[kube-apiserver]`. */
+const timedName = (r: Timed) => (r.part ? `${r.name}[${r.part}]` : r.name);
 
 interface Timing {
   seconds: number;
@@ -43,18 +50,19 @@ export class Timings {
   }
 
   /** The last time here for this version, else for another version of it, else the documented cold figure. */
-  estimate(recipe: Pick<Recipe, 'name' | 'version'>): { seconds: number; from: 'this machine' | 'docs' } {
-    const exact = this.byKey[`${recipe.name}@${recipe.version}`];
+  estimate(recipe: Timed): { seconds: number; from: 'this machine' | 'docs' } {
+    const name = timedName(recipe);
+    const exact = this.byKey[`${name}@${recipe.version}`];
     if (exact) return { seconds: exact.seconds, from: 'this machine' };
     const sibling = Object.entries(this.byKey)
-      .filter(([k]) => k.startsWith(`${recipe.name}@`))
+      .filter(([k]) => k.startsWith(`${name}@`))
       .sort(([, a], [, b]) => b.at.localeCompare(a.at))[0];
     if (sibling) return { seconds: sibling[1].seconds, from: 'this machine' };
-    return { seconds: COLD_SECONDS[recipe.name] ?? UNKNOWN_SECONDS, from: 'docs' };
+    return { seconds: COLD_SECONDS[name] ?? UNKNOWN_SECONDS, from: 'docs' };
   }
 
-  async record(recipe: Pick<Recipe, 'name' | 'version'>, seconds: number): Promise<void> {
-    this.byKey[`${recipe.name}@${recipe.version}`] = { seconds, at: new Date().toISOString() };
+  async record(recipe: Timed, seconds: number): Promise<void> {
+    this.byKey[`${timedName(recipe)}@${recipe.version}`] = { seconds, at: new Date().toISOString() };
     const tmp = `${this.file}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(this.byKey, null, 2) + '\n');
     await rename(tmp, this.file);

@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { filterPlans, loadPlans } from '../scenarios/plan.ts';
 import { loadVersions } from '../scenarios/versions.ts';
 import { recipesForPlans } from './needs.ts';
+import { forSets, type Recipe } from './recipe.ts';
+import { isCached } from './provision.ts';
+import { testTempDir } from '../lib/test-temp.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pinsOf } from './pins.ts';
 import { allRecipes } from './recipes/index.ts';
 
@@ -47,5 +52,44 @@ describe('recipesForPlans', () => {
     expect(names(recipesForPlans(recipes, h3, ['kind']))).not.toContain(`helm4@${versions.pinned.helm4!.version}`);
     expect(names(recipesForPlans(recipes, h4, ['kind']))).toContain(`helm4@${versions.pinned.helm4!.version}`);
     expect(names(recipesForPlans(recipes, h4, ['kind']))).not.toContain(`helm@${versions.pinned.helm!.version}`);
+  });
+
+  it('builds for the process cluster only the binaries it runs; kind, or both backends, get every binary', () => {
+    const one = filterPlans(plans, 'id=k8s-client-jwt-default-audience-refused');
+    const binariesOf = (sets: Array<'local' | 'kind'>) =>
+      Object.fromEntries(recipesForPlans(recipes, one, sets).map((r) => [r.name, r.binaries.map((b) => b.name)]));
+    const local = binariesOf(['local']);
+    expect(local['kube-control-plane']).toEqual(['kube-apiserver']);
+    expect(local['cert-manager-controller']).toEqual(['cert-manager-controller']);
+    expect(local.vault).toEqual(['vault']);
+    for (const both of [binariesOf(['kind']), binariesOf(['local', 'kind'])]) {
+      expect(both['kube-control-plane']).toEqual(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
+      expect(both['cert-manager-controller']).toEqual(expect.arrayContaining(['cert-manager-controller', 'cert-manager-webhook', 'cert-manager-cainjector']));
+    }
+  });
+});
+
+describe('a recipe narrowed to some backends', () => {
+  const controlPlane = recipes.find((r) => r.name === 'kube-control-plane')!;
+  it('is marked as a part, so its build time is its own; whole where nothing is left out', () => {
+    expect(forSets(controlPlane, ['local'])).toMatchObject({ name: 'kube-control-plane', part: 'kube-apiserver' });
+    expect(forSets(controlPlane, ['local', 'kind'])).toBe(controlPlane);
+  });
+
+  it('takes a whole artifact as cached, and a narrow one as missing where a backend wants more', async () => {
+    const dir = testTempDir('cmve-needs-');
+    const entry = (bins: string[]) => {
+      const binaries = bins.map((name) => {
+        writeFileSync(join(dir, name), name);
+        return { name, path: join(dir, name), sha256: '', size: name.length, versionOutput: '' };
+      });
+      return { name: 'kube-control-plane', version: 'v1', modules: [], goVersion: '', builtAt: '', buildSeconds: 0, binaries, extras: [] };
+    };
+    const wanted = (r: Recipe) => r.binaries.map((b) => b.name);
+    const whole = entry(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
+    const narrow = entry(['kube-apiserver']);
+    expect(await isCached(whole, false, wanted(forSets(controlPlane, ['local'])))).toBe(true);
+    expect(await isCached(narrow, false, wanted(forSets(controlPlane, ['local'])))).toBe(true);
+    expect(await isCached(narrow, false, wanted(forSets(controlPlane, ['kind'])))).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { versionsNeeded } from '../scenarios/plan.ts';
 import type { Plan } from '../scenarios/types.ts';
-import type { ArtifactSet, Recipe, VersionedComponent } from './recipe.ts';
+import { forSets, type ArtifactSet, type Recipe, type VersionedComponent } from './recipe.ts';
 
 /**
  * The artifacts running `plans` on the backends `sets` needs: every single-version tool of those backends, and of
@@ -16,5 +16,5 @@ export function recipesForPlans(recipes: Recipe[], plans: Plan[], sets: Artifact
     for (const c of Object.keys(used) as VersionedComponent[]) for (const v of needed[c]) used[c].add(v);
   }
   const wanted = (r: Recipe) => (r.component ? used[r.component].has(r.version) : !ONLY_FOR[r.name] || plans.some(ONLY_FOR[r.name]!));
-  return recipes.filter((r) => r.sets.some((s) => sets.includes(s)) && wanted(r));
+  return recipes.filter((r) => r.sets.some((s) => sets.includes(s)) && wanted(r)).map((r) => forSets(r, sets));
 }

@@ -13,7 +13,7 @@ import { isAlive } from '../lib/run-identity.ts';
 import { entryKey, ManifestWriter, readManifest, type ManifestEntry } from './manifest.ts';
 import { obtain } from './official/install.ts';
 import type { SourcePolicy } from './official/policy.ts';
-import type { ArtifactSet, Recipe } from './recipe.ts';
+import { forSets, type ArtifactSet, type Recipe } from './recipe.ts';
 
 export type Outcome =
   | { recipe: Recipe; state: 'cached' | 'built'; entry: ManifestEntry }
@@ -41,11 +41,13 @@ export interface ProvisionOptions {
 }
 
 export function selectRecipes(recipes: Recipe[], only?: string[], sets?: ArtifactSet[]): Recipe[] {
-  return recipes.filter((r) => {
-    if (sets?.length && !r.sets.some((s) => sets.includes(s))) return false;
-    if (!only?.length) return true;
-    return only.some((o) => o === r.name || o === entryKey(r.name, r.version));
-  });
+  return recipes
+    .filter((r) => {
+      if (sets?.length && !r.sets.some((s) => sets.includes(s))) return false;
+      if (!only?.length) return true;
+      return only.some((o) => o === r.name || o === entryKey(r.name, r.version));
+    })
+    .map((r) => (sets?.length ? forSets(r, sets) : r));
 }
 
 /**

@@ -14,6 +14,8 @@ export interface BinarySpec {
   /** How to ask the binary its version, and what the answer must contain. */
   versionArgs: string[];
   versionContains: string;
+  /** The backends that run it, where fewer than the recipe's (provision/needs.ts forSets); default all of them. */
+  sets?: ArtifactSet[];
 }
 
 export interface WrapperContext {
@@ -47,6 +49,8 @@ export interface GoRecipe {
   extras?(ctx: WrapperContext, dest: string): Promise<string[]>;
   /** The upstream release of the same binaries: tried first, the build is the fallback (provision/official/). */
   official?: OfficialSource;
+  /** Set when narrowed to some of its binaries (forSets): their names, so their timings are kept apart. */
+  part?: string;
   /**
    * A digest of this suite's own sources compiled into the binaries (the cert-manager launchers): an artifact
    * built from other sources is stale and built again.
@@ -83,3 +87,16 @@ export interface WheelRecipe {
 }
 
 export type Recipe = GoRecipe | WheelRecipe | UnavailableRecipe;
+
+/**
+ * The recipe narrowed to the binaries these backends run, so a first run builds only what it starts: the process
+ * cluster runs kube-apiserver without kube-controller-manager and kube-scheduler, and cert-manager's controller
+ * without its webhook and cainjector. Helm stays for it, though it installs nothing there: `helm template`
+ * renders the chart's RBAC for the release, which the suite must not write again itself. An artifact built
+ * narrow counts as missing where a backend wants more (provision.ts recipeCached), and is built whole then.
+ */
+export function forSets(r: Recipe, sets: ArtifactSet[]): Recipe {
+  if (r.kind !== 'go') return r;
+  const binaries = r.binaries.filter((b) => !b.sets || b.sets.some((s) => sets.includes(s)));
+  return binaries.length === r.binaries.length ? r : { ...r, binaries, part: binaries.map((b) => b.name).join('+') };
+}

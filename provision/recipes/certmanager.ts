@@ -21,7 +21,8 @@ export function certManagerRecipes(version: string, commit: string): GoRecipe[] 
     sets: ['local', 'kind'],
     ldflags: bundle.ldflags,
     sources: createHash('sha256').update(JSON.stringify([bundle.goMod, bundle.files, bundle.ldflags])).digest('hex').slice(0, 16),
-    binaries: bundle.binaries.map((b) => ({ name: b.name, pkg: b.pkg, versionArgs: ['--version'], versionContains: version })),
+    // the process cluster runs the controller only; kind runs the webhook and cainjector as well
+    binaries: bundle.binaries.map((b) => ({ name: b.name, pkg: b.pkg, versionArgs: ['--version'], versionContains: version, ...(b.name === 'cert-manager-controller' ? {} : { sets: ['kind' as const] }) })),
     async wrapper() {
       return { goMod: bundle.goMod, modules: [{ path: MODULE, version }], files: bundle.files };
     },

@@ -38,7 +38,7 @@ export function kubernetesLdflags(version: string): string[] {
   ]);
 }
 
-function kubeRecipe(name: string, version: string, commands: string[], sets: GoRecipe['sets']): GoRecipe {
+function kubeRecipe(name: string, version: string, commands: string[], sets: GoRecipe['sets'], setsOf: Record<string, GoRecipe['sets']> = {}): GoRecipe {
   const staging = stagingVersion(version);
   const official = kubernetesOfficial(version, commands);
   return {
@@ -53,6 +53,7 @@ function kubeRecipe(name: string, version: string, commands: string[], sets: GoR
       pkg: `k8s.io/kubernetes/cmd/${cmd}`,
       versionArgs: VERSION_ARGS[cmd] ?? ['--version'],
       versionContains: version,
+      ...(setsOf[cmd] ? { sets: setsOf[cmd] } : {}),
     })),
     async wrapper(ctx) {
       const upstream = await ctx.goModOf('k8s.io/kubernetes', version);
@@ -66,8 +67,12 @@ function kubeRecipe(name: string, version: string, commands: string[], sets: GoR
   };
 }
 
+// The process cluster runs kube-apiserver alone (no controllers, no scheduler: local/environment.ts).
 export const kubeControlPlane = (version: string) =>
-  kubeRecipe('kube-control-plane', version, ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'], ['local', 'kind']);
+  kubeRecipe('kube-control-plane', version, ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'], ['local', 'kind'], {
+    'kube-controller-manager': ['kind'],
+    'kube-scheduler': ['kind'],
+  });
 
 export const kubeNode = (version: string) =>
   kubeRecipe('kube-node', version, ['kubelet', 'kubeadm', 'kube-proxy', 'kubectl'], ['kind']);

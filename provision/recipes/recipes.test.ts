@@ -90,7 +90,8 @@ describe('wrapper modules', () => {
     expect(r!.name).toBe('cert-manager-controller');
     expect(r!.sets).toEqual(['local', 'kind']);
     expect(r!.binaries).toEqual(
-      ['controller', 'webhook', 'cainjector'].map((c) => ({ name: `cert-manager-${c}`, pkg: `./cert-manager-${c}`, versionArgs: ['--version'], versionContains: 'v1.14.7' })),
+      // only kind runs the webhook and cainjector (provision/recipe.ts forSets)
+      ['controller', 'webhook', 'cainjector'].map((c) => ({ name: `cert-manager-${c}`, pkg: `./cert-manager-${c}`, versionArgs: ['--version'], versionContains: 'v1.14.7', ...(c === 'controller' ? {} : { sets: ['kind'] }) })),
     );
     const w = await r!.wrapper(ctx);
     expect(w.goMod).toMatch(/^module github\.com\/cert-manager\/cert-manager\/cmvaulte2e$/m);
