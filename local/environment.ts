@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Cleaner } from '../lib/cleaner.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, CONTROLLER_CLIENT_RATE_NOTE } from '../certmanager/chart.ts';
-import { helmBinary } from '../certmanager/helm-binary.ts';
+import { helmBinary } from '../provision/helm-binary.ts';
 import { LocalCertManager } from '../certmanager/local-controller.ts';
 import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts';
 import { EnvironmentError } from '../lib/errors.ts';
