@@ -78,7 +78,7 @@ describe('imports run down the layers', () => {
     const edges = crossings(PACKAGE_ROOT, (f) => !TEST.test(f));
     const cycle = directoryCycle(edges);
     const through = cycle?.slice(1).map((to, i) => edges.find(([f, t]) => top(f) === cycle[i] && top(t) === to)!.join(' -> '));
-    expect(cycle && `${cycle.join(' -> ')}, through ${through!.join(', ')}`).toBeUndefined();
+    expect(cycle ? [`${cycle.join(' -> ')}, through ${through!.join(', ')}`] : []).toEqual([]);
   });
 
   it('reads every kind of import line, and finds a cycle of three directories', () => {
