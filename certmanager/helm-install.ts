@@ -32,7 +32,7 @@ import {
   type PullPolicy,
 } from './chart.ts';
 import { applyCrds } from './crds.ts';
-import { helmBinary, isHelm4 } from './helm-binary.ts';
+import { helmBinary, isHelm4 } from '../provision/helm-binary.ts';
 import { helmEnv, helmTargetArgs, type HelmTarget } from './helm-target.ts';
 
 /**

@@ -5,7 +5,7 @@ import { testTempDir } from '../lib/test-temp.ts';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { HELM4_POST_RENDERER_PLUGIN, helm4PostRendererPlugin } from './chart.ts';
-import { helmArtifact, isHelm4 } from './helm-binary.ts';
+import { helmArtifact, isHelm4 } from '../provision/helm-binary.ts';
 
 describe('Helm 4 post-renderer plugin', () => {
   it('is a valid postrenderer/v1 subprocess plugin (Helm v4.3.2 MetadataV1.Validate) running the shipped script', () => {

@@ -18,8 +18,8 @@ export type BackendName = (typeof BACKENDS)[number];
  * in-cluster placement, and says so in its notes).
  */
 export const ownClusterBackends: Readonly<Record<'local' | 'kind', Backend>> = {
-  local: { startEnvironment: (spec) => LocalEnvironment.start(spec) },
-  kind: { startEnvironment: (spec) => KindEnvironment.start(spec) },
+  local: { startEnvironment: (spec, context) => LocalEnvironment.start(spec, context) },
+  kind: { startEnvironment: (spec, context) => KindEnvironment.start(spec, context) },
 };
 
 /** An existing cluster is looked at first (existing/backend.ts): which scenarios fit depends on it. */

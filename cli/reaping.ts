@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { existingRemovers } from '../existing/reap.ts';
 import { deleteKindCluster } from '../kind/cluster.ts';
 import { defaultRemovers, discardKept, KIND_CLUSTER_LABEL, reap, type Removers } from '../lib/reap.ts';
 
@@ -8,8 +9,12 @@ export async function dockerAnswers(): Promise<boolean> {
   return r.exitCode === 0;
 }
 
-/** kind clusters go through kind's own delete (it also drops the kubeconfig and the cluster's cache dir). */
-const removers: Partial<Removers> = {
+/**
+ * The backends' own removers, over lib/reap.ts's defaults: the existing-cluster backend's Helm release and labelled
+ * objects, and kind clusters through kind's own delete (it also drops the kubeconfig and the cluster's cache dir).
+ */
+export const backendRemovers: Partial<Removers> = {
+  ...existingRemovers,
   async deleteKindCluster(name, kindVersion) {
     const nodes = await execa('docker', ['ps', '-aq', '--filter', `label=${KIND_CLUSTER_LABEL}=${name}`], { reject: false, stdin: 'ignore' });
     if (nodes.exitCode === 0 && !nodes.stdout.trim()) return 'gone';
@@ -25,12 +30,12 @@ const removers: Partial<Removers> = {
 
 /** What dead runs left (every run but `self`'s with `includeLive`), one line each through `log`. */
 export async function reapLeftovers(o: { runsDir: string; self?: string; includeLive?: boolean; log: (l: string) => void }) {
-  return reap({ ...o, docker: await dockerAnswers(), removers });
+  return reap({ ...o, docker: await dockerAnswers(), removers: backendRemovers });
 }
 
 /** Every kept environment, with what it holds. */
 export async function discardKeptEnvironments(o: { runsDir: string; log: (l: string) => void }) {
-  return discardKept({ ...o, docker: await dockerAnswers(), removers });
+  return discardKept({ ...o, docker: await dockerAnswers(), removers: backendRemovers });
 }
 
 /**

@@ -1,16 +1,17 @@
 /**
- * Reaping what a killed run left on a cluster it did not make (lib/reap.ts calls these): its Helm release first,
- * then every object carrying its run label, namespaced kinds before cluster-scoped ones and its namespaces last
- * (deleting one only starts it: the API server removes its contents, and reaping waits until it has). The cluster
- * is reached again through the kubeconfig and context the run used, and only while that context still names the
- * same API server: a kubeconfig pointed at another cluster since is refused, with the command to run by hand. A
- * cluster made again at that URL (another kube-system uid) is left alone, and so is a release that is no longer
- * the run's own (existing/release-identity.ts).
+ * Reaping what a killed run left on a cluster it did not make (existingRemovers, which the CLI hands to lib/reap.ts):
+ * its Helm release first, then every object carrying its run label, namespaced kinds before cluster-scoped ones and
+ * its namespaces last (deleting one only starts it: the API server removes its contents, and reaping waits until it
+ * has). The cluster is reached again through the kubeconfig and context the run used, and only while that context
+ * still names the same API server: a kubeconfig pointed at another cluster since is refused, with the command to run
+ * by hand. A cluster made again at that URL (another kube-system uid) is left alone, and so is a release that is no
+ * longer the run's own (existing/release-identity.ts).
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { HelmCertManager } from '../certmanager/helm-install.ts';
 import { Kube, statusCode } from '../lib/kube.ts';
 import { RUN_LABEL_KEY, type ClusterRef, type Resource } from '../lib/ledger.ts';
+import type { Removers } from '../lib/reap.ts';
 import { objectKey } from '../lib/names.ts';
 import { clusterObjectOfKey, FINALIZED_KINDS, REAPED_KINDS, waitGone } from './ledger.ts';
 import { clusterUid, judgeRelease, seeRelease } from './release-identity.ts';
@@ -87,3 +88,9 @@ export async function deleteClusterObjects(r: ClusterObjects): Promise<'removed'
 }
 
 const FINALIZED_WAIT_MS = 180_000;
+
+/** This backend's removers, for lib/reap.ts: the CLI hands them in (cli/reaping.ts). */
+export const existingRemovers: Pick<Removers, 'uninstallHelmRelease' | 'deleteClusterObjects'> = {
+  uninstallHelmRelease,
+  deleteClusterObjects,
+};

@@ -13,6 +13,7 @@
  * reset to its state right after the install; that environment checks it healthy in place of installing it again.
  */
 import type { HeldObjects, ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
+import type { StartContext } from '../runner/run.ts';
 import { candidateFor, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
@@ -81,12 +82,12 @@ export class KindEnvironment implements ScenarioEnvironment {
     this.vaults = new VaultPool(cleaner);
   }
 
-  static async start(spec: EnvironmentSpec, log: Logger = stderrLogger): Promise<KindEnvironment> {
+  static async start(spec: EnvironmentSpec, context: StartContext = {}, log: Logger = stderrLogger): Promise<KindEnvironment> {
     await assertDockerAnswers();
     const images = await buildKindImages({ kubernetesVersion: spec.kubernetes, versions: spec.versions, sources: { policy: spec.source }, ...debianMirrorOf(spec.kind), log });
     const { keyed, kept } = await claimKept(spec, 'kind', log);
     let adopt = kept?.state as KindKeptState | undefined;
-    const share = keyed ? undefined : spec.handoff;
+    const share = keyed ? undefined : context.share;
     // made only when this environment makes a cluster: a handed one has its node already
     let node: Promise<StockedNodeImage> | undefined;
     const nodeImage = () => (node ??= nodeImageFor(spec, share?.serves, images.nodeImage, log));

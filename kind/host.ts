@@ -8,18 +8,12 @@
  * only warns on a cgroup v1 host (sigs.k8s.io/kind pkg/cluster/internal/create/create.go).
  */
 import { compareVersions } from '../lib/semver.ts';
+import type { KindSupport, KubernetesOnHost } from '../provision/doctor.ts';
 import { kindCannotCreate, kubeletSettings } from './profiles.ts';
 
-export interface KindKubernetesSupport {
-  version: string;
-  /** The pinned kind can make a node of it and its kubelet is configured to start on this host. */
-  runs: boolean;
-  /** Why not, or what makes it run (empty when nothing special). */
-  note: string;
-}
-
-export function kindSupport(kubernetesVersions: readonly string[], kindVersion: string | undefined, cgroup: 'v1' | 'v2'): { versions: KindKubernetesSupport[]; newest?: string } {
-  const versions = kubernetesVersions.map((version): KindKubernetesSupport => {
+/** What `doctor` reports of kind on this host (provision/doctor.ts KindSupport). */
+export function kindSupport(kubernetesVersions: readonly string[], kindVersion: string | undefined, cgroup: 'v1' | 'v2'): ReturnType<KindSupport> {
+  const versions = kubernetesVersions.map((version): KubernetesOnHost => {
     const cannot = kindCannotCreate(kindVersion, version);
     if (cannot) return { version, runs: false, note: cannot };
     const kubelet = kubeletSettings(version);

@@ -211,6 +211,20 @@ describe('reap', () => {
     expect(existsSync(dead.file)).toBe(false);
   });
 
+  it("keeps a Helm release and labelled objects for a caller with their backend's removers (lib imports no backend)", async () => {
+    const runs = join(dir(), 'runs');
+    const dead = new RunLedger(runs, 'rdead8', deadOwner);
+    const at = { server: 'https://127.0.0.1:6443', kubeconfig: '/k', context: 'kind' };
+    await dead.record({ kind: 'helm-release', name: 'cert-manager', namespace: 'cert-manager', helmVersion: 'v3.19.0', ...at });
+    await dead.record({ kind: 'cluster-objects', run: 'rdead8', ...at });
+    const r = await reap({ runsDir: runs, docker: false, alive, log: () => undefined });
+    expect(r.failures).toEqual([
+      expect.stringMatching(/^Helm release cert-manager\/cert-manager on https:\/\/127\.0\.0\.1:6443 of run rdead8: no remover for a helm-release was handed in: its backend's is \(cli\/reaping\.ts\)/),
+      expect.stringMatching(/^objects labelled .* of run rdead8: no remover for a cluster-objects was handed in/),
+    ]);
+    expect(existsSync(dead.file)).toBe(true);
+  });
+
   it("beside a live run: a reaper never takes its ledger for dead, and one removed under it (clean --all) is written again whole, never headerless", async () => {
     const runs = join(dir(), 'runs');
     const live = new RunLedger(runs, 'rlive2', liveOwner);

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describeResource, notTempDirOf, OWNER_HOST_LABEL_KEY, OWNER_LABEL_KEY, readKept, readLedgers, resourceKey, RUN_LABEL_KEY, type KeptEnvironment, type LedgerContents, type Resource } from './ledger.ts';
 import { isAlive, isSameProcess, observeProcess, ownerState, parseOwnerLabel, type ProcessIdentity } from './run-identity.ts';
 import { poll, waiting } from './wait.ts';
-import { deleteClusterObjects, uninstallHelmRelease } from '../existing/reap.ts';
 
 /**
  * Reaping: what runs whose owner is gone left behind — found through their ledgers (lib/ledger.ts), through the
@@ -140,6 +139,11 @@ export function tempDirsOf(names: string[], runs: Set<string>): string[] {
  * Helm release someone installed since, a cluster recreated at the same address) and stays, with why.
  */
 export type Left = { left: string };
+/**
+ * How each kind of resource is undone. defaultRemovers undo what any backend leaves on this host (processes,
+ * containers, kind's node containers, networks, dirs); what a backend leaves elsewhere is undone by that backend's
+ * own, which the CLI hands in (cli/reaping.ts: the existing-cluster backend's Helm release and labelled objects).
+ */
 export interface Removers {
   killProcess(r: Extract<Resource, { kind: 'process' }>): Promise<'removed' | 'gone'>;
   removeContainer(name: string): Promise<'removed' | 'gone'>;
@@ -350,9 +354,16 @@ export const defaultRemovers: Removers = {
     await rm(path, { recursive: true, force: true });
     return existed ? 'removed' : 'gone';
   },
-  uninstallHelmRelease,
-  deleteClusterObjects,
+  uninstallHelmRelease: noBackendRemover('helm-release'),
+  deleteClusterObjects: noBackendRemover('cluster-objects'),
 };
+
+/** A failure (the ledger stays for a caller that has the backend's remover) instead of an import of every backend. */
+function noBackendRemover(kind: Resource['kind']): () => Promise<never> {
+  return async () => {
+    throw new Error(`no remover for a ${kind} was handed in: its backend's is (cli/reaping.ts), so \`npx cm-vault-e2e clean\` removes it`);
+  };
+}
 
 /**
  * Why a container name is taken, for the error that replaces Docker's raw 409: the run that owns it (from its

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Cleaner } from '../lib/cleaner.ts';
 import { CERT_MANAGER_NAMESPACE, CERT_MANAGER_SA, CONTROLLER_CLIENT_RATE_NOTE } from '../certmanager/chart.ts';
-import { helmBinary } from '../certmanager/helm-binary.ts';
+import { helmBinary } from '../provision/helm-binary.ts';
 import { LocalCertManager } from '../certmanager/local-controller.ts';
 import { artifactFile, binaryPath, vaultBinary } from '../provision/artifacts.ts';
 import { EnvironmentError } from '../lib/errors.ts';
@@ -14,6 +14,7 @@ import { ManagedProcess } from '../lib/process.ts';
 import { resetToBaseline, takeBaseline, type Baseline } from '../runner/reset.ts';
 import { HANDOVER_CRD_WAIT_MS, handOn, mayHandOn, takeHanded, type HandedCluster, type HandOn } from '../runner/handover.ts';
 import type { HeldObjects, ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
+import type { StartContext } from '../runner/run.ts';
 import { certManagerController, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
 import { reproLines } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
@@ -61,7 +62,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
    * API server answers and the reset to its baseline leaves nothing (runner/reset.ts); else one starts whose
    * processes outlive the run, to be kept at stop().
    */
-  static async start(spec: EnvironmentSpec, log: (line: string) => void = stderrLine): Promise<LocalEnvironment> {
+  static async start(spec: EnvironmentSpec, context: StartContext = {}, log: (line: string) => void = stderrLine): Promise<LocalEnvironment> {
     const { keyed, kept } = await claimKept(spec, 'local', log);
     if (kept) {
       const adopted = await LocalEnvironment.adopt(spec, kept.state as LocalKeptState).catch(async (err: Error) => {
@@ -83,7 +84,7 @@ export class LocalEnvironment implements ScenarioEnvironment {
       helmBinary(spec.pins.helm),
     ]);
     const cleaner = new Cleaner();
-    const share = keyed ? undefined : spec.handoff;
+    const share = keyed ? undefined : context.share;
     const handed = share ? await takeHanded<LocalCluster>(share.to, share.key, log) : undefined;
     const cluster = handed?.cluster ?? (await LocalCluster.start({ profile: spec.profile, binaries: { etcd, kubeApiserver }, ledger: spec.run, outlive: !!keyed, goRuntime: spec.goRuntime }));
     cleaner.add('cluster', () => cluster.stop());

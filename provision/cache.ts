@@ -31,3 +31,24 @@ export const cacheLayout = (root = cacheRoot()) => ({
    */
   go: { modules: join(root, 'go', 'mod'), build: join(root, 'go', 'build') },
 });
+
+/**
+ * The kind backend's part of the cache: its image builds' work (keyed by their inputs) and its clusters' files. Laid
+ * out here with the rest of the cache, so a view of it (view.ts) can share the builds without importing the backend.
+ */
+export function kindCache(root = cacheRoot()) {
+  const base = join(root, 'kind');
+  return {
+    root: base,
+    /** Debootstrapped rootfs tarballs: rootfs/<suite>-<key>.tar */
+    rootfs: join(base, 'rootfs'),
+    /** `docker save` tarballs of every image: images/<name>-<key>.tar */
+    images: join(base, 'images'),
+    /** Scratch directories of builds in progress (removed when done). */
+    work: join(base, 'work'),
+    /** Small programs compiled for the images (pause). */
+    tools: join(base, 'tools'),
+    /** Per-cluster files: kubeconfigs, kind configs. */
+    clusters: join(base, 'clusters'),
+  };
+}

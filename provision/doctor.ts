@@ -1,4 +1,3 @@
-import { kindSupport, type KindKubernetesSupport } from '../kind/host.ts';
 import { cacheLayout } from './cache.ts';
 import { dockerStatus, hostCgroupVersion, type DockerStatus } from './docker/docker.ts';
 import { duration } from './estimates.ts';
@@ -8,6 +7,21 @@ import { missingHostPackages } from './host-packages.ts';
 import { estimateSeconds, recipeCached } from './provision.ts';
 import { entryKey, readManifest, sourceOf, type ArtifactSource } from './manifest.ts';
 import type { Recipe } from './recipe.ts';
+
+/** One pinned Kubernetes as the kind backend judges it on this host. */
+export interface KubernetesOnHost {
+  version: string;
+  /** The pinned kind can make a node of it and its kubelet is configured to start on this host. */
+  runs: boolean;
+  /** Why not, or what makes it run (empty when nothing special). */
+  note: string;
+}
+
+/**
+ * The pinned Kubernetes the kind backend can run on a host of this cgroup version, newest among those it runs: the
+ * caller passes kind/host.ts kindSupport, since provisioning sits below the backends and imports none of them.
+ */
+export type KindSupport = (cgroup: 'v1' | 'v2') => { versions: KubernetesOnHost[]; newest?: string };
 
 export interface ComponentReport {
   name: string;
@@ -33,11 +47,11 @@ export interface DoctorReport {
   /** What the suite keeps on disk. */
   footprint: Footprint;
   /** The pinned Kubernetes the kind backend can run here (pinned kind, this host's cgroup version), newest last. */
-  kind: { kindVersion: string | null; cgroup: 'v1' | 'v2'; kubernetes: KindKubernetesSupport[]; newest: string | null };
+  kind: { kindVersion: string | null; cgroup: 'v1' | 'v2'; kubernetes: KubernetesOnHost[]; newest: string | null };
 }
 
 /** What is on this machine, and exactly how to get what is not. */
-export async function doctor(recipes: Recipe[], opts: { docker?: boolean; dockerHost?: string; kind?: { version?: string; kubernetes: string[] } } = {}): Promise<DoctorReport> {
+export async function doctor(recipes: Recipe[], opts: { docker?: boolean; dockerHost?: string; kind?: { version?: string; support: KindSupport } } = {}): Promise<DoctorReport> {
   const layout = cacheLayout();
   const manifest = await readManifest(layout.manifest);
   const components: ComponentReport[] = [];
@@ -63,7 +77,7 @@ export async function doctor(recipes: Recipe[], opts: { docker?: boolean; docker
   const missing = recipes.filter((r) => r.kind !== 'unavailable' && !components.find((c) => c.name === r.name && c.version === r.version)?.present);
   const getMissing = missing.length || hostPackages.length ? { command: 'npx cm-vault-e2e provision --for local,kind', seconds: await estimateSeconds(missing, undefined, layout) } : undefined;
   const cgroup = hostCgroupVersion();
-  const support = kindSupport(opts.kind?.kubernetes ?? [], opts.kind?.version, cgroup);
+  const support = opts.kind?.support(cgroup) ?? { versions: [] };
   const kind = { kindVersion: opts.kind?.version ?? null, cgroup, kubernetes: support.versions, newest: support.newest ?? null };
   return { cache: layout.root, go, components, docker, hostPackages, ...(getMissing ? { getMissing } : {}), footprint: await footprint(layout), kind };
 }

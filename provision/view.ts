@@ -12,8 +12,7 @@
 import { copyFile, link, mkdir, mkdtemp, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { InputError } from '../lib/errors.ts';
-import { kindCache } from '../kind/images/common.ts';
-import type { cacheLayout } from './cache.ts';
+import { kindCache, type cacheLayout } from './cache.ts';
 import { entryKey, type Manifest, type ManifestEntry } from './manifest.ts';
 
 type Layout = ReturnType<typeof cacheLayout>;

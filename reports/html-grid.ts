@@ -4,7 +4,7 @@
 // list. A combination no scenario covers is a gap, drawn as one, never as a pass.
 import type { FailureClass, Plan } from '../scenarios/types.ts';
 import { dimensionsOf } from './dimensions.ts';
-import { esc } from './html.ts';
+import { esc } from './html-escape.ts';
 import { isSkipped, statusOf, type ReportedResult } from './model.ts';
 import { COULD_NOT_RUN } from '../runner/could-not-run.ts';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureRun, issuerMismatchFail, ISSUER_PERMISSION_DENIED } from './fixtures.ts';
-import { esc, formatWhen, markDifference, renderHtml } from './html.ts';
+import { esc } from './html-escape.ts';
+import { formatWhen, markDifference, renderHtml } from './html.ts';
 
 describe('renderHtml', () => {
   const html = renderHtml(fixtureRun());

@@ -4,16 +4,13 @@
 import { DIMENSIONS, dimensionsOf, type DimensionKey } from './dimensions.ts';
 import { environmentOf } from './environment-of.ts';
 import { evidenceDir, safeName } from './evidence.ts';
+import { esc } from './html-escape.ts';
 import { SCRIPT } from './html-script.ts';
 import { GRID_SCRIPT, GRID_STYLE, renderGrid } from './html-grid.ts';
 import { STYLE } from './html-style.ts';
 import { durationMs, isSkipped, SIDE_LABELS, SIDES, sideOf, sideStatus, sideVerdictStatus, sortedResults, statusOf, summarize, totalsText, type ReportedResult, type RunReport, type SideStatus, type Status } from './model.ts';
 import { COULD_NOT_RUN, couldNotRunReason } from '../runner/could-not-run.ts';
 import type { SideVerdict } from '../scenarios/types.ts';
-
-export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 
 const MARK: Record<SideStatus, string> = { pass: '✓', fail: '✗', skip: '⊘', 'could-not-run': '!', 'n/a': '—', 'not-judged': '–' };
 const WORD: Record<SideStatus, string> = { pass: 'pass', fail: 'fail', skip: 'skipped', 'could-not-run': COULD_NOT_RUN, 'n/a': 'not applicable', 'not-judged': 'not judged (not observable)' };

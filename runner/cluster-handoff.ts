@@ -2,6 +2,19 @@ import { createHash } from 'node:crypto';
 import { candidateFor, type EnvironmentSpec } from './environment-spec.ts';
 import type { VaultEngine } from '../scenarios/types.ts';
 
+/**
+ * An environment's place in the run's cluster handoff, where clusters are shared between its environments: the
+ * handoff, the environment's cluster key in it, the cert-manager install it starts with (`startRelease`), and what
+ * the environments of that key run on the cluster. The run hands it to the environment as it starts (runner/run.ts
+ * StartContext); the spec stays a value made from the plans and settings alone.
+ */
+export interface ClusterShare {
+  to: ClusterHandoff;
+  key: string;
+  release: string;
+  serves: ClusterServes;
+}
+
 /** A cluster an environment can hand on: it knows how to stop itself when nobody takes it. */
 export interface HandableCluster {
   stop(): Promise<void>;

@@ -4,7 +4,6 @@ import type { CertManagerComponent } from '../certmanager/chart.ts';
 import { InputError } from '../lib/errors.ts';
 import { RunLedger, type KeptEnvironment } from '../lib/ledger.ts';
 import { GO_RUNTIME_TUNED, type GoRuntime } from '../lib/go-runtime.ts';
-import type { ClusterHandoff, ClusterServes } from './cluster-handoff.ts';
 import { binaryPath } from '../provision/artifacts.ts';
 import { cacheLayout } from '../provision/cache.ts';
 import type { SourcePolicy } from '../provision/official/policy.ts';
@@ -89,12 +88,6 @@ export interface EnvironmentSpec {
   run: RunLedger;
   /** Keep the environment after the run for a later run with the same spec to adopt (`run --reuse`). */
   reuse: boolean;
-  /**
-   * The run's cluster handoff, where clusters are shared between its environments (runner/cluster-handoff.ts),
-   * this environment's cluster key in it, the cert-manager install it starts with (`startRelease`), and what the
-   * environments of that key run on the cluster.
-   */
-  handoff?: { to: ClusterHandoff; key: string; release: string; serves: ClusterServes };
   /** The environment variables the Go programs it starts as local processes run with (lib/go-runtime.ts). */
   goRuntime: GoRuntime;
 }

@@ -8,7 +8,7 @@ import { planEnvironments, type EnvironmentSpec, type RunSettings } from './envi
 import { runScenario, type ScenarioResult } from './run-scenario.ts';
 import { Neighbourhood } from './attribution.ts';
 import { runScheduled, schedulePlans } from './schedule.ts';
-import { ClusterHandoff, clusterKey, groupByCluster, pickEnvironment, servedBy, startRelease } from './cluster-handoff.ts';
+import { ClusterHandoff, clusterKey, groupByCluster, pickEnvironment, servedBy, startRelease, type ClusterShare } from './cluster-handoff.ts';
 
 export interface SkippedScenario {
   plan: Plan;
@@ -35,11 +35,17 @@ export interface EnvironmentRecord {
   error?: string;
 }
 
+/** What the run tells an environment as it starts, beside its spec: the state of the run it takes part in. */
+export interface StartContext {
+  /** Where its cluster may come from and goes when it ends, when the run shares clusters between environments. */
+  share?: ClusterShare;
+}
+
 export interface RunOptions {
   /** What the command line resolved (versions, candidate, image source), for every environment's spec. */
   settings: RunSettings;
-  /** Starts the environment a spec describes (a backend). */
-  startEnvironment: (spec: EnvironmentSpec) => Promise<ScenarioEnvironment>;
+  /** Starts the environment a spec describes (a backend); alone (e2e suites, bench scripts) without a context. */
+  startEnvironment: (spec: EnvironmentSpec, context?: StartContext) => Promise<ScenarioEnvironment>;
   /** Environments up at once (each is a whole control plane). */
   concurrency?: number;
   /**
@@ -87,10 +93,8 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
   const keyed = planned.map((g) => ({ ...g, clusterKey: clusterKey(g.spec), release: startRelease(g.spec) }));
   const groups = sharing ? groupByCluster(keyed, (g) => g.clusterKey) : keyed;
   const handoff = sharing ? new ClusterHandoff(groups.map((g) => g.clusterKey), groups.map((g) => g.release)) : undefined;
-  if (handoff) {
-    const serves = (key: string) => servedBy(groups.filter((g) => g.clusterKey === key).map((g) => g.spec));
-    for (const g of groups) g.spec.handoff = { to: handoff, key: g.clusterKey, release: g.release, serves: serves(g.clusterKey) };
-  }
+  const serves = (key: string) => servedBy(groups.filter((g) => g.clusterKey === key).map((g) => g.spec));
+  const contextOf = (g: (typeof groups)[number]): StartContext => (handoff ? { share: { to: handoff, key: g.clusterKey, release: g.release, serves: serves(g.clusterKey) } } : {});
   const runGroup = async (group: (typeof groups)[number]) => {
     if (opts.signal?.aborted) {
       for (const p of group.plans) record({ plan: p, skipped: 'interrupted' });
@@ -99,7 +103,7 @@ export async function runPlans(plans: Plan[], opts: RunOptions): Promise<RunResu
     const started = Date.now();
     let env: ScenarioEnvironment;
     try {
-      env = await opts.startEnvironment(group.spec);
+      env = await opts.startEnvironment(group.spec, contextOf(group));
     } catch (err) {
       const msg = err instanceof EnvironmentError ? err.format() : String(err);
       const rec = { key: group.spec.key, notes: [], startupMs: Date.now() - started, error: msg };

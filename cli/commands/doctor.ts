@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { kindSupport } from '../../kind/host.ts';
 import { doctor, formatDoctor } from '../../provision/doctor.ts';
 import { loadPins } from '../../provision/pins.ts';
 import { allRecipes } from '../../provision/recipes/index.ts';
@@ -14,7 +15,7 @@ export function registerDoctor(program: Command): void {
       const globals = cmd.optsWithGlobals() as { versions?: string };
       const pins = await loadPins(globals.versions);
       const host = dockerHost();
-      const report = await doctor(allRecipes(pins), { docker: opts.docker, ...(host ? { dockerHost: host } : {}), kind: { version: pins.kind, kubernetes: pins.kubernetes } });
+      const report = await doctor(allRecipes(pins), { docker: opts.docker, ...(host ? { dockerHost: host } : {}), kind: { version: pins.kind, support: (cgroup) => kindSupport(pins.kubernetes, pins.kind, cgroup) } });
       process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report) + '\n');
     });
 }

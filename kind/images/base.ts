@@ -17,7 +17,8 @@ import { execa } from 'execa';
 import { chmod, cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { docker, imageLabel, INPUTS_LABEL_KEY, keyOf, kindCache, PROJECT_LABEL, RECIPE_REVISION, stderrLogger, tailLines, type Logger } from './common.ts';
+import { kindCache } from '../../provision/cache.ts';
+import { docker, imageLabel, INPUTS_LABEL_KEY, keyOf, PROJECT_LABEL, RECIPE_REVISION, stderrLogger, tailLines, type Logger } from './common.ts';
 import { goModuleDir } from './pause.ts';
 import { secondsSince } from '../../lib/wait.ts';
 

@@ -1,12 +1,10 @@
 /**
- * Shared pieces of the kind image builds: the cache layout under `<cacheRoot>/kind`, input keys, the project
- * label, and a `docker` runner whose failures are EnvironmentErrors naming the command.
+ * Shared pieces of the kind image builds: input keys, the project label, and a `docker` runner whose failures are
+ * EnvironmentErrors naming the command.
  */
 import { execa, type Options } from 'execa';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { cacheRoot } from '../../provision/cache.ts';
 
 export { PROJECT_LABEL, PROJECT_LABEL_KEY } from '../../lib/names.ts';
 /** The input key an image was built from; a warm build compares it and does nothing. */
@@ -14,23 +12,6 @@ export const INPUTS_LABEL_KEY = 'io.cm-vault-e2e.inputs';
 
 /** Bumped when a build step changes in a way its inputs do not show. */
 export const RECIPE_REVISION = 1;
-
-export function kindCache(root = cacheRoot()) {
-  const base = join(root, 'kind');
-  return {
-    root: base,
-    /** Debootstrapped rootfs tarballs: rootfs/<suite>-<key>.tar */
-    rootfs: join(base, 'rootfs'),
-    /** `docker save` tarballs of every image: images/<name>-<key>.tar */
-    images: join(base, 'images'),
-    /** Scratch directories of builds in progress (removed when done). */
-    work: join(base, 'work'),
-    /** Small programs compiled for the images (pause). */
-    tools: join(base, 'tools'),
-    /** Per-cluster files: kubeconfigs, kind configs. */
-    clusters: join(base, 'clusters'),
-  };
-}
 
 /** A short, stable hash of any JSON-able value (object keys sorted). */
 export function keyOf(value: unknown): string {

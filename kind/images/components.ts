@@ -10,8 +10,9 @@ import { chmod, copyFile, mkdir, readdir, rename, rm, stat, symlink, writeFile }
 import { join, posix } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
 import { rememberedSha256 } from '../../lib/file-sha256.ts';
+import { kindCache } from '../../provision/cache.ts';
 import { canonicalDir, closure, copyPaths } from './closure.ts';
-import { docker, INPUTS_LABEL_KEY, keyOf, kindCache, PROJECT_LABEL, RECIPE_REVISION, stderrLogger, type Logger } from './common.ts';
+import { docker, INPUTS_LABEL_KEY, keyOf, PROJECT_LABEL, RECIPE_REVISION, stderrLogger, type Logger } from './common.ts';
 import { secondsSince } from '../../lib/wait.ts';
 
 export const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

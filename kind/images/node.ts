@@ -8,9 +8,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
+import { kindCache } from '../../provision/cache.ts';
 import type { BaseImageResult } from './base.ts';
 import { COMMIT_CHANGES, CTR_IMPORT, inBuildContainer, listedIn } from './build-container.ts';
-import { docker, imageLabel, INPUTS_LABEL_KEY, keyOf, kindCache, RECIPE_REVISION, stderrLogger, type Logger } from './common.ts';
+import { docker, imageLabel, INPUTS_LABEL_KEY, keyOf, RECIPE_REVISION, stderrLogger, type Logger } from './common.ts';
 import { fileSha256, type BuiltComponent } from './components.ts';
 import { secondsSince } from '../../lib/wait.ts';
 

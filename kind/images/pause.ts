@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { cacheLayout } from '../../provision/cache.ts';
+import { cacheLayout, kindCache } from '../../provision/cache.ts';
 import { goCaches, moduleCache } from '../../provision/go.ts';
-import { keyOf, kindCache, tailLines } from './common.ts';
+import { keyOf, tailLines } from './common.ts';
 
 /** The directory of a module version in the suite's Go module cache (downloads it through the proxy if needed). */
 export async function goModuleDir(module: string, version: string): Promise<string> {

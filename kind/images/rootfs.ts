@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../lib/errors.ts';
-import { kindCache, keyOf, RECIPE_REVISION, requireRoot, stderrLogger, tailLines, type Logger } from './common.ts';
+import { kindCache } from '../../provision/cache.ts';
+import { keyOf, RECIPE_REVISION, requireRoot, stderrLogger, tailLines, type Logger } from './common.ts';
 import { secondsSince } from '../../lib/wait.ts';
 
 /**

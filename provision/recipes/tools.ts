@@ -1,5 +1,5 @@
 import { corednsOfficial, crictlOfficial, helmOfficial, kindOfficial } from '../official/sources.ts';
-import { helmArtifact } from '../../certmanager/helm-binary.ts';
+import { helmArtifact } from '../helm-binary.ts';
 import { goInstallRecipe } from './go-install.ts';
 
 /**

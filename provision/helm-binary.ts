@@ -1,4 +1,6 @@
-import { binaryPath } from '../provision/artifacts.ts';
+// Which provisioned artifact holds a Helm release and where its binary is: provisioning's knowledge (the recipe
+// names the artifact, recipes/tools.ts), used by whoever installs with Helm (certmanager/, local/).
+import { binaryPath } from './artifacts.ts';
 
 /** The provisioned artifact holding a Helm release: `helm` for Helm 3, `helm4` for Helm 4 (both ship a `helm` binary). */
 export function helmArtifact(version: string): string {
