@@ -1,10 +1,10 @@
-import { hostname } from 'node:os';
 import { CERT_MANAGER_NAMESPACE } from '../certmanager/chart.ts';
 import { EnvironmentError, InputError } from '../lib/errors.ts';
 import { Kube } from '../lib/kube.ts';
 import type { Resource, RunLedger } from '../lib/ledger.ts';
 import type { RunOptions } from '../runner/run.ts';
-import { acquireLease, holderIdentity, kubeLeaseStore, type HeldLease } from './cluster-lease.ts';
+import { acquireLease, holderGoneHere, holderIdentity, kubeLeaseStore, type HeldLease } from './cluster-lease.ts';
+import { hostIdentity, isAlive } from '../lib/run-identity.ts';
 import { discoverCluster, type DiscoveredCluster } from './discover.ts';
 import { ExistingEnvironment } from './environment.ts';
 import { skipReason, type ClusterFit } from './fit.ts';
@@ -74,7 +74,8 @@ export async function existingBackend(flags: ExistingFlags, run: ExistingRun): P
   try {
     lease = await acquireLease({
       store: kubeLeaseStore(new Kube(kc)),
-      holder: { run: ledger.id, identity: holderIdentity(ledger.id, ledger.owner.pid, hostname()) },
+      holder: { run: ledger.id, identity: holderIdentity(ledger.id, ledger.owner.pid, hostIdentity()) },
+      holderGone: (holder) => holderGoneHere(holder, hostIdentity(), (pid) => isAlive({ pid })),
       cluster: { server: pinned.server, kubectl: `kubectl --kubeconfig ${pinned.source} --context ${pinned.kubeContext}` },
       log,
     });

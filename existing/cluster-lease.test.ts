@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../lib/errors.ts';
-import { acquireLease, decideLease, holderIdentity, LEASE_DURATION_S, leaseObject, microTime, type LeaseObject, type LeaseStore } from './cluster-lease.ts';
+import { acquireLease, decideLease, holderGoneHere, holderIdentity, LEASE_DURATION_S, leaseObject, microTime, type LeaseObject, type LeaseStore } from './cluster-lease.ts';
 
 const T0 = Date.parse('2025-06-01T12:00:00Z');
 const A = { run: 'raaaaa', identity: holderIdentity('raaaaa', 101, 'ci-1') };
@@ -21,6 +21,16 @@ describe('one run at a time on an existing cluster: the Lease decision (issue 29
     expect(decideLease(heldBy(B.identity, T0 - 5_000), A.identity, T0)).toEqual({ act: 'refuse', holder: B.identity, renewedSecondsAgo: 5, expiresInSeconds: LEASE_DURATION_S - 5 });
     // the last instant before expiry still belongs to the holder
     expect(decideLease(heldBy(B.identity, T0 - LEASE_DURATION_S * 1000 + 1), A.identity, T0).act).toBe('refuse');
+  });
+
+  it("takes over at once a Lease whose runner was killed on this host, however recently it renewed; never another host's", () => {
+    const gone = (holder: string) => holderGoneHere(holder, 'ci-2', (pid) => pid === 202);
+    expect(decideLease(heldBy(B.identity, T0 - 5_000), A.identity, T0, gone).act).toBe('refuse');
+    const killed = holderIdentity('rbbbbb', 303, 'ci-2');
+    expect(decideLease(heldBy(killed, T0 - 5_000), A.identity, T0, gone)).toEqual({ act: 'take-over', from: killed, gone: true });
+    // a dead pid means nothing on another host: its Lease is refused until it expires
+    expect(decideLease(heldBy(holderIdentity('rccccc', 303, 'ci-3'), T0 - 5_000), A.identity, T0, gone).act).toBe('refuse');
+    expect(holderGoneHere('someone else (pid 1 on host ci-2)', 'ci-2', () => false)).toBe(false);
   });
 
   it('takes over a Lease whose holder stopped renewing (expired), one released, or one without a time', () => {

@@ -39,15 +39,17 @@ export interface LeaseObject extends KubernetesObject {
 export type LeaseDecision =
   | { act: 'create' }
   | { act: 'renew' }
-  | { act: 'take-over'; from?: string; expiredSecondsAgo?: number }
+  | { act: 'take-over'; from?: string; expiredSecondsAgo?: number; gone?: true }
   | { act: 'refuse'; holder: string; renewedSecondsAgo: number; expiresInSeconds: number };
 
 /** What a run holding identity `me` may do with the Lease as read (undefined: none), at `nowMs`. */
-export function decideLease(current: LeaseObject | undefined, me: string, nowMs: number): LeaseDecision {
+export function decideLease(current: LeaseObject | undefined, me: string, nowMs: number, holderGone: (holder: string) => boolean = () => false): LeaseDecision {
   if (!current) return { act: 'create' };
   const holder = current.spec?.holderIdentity;
   if (!holder) return { act: 'take-over' };
   if (holder === me) return { act: 'renew' };
+  // a run killed on this host holds it no more, however recently it renewed: the next run need not wait it out
+  if (holderGone(holder)) return { act: 'take-over', from: holder, gone: true };
   const last = Date.parse(String(current.spec?.renewTime ?? current.spec?.acquireTime ?? ''));
   // a Lease without a readable time cannot say it is live
   if (Number.isNaN(last)) return { act: 'take-over', from: holder };
@@ -68,6 +70,12 @@ export interface LeaseHolder {
 
 export function holderIdentity(run: string, pid: number, host: string): string {
   return `cm-vault-e2e run ${run} (pid ${pid} on host ${host})`;
+}
+
+/** Whether `holder` names a runner of host `host` whose process is gone (`alive` says of a pid). */
+export function holderGoneHere(holder: string, host: string, alive: (pid: number) => boolean): boolean {
+  const m = /^cm-vault-e2e run r[0-9a-z]{5} \(pid (\d+) on host (.+)\)$/.exec(holder);
+  return !!m && m[2] === host && !alive(Number(m[1]));
 }
 
 /** The Lease as `me` writes it now; over `previous` (its resourceVersion, acquire time and transitions) when there is one. */
@@ -122,6 +130,8 @@ export interface LeaseOptions {
   /** For the refusal's advice: the cluster and how to reach it by hand. */
   cluster: { server: string; kubectl: string };
   now?: () => number;
+  /** Whether a holder is a run whose runner is gone (killed on this host): its Lease is taken over at once. */
+  holderGone?: (holder: string) => boolean;
   log: (line: string) => void;
 }
 
@@ -130,11 +140,11 @@ export async function acquireLease(o: LeaseOptions): Promise<HeldLease> {
   const now = o.now ?? Date.now;
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await o.store.read();
-    const d = decideLease(current, o.holder.identity, now());
+    const d = decideLease(current, o.holder.identity, now(), o.holderGone);
     if (d.act === 'refuse') throw refusal(d, o.cluster);
     try {
       const held = d.act === 'create' ? await o.store.create(leaseObject(o.holder, now())) : await o.store.replace(leaseObject(o.holder, now(), current));
-      if (d.act === 'take-over' && d.from) o.log(`lease: took over ${LEASE_NAMESPACE}/${LEASE_NAME} on ${o.cluster.server} from ${d.from}, expired ${d.expiredSecondsAgo ?? '?'} s ago`);
+      if (d.act === 'take-over' && d.from) o.log(`lease: took over ${LEASE_NAMESPACE}/${LEASE_NAME} on ${o.cluster.server} from ${d.from}, ${d.gone ? 'whose runner on this host is gone' : `expired ${d.expiredSecondsAgo ?? '?'} s ago`}`);
       return new HeldLease(o, held);
     } catch (err) {
       // another run wrote it between the read and the write: read again

@@ -70,8 +70,9 @@ export async function deleteClusterObjects(r: ClusterObjects): Promise<'removed'
   const finalized: string[] = [];
   for (const k of REAPED_KINDS) {
     const found = await kube.list(k.apiVersion, k.kind, undefined, labelSelector).catch((err: unknown) => {
-      // a kind whose CRD is gone (cert-manager's, after its release went) has nothing left to delete
-      if (statusCode(err) === 404) return [];
+      // a kind whose CRD is gone (cert-manager's, after its release went) has nothing left to delete: the API
+      // server answers 404, or discovery no longer lists the kind (client-node's KubernetesObjectApi)
+      if (statusCode(err) === 404 || /Unrecognized API version and kind/.test(String((err as Error)?.message))) return [];
       throw err;
     });
     for (const o of found) {

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { RUN_ID_IN_NAME } from '../lib/run-identity.ts';
 import { Kube, kubeConfigFor, type ClusterAccess } from '../lib/kube.ts';
 import type { GoRuntime } from '../lib/go-runtime.ts';
 import type { Resource, RunLedger } from '../lib/ledger.ts';
@@ -86,7 +88,10 @@ export class LocalCluster {
 
   /** Its processes and dir as ledger entries. */
   get resources(): Resource[] {
-    return [...this.procs.map((p) => p.resource!).filter(Boolean), { kind: 'dir', path: this.dir }];
+    // the run that made the dir, named in it: a kept cluster adopted by later runs is still that run's temp dir,
+    // which is what reaping checks before it removes one (lib/ledger.ts notTempDirOf)
+    const run = RUN_ID_IN_NAME.exec(basename(this.dir))?.[1];
+    return [...this.procs.map((p) => p.resource!).filter(Boolean), { kind: 'dir', path: this.dir, ...(run ? { run } : {}) }];
   }
 
   get apiserver(): ManagedProcess {
