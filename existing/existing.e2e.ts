@@ -106,8 +106,10 @@ describe('existing-cluster backend on a kind cluster', () => {
 
   const installing = () => ['--scenarios', 'existing/testdata', '--backend', 'existing', '--kubeconfig', cluster.kubeconfigPath, '--vault-image', VAULT_IMAGE, '--install-cert-manager', '--filter', `profile=kind,cm=${CM}`];
   /** cert-manager installed and a scenario's namespace made: everything this backend makes exists by then. */
-  const midScenario = (run: string) => async (rs: Array<{ kind: string }>) =>
-    rs.some((r) => r.kind === 'helm-release') && (await kubectl('get', 'ns', '-l', `${RUN_LABEL_KEY}=${run}`, '-o', 'name')).split('\n').filter(Boolean).length >= 2;
+  // cert-manager installed (the ledger notes the revision the run made once Helm returns) and a namespace of the
+  // run's beyond cert-manager's and its discovery one: a scenario under way
+  const midScenario = (run: string) => async (rs: Array<{ kind: string; revision?: number }>) =>
+    rs.some((r) => r.kind === 'helm-release' && r.revision !== undefined) && (await kubectl('get', 'ns', '-l', `${RUN_LABEL_KEY}=${run}`, '-o', 'name')).split('\n').filter(Boolean).length >= 3;
 
   it('--install-cert-manager killed in mid-scenario: clean uninstalls its release and deletes all it labelled', async () => {
     const started = await startRun(installing());
