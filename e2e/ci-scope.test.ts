@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoFiles } from '../lib/repo-files.ts';
 import { describe, expect, it } from 'vitest';
 import { loadPlans } from '../scenarios/plan.ts';
 import { packageFile } from '../lib/package-root.ts';
@@ -9,15 +10,6 @@ import { ciScopeFindings } from './ci-scope.ts';
 const ROOT = packageFile();
 const versions = loadVersions(VERSIONS_FILE);
 
-/** Every e2e file of the project (the e2e project's include), as the repository holds it. */
-function e2eFiles(dir = ROOT): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    if (e.name === 'node_modules' || e.name.startsWith('.')) return [];
-    const path = join(dir, e.name);
-    return e.isDirectory() ? e2eFiles(path) : e.name.endsWith('.e2e.ts') ? [path] : [];
-  });
-}
-
 /** The plans a file may name: the catalogue plus the scenario directories it passes with `--scenarios`. */
 function plansFor(text: string) {
   const dirs = [...new Set([...text.matchAll(/['"]--scenarios['"]\s*,\s*['"]([^'"]+)['"]/g)].map((m) => join(ROOT, m[1]!)))];
@@ -25,14 +17,15 @@ function plansFor(text: string) {
 }
 
 describe("e2e tests need only the ci set (versions.yaml `ci`)", () => {
-  const files = e2eFiles();
+  // the e2e project's include (vitest.config.ts)
+  const files = repoFiles(ROOT).filter((f) => f.endsWith('.e2e.ts'));
 
   it('finds the e2e files', () => {
-    expect(files.map((f) => relative(ROOT, f))).toEqual(expect.arrayContaining(['e2e/handoff.e2e.ts', 'e2e/local.e2e.ts', 'existing/existing.e2e.ts']));
+    expect(files).toEqual(expect.arrayContaining(['e2e/handoff.e2e.ts', 'e2e/local.e2e.ts', 'existing/existing.e2e.ts']));
   });
 
-  it.each(files.map((f) => [relative(ROOT, f), f]))('%s names no scenario, filter or version outside it', (name, file) => {
-    const text = readFileSync(file, 'utf8');
+  it.each(files)('%s names no scenario, filter or version outside it', (name) => {
+    const text = readFileSync(join(ROOT, name), 'utf8');
     const findings = ciScopeFindings(name, text, plansFor(text), versions);
     expect(findings.map((f) => `${f.file}:${f.line}: ${f.problem}; fix: ${f.fix}`)).toEqual([]);
   });

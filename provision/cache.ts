@@ -50,5 +50,7 @@ export function kindCache(root = cacheRoot()) {
     tools: join(base, 'tools'),
     /** Per-cluster files: kubeconfigs, kind configs. */
     clusters: join(base, 'clusters'),
+    /** The remembered SHA-256 of each file the image builds read, by path, size and mtime. */
+    fileSha256: join(base, 'file-sha256.json'),
   };
 }

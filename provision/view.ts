@@ -10,20 +10,18 @@
  * the tools tests build for themselves, and the build timings.
  */
 import { copyFile, link, mkdir, mkdtemp, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { InputError } from '../lib/errors.ts';
 import { kindCache, type cacheLayout } from './cache.ts';
 import { entryKey, type Manifest, type ManifestEntry } from './manifest.ts';
 
 type Layout = ReturnType<typeof cacheLayout>;
 
-/** What the view shares besides the artifacts, as paths under the cache root. */
-const SHARED_DIRS = (root: string) => {
-  const k = kindCache(root);
-  return [k.rootfs, k.images, k.tools, join(root, 'tools')].map((p) => relative(root, p));
+/** What the view shares besides the artifacts: directories it links, files it copies (the suite rewrites them). */
+const shared = (layout: Layout) => {
+  const k = kindCache(layout.root);
+  return { dirs: [k.rootfs, k.images, k.tools, layout.tools], files: [k.fileSha256, layout.timings] };
 };
-/** Files the view copies instead of linking: the suite rewrites them in place. */
-const COPIED_FILES = (root: string) => [relative(root, join(kindCache(root).root, 'file-sha256.json')), 'timings.json'];
 
 export interface ViewSummary {
   artifacts: number;
@@ -55,10 +53,13 @@ export async function makeCacheView(entries: ManifestEntry[], from: Layout, to: 
     files += await linkTree(dir, to.artifact(e.name, e.version));
     manifest.artifacts[entryKey(e.name, e.version)] = { ...e, binaries };
   }
-  for (const d of SHARED_DIRS(from.root)) files += await linkTree(join(from.root, d), join(to.root, d));
-  for (const f of COPIED_FILES(from.root)) {
-    await mkdir(join(to.root, f, '..'), { recursive: true });
-    await copyFile(join(from.root, f), join(to.root, f)).catch((err: NodeJS.ErrnoException) => {
+  const { dirs, files: copied } = shared(from);
+  // the same place under the view's root
+  const inView = (path: string) => join(to.root, relative(from.root, path));
+  for (const d of dirs) files += await linkTree(d, inView(d));
+  for (const f of copied) {
+    await mkdir(dirname(inView(f)), { recursive: true });
+    await copyFile(f, inView(f)).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
   }

@@ -83,7 +83,7 @@ export const KUBE_PROXY_ROOTFS_FILES = [
 
 /** A file's SHA-256, remembered in the kind cache across runs (every run's start computes the image keys). */
 export function fileSha256(path: string): Promise<string> {
-  return rememberedSha256(path, join(kindCache().root, 'file-sha256.json'));
+  return rememberedSha256(path, kindCache().fileSha256);
 }
 
 /** The inputs that decide an image's content: its spec, the hashes of the files it copies, the rootfs key. */
