@@ -63,7 +63,9 @@ export function registerRun(program: Command): void {
         plans = plans.filter((p) => ids.includes(p.id));
       }
       if (opts.filter) plans = filterPlans(plans, opts.filter);
-      checkSelection(plans.length, { ids, ...(opts.filter !== undefined ? { filter: opts.filter } : {}) });
+      // what the run was asked to select, as its exit names it
+      const selection = { ids, ...(opts.filter !== undefined ? { filter: opts.filter } : {}) };
+      checkSelection(plans.length, selection);
       if (opts.shard) plans = shardOf(plans, opts.shard);
       const log = (l: string) => process.stderr.write(`${l}\n`);
       // SIGINT, SIGTERM and SIGHUP unwind alike (cli/interrupt.ts)
@@ -78,7 +80,7 @@ export function registerRun(program: Command): void {
         const skipReason = (p: Plan) => chosen.skipReason?.(p) ?? (opts.backend === 'kind' ? kindCannotCreate(versions.pinned.kind?.version, p.cluster.kubernetes) : undefined);
         if (opts.provision && (opts.backend === 'local' || opts.backend === 'kind')) {
           const { source, officialMirror } = settings;
-          await provisionFor(plans.filter((p) => !skipReason(p)), opts.backend, versions, { log: (l) => process.stderr.write(`${l}\n`), signal: stopping.signal, source, ...(officialMirror ? { officialMirror } : {}) });
+          await provisionFor(plans.filter((p) => !skipReason(p)), opts.backend, versions, { log, signal: stopping.signal, source, ...(officialMirror ? { officialMirror } : {}) });
         }
         const result = await runPlans(plans, {
           startEnvironment: chosen.startEnvironment,
@@ -106,7 +108,7 @@ export function registerRun(program: Command): void {
           process.stdout.write(`reports: ${files.filter((f) => !f.includes('/evidence/')).join(', ')} (+ evidence)\n`);
         }
         // an environment that never came up is a failure, not a skip; a run where nothing ran is not a pass
-        const exit = runExit(result.outcomes, { ids, ...(opts.filter !== undefined ? { filter: opts.filter } : {}), ...(opts.shard ? { shard: opts.shard } : {}) });
+        const exit = runExit(result.outcomes, { ...selection, ...(opts.shard ? { shard: opts.shard } : {}) });
         if (exit.message) process.stderr.write(`${exit.message}\n`);
         process.exitCode = exit.code;
         // stopped early (a signal, a lost Lease): the run unwound, and says why in its exit code; a stop while
