@@ -57,7 +57,7 @@ describe('explain', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Facts are nominal/);
     expect(r.stdout).toMatch(/^1\. token audiences$/m);
-    expect(r.stdout).toMatch(/source: cert-manager\/cert-manager@v1\.16\.5/);
+    expect(r.stdout).toMatch(/source: cert-manager\/cert-manager@v1\.19\.5/);
     expect(r.stdout).toMatch(/Scenario: scenarios\/catalogue\/01-core\.yaml:3\nExpected: not ready \(apiserver-audience\) — agrees with the oracle\./);
   });
 

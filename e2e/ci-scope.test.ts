@@ -53,7 +53,7 @@ describe('the ci-scope check', () => {
   it('catches a pinned version outside the ci set, escaped or not, but not one inside an id', () => {
     expect(check("cli(['run', '--kubernetes', 'v1.35.4'])")).toEqual(['1: names Kubernetes v1.35.4, which the ci set does not provision']);
     expect(check('expect(out).toMatch(/installed v1\\.14\\.7 /)')).toEqual(['1: names cert-manager v1.14.7, which the ci set does not provision']);
-    expect(check("expect(out).toMatch(/cert-manager v1\\.16\\.5 running/); const id = 'jwt-cm-v1.16.5-bound-server';")).toEqual([]);
+    expect(check("expect(out).toMatch(/cert-manager v1\\.19\\.5 running/); const id = 'jwt-cm-v1.19.5-bound-server';")).toEqual([]);
   });
 
   it('takes an excuse that says why, on the line or alone above it, and refuses one that does not', () => {

@@ -6,11 +6,11 @@ import { cli, runsDir } from './kill.ts';
 /**
  * Clusters handed on inside a run (runner/cluster-handoff.ts, runner/handover.ts): two environments of one profile
  * and Kubernetes with different cert-manager releases, one after another. The second starts on the first's cluster
- * — cert-manager v1.16.5 uninstalled, its CRDs gone, the cluster checked back to its bare state — and both verdicts
+ * — cert-manager v1.19.5 uninstalled, its CRDs gone, the cluster checked back to its bare state — and both verdicts
  * hold; with `--cluster-per-environment` nothing is handed on. Either way the run leaves nothing behind. The kind
  * case creates a kind cluster: run it alone (one lock around kind runs) where runs share a Docker host.
  */
-const IDS = ['k8s-client-jwt-default-audience-refused', 'k8s-cm-v1.21.1-client-jwt-aud-unset'];
+const IDS = ['k8s-client-jwt-default-audience-refused', 'k8s-cm-v1.21.2-client-jwt-aud-unset'];
 
 async function runOnce(backend: 'local' | 'kind', extra: string[] = []) {
   const r = await cli(['run', ...IDS, '--backend', backend, '--no-provision', '--concurrency', '1', ...extra]);
@@ -41,18 +41,18 @@ describe.each(['local', 'kind'] as const)('clusters handed on inside a run (%s)'
 });
 
 describe('a kind cluster handed on with cert-manager running', () => {
-  // a v1.16.5 environment, then an upgrade scenario starting from v1.16.5 (same Helm, same images): both releases are
+  // a v1.19.5 environment, then an upgrade scenario starting from v1.19.5 (same Helm, same images): both releases are
   // in versions.yaml's `ci` set, so a cold CI has them
-  const ids = ['jwt-cm-v1.16.5-bound-server', 'upgrade-v1.16.5-to-v1.21.1-jwt-server-audience'];
+  const ids = ['jwt-cm-v1.19.5-bound-server', 'upgrade-v1.19.5-to-v1.20.3-jwt-server-audience'];
 
-  it('the upgrade takes the cluster with v1.16.5 as installed, reset and checked healthy, not installed again, and both verdicts hold', async () => {
+  it('the upgrade takes the cluster with v1.19.5 as installed, reset and checked healthy, not installed again, and both verdicts hold', async () => {
     const r = await cli(['run', ...ids, '--backend', 'kind', '--no-provision', '--concurrency', '1']);
     const out = r.all ?? '';
     expect(out, out).toMatch(/2 passed, 0 failed/);
-    expect(out.match(/kind cluster \S+ handed on with cert-manager v1\.16\.5 running, after a [\d.]+s reset \(nothing beyond its state right after the install\)/g) ?? [], out).toHaveLength(1);
+    expect(out.match(/kind cluster \S+ handed on with cert-manager v1\.19\.5 running, after a [\d.]+s reset \(nothing beyond its state right after the install\)/g) ?? [], out).toHaveLength(1);
     // installed once, then upgraded in place by the scenario
-    expect(out.match(/helm upgrade --install v1\.16\.5 /g) ?? [], out).toHaveLength(1);
-    expect(out.match(/helm upgrade --install v1\.21\.1 /g) ?? [], out).toHaveLength(1);
+    expect(out.match(/helm upgrade --install v1\.19\.5 /g) ?? [], out).toHaveLength(1);
+    expect(out.match(/helm upgrade --install v1\.20\.3 /g) ?? [], out).toHaveLength(1);
     expect(out).not.toMatch(/not handed on|not clean|does not answer healthy/);
     expect(r.exitCode).toBe(0);
     const id = /^run (r[0-9a-z]{5}) \(pid \d+\)$/m.exec(out)?.[1];

@@ -31,12 +31,12 @@ import { poll, waiting } from '../lib/wait.ts';
 import { LocalCluster } from '../local/cluster.ts';
 import { cli as suiteCli, kill9, runsDir, startRun, tempDirsOf, waitForMoment } from '../e2e/kill.ts';
 
-const CM = 'v1.16.5';
+const CM = 'v1.19.5';
 // the Helm the shipped default installer uses: what provisioning for CI's scenarios builds
 const HELM = pinsOf(loadVersions(), loadVersions().certManagerInstaller).helm;
 const VAULT_IMAGE = 'cm-vault-e2e/vault:v1.21.0';
 const MANAGED = 'app.kubernetes.io/managed-by=cm-vault-e2e';
-/** What fits a kind cluster with cert-manager v1.16.5 and Vault v1.21.0 in the cluster. */
+/** What fits a kind cluster with cert-manager v1.19.5 and Vault v1.21.0 in the cluster. */
 const FITTING = [
   'k8s-kind-local-token-aud-unset', 'k8s-kind-local-token-aud-api', 'k8s-kind-reviewer-jwt-aud-unset', 'k8s-kind-reviewer-jwt-aud-api', 'k8s-kind-reviewer-jwt-aud-wrong',
   'byo-jwt-bound-default', 'byo-jwt-bound-server', 'byo-client-jwt-refused', 'byo-role-audience-other',
@@ -205,7 +205,7 @@ describe('existing-cluster backend on a kind cluster', () => {
     const skip = (id: string) => results.find((s) => s.id === id)!.skipReason;
     expect(skip('k8s-client-jwt-default-audience-refused')).toBe("needs a Vault both this host and the cluster's pods reach; not supported on --backend existing");
     // ci-scope: only planned: skipped for its cert-manager release before anything is provisioned
-    expect(skip('engine-vault-v1.19.0-local-token-role-aud-default')).toMatch(/^written for cert-manager v1\.21\.1; the cluster runs v1\.16\.5/);
+    expect(skip('engine-vault-v1.19.0-local-token-role-aud-default')).toMatch(/^written for cert-manager v1\.21\.2; the cluster runs v1\.19\.5/);
     expect(skip('k8s-aks-like-local-token-aud-unset')).toMatch(/^profile aks-like wants issuer https:\/\/westeurope.* the cluster has issuer https:\/\/kubernetes\.default\.svc\.cluster\.local and API audiences \[https:\/\/kubernetes\.default\.svc\.cluster\.local\]$/);
     // ci-scope: only planned: an upgrade is skipped on a cluster whose cert-manager the run does not own
     expect(skip('byo-upgrade-v1.19.5-to-v1.20.3-jwt-server-audience')).toMatch(/^changes cert-manager v1\.19\.5 -> v1\.20\.3/);

@@ -17,12 +17,12 @@ const cm = (version: string | undefined): CertManagerFacts => ({
   podSelector: 'app.kubernetes.io/component=controller',
   available: true,
 });
-const kindCluster = (o: Partial<ClusterFit> = {}): ClusterFit => ({ serviceAccountIssuer: KIND, apiAudiences: [KIND], certManager: cm('v1.16.5'), namespaces: new Map(), ...o });
+const kindCluster = (o: Partial<ClusterFit> = {}): ClusterFit => ({ serviceAccountIssuer: KIND, apiAudiences: [KIND], certManager: cm('v1.19.5'), namespaces: new Map(), ...o });
 const fitting = (fit: ClusterFit) => plans.filter((p) => !skipReason(p, fit)).map((p) => p.id);
 
 describe('which scenarios fit an existing cluster', () => {
-  it('a kind-like cluster with cert-manager v1.16.5 runs exactly the kind profile’s in-cluster v1.16.5 scenarios', () => {
-    const expected = plans.filter((p) => p.profile.name === 'kind' && p.vault.placement === 'in-cluster' && p.certManager.version === 'v1.16.5' && !p.certManager.upgrade).map((p) => p.id);
+  it('a kind-like cluster with cert-manager v1.19.5 runs exactly the kind profile’s in-cluster v1.19.5 scenarios', () => {
+    const expected = plans.filter((p) => p.profile.name === 'kind' && p.vault.placement === 'in-cluster' && p.certManager.version === 'v1.19.5' && !p.certManager.upgrade).map((p) => p.id);
     expect(expected.length).toBeGreaterThan(0);
     expect(fitting(kindCluster())).toEqual(expected);
   });
@@ -40,7 +40,7 @@ describe('which scenarios fit an existing cluster', () => {
 
   it('skips another cert-manager version, an unknown one, upgrades and ClusterIssuers against the cluster’s own cert-manager', () => {
     const plan = byId('k8s-kind-local-token-aud-unset');
-    expect(skipReason(plan, kindCluster({ certManager: cm('v1.21.1') }))).toBe('written for cert-manager v1.16.5; the cluster runs v1.21.1 (cert-manager/cert-manager)');
+    expect(skipReason(plan, kindCluster({ certManager: cm('v1.21.1') }))).toBe('written for cert-manager v1.19.5; the cluster runs v1.21.1 (cert-manager/cert-manager)');
     expect(skipReason(plan, kindCluster({ certManager: cm(undefined) }))).toMatch(/version of the cluster's cert-manager .* is unknown/);
     const upgrade = plans.find((p) => p.certManager.upgrade)!;
     const inCluster = { ...upgrade, vault: { ...upgrade.vault, placement: 'in-cluster' as const } };
@@ -53,7 +53,7 @@ describe('which scenarios fit an existing cluster', () => {
     const plan = byId('engine-vault-v1.19.0-local-token-role-aud-default');
     const { certManager: _, ...installing } = kindCluster();
     expect(skipReason(plan, installing)).toBeUndefined();
-    expect(skipReason(plan, kindCluster())).toMatch(/cert-manager v1\.21\.1; the cluster runs v1\.16\.5/);
+    expect(skipReason(plan, kindCluster())).toMatch(/cert-manager v1\.21\.2; the cluster runs v1\.19\.5/);
   });
 
   it('never writes into a namespace that exists without the suite’s label', () => {

@@ -37,7 +37,12 @@ describe('nightly workflow', () => {
   it("plans with the dispatch's extra filter, so no job is left whose filter selects nothing (run exits 2 on those)", () => {
     const plan = wf.jobs.plan!.steps.find((s) => s.run?.includes('matrix --format github')) as Step & { env?: Record<string, string> };
     expect(plan.env?.EXTRA_FILTER).toBe('${{ inputs.filter }}');
-    expect(plan.run).toContain('scope="${scope:+$scope,}$EXTRA_FILTER"');
+    expect(plan.run).toContain('scope="$EXTRA_FILTER"');
+  });
+
+  it('plans every pinned Kubernetes on either backend: no Kubernetes filter of its own', () => {
+    const plan = wf.jobs.plan!.steps.find((s) => s.run?.includes('matrix --format github'))!;
+    expect(plan.run).not.toMatch(/k8s[!=]/);
   });
 
   it('runs one job per environment entry, writing the report to out/, and uploads it whatever happened', () => {

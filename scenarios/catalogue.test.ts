@@ -22,7 +22,7 @@ describe('the shipped catalogue', () => {
     const refused = byId.get('k8s-client-jwt-default-audience-refused')!;
     expect(refused).toMatchObject({
       cluster: { profile: 'kind' },
-      certManager: { version: 'v1.16.5' },
+      certManager: { version: 'v1.19.5' },
       vault: { placement: 'external' },
       auth: { method: 'kubernetes', tokenReviewer: 'client-jwt' },
       issuer: { kind: 'Issuer', namespace: 'team-a', name: 'vault-issuer', serviceAccount: 'vault-issuer' },
@@ -68,11 +68,11 @@ describe('the shipped catalogue', () => {
     const versions = new Set(plans.filter((p) => !p.certManager.upgrade).map((p) => p.certManager.version));
     for (const v of loadVersions().certManager.versions) expect(versions, v).toContain(v);
     const paths = plans.flatMap((p) => (p.certManager.upgrade ? [`${p.certManager.upgrade.from}>${p.certManager.upgrade.to}`] : []));
-    expect([...new Set(paths)].sort()).toEqual(['v1.14.7>v1.15.5', 'v1.15.5>v1.16.5', 'v1.16.5>v1.21.1', 'v1.17.4>v1.18.6', 'v1.19.5>v1.20.3', 'v1.20.3>v1.21.2', 'v1.21.1>v1.21.2', 'v1.21.2>v1.20.3']);
+    expect([...new Set(paths)].sort()).toEqual(['v1.14.7>v1.15.5', 'v1.15.5>v1.16.5', 'v1.17.4>v1.18.6', 'v1.19.5>v1.20.3', 'v1.20.3>v1.21.2', 'v1.21.1>v1.21.2', 'v1.21.2>v1.20.3']);
   });
 
   it('has an upgrade between releases CI builds, so a cold CI proves an upgrade and a cluster handed on running', () => {
-    expect(plans.filter((p) => p.ci && p.certManager.upgrade && p.profile.name === 'kind').map((p) => p.id)).toContain('upgrade-v1.16.5-to-v1.21.1-jwt-server-audience');
+    expect(plans.filter((p) => p.ci && p.certManager.upgrade && p.profile.name === 'kind').map((p) => p.id)).toContain('upgrade-v1.19.5-to-v1.20.3-jwt-server-audience');
   });
 
   it('shows the JWT server audience failing before v1.20 and working from v1.20', () => {

@@ -59,7 +59,7 @@ describe('cluster profiles', () => {
       'c.yaml': scenarioYaml({ id: 'c', certManager: '{upgrade: {from: v1.19.5, to: v1.20.3}}' }),
     });
     expect(a!.environmentKey).not.toBe(b!.environmentKey);
-    expect(a!.environmentKey).toMatch(/^custom@[0-9a-f]{8}\/k8s-v1\.34\.4\/cm-v1\.16\.5$/);
-    expect(c!.environmentKey).toMatch(/^kind@[0-9a-f]{8}\/k8s-v1\.34\.4\/cm-v1\.19\.5-to-v1\.20\.3\/c$/);
+    expect(a!.environmentKey).toMatch(/^custom@[0-9a-f]{8}\/k8s-v1\.36\.5\/cm-v1\.16\.5$/);
+    expect(c!.environmentKey).toMatch(/^kind@[0-9a-f]{8}\/k8s-v1\.36\.5\/cm-v1\.19\.5-to-v1\.20\.3\/c$/);
   });
 });

@@ -179,7 +179,7 @@ describe('defaults', () => {
   it('fills versions, engine, mount and RBAC switches', () => {
     const [plan] = loadOnly({ 'a.yaml': scenarioYaml({ vault: '{placement: external}' }) });
     expect(plan).toMatchObject({
-      cluster: { profile: 'kind', kubernetes: 'v1.34.4' },
+      cluster: { profile: 'kind', kubernetes: 'v1.36.5' },
       vault: { engine: 'vault', version: 'v1.21.0', placement: 'external' },
       auth: { method: 'kubernetes', mount: 'kubernetes', tokenReviewer: 'reviewer-jwt' },
       issuer: { tokenRequestRole: true, authDelegator: false },

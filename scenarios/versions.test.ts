@@ -46,7 +46,7 @@ function errorOf(text: string): InputError {
 describe('loadVersions', () => {
   it('loads the shipped versions.yaml', () => {
     const v = loadVersions();
-    expect(v.kubernetes.default).toBe('v1.34.4');
+    expect(v.kubernetes.default).toBe('v1.36.5');
     expect(v.certManager.versions).toEqual(['v1.14.7', 'v1.15.5', 'v1.16.5', 'v1.17.4', 'v1.18.6', 'v1.19.5', 'v1.20.3', 'v1.21.1', 'v1.21.2']);
     expect(v.vault.versions).toEqual(['v1.18.0', 'v1.19.0', 'v1.21.0', 'v1.21.1']);
     expect(v.openbao.default).toBe('v2.6.2');

@@ -41,10 +41,10 @@ describe('official sources of the pinned recipes', () => {
     expect(go('kube-node').official!.files.map((f) => f.unpack)).toEqual(['kubelet', 'kubeadm', 'kube-proxy', 'kubectl'].map((binary) => ({ kind: 'file', binary })));
     expect(go('etcd').official!.files).toEqual([
       {
-        url: 'https://github.com/etcd-io/etcd/releases/download/v3.6.5/etcd-v3.6.5-linux-amd64.tar.gz',
-        checksumUrl: 'https://github.com/etcd-io/etcd/releases/download/v3.6.5/SHA256SUMS',
+        url: 'https://github.com/etcd-io/etcd/releases/download/v3.6.17/etcd-v3.6.17-linux-amd64.tar.gz',
+        checksumUrl: 'https://github.com/etcd-io/etcd/releases/download/v3.6.17/SHA256SUMS',
         checksumFormat: 'sums',
-        unpack: { kind: 'tar.gz', members: { etcd: 'etcd-v3.6.5-linux-amd64/etcd' } },
+        unpack: { kind: 'tar.gz', members: { etcd: 'etcd-v3.6.17-linux-amd64/etcd' } },
       },
     ]);
     expect(go('helm').official!.files).toEqual([
@@ -65,8 +65,8 @@ describe('official sources of the pinned recipes', () => {
     ]);
     expect(go('coredns').official!.files).toEqual([
       {
-        url: 'https://github.com/coredns/coredns/releases/download/v1.12.1/coredns_1.12.1_linux_amd64.tgz',
-        checksumUrl: 'https://github.com/coredns/coredns/releases/download/v1.12.1/coredns_1.12.1_linux_amd64.tgz.sha256',
+        url: 'https://github.com/coredns/coredns/releases/download/v1.14.7/coredns_1.14.7_linux_amd64.tgz',
+        checksumUrl: 'https://github.com/coredns/coredns/releases/download/v1.14.7/coredns_1.14.7_linux_amd64.tgz.sha256',
         checksumFormat: 'sums',
         unpack: { kind: 'tar.gz', members: { coredns: 'coredns' } },
       },
