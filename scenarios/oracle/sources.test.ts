@@ -5,7 +5,7 @@ import { loadVersions } from '../versions.ts';
 import { nominalFacts } from '../facts.ts';
 import { loadPlans } from '../plan.ts';
 import { predictStages } from './predict.ts';
-import { VAULT_MODULES, VAULT_TAG } from './sources.ts';
+import { KUBERNETES_TAG, VAULT_MODULES, VAULT_TAG } from './sources.ts';
 
 /** The require lines of the pinned Vault's go.mod (testdata: module path -> version). */
 const requires = new Map(
@@ -18,6 +18,10 @@ const requires = new Map(
 describe('what the oracle cites is what provisioning builds', () => {
   it("reads Vault's rules at the default Vault release", () => {
     expect(VAULT_TAG).toBe(loadVersions().vault.default);
+  });
+
+  it("reads the API server's texts at the default Kubernetes release", () => {
+    expect(KUBERNETES_TAG).toBe(loadVersions().kubernetes.default);
   });
 
   it.each(Object.entries(VAULT_MODULES))('cites %s at %s, as the pinned Vault requires', (module, version) => {

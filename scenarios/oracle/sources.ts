@@ -2,8 +2,11 @@
 import type { VaultEngine } from '../types.ts';
 import type { CertManagerVersion } from './version.ts';
 
-/** The Kubernetes release versions.yaml pins; the apiserver texts were read there. */
-export const KUBERNETES_TAG = 'v1.34.4';
+/**
+ * versions.yaml's default Kubernetes, where the apiserver texts were read (pkg/serviceaccount/jwt.go's
+ * `token audiences %q is invalid for the target audiences %q` among them); a unit test keeps the two together.
+ */
+export const KUBERNETES_TAG = 'v1.36.5';
 /** The Vault release whose code the rules were read at: versions.yaml's default Vault. */
 export const VAULT_TAG = 'v1.21.0';
 /**
