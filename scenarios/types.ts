@@ -83,7 +83,9 @@ export type FailureClass =
   | 'vault-mount-path'
   | 'role-bound-service-account'
   /** The Issuer is Ready, but Vault's ACL refuses the sign request: the CertificateRequest fails. */
-  | 'vault-policy-denied';
+  | 'vault-policy-denied'
+  /** The ACL lets the sign request through, and the PKI role refuses a name (or a missing CN): HTTP 400. */
+  | 'pki-role-denied';
 
 /**
  * The ACL policy the Vault role hands out. Absent = the default: create/update on `<pki>/sign/<role>` and
@@ -99,8 +101,23 @@ export interface HardenedVaultPolicy {
 
 /** The names the probe Certificate asks for; absent = a name derived from the probe object. */
 export interface CertificateSpec {
-  commonName: string;
+  /** Absent: the CSR's subject has no CN and cert-manager sends `common_name=""`. */
+  commonName?: string;
   dnsNames: string[];
+  ipAddresses: string[];
+  uriSANs: string[];
+}
+
+/** A PKI role's name checks, Vault's fields (builtin/logical/pki/path_roles.go), every one resolved. */
+export interface PkiRoleSpec {
+  allowedDomains: string[];
+  allowSubdomains: boolean;
+  allowBareDomains: boolean;
+  allowAnyName: boolean;
+  enforceHostnames: boolean;
+  requireCn: boolean;
+  useCsrSans: boolean;
+  useCsrCommonName: boolean;
 }
 
 export interface Expectation {
@@ -113,7 +130,8 @@ export interface Scenario {
   description: string;
   cluster: { profile: ProfileName; kubernetes: string; serviceAccountIssuer?: string; apiAudiences?: string[] };
   certManager: CertManagerSpec;
-  vault: { engine: VaultEngine; version: string; placement: Placement; policy?: HardenedVaultPolicy };
+  /** pkiRole absent: the environment's shared role (vault/configure/pki.ts#DEFAULT_PKI_ROLE_SPEC). */
+  vault: { engine: VaultEngine; version: string; placement: Placement; policy?: HardenedVaultPolicy; pkiRole?: PkiRoleSpec };
   certificate?: CertificateSpec;
   auth: AuthSpec;
   issuer: IssuerSpec;

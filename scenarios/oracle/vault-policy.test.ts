@@ -10,7 +10,7 @@ const WITH_REST: HardenedVaultPolicy = { ...ARTICLE, allowedParameters: { common
 
 function hardened(policy: HardenedVaultPolicy, commonName: string, o: { version?: string; dnsNames?: string[] } = {}): Plan {
   const p = plan({ id: 'policy-fixture', issuer: { audiences: [KIND_AUDIENCE] } });
-  return { ...p, vault: { ...p.vault, version: o.version ?? p.vault.version, policy }, certificate: { commonName, dnsNames: o.dnsNames ?? [commonName] } };
+  return { ...p, vault: { ...p.vault, version: o.version ?? p.vault.version, policy }, certificate: { commonName, dnsNames: o.dnsNames ?? [commonName], ipAddresses: [], uriSANs: [] } };
 }
 
 describe('GlobbedStringsMatch', () => {

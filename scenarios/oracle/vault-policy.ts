@@ -9,8 +9,18 @@ import { all, certManager, openbaoCore, VAULT_API_RESPONSE_ERROR, vaultCore } fr
  * ACL decides before the PKI backend sees the request. The role's policy is the scenario's `vault.policy`.
  */
 
-/** Where the suite's Issuers sign: the PKI mount and role runner/vault-handle.ts prepares in every Vault. */
-export const PKI_SIGN_PATH = 'pki/sign/cm-vault-e2e';
+/** The PKI role runner/vault-handle.ts prepares in every Vault, which scenarios without `vault.pkiRole` sign with. */
+const SHARED_PKI_ROLE = 'cm-vault-e2e';
+
+/** The role a scenario signs with: the shared one, or its own (runner/vault-policy.ts writes it) when it sets `vault.pkiRole`. */
+export function pkiRoleName(plan: { id: string; vault: { pkiRole?: unknown } }): string {
+  return plan.vault.pkiRole ? `${SHARED_PKI_ROLE}-${plan.id}` : SHARED_PKI_ROLE;
+}
+
+/** Where the scenario's Issuer signs, on the PKI mount every Vault of the suite has. */
+export function pkiSignPath(plan: { id: string; vault: { pkiRole?: unknown } }): string {
+  return `pki/sign/${pkiRoleName(plan)}`;
+}
 /** The probe Certificate's `spec.duration` (runner/manifests.ts#certificateObject), as Go's Duration.String prints it. */
 export const PROBE_TTL = '1h0m0s';
 /** A stand-in for the PEM cert-manager sends: only a glob on its first or last characters can be predicted. */
@@ -51,8 +61,8 @@ export function signParameters(ctx: OracleContext, csr = CSR_STAND_IN): Array<[s
   return [
     ['common_name', names?.commonName ?? ''],
     ['alt_names', (names?.dnsNames ?? []).join(',')],
-    ['ip_sans', ''],
-    ['uri_sans', ''],
+    ['ip_sans', (names?.ipAddresses ?? []).join(',')],
+    ['uri_sans', (names?.uriSANs ?? []).join(',')],
     ['ttl', PROBE_TTL],
     ['csr', csr],
     ['exclude_cn_from_sans', 'true'],
@@ -85,9 +95,9 @@ interface AclDecision {
   why: string;
 }
 
-export function aclDecision(policy: HardenedVaultPolicy, params: ReadonlyArray<[string, string]>, listMatching: boolean): AclDecision {
+export function aclDecision(policy: HardenedVaultPolicy, params: ReadonlyArray<[string, string]>, listMatching: boolean, signPath = pkiSignPath({ id: '', vault: {} })): AclDecision {
   if (!policy.paths.includes('sign')) {
-    return { allowed: false, why: `the policy grants ${policy.paths.map((p) => `pki/${p}/…`).join(', ')} only: no capability on ${PKI_SIGN_PATH}` };
+    return { allowed: false, why: `the policy grants ${policy.paths.map((p) => `pki/${p}/…`).join(', ')} only: no capability on ${signPath}` };
   }
   const sent = new Set(params.map(([k]) => k));
   const missing = policy.requiredParameters.find((p) => !sent.has(p.toLowerCase()));
@@ -118,7 +128,7 @@ export interface SignOutcome {
 /** The sign request and Vault's ACL answer, as the CertificateRequest's Ready condition ends up. */
 export function signRequest(ctx: OracleContext): SignOutcome {
   const { plan, facts } = ctx;
-  const url = `${facts.vaultServer.replace(/\/+$/, '')}/v1/${PKI_SIGN_PATH}`;
+  const url = `${facts.vaultServer.replace(/\/+$/, '')}/v1/${pkiSignPath(plan)}`;
   const sendSource = certManager(ctx.certManager, 'internal/vault/vault.go', 'Vault.Sign');
   const params = signParameters(ctx);
   const steps: ExplainStep[] = [
@@ -132,7 +142,7 @@ export function signRequest(ctx: OracleContext): SignOutcome {
   const listMatching = aclListMatching(plan.vault);
   const acl = ACL_SOURCES[plan.vault.engine];
   const decision: AclDecision = policy
-    ? aclDecision(policy, params, listMatching)
+    ? aclDecision(policy, params, listMatching, pkiSignPath(plan))
     : { allowed: true, why: 'the default policy: create/update on pki/sign/<role> and pki/issue/<role>, no parameter constraints' };
   steps.push({
     step: 'Vault policy',
