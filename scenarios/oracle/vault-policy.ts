@@ -2,7 +2,9 @@ import type { ExplainStep, HardenedVaultPolicy, SignPrediction, VaultEngine } fr
 import { compareVersions } from '../versions.ts';
 import { vaultApiError } from './messages.ts';
 import type { OracleContext } from './model.ts';
-import { all, certManager, openbaoCore, VAULT_API_RESPONSE_ERROR, vaultCore } from './sources.ts';
+import { all, certManager, openbaoCore, VAULT_API_RESPONSE_ERROR, VAULT_SDK_RESPOND_ERROR, vaultCore } from './sources.ts';
+import { pkiRoleDecision, pkiRoleSource } from './pki-role.ts';
+import { DEFAULT_PKI_ROLE_SPEC } from '../pki-role.ts';
 
 /**
  * The sign step: cert-manager posts the CSR to `spec.vault.path` with the token the login gave it, and Vault's
@@ -120,6 +122,8 @@ export function aclDecision(policy: HardenedVaultPolicy, params: ReadonlyArray<[
 
 export interface SignOutcome {
   sign: SignPrediction;
+  /** Who refused: the ACL (403) or the PKI role (400). */
+  failure?: 'vault-policy-denied' | 'pki-role-denied';
   /** The audit entry's error when refused. */
   error?: string;
   steps: ExplainStep[];
@@ -153,18 +157,32 @@ export function signRequest(ctx: OracleContext): SignOutcome {
     source: policy ? all(acl.allow, acl.values, GLOB, ...(listMatching ? [COMMA_LIST] : []), ...(decision.allowed ? [] : [acl.checkToken])) : acl.allow,
   });
   const crSource = all(certManager(ctx.certManager, 'pkg/controller/certificaterequests/vault/vault.go', 'Vault.Sign'), certManager(ctx.certManager, 'pkg/controller/certificaterequests/util/reporter.go', 'Reporter.Failed'));
-  if (decision.allowed) {
-    const certificateRequest = { status: 'True' as const, reason: 'Issued', message: 'Certificate fetched from issuer successfully' };
-    steps.push({ step: 'CertificateRequest', detail: `Vault signs; the CertificateRequest becomes Ready=True, reason Issued.`, source: crSource });
-    return { sign: { allowed: true, certificateRequest }, steps };
-  }
-  const message = `Vault failed to sign certificate: failed to sign certificate by vault: ${vaultApiError('POST', url, 403, [ACL_PERMISSION_DENIED])}`;
-  steps.push({
-    step: 'CertificateRequest',
-    detail: 'cert-manager marks the request failed (no retry until the Certificate is re-issued): Ready=False, reason Failed, message "Vault failed to sign certificate: failed to sign certificate by vault: " followed by the Vault client\'s error.',
-    source: all(crSource, sendSource, VAULT_API_RESPONSE_ERROR),
+  const failedDetail = (code: number) =>
+    `cert-manager marks the request failed (no retry until the Certificate is re-issued): Ready=False, reason Failed, message "Vault failed to sign certificate: failed to sign certificate by vault: " followed by the Vault client's error (Code: ${code}).`;
+  const failed = (code: number, error: string): SignPrediction => ({
+    allowed: false,
+    certificateRequest: { status: 'False', reason: 'Failed', message: `Vault failed to sign certificate: failed to sign certificate by vault: ${vaultApiError('POST', url, code, [error])}` },
   });
-  return { sign: { allowed: false, certificateRequest: { status: 'False', reason: 'Failed', message } }, error: ACL_PERMISSION_DENIED, steps };
+  if (!decision.allowed) {
+    steps.push({ step: 'CertificateRequest', detail: failedDetail(403), source: all(crSource, sendSource, VAULT_API_RESPONSE_ERROR) });
+    return { sign: failed(403, ACL_PERMISSION_DENIED), failure: 'vault-policy-denied', error: ACL_PERMISSION_DENIED, steps };
+  }
+  // Past the ACL, the PKI role judges the names (scenarios/oracle/pki-role.ts). The shared role allows any name.
+  const role = plan.vault.pkiRole ?? DEFAULT_PKI_ROLE_SPEC;
+  const names = plan.certificate;
+  const pki = names ? pkiRoleDecision(role, names) : { allowed: true, why: 'the probe asks for its own name, which the shared role (allow_any_name) allows' };
+  steps.push({
+    step: 'PKI role',
+    detail: `role ${pkiRoleName(plan)}: ${pki.why}` + (pki.allowed ? (pki.signed ? `: signed with subject CN ${pki.signed.commonName ? JSON.stringify(pki.signed.commonName) : '(none)'}, SANs ${pki.signed.sans.join(', ') || '(none)'}.` : ': signed.') : `: Vault answers 400 "${pki.error}".`),
+    source: pki.allowed ? pkiRoleSource(plan.vault.engine) : all(pkiRoleSource(plan.vault.engine), VAULT_SDK_RESPOND_ERROR),
+  });
+  if (!pki.allowed) {
+    steps.push({ step: 'CertificateRequest', detail: failedDetail(400), source: all(crSource, sendSource, VAULT_API_RESPONSE_ERROR) });
+    return { sign: failed(400, pki.error!), failure: 'pki-role-denied', steps };
+  }
+  const certificateRequest = { status: 'True' as const, reason: 'Issued', message: 'Certificate fetched from issuer successfully' };
+  steps.push({ step: 'CertificateRequest', detail: `Vault signs; the CertificateRequest becomes Ready=True, reason Issued.`, source: crSource });
+  return { sign: { allowed: true, certificateRequest }, steps };
 }
 
 export function describePolicy(p: HardenedVaultPolicy): string {
