@@ -210,6 +210,7 @@ export function toScenario(s: RawScenario, ctx: RuleContext, source: Scenario['s
               kind: 'hardened' as const,
               allowedParameters: s.vault.policy.allowedParameters ?? {},
               requiredParameters: s.vault.policy.requiredParameters ?? [],
+              deniedParameters: s.vault.policy.deniedParameters ?? {},
               paths: s.vault.policy.paths ?? ['sign', 'issue'],
             },
           }

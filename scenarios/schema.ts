@@ -34,6 +34,8 @@ const OneLine = z.string().min(1).regex(/^[^\n]*$/, `must be one line${FIX}say i
 export const HardenedPolicy = z.strictObject({
   allowedParameters: z.record(z.string().min(1), z.array(z.string())).optional(),
   requiredParameters: z.array(z.string().min(1)).optional(),
+  /** denied_parameters: parameter name -> denied value globs (`[]` = any value denied). */
+  deniedParameters: z.record(z.string().min(1), z.array(z.string())).optional(),
   /** The PKI endpoints the rule is written for (default both; cert-manager only calls `sign`). */
   paths: z.array(z.enum(['sign', 'issue'])).min(1).optional(),
 });
@@ -87,7 +89,7 @@ export const RawScenario = z.strictObject({
     engine: z.enum(['vault', 'openbao']).optional(),
     version: Version.optional(),
     placement: z.enum(['in-cluster', 'external']),
-    policy: z.union([z.literal('default'), HardenedPolicy], { error: `must be \`default\` or {allowedParameters, requiredParameters, paths}${FIX}see "Vault policy" in scenarios/README.md` }).optional(),
+    policy: z.union([z.literal('default'), HardenedPolicy], { error: `must be \`default\` or {allowedParameters, deniedParameters, requiredParameters, paths}${FIX}see "Vault policy" in scenarios/README.md` }).optional(),
     pkiRole: PkiRole.optional(),
   }),
   certificate: CertificateNames.optional(),

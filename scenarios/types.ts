@@ -96,6 +96,8 @@ export interface HardenedVaultPolicy {
   /** Parameter -> allowed value globs; `[]` = any value; key `*` = any other parameter. Empty = no constraint. */
   allowedParameters: Record<string, string[]>;
   requiredParameters: string[];
+  /** Parameter -> denied value globs; `[]` = every value denied. Judged before allowedParameters. */
+  deniedParameters: Record<string, string[]>;
   paths: Array<'sign' | 'issue'>;
 }
 

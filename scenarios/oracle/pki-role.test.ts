@@ -5,9 +5,9 @@ import type { CertificateSpec, HardenedVaultPolicy, Plan, PkiRoleSpec, VaultEngi
 import { facts, KIND_AUDIENCE, plan } from './fixtures.ts';
 import { predict } from './predict.ts';
 import { nameAllowed, pkiRoleDecision, REQUIRE_CN_ERROR } from './pki-role.ts';
-import { ACL_PERMISSION_DENIED } from './vault-policy.ts';
+import { ACL_PERMISSION_DENIED, valueDenied } from './vault-policy.ts';
 
-const ARTICLE: HardenedVaultPolicy = { kind: 'hardened', allowedParameters: { common_name: ['*.example.com'] }, requiredParameters: ['common_name'], paths: ['sign', 'issue'] };
+const ARTICLE: HardenedVaultPolicy = { kind: 'hardened', allowedParameters: { common_name: ['*.example.com'] }, requiredParameters: ['common_name'], deniedParameters: {}, paths: ['sign', 'issue'] };
 const ARTICLE_WITH_REST: HardenedVaultPolicy = { ...ARTICLE, allowedParameters: { common_name: ['*.example.com'], '*': [] } };
 const FOREIGN: CertificateSpec = { dnsNames: ['evil.other.test'], ipAddresses: [], uriSANs: [] };
 const EXAMPLE_ROLE: PkiRoleSpec = resolvePkiRole({ allowedDomains: ['example.com'], allowSubdomains: true });
@@ -112,5 +112,24 @@ describe('existing scenarios are unchanged by the role dimension', () => {
         sign: before.sign?.certificateRequest.message,
       });
     }
+  });
+});
+
+describe('denied_parameters common_name = [""]: the policy-only answer to the empty CN', () => {
+  const DENY_EMPTY: HardenedVaultPolicy = { ...ARTICLE_WITH_REST, deniedParameters: { common_name: [''] } };
+  it.each(ENGINES)('%s %s: a CN-less Certificate is refused by the ACL (403), on every engine', (engine, version) => {
+    const p = signing(engine, version, { policy: DENY_EMPTY });
+    expect(outcome(p).failure).toBe('vault-policy-denied');
+    expect(predict(p, facts(p)).steps.find((s) => s.step === 'Vault policy')?.detail).toContain('denied_parameters refuses "common_name" = ""');
+  });
+  it.each(ENGINES)('%s %s: … but an allowed CN with a foreign SAN is signed: the ACL never sees the CSR names it does not list', (engine, version) => {
+    const o = outcome(signing(engine, version, { policy: DENY_EMPTY, certificate: { commonName: 'app.example.com', dnsNames: ['evil.other.test'], ipAddresses: [], uriSANs: [] } }));
+    expect(o).toMatchObject({ ready: true });
+  });
+  it('"" denies only the empty value; a "*" key denies every request', () => {
+    expect(valueDenied([''], '', true)).toBe(true);
+    expect(valueDenied([''], 'app.example.com', true)).toBe(false);
+    expect(valueDenied(['evil.*'], 'app.example.com,evil.other.test', true)).toBe(true);
+    expect(valueDenied(['evil.*'], 'app.example.com,evil.other.test', false)).toBe(false);
   });
 });

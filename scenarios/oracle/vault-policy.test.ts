@@ -5,7 +5,7 @@ import { predict } from './predict.ts';
 import { renderExplanation } from './explain.ts';
 import { ACL_PERMISSION_DENIED, aclDecision, aclListMatching, globMatches, issuerPolicyName, valueAllowed } from './vault-policy.ts';
 
-const ARTICLE: HardenedVaultPolicy = { kind: 'hardened', allowedParameters: { common_name: ['*.example.com'] }, requiredParameters: ['common_name'], paths: ['sign', 'issue'] };
+const ARTICLE: HardenedVaultPolicy = { kind: 'hardened', allowedParameters: { common_name: ['*.example.com'] }, requiredParameters: ['common_name'], deniedParameters: {}, paths: ['sign', 'issue'] };
 const WITH_REST: HardenedVaultPolicy = { ...ARTICLE, allowedParameters: { common_name: ['*.example.com'], alt_names: ['*.example.com'], '*': [] } };
 
 function hardened(policy: HardenedVaultPolicy, commonName: string, o: { version?: string; dnsNames?: string[] } = {}): Plan {

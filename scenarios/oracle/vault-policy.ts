@@ -92,6 +92,30 @@ export function valueAllowed(patterns: readonly string[], value: string, listMat
   return elements.every((e) => patterns.some((p) => globMatches(p, e)));
 }
 
+/**
+ * Whether a value is denied (valueInDeniedParameterList): `[]` denies any value; a glob match of the whole value
+ * denies; since Vault 1.21 any element of the comma-split value matching denies too. A pattern shorter than two
+ * characters matches only itself, so `""` denies exactly the empty value, on every engine.
+ */
+export function valueDenied(patterns: readonly string[], value: string, listMatching: boolean): boolean {
+  if (patterns.length === 0) return true;
+  if (patterns.some((p) => globMatches(p, value))) return true;
+  if (!listMatching || value === '') return false;
+  return value.split(',').some((e) => patterns.some((p) => globMatches(p, e.trim())));
+}
+
+/** The first parameter denied_parameters refuses, as the reason; else undefined. */
+function deniedParameter(denied: Record<string, string[]>, params: ReadonlyArray<[string, string]>, listMatching: boolean): string | undefined {
+  const rules = new Map(Object.entries(denied).map(([k, v]) => [k.toLowerCase(), v] as const));
+  // A "*" key denies the request whatever its values list (AllowOperation checks the key only).
+  if (rules.has('*')) return 'denied_parameters has a "*" entry: every request is denied';
+  for (const [key, value] of params) {
+    const patterns = rules.get(key);
+    if (patterns && valueDenied(patterns, value, listMatching)) return `denied_parameters refuses "${key}" = ${JSON.stringify(value)} (${JSON.stringify(patterns)})`;
+  }
+  return undefined;
+}
+
 interface AclDecision {
   allowed: boolean;
   why: string;
@@ -104,6 +128,8 @@ export function aclDecision(policy: HardenedVaultPolicy, params: ReadonlyArray<[
   const sent = new Set(params.map(([k]) => k));
   const missing = policy.requiredParameters.find((p) => !sent.has(p.toLowerCase()));
   if (missing) return { allowed: false, why: `required parameter "${missing}" is not in the request (cert-manager sends ${[...sent].join(', ')})` };
+  const denial = deniedParameter(policy.deniedParameters, params, listMatching);
+  if (denial) return { allowed: false, why: denial };
   const allowed = new Map(Object.entries(policy.allowedParameters).map(([k, v]) => [k.toLowerCase(), v] as const));
   if (allowed.size === 0) return { allowed: true, why: 'no allowed_parameters: any parameter, any value' };
   const anyOther = allowed.has('*');
@@ -191,6 +217,7 @@ export function describePolicy(p: HardenedVaultPolicy): string {
     `paths ${p.paths.join('+')}`,
     p.requiredParameters.length ? `required_parameters ${JSON.stringify(p.requiredParameters)}` : '',
     allowed.length ? `allowed_parameters {${allowed.join(', ')}}` : '',
+    Object.keys(p.deniedParameters).length ? `denied_parameters {${Object.entries(p.deniedParameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}` : '',
   ]
     .filter(Boolean)
     .join(', ');
