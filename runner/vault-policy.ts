@@ -1,14 +1,18 @@
 import { issuerPolicyName, pkiRoleName } from '../scenarios/oracle/vault-policy.ts';
 import { writePkiRole } from '../vault/configure/pki.ts';
+import { writeIssuerPolicy } from '../vault/configure/policy.ts';
 import type { Plan } from '../scenarios/types.ts';
 import { writeHardenedPolicy } from '../vault/configure/hardened-policy.ts';
 import type { VaultHandle } from './environment.ts';
 
 /** The policy the scenario's role hands out: the environment's shared one, or the scenario's hardened one, written now. */
 export async function scenarioPolicy(vault: VaultHandle, plan: Plan): Promise<string> {
-  if (!plan.vault.policy) return vault.policy;
+  if (!plan.vault.policy && !plan.vault.pkiRole) return vault.policy;
   const name = issuerPolicyName(plan);
-  await writeHardenedPolicy(vault.admin, { name, pkiMount: vault.pkiMount, role: scenarioPkiRole(vault, plan), policy: plan.vault.policy });
+  const role = scenarioPkiRole(vault, plan);
+  // The shared policy names the shared role's paths only: a scenario's own role needs its own default policy.
+  if (plan.vault.policy) await writeHardenedPolicy(vault.admin, { name, pkiMount: vault.pkiMount, role, policy: plan.vault.policy });
+  else await writeIssuerPolicy(vault.admin, { name, pkiMount: vault.pkiMount, role });
   return name;
 }
 

@@ -5,7 +5,7 @@ import type { CertificateSpec, HardenedVaultPolicy, Plan, PkiRoleSpec, VaultEngi
 import { facts, KIND_AUDIENCE, plan } from './fixtures.ts';
 import { predict } from './predict.ts';
 import { nameAllowed, pkiRoleDecision, REQUIRE_CN_ERROR } from './pki-role.ts';
-import { ACL_PERMISSION_DENIED, valueDenied } from './vault-policy.ts';
+import { ACL_PERMISSION_DENIED, issuerPolicyName, valueDenied } from './vault-policy.ts';
 
 const ARTICLE: HardenedVaultPolicy = { kind: 'hardened', allowedParameters: { common_name: ['*.example.com'] }, requiredParameters: ['common_name'], deniedParameters: {}, paths: ['sign', 'issue'] };
 const ARTICLE_WITH_REST: HardenedVaultPolicy = { ...ARTICLE, allowedParameters: { common_name: ['*.example.com'], '*': [] } };
@@ -131,5 +131,15 @@ describe('denied_parameters common_name = [""]: the policy-only answer to the em
     expect(valueDenied([''], 'app.example.com', true)).toBe(false);
     expect(valueDenied(['evil.*'], 'app.example.com,evil.other.test', true)).toBe(true);
     expect(valueDenied(['evil.*'], 'app.example.com,evil.other.test', false)).toBe(false);
+  });
+});
+
+describe("a scenario's own PKI role gets its own policy", () => {
+  it('the login hands out cm-vault-e2e-<id> (the shared policy names only the shared role), with or without a hardened policy', () => {
+    const p = signing('vault', 'v1.21.0', { role: EXAMPLE_ROLE });
+    expect(issuerPolicyName(p)).toBe('cm-vault-e2e-pki-fixture');
+    expect(predict(p, facts(p)).audit?.login?.policies).toEqual(['cm-vault-e2e-pki-fixture']);
+    const shared = signing('vault', 'v1.21.0', {});
+    expect(issuerPolicyName(shared)).toBe('cm-vault-e2e-issuer');
   });
 });

@@ -226,7 +226,10 @@ export function describePolicy(p: HardenedVaultPolicy): string {
 /** The policy every Vault of the suite holds for issuers (runner/vault-handle.ts writes it). */
 export const DEFAULT_ISSUER_POLICY = 'cm-vault-e2e-issuer';
 
-/** The policy the scenario's role hands out: the shared default, or the scenario's own hardened one. */
-export function issuerPolicyName(plan: { id: string; vault: { policy?: HardenedVaultPolicy } }): string {
-  return plan.vault.policy ? `cm-vault-e2e-${plan.id}` : DEFAULT_ISSUER_POLICY;
+/**
+ * The policy the scenario's role hands out: the shared default, or the scenario's own — its hardened one, or the
+ * default shape on its own PKI role's paths (the shared policy names the shared role only).
+ */
+export function issuerPolicyName(plan: { id: string; vault: { policy?: HardenedVaultPolicy; pkiRole?: unknown } }): string {
+  return plan.vault.policy || plan.vault.pkiRole ? `cm-vault-e2e-${plan.id}` : DEFAULT_ISSUER_POLICY;
 }
