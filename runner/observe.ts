@@ -1,3 +1,4 @@
+import type { SignedNames } from '../scenarios/types.ts';
 import { X509Certificate } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Kube } from '../lib/kube.ts';
@@ -51,6 +52,7 @@ export interface IssuedCertificate {
   chainVerified: boolean;
   sansMatch: boolean;
   subjectAltName: string;
+  names: SignedNames;
 }
 
 /** Reads the Secret cert-manager wrote and checks the leaf against the Vault PKI root and the requested names. */
@@ -69,7 +71,8 @@ export async function inspectIssued(kube: Kube, namespace: string, secretName: s
   const chainVerified = leaf.checkIssued(root) && leaf.verify(root.publicKey);
   const san = leaf.subjectAltName ?? '';
   const sansMatch = sans.every((d) => san.split(', ').includes(d));
-  return { serial: leaf.serialNumber, chainVerified, sansMatch, subjectAltName: san };
+  const cn = leaf.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? '';
+  return { serial: leaf.serialNumber, chainVerified, sansMatch, subjectAltName: san, names: { commonName: cn, sans: san ? san.split(', ').sort() : [] } };
 }
 
 /** The Ready condition as an observation records it. */

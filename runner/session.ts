@@ -162,7 +162,7 @@ export class ScenarioSession {
     return {
       ready: outcome.certificate?.status === 'True',
       secretName: `${name}-tls`,
-      ...(issued ? { serial: issued.serial, chainVerified: issued.chainVerified, sansMatch: issued.sansMatch } : {}),
+      ...(issued ? { serial: issued.serial, chainVerified: issued.chainVerified, sansMatch: issued.sansMatch, names: issued.names } : {}),
       ...(r ? { request: { status: r.status, reason: r.reason ?? '', message: r.message ?? '' } } : {}),
     };
   }

@@ -240,6 +240,14 @@ export interface SignPrediction {
   allowed: boolean;
   /** The CertificateRequest's Ready condition once Vault answered (Issued, or Failed with Vault's error). */
   certificateRequest: { status: 'True' | 'False'; reason: string; message: string };
+  /** Where the scenario names its Certificate: the names the signed certificate carries (CN '' = none). */
+  signed?: SignedNames;
+}
+
+/** A certificate's subject CN ('' = none) and SANs as Node's X509Certificate#subjectAltName entries, sorted. */
+export interface SignedNames {
+  commonName: string;
+  sans: string[];
 }
 
 /** One fact per scenario read from the audit log: the login entry, and where the sign is refused its entry too. */
@@ -282,6 +290,8 @@ export interface Observation {
     serial?: string;
     chainVerified?: boolean;
     sansMatch?: boolean;
+    /** The leaf's subject CN and SANs. */
+    names?: SignedNames;
     /** The CertificateRequest's Ready condition (the sign step's outcome). */
     request?: { status: string; reason: string; message: string };
   };

@@ -1,5 +1,5 @@
 import { DEFAULT_PKI_ROLE_SPEC } from '../pki-role.ts';
-import type { CertificateSpec, PkiRoleSpec, VaultEngine } from '../types.ts';
+import type { CertificateSpec, PkiRoleSpec, SignedNames, VaultEngine } from '../types.ts';
 import { openbaoCore, vaultCore } from './sources.ts';
 
 /**
@@ -36,7 +36,7 @@ export interface PkiRoleDecision {
   /** The backend's error (HTTP 400) when refused. */
   error?: string;
   /** What is signed when allowed: the subject CN ('' = none) and the SANs, as `DNS:`/`IP Address:`/`URI:` entries. */
-  signed?: { commonName: string; sans: string[] };
+  signed?: SignedNames;
   why: string;
 }
 
@@ -63,7 +63,8 @@ export function pkiRoleDecision(role: PkiRoleSpec = DEFAULT_PKI_ROLE_SPEC, names
     const error = `URI Subject Alternative Names are not allowed in this role, but were provided ${role.useCsrSans ? 'via CSR' : 'via the API'}`;
     return { allowed: false, error, why: 'the role sets no allowed_uri_sans' };
   }
-  const sans = [...names.dnsNames.map((d) => `DNS:${d}`), ...names.ipAddresses.map((ip) => `IP Address:${ip}`)];
+  // Vault dedups and sorts the DNS names (strutil.RemoveDuplicates); compared sorted, the order does not matter.
+  const sans = [...names.dnsNames.map((d) => `DNS:${d}`), ...names.ipAddresses.map((ip) => `IP Address:${ip}`)].sort();
   return { allowed: true, signed: { commonName: cn, sans }, why: `the role allows every name (${describeRole(role)})` };
 }
 

@@ -61,7 +61,7 @@ describe('the sign request against a hardened policy', () => {
     const ok = hardened(WITH_REST, 'app.example.com');
     const okResult = predict(ok, facts(ok));
     expect(okResult.ready).toBe(true);
-    expect(okResult.sign).toEqual({ allowed: true, certificateRequest: { status: 'True', reason: 'Issued', message: 'Certificate fetched from issuer successfully' } });
+    expect(okResult.sign).toEqual({ allowed: true, certificateRequest: { status: 'True', reason: 'Issued', message: 'Certificate fetched from issuer successfully' }, signed: { commonName: 'app.example.com', sans: ['DNS:app.example.com'] } });
     expect(okResult.audit?.login?.policies).toEqual([issuerPolicyName(ok)]);
     const bad = hardened(WITH_REST, 'app.other.test');
     expect(predict(bad, facts(bad)).failure).toBe('vault-policy-denied');

@@ -208,7 +208,7 @@ export function signRequest(ctx: OracleContext): SignOutcome {
   }
   const certificateRequest = { status: 'True' as const, reason: 'Issued', message: 'Certificate fetched from issuer successfully' };
   steps.push({ step: 'CertificateRequest', detail: `Vault signs; the CertificateRequest becomes Ready=True, reason Issued.`, source: crSource });
-  return { sign: { allowed: true, certificateRequest }, steps };
+  return { sign: { allowed: true, certificateRequest, ...('signed' in pki && pki.signed ? { signed: pki.signed } : {}) }, steps };
 }
 
 export function describePolicy(p: HardenedVaultPolicy): string {
