@@ -71,7 +71,8 @@ export async function inspectIssued(kube: Kube, namespace: string, secretName: s
   const chainVerified = leaf.checkIssued(root) && leaf.verify(root.publicKey);
   const san = leaf.subjectAltName ?? '';
   const sansMatch = sans.every((d) => san.split(', ').includes(d));
-  const cn = leaf.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? '';
+  // Node leaves subject undefined for an empty one (a CN-less certificate).
+  const cn = (leaf.subject ?? '').split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? '';
   return { serial: leaf.serialNumber, chainVerified, sansMatch, subjectAltName: san, names: { commonName: cn, sans: san ? san.split(', ').sort() : [] } };
 }
 
