@@ -379,5 +379,22 @@ export function fixesFor(failure: FailureClass, plan: Plan, ctx: FixContext): Fi
         alternatives: [],
       };
     }
+    case 'pki-role-denied': {
+      // The ACL let the request through and the PKI role refused a name or a missing CN (scenarios/oracle/pki-role.ts):
+      // the role doing its job. The Certificate asks for a name the role allows, or the role allows the name.
+      const domain = plan.vault.pkiRole?.allowedDomains[0] ?? 'example.com';
+      const name = `app.${domain}`;
+      return {
+        failure,
+        fix: fix({
+          title: `ask only for names the PKI role allows (e.g. ${name}), with a commonName where the role sets require_cn`,
+          action: { kind: 'manual', text: `vault read pki/roles/<role>   # allowed_domains, allow_subdomains, require_cn
+kubectl edit certificate <name>   # dnsNames: [${name}], commonName: ${name}` },
+          tradeoff: "if the name is rightly this issuer's, widen the role instead (allowed_domains): the role, not the ACL policy, is what limits the names Vault signs.",
+          apply: (p) => ({ ...p, certificate: { commonName: name, dnsNames: [name], ipAddresses: [], uriSANs: [] } }),
+        }),
+        alternatives: [],
+      };
+    }
   }
 }

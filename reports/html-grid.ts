@@ -22,6 +22,7 @@ export const REFUSED_BY: Record<FailureClass, string> = {
   'vault-mount-path': 'Vault (no auth mount)',
   'role-bound-service-account': 'Vault role check',
   'vault-policy-denied': 'Vault policy',
+  'pki-role-denied': 'PKI role',
 };
 
 export function gridRow(p: Plan): string {

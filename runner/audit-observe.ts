@@ -12,7 +12,7 @@ const KNOWN_ERRORS = [PERMISSION_DENIED, INVALID_AUDIENCE, JWT_BOUND_AUDIENCE_ER
  * Splits what Vault wrote since the scenario's mark into its server log and its audit entries (the audit device
  * writes to the same stream), keeping the entries of this scenario: logins carrying the role's HMAC, and signs.
  */
-export async function observeAudit(vault: VaultHandle, lines: readonly string[], role: string): Promise<{ logLines: string[]; entries?: AuditEntry[] }> {
+export async function observeAudit(vault: VaultHandle, lines: readonly string[], role: string, signPath: string): Promise<{ logLines: string[]; entries?: AuditEntry[] }> {
   const logLines: string[] = [];
   const all: AuditEntry[] = [];
   for (const line of lines) {
@@ -22,7 +22,7 @@ export async function observeAudit(vault: VaultHandle, lines: readonly string[],
   }
   if (vault.auditUnavailable) return { logLines };
   const roleHmac = await auditHash(vault.admin, role);
-  const entries = scenarioEntries(all, { roleHmac, signPath: `${vault.pkiMount}/sign/${vault.pkiRole}` });
+  const entries = scenarioEntries(all, { roleHmac, signPath });
   if (entries.some((e) => e.responseError?.startsWith('hmac-sha256:'))) {
     const known = new Map<string, string>();
     for (const text of KNOWN_ERRORS) known.set(await auditHash(vault.admin, text), text);

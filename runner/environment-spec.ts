@@ -114,7 +114,8 @@ export function environmentSpec(key: string, plans: Plan[], settings: RunSetting
   const first = plans[0];
   if (!first) throw new Error(`environment ${key} has no scenarios`);
   const cm = first.certManager;
-  const vaults = new Map(plans.map((p) => [`${p.vault.engine}@${p.vault.version}@${p.vault.placement}`, { ...p.vault }]));
+  // A Vault is its engine, version and placement; the policy and PKI role are the scenario's, written per scenario.
+  const vaults = new Map(plans.map((p) => [`${p.vault.engine}@${p.vault.version}@${p.vault.placement}`, { engine: p.vault.engine, version: p.vault.version, placement: p.vault.placement }]));
   return {
     key,
     profile: first.profile,

@@ -86,15 +86,17 @@ export function certificateObject(plan: Plan, namespace: string, name: string): 
   // From the (short) object name, not the scenario id: cert-manager's webhook refuses a commonName over 64 bytes.
   const dns = `${name}.cm-vault-e2e.test`;
   // A scenario that judges names (a hardened Vault policy) asks for its own.
-  const names = plan.certificate ?? { commonName: dns, dnsNames: [dns] };
+  const names = plan.certificate ?? { commonName: dns, dnsNames: [dns], ipAddresses: [], uriSANs: [] };
   return {
     apiVersion: 'cert-manager.io/v1',
     kind: 'Certificate',
     metadata: { name, namespace },
     spec: {
       secretName: `${name}-tls`,
-      commonName: names.commonName,
-      dnsNames: names.dnsNames,
+      ...(names.commonName !== undefined ? { commonName: names.commonName } : {}),
+      ...(names.dnsNames.length ? { dnsNames: names.dnsNames } : {}),
+      ...(names.ipAddresses.length ? { ipAddresses: names.ipAddresses } : {}),
+      ...(names.uriSANs.length ? { uris: names.uriSANs } : {}),
       duration: '1h',
       privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
       issuerRef: { group: 'cert-manager.io', kind: plan.issuer.kind, name: plan.issuer.name },

@@ -1,3 +1,4 @@
+import type { SignedNames } from '../scenarios/types.ts';
 import { X509Certificate } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Kube } from '../lib/kube.ts';
@@ -51,10 +52,17 @@ export interface IssuedCertificate {
   chainVerified: boolean;
   sansMatch: boolean;
   subjectAltName: string;
+  names: SignedNames;
 }
 
 /** Reads the Secret cert-manager wrote and checks the leaf against the Vault PKI root and the requested names. */
-export async function inspectIssued(kube: Kube, namespace: string, secretName: string, rootPem: string, dnsNames: string[]): Promise<IssuedCertificate | undefined> {
+/** The SAN entries a Certificate asks for, as Node's X509Certificate#subjectAltName prints them. */
+export function requestedSans(cert: { spec?: { dnsNames?: string[]; ipAddresses?: string[]; uris?: string[] } }): string[] {
+  const spec = cert.spec ?? {};
+  return [...(spec.dnsNames ?? []).map((d) => `DNS:${d}`), ...(spec.ipAddresses ?? []).map((ip) => `IP Address:${ip}`), ...(spec.uris ?? []).map((u) => `URI:${u}`)];
+}
+
+export async function inspectIssued(kube: Kube, namespace: string, secretName: string, rootPem: string, sans: string[]): Promise<IssuedCertificate | undefined> {
   const secret = await kube.read<KubernetesObject & { data?: Record<string, string> }>('v1', 'Secret', secretName, namespace);
   const crt = secret?.data?.['tls.crt'];
   if (!crt) return undefined;
@@ -62,8 +70,10 @@ export async function inspectIssued(kube: Kube, namespace: string, secretName: s
   const root = new X509Certificate(rootPem);
   const chainVerified = leaf.checkIssued(root) && leaf.verify(root.publicKey);
   const san = leaf.subjectAltName ?? '';
-  const sansMatch = dnsNames.every((d) => san.split(', ').includes(`DNS:${d}`));
-  return { serial: leaf.serialNumber, chainVerified, sansMatch, subjectAltName: san };
+  const sansMatch = sans.every((d) => san.split(', ').includes(d));
+  // Node leaves subject undefined for an empty one (a CN-less certificate).
+  const cn = (leaf.subject ?? '').split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? '';
+  return { serial: leaf.serialNumber, chainVerified, sansMatch, subjectAltName: san, names: { commonName: cn, sans: san ? san.split(', ').sort() : [] } };
 }
 
 /** The Ready condition as an observation records it. */

@@ -16,11 +16,12 @@ import {
   serviceAccountNamespace,
   tokenRequestRbac,
 } from './manifests.ts';
-import { inspectIssued, readyCondition, waitIssuerSettled, type Condition } from './observe.ts';
+import { inspectIssued, requestedSans, readyCondition, waitIssuerSettled, type Condition } from './observe.ts';
 import { certificateRequestOf, waitSignOutcome } from './sign-observe.ts';
 import { auditEvidence, observeAudit } from './audit-observe.ts';
 import { extraRoleBinding, measureExposure, measureTokenRequesters } from './exposure.ts';
 import { configureVaultAuth, ensureShared, VAULT_ROLE } from './vault-setup.ts';
+import { scenarioSignPath } from './vault-policy.ts';
 import { objectKey, PROBE_NAMESPACE } from '../lib/names.ts';
 import { accessorMarker, audienceMarker, completeLines, nameMarker, Neighbourhood } from './attribution.ts';
 import { vaultLogMark } from './vault-mark.ts';
@@ -128,7 +129,7 @@ export class ScenarioSession {
   async createIssuer(): Promise<{ message: string } | undefined> {
     const { plan, facts, vault } = this;
     const audiences = plan.issuer.audiences?.map((a) => resolvePlaceholders(a, plan, facts));
-    const issuer = issuerObject(plan, { server: vault.server, caPem: vault.caPem, signPath: `${vault.pkiMount}/sign/${vault.pkiRole}`, role: VAULT_ROLE, ...(audiences ? { audiences } : {}) });
+    const issuer = issuerObject(plan, { server: vault.server, caPem: vault.caPem, signPath: scenarioSignPath(vault, plan), role: VAULT_ROLE, ...(audiences ? { audiences } : {}) });
     try {
       await this.env.kube.create(issuer, { strict: plan.issuer.fieldValidation === 'strict' });
       this.made(issuer);
@@ -156,13 +157,12 @@ export class ScenarioSession {
     await this.apply(cert);
     this.made({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-tls`, namespace: ns } });
     const outcome = await waitSignOutcome(this.env.kube, cert, timeoutMs);
-    const dnsNames = (cert as unknown as { spec: { dnsNames: string[] } }).spec.dnsNames;
-    const issued = await inspectIssued(this.env.kube, ns, `${name}-tls`, this.vault.pkiRootPem, dnsNames);
+    const issued = await inspectIssued(this.env.kube, ns, `${name}-tls`, this.vault.pkiRootPem, requestedSans(cert as { spec?: { dnsNames?: string[]; ipAddresses?: string[]; uris?: string[] } }));
     const r = outcome.request;
     return {
       ready: outcome.certificate?.status === 'True',
       secretName: `${name}-tls`,
-      ...(issued ? { serial: issued.serial, chainVerified: issued.chainVerified, sansMatch: issued.sansMatch } : {}),
+      ...(issued ? { serial: issued.serial, chainVerified: issued.chainVerified, sansMatch: issued.sansMatch, names: issued.names } : {}),
       ...(r ? { request: { status: r.status, reason: r.reason ?? '', message: r.message ?? '' } } : {}),
     };
   }
@@ -177,7 +177,7 @@ export class ScenarioSession {
     await sleep(300);
     const id = this.plan.id;
     const vaultLines = (await this.vault.logLines()).slice(this.marks.vault).map(this.redact);
-    const audit = await observeAudit(this.vault, vaultLines, VAULT_ROLE);
+    const audit = await observeAudit(this.vault, vaultLines, VAULT_ROLE, scenarioSignPath(this.vault, this.plan));
     return {
       apiserverLog: this.neighbours.lines(id, 'apiserver', (await this.env.apiserverLog()).slice(this.marks.apiserver).map(this.redact)),
       vaultLog: this.neighbours.lines(id, 'vault', audit.logLines),

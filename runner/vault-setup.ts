@@ -5,7 +5,7 @@ import type { EnvironmentFacts, Plan } from '../scenarios/types.ts';
 import type { ScenarioEnvironment, VaultHandle } from './environment.ts';
 import { authDelegatorBinding, namespaceObject, serviceAccount } from './manifests.ts';
 import { REVIEWER_NAMESPACE } from '../lib/names.ts';
-import { scenarioPolicy } from './vault-policy.ts';
+import { scenarioPolicy, writeScenarioPkiRole } from './vault-policy.ts';
 
 export const VAULT_ROLE = 'cm-vault-e2e';
 
@@ -36,6 +36,7 @@ export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultH
   const mount = plan.auth.mount;
   await vault.admin.delete(`sys/auth/${mount}`).catch(() => undefined);
   const saNamespace = plan.issuer.kind === 'Issuer' ? plan.issuer.namespace! : env.clusterResourceNamespace;
+  await writeScenarioPkiRole(vault, plan);
   const policy = await scenarioPolicy(vault, plan);
   if (plan.auth.method === 'kubernetes') {
     // An in-cluster placement without a pod (the process cluster) stands in for the pod token with a token of a

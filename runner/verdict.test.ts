@@ -42,6 +42,16 @@ describe('judge', () => {
     expect(byside(p, observed({ vaultLog: ['2026-11-28T15:48:43.655Z [DEBUG] auth.kubernetes.auth_kubernetes_0e: login unauthorized: err="x"'] })).vault).toBe(true);
   });
 
+  it("judges the signed names where the oracle names them: a CN-less certificate for evil.other.test is what it predicts, nothing else", () => {
+    const ready: Prediction = { ...refused, ready: true, failure: undefined, issuer: { status: 'True', reason: 'VaultVerified', message: 'Vault verified' }, vault: { status: 200, errors: [] }, apiserver: undefined };
+    const signedEvil: Prediction = { ...ready, sign: { allowed: true, certificateRequest: { status: 'True', reason: 'Issued', message: 'Certificate fetched from issuer successfully' }, signed: { commonName: '', sans: ['DNS:evil.other.test'] } } };
+    const cert = (names: { commonName: string; sans: string[] }) => observed({ apiserverLog: [], issuer: ready.issuer!, certificate: { ready: true, chainVerified: true, sansMatch: true, names } });
+    const side = (o: Observation) => judge(signedEvil, o).find((s) => s.side === 'certificate')!;
+    expect(side(cert({ commonName: '', sans: ['DNS:evil.other.test'] }))).toMatchObject({ ok: true, expected: 'ready=true chainVerified=true sansMatch=true subject CN=(none) SANs DNS:evil.other.test' });
+    expect(side(cert({ commonName: 'evil.other.test', sans: ['DNS:evil.other.test'] })).ok).toBe(false);
+    expect(side(cert({ commonName: '', sans: ['DNS:app.example.com', 'DNS:evil.other.test'] })).ok).toBe(false);
+  });
+
   it('judges the certificate only for Ready predictions, and fails an unverified chain', () => {
     expect(judge(refused, observed({})).some((s) => s.side === 'certificate')).toBe(false);
     const ready: Prediction = { ...refused, ready: true, issuer: { status: 'True', reason: 'VaultVerified', message: 'Vault verified' }, vault: undefined, apiserver: undefined };

@@ -1,4 +1,4 @@
-import type { Observation, Prediction, SideVerdict } from '../scenarios/types.ts';
+import type { Observation, Prediction, SideVerdict, SignedNames } from '../scenarios/types.ts';
 import { auditSide } from './audit-verdict.ts';
 import { exposureSide } from './exposure-verdict.ts';
 
@@ -76,9 +76,15 @@ function certificateSide(p: Prediction, o: Observation): SideVerdict[] {
   }
   if (!p.ready) return [];
   const c = o.certificate;
+  // Where the oracle names what Vault signs (the scenario names its Certificate), the leaf's names are judged too.
+  const signed = p.sign?.signed;
   const observed = !c
     ? 'no Certificate'
-    : `ready=${c.ready} chainVerified=${c.chainVerified ?? false} sansMatch=${c.sansMatch ?? false}`;
-  const expected = 'ready=true chainVerified=true sansMatch=true';
+    : `ready=${c.ready} chainVerified=${c.chainVerified ?? false} sansMatch=${c.sansMatch ?? false}${signed ? ` ${namesText(c.names)}` : ''}`;
+  const expected = `ready=true chainVerified=true sansMatch=true${signed ? ` ${namesText(signed)}` : ''}`;
   return [{ side: 'certificate', ok: observed === expected, expected, observed }];
+}
+
+function namesText(n: SignedNames | undefined): string {
+  return n ? `subject CN=${n.commonName || '(none)'} SANs ${n.sans.join(', ') || '(none)'}` : 'names unread';
 }

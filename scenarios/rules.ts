@@ -1,4 +1,5 @@
-import type { ClusterProfile, Scenario } from './types.ts';
+import type { CertificateSpec, ClusterProfile, Scenario } from './types.ts';
+import { resolvePkiRole } from './pki-role.ts';
 import { PLACEHOLDERS, unknownPlaceholders } from './placeholders.ts';
 import { CUSTOM_PROFILE } from './profiles.ts';
 import { FAILURE_CLASSES, type RawScenario } from './schema.ts';
@@ -123,12 +124,22 @@ function checkExpect(s: RawScenario): Problem[] {
 }
 
 function checkPolicy(s: RawScenario): Problem[] {
-  const policy = s.vault.policy;
-  if (policy === undefined || policy === 'default') return [];
-  if (!s.certificate) {
-    return [{ path: ['vault', 'policy'], problem: 'a hardened policy judges the names a Certificate asks for, and the scenario names none', fix: 'add `certificate: {commonName: app.example.com}`' }];
+  const problems: Problem[] = [];
+  const c = s.certificate;
+  if (c && !c.commonName && !c.dnsNames?.length && !c.ipAddresses?.length && !c.uriSANs?.length) {
+    problems.push({ path: ['certificate'], problem: 'names nothing: cert-manager refuses a Certificate without a commonName, dnsNames, ipAddresses, uris or emailAddresses', fix: 'add `dnsNames: [app.example.com]` (or a commonName, ipAddresses, uriSANs)' });
   }
-  return [];
+  const policy = s.vault.policy;
+  if (policy !== undefined && policy !== 'default' && !c) {
+    problems.push({ path: ['vault', 'policy'], problem: 'a hardened policy judges the names a Certificate asks for, and the scenario names none', fix: 'add `certificate: {commonName: app.example.com}`' });
+  }
+  if (s.vault.pkiRole && !c) {
+    problems.push({ path: ['vault', 'pkiRole'], problem: 'a PKI role judges the names a Certificate asks for, and the scenario names none', fix: 'add `certificate: {dnsNames: [app.example.com]}`' });
+  }
+  if (s.vault.pkiRole?.allowedDomains && s.vault.pkiRole.allowAnyName) {
+    problems.push({ path: ['vault', 'pkiRole', 'allowAnyName'], problem: 'allow_any_name lets every name through, so allowedDomains restricts nothing', fix: 'drop `allowAnyName: true` (with allowedDomains it defaults to false)' });
+  }
+  return problems;
 }
 
 function checkPlaceholders(s: RawScenario): Problem[] {
@@ -199,12 +210,14 @@ export function toScenario(s: RawScenario, ctx: RuleContext, source: Scenario['s
               kind: 'hardened' as const,
               allowedParameters: s.vault.policy.allowedParameters ?? {},
               requiredParameters: s.vault.policy.requiredParameters ?? [],
+              deniedParameters: s.vault.policy.deniedParameters ?? {},
               paths: s.vault.policy.paths ?? ['sign', 'issue'],
             },
           }
         : {}),
+      ...(s.vault.pkiRole ? { pkiRole: resolvePkiRole(s.vault.pkiRole) } : {}),
     },
-    ...(s.certificate ? { certificate: { commonName: s.certificate.commonName, dnsNames: s.certificate.dnsNames ?? [s.certificate.commonName] } } : {}),
+    ...(s.certificate ? { certificate: certificateSpec(s.certificate) } : {}),
     auth,
     issuer: {
       kind: i.kind,
@@ -221,5 +234,15 @@ export function toScenario(s: RawScenario, ctx: RuleContext, source: Scenario['s
     expect: { ready: s.expect.ready, ...(s.expect.failure ? { failure: s.expect.failure } : {}) },
     source,
     tags: [...new Set(s.tags ?? [])],
+  };
+}
+
+/** A Certificate's names; dnsNames default to the commonName (as a scenario naming only a CN always meant). */
+function certificateSpec(c: NonNullable<RawScenario['certificate']>): CertificateSpec {
+  return {
+    ...(c.commonName !== undefined ? { commonName: c.commonName } : {}),
+    dnsNames: c.dnsNames ?? (c.commonName !== undefined ? [c.commonName] : []),
+    ipAddresses: c.ipAddresses ?? [],
+    uriSANs: c.uriSANs ?? [],
   };
 }

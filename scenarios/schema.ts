@@ -16,6 +16,7 @@ export const FAILURE_CLASSES = [
   'vault-mount-path',
   'role-bound-service-account',
   'vault-policy-denied',
+  'pki-role-denied',
 ] as const;
 
 export const TOKEN_REVIEWERS = ['local-token', 'reviewer-jwt', 'client-jwt'] as const;
@@ -33,8 +34,34 @@ const OneLine = z.string().min(1).regex(/^[^\n]*$/, `must be one line${FIX}say i
 export const HardenedPolicy = z.strictObject({
   allowedParameters: z.record(z.string().min(1), z.array(z.string())).optional(),
   requiredParameters: z.array(z.string().min(1)).optional(),
+  /** denied_parameters: parameter name -> denied value globs (`[]` = any value denied). */
+  deniedParameters: z.record(z.string().min(1), z.array(z.string())).optional(),
   /** The PKI endpoints the rule is written for (default both; cert-manager only calls `sign`). */
   paths: z.array(z.enum(['sign', 'issue'])).min(1).optional(),
+});
+
+/**
+ * The PKI role a scenario signs with, in Vault's field names camel-cased. Absent = the environment's shared role
+ * (vault/configure/pki.ts#DEFAULT_PKI_ROLE_SPEC); a field left out keeps that role's value.
+ */
+export const PkiRole = z.strictObject({
+  allowedDomains: z.array(z.string().min(1)).min(1).optional(),
+  allowSubdomains: z.boolean().optional(),
+  allowBareDomains: z.boolean().optional(),
+  /** Default: true without `allowedDomains`, false with them (a list under allow_any_name would restrict nothing). */
+  allowAnyName: z.boolean().optional(),
+  enforceHostnames: z.boolean().optional(),
+  requireCn: z.boolean().optional(),
+  useCsrSans: z.boolean().optional(),
+  useCsrCommonName: z.boolean().optional(),
+});
+
+/** The probe Certificate's names: each is one of the sign parameters cert-manager sends (internal/vault/vault.go). */
+export const CertificateNames = z.strictObject({
+  commonName: z.string().min(1).max(64).optional(),
+  dnsNames: z.array(z.string().min(1)).optional(),
+  ipAddresses: z.array(z.union([z.ipv4(), z.ipv6()], { error: `must be an IP address${FIX}write it like 192.0.2.10 or 2001:db8::1` })).optional(),
+  uriSANs: z.array(z.url({ error: `must be an absolute URI${FIX}write it like spiffe://example.com/app` })).optional(),
 });
 
 export const Expect = z.strictObject({
@@ -62,9 +89,10 @@ export const RawScenario = z.strictObject({
     engine: z.enum(['vault', 'openbao']).optional(),
     version: Version.optional(),
     placement: z.enum(['in-cluster', 'external']),
-    policy: z.union([z.literal('default'), HardenedPolicy], { error: `must be \`default\` or {allowedParameters, requiredParameters, paths}${FIX}see "Vault policy" in scenarios/README.md` }).optional(),
+    policy: z.union([z.literal('default'), HardenedPolicy], { error: `must be \`default\` or {allowedParameters, deniedParameters, requiredParameters, paths}${FIX}see "Vault policy" in scenarios/README.md` }).optional(),
+    pkiRole: PkiRole.optional(),
   }),
-  certificate: z.strictObject({ commonName: z.string().min(1).max(64), dnsNames: z.array(z.string().min(1)).optional() }).optional(),
+  certificate: CertificateNames.optional(),
   auth: z.strictObject({
     method: z.enum(['kubernetes', 'jwt']),
     mount: Mount.optional(),

@@ -83,7 +83,9 @@ export type FailureClass =
   | 'vault-mount-path'
   | 'role-bound-service-account'
   /** The Issuer is Ready, but Vault's ACL refuses the sign request: the CertificateRequest fails. */
-  | 'vault-policy-denied';
+  | 'vault-policy-denied'
+  /** The ACL lets the sign request through, and the PKI role refuses a name (or a missing CN): HTTP 400. */
+  | 'pki-role-denied';
 
 /**
  * The ACL policy the Vault role hands out. Absent = the default: create/update on `<pki>/sign/<role>` and
@@ -94,13 +96,30 @@ export interface HardenedVaultPolicy {
   /** Parameter -> allowed value globs; `[]` = any value; key `*` = any other parameter. Empty = no constraint. */
   allowedParameters: Record<string, string[]>;
   requiredParameters: string[];
+  /** Parameter -> denied value globs; `[]` = every value denied. Judged before allowedParameters. */
+  deniedParameters: Record<string, string[]>;
   paths: Array<'sign' | 'issue'>;
 }
 
 /** The names the probe Certificate asks for; absent = a name derived from the probe object. */
 export interface CertificateSpec {
-  commonName: string;
+  /** Absent: the CSR's subject has no CN and cert-manager sends `common_name=""`. */
+  commonName?: string;
   dnsNames: string[];
+  ipAddresses: string[];
+  uriSANs: string[];
+}
+
+/** A PKI role's name checks, Vault's fields (builtin/logical/pki/path_roles.go), every one resolved. */
+export interface PkiRoleSpec {
+  allowedDomains: string[];
+  allowSubdomains: boolean;
+  allowBareDomains: boolean;
+  allowAnyName: boolean;
+  enforceHostnames: boolean;
+  requireCn: boolean;
+  useCsrSans: boolean;
+  useCsrCommonName: boolean;
 }
 
 export interface Expectation {
@@ -113,7 +132,8 @@ export interface Scenario {
   description: string;
   cluster: { profile: ProfileName; kubernetes: string; serviceAccountIssuer?: string; apiAudiences?: string[] };
   certManager: CertManagerSpec;
-  vault: { engine: VaultEngine; version: string; placement: Placement; policy?: HardenedVaultPolicy };
+  /** pkiRole absent: the environment's shared role (vault/configure/pki.ts#DEFAULT_PKI_ROLE_SPEC). */
+  vault: { engine: VaultEngine; version: string; placement: Placement; policy?: HardenedVaultPolicy; pkiRole?: PkiRoleSpec };
   certificate?: CertificateSpec;
   auth: AuthSpec;
   issuer: IssuerSpec;
@@ -220,6 +240,14 @@ export interface SignPrediction {
   allowed: boolean;
   /** The CertificateRequest's Ready condition once Vault answered (Issued, or Failed with Vault's error). */
   certificateRequest: { status: 'True' | 'False'; reason: string; message: string };
+  /** Where the scenario names its Certificate: the names the signed certificate carries (CN '' = none). */
+  signed?: SignedNames;
+}
+
+/** A certificate's subject CN ('' = none) and SANs as Node's X509Certificate#subjectAltName entries, sorted. */
+export interface SignedNames {
+  commonName: string;
+  sans: string[];
 }
 
 /** One fact per scenario read from the audit log: the login entry, and where the sign is refused its entry too. */
@@ -262,6 +290,8 @@ export interface Observation {
     serial?: string;
     chainVerified?: boolean;
     sansMatch?: boolean;
+    /** The leaf's subject CN and SANs. */
+    names?: SignedNames;
     /** The CertificateRequest's Ready condition (the sign step's outcome). */
     request?: { status: string; reason: string; message: string };
   };

@@ -2,7 +2,7 @@ import type { AuditPrediction, ExplainStep, VaultEngine } from '../types.ts';
 import { all, openbaoCore, vaultCore } from './sources.ts';
 import type { LoginOutcome, OracleContext } from './model.ts';
 import { issuerMount } from './mount-path.ts';
-import { issuerPolicyName, PKI_SIGN_PATH, type SignOutcome } from './vault-policy.ts';
+import { issuerPolicyName, pkiSignPath, type SignOutcome } from './vault-policy.ts';
 
 /**
  * Vault's audit log (a file device) writes one request and one response entry per call, before and after the
@@ -24,7 +24,7 @@ export function auditPrediction(ctx: OracleContext, login: LoginOutcome, sign?: 
   const path = `auth/${issuerMount(ctx)}/login`;
   if (login.status !== 200) return { login: { path, error: login.errors.join('; ') } };
   const prediction: AuditPrediction = { login: { path, policies: [issuerPolicyName(ctx.plan)] } };
-  if (sign?.error) prediction.sign = { path: PKI_SIGN_PATH, error: sign.error };
+  if (sign?.error) prediction.sign = { path: pkiSignPath(ctx.plan), error: sign.error };
   return prediction;
 }
 

@@ -77,7 +77,7 @@ describe('order of checks', () => {
     expect(result.vault).toBeUndefined();
   });
 
-  it('the successful chain is token audiences, request, login, role check, review, answer, condition', () => {
+  it('the successful chain is token audiences, request, login, role check, review, answer, condition, sign (policy, PKI role)', () => {
     const p = plan({ issuer: { audiences: [KIND_AUDIENCE] } });
     expect(predict(p, facts(p)).steps.map((s) => s.step)).toEqual([
       'CRD schema',
@@ -94,6 +94,7 @@ describe('order of checks', () => {
       'Issuer condition',
       'sign request',
       'Vault policy',
+      'PKI role',
       'CertificateRequest',
       'Vault audit log',
       'token as a Kubernetes credential',

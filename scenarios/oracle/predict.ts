@@ -123,9 +123,9 @@ function predictIssuer(ctx: OracleContext): Prediction {
     const sign = signRequest(ctx);
     steps.push(...sign.steps);
     prediction.sign = sign.sign;
-    if (!sign.sign.allowed) {
+    if (sign.failure) {
       prediction.ready = false;
-      prediction.failure = 'vault-policy-denied';
+      prediction.failure = sign.failure;
     }
     prediction.audit = auditPrediction(ctx, login, sign);
   } else {

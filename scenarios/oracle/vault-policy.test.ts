@@ -5,12 +5,12 @@ import { predict } from './predict.ts';
 import { renderExplanation } from './explain.ts';
 import { ACL_PERMISSION_DENIED, aclDecision, aclListMatching, globMatches, issuerPolicyName, valueAllowed } from './vault-policy.ts';
 
-const ARTICLE: HardenedVaultPolicy = { kind: 'hardened', allowedParameters: { common_name: ['*.example.com'] }, requiredParameters: ['common_name'], paths: ['sign', 'issue'] };
+const ARTICLE: HardenedVaultPolicy = { kind: 'hardened', allowedParameters: { common_name: ['*.example.com'] }, requiredParameters: ['common_name'], deniedParameters: {}, paths: ['sign', 'issue'] };
 const WITH_REST: HardenedVaultPolicy = { ...ARTICLE, allowedParameters: { common_name: ['*.example.com'], alt_names: ['*.example.com'], '*': [] } };
 
 function hardened(policy: HardenedVaultPolicy, commonName: string, o: { version?: string; dnsNames?: string[] } = {}): Plan {
   const p = plan({ id: 'policy-fixture', issuer: { audiences: [KIND_AUDIENCE] } });
-  return { ...p, vault: { ...p.vault, version: o.version ?? p.vault.version, policy }, certificate: { commonName, dnsNames: o.dnsNames ?? [commonName] } };
+  return { ...p, vault: { ...p.vault, version: o.version ?? p.vault.version, policy }, certificate: { commonName, dnsNames: o.dnsNames ?? [commonName], ipAddresses: [], uriSANs: [] } };
 }
 
 describe('GlobbedStringsMatch', () => {
@@ -61,7 +61,7 @@ describe('the sign request against a hardened policy', () => {
     const ok = hardened(WITH_REST, 'app.example.com');
     const okResult = predict(ok, facts(ok));
     expect(okResult.ready).toBe(true);
-    expect(okResult.sign).toEqual({ allowed: true, certificateRequest: { status: 'True', reason: 'Issued', message: 'Certificate fetched from issuer successfully' } });
+    expect(okResult.sign).toEqual({ allowed: true, certificateRequest: { status: 'True', reason: 'Issued', message: 'Certificate fetched from issuer successfully' }, signed: { commonName: 'app.example.com', sans: ['DNS:app.example.com'] } });
     expect(okResult.audit?.login?.policies).toEqual([issuerPolicyName(ok)]);
     const bad = hardened(WITH_REST, 'app.other.test');
     expect(predict(bad, facts(bad)).failure).toBe('vault-policy-denied');

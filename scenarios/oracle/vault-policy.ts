@@ -2,15 +2,27 @@ import type { ExplainStep, HardenedVaultPolicy, SignPrediction, VaultEngine } fr
 import { compareVersions } from '../versions.ts';
 import { vaultApiError } from './messages.ts';
 import type { OracleContext } from './model.ts';
-import { all, certManager, openbaoCore, VAULT_API_RESPONSE_ERROR, vaultCore } from './sources.ts';
+import { all, certManager, openbaoCore, VAULT_API_RESPONSE_ERROR, VAULT_SDK_RESPOND_ERROR, vaultCore } from './sources.ts';
+import { pkiRoleDecision, pkiRoleSource } from './pki-role.ts';
+import { DEFAULT_PKI_ROLE_SPEC } from '../pki-role.ts';
 
 /**
  * The sign step: cert-manager posts the CSR to `spec.vault.path` with the token the login gave it, and Vault's
  * ACL decides before the PKI backend sees the request. The role's policy is the scenario's `vault.policy`.
  */
 
-/** Where the suite's Issuers sign: the PKI mount and role runner/vault-handle.ts prepares in every Vault. */
-export const PKI_SIGN_PATH = 'pki/sign/cm-vault-e2e';
+/** The PKI role runner/vault-handle.ts prepares in every Vault, which scenarios without `vault.pkiRole` sign with. */
+const SHARED_PKI_ROLE = 'cm-vault-e2e';
+
+/** The role a scenario signs with: the shared one, or its own (runner/vault-policy.ts writes it) when it sets `vault.pkiRole`. */
+export function pkiRoleName(plan: { id: string; vault: { pkiRole?: unknown } }): string {
+  return plan.vault.pkiRole ? `${SHARED_PKI_ROLE}-${plan.id}` : SHARED_PKI_ROLE;
+}
+
+/** Where the scenario's Issuer signs, on the PKI mount every Vault of the suite has. */
+export function pkiSignPath(plan: { id: string; vault: { pkiRole?: unknown } }): string {
+  return `pki/sign/${pkiRoleName(plan)}`;
+}
 /** The probe Certificate's `spec.duration` (runner/manifests.ts#certificateObject), as Go's Duration.String prints it. */
 export const PROBE_TTL = '1h0m0s';
 /** A stand-in for the PEM cert-manager sends: only a glob on its first or last characters can be predicted. */
@@ -51,8 +63,8 @@ export function signParameters(ctx: OracleContext, csr = CSR_STAND_IN): Array<[s
   return [
     ['common_name', names?.commonName ?? ''],
     ['alt_names', (names?.dnsNames ?? []).join(',')],
-    ['ip_sans', ''],
-    ['uri_sans', ''],
+    ['ip_sans', (names?.ipAddresses ?? []).join(',')],
+    ['uri_sans', (names?.uriSANs ?? []).join(',')],
     ['ttl', PROBE_TTL],
     ['csr', csr],
     ['exclude_cn_from_sans', 'true'],
@@ -80,18 +92,44 @@ export function valueAllowed(patterns: readonly string[], value: string, listMat
   return elements.every((e) => patterns.some((p) => globMatches(p, e)));
 }
 
+/**
+ * Whether a value is denied (valueInDeniedParameterList): `[]` denies any value; a glob match of the whole value
+ * denies; since Vault 1.21 any element of the comma-split value matching denies too. A pattern shorter than two
+ * characters matches only itself, so `""` denies exactly the empty value, on every engine.
+ */
+export function valueDenied(patterns: readonly string[], value: string, listMatching: boolean): boolean {
+  if (patterns.length === 0) return true;
+  if (patterns.some((p) => globMatches(p, value))) return true;
+  if (!listMatching || value === '') return false;
+  return value.split(',').some((e) => patterns.some((p) => globMatches(p, e.trim())));
+}
+
+/** The first parameter denied_parameters refuses, as the reason; else undefined. */
+function deniedParameter(denied: Record<string, string[]>, params: ReadonlyArray<[string, string]>, listMatching: boolean): string | undefined {
+  const rules = new Map(Object.entries(denied).map(([k, v]) => [k.toLowerCase(), v] as const));
+  // A "*" key denies the request whatever its values list (AllowOperation checks the key only).
+  if (rules.has('*')) return 'denied_parameters has a "*" entry: every request is denied';
+  for (const [key, value] of params) {
+    const patterns = rules.get(key);
+    if (patterns && valueDenied(patterns, value, listMatching)) return `denied_parameters refuses "${key}" = ${JSON.stringify(value)} (${JSON.stringify(patterns)})`;
+  }
+  return undefined;
+}
+
 interface AclDecision {
   allowed: boolean;
   why: string;
 }
 
-export function aclDecision(policy: HardenedVaultPolicy, params: ReadonlyArray<[string, string]>, listMatching: boolean): AclDecision {
+export function aclDecision(policy: HardenedVaultPolicy, params: ReadonlyArray<[string, string]>, listMatching: boolean, signPath = pkiSignPath({ id: '', vault: {} })): AclDecision {
   if (!policy.paths.includes('sign')) {
-    return { allowed: false, why: `the policy grants ${policy.paths.map((p) => `pki/${p}/…`).join(', ')} only: no capability on ${PKI_SIGN_PATH}` };
+    return { allowed: false, why: `the policy grants ${policy.paths.map((p) => `pki/${p}/…`).join(', ')} only: no capability on ${signPath}` };
   }
   const sent = new Set(params.map(([k]) => k));
   const missing = policy.requiredParameters.find((p) => !sent.has(p.toLowerCase()));
   if (missing) return { allowed: false, why: `required parameter "${missing}" is not in the request (cert-manager sends ${[...sent].join(', ')})` };
+  const denial = deniedParameter(policy.deniedParameters, params, listMatching);
+  if (denial) return { allowed: false, why: denial };
   const allowed = new Map(Object.entries(policy.allowedParameters).map(([k, v]) => [k.toLowerCase(), v] as const));
   if (allowed.size === 0) return { allowed: true, why: 'no allowed_parameters: any parameter, any value' };
   const anyOther = allowed.has('*');
@@ -110,6 +148,8 @@ export function aclDecision(policy: HardenedVaultPolicy, params: ReadonlyArray<[
 
 export interface SignOutcome {
   sign: SignPrediction;
+  /** Who refused: the ACL (403) or the PKI role (400). */
+  failure?: 'vault-policy-denied' | 'pki-role-denied';
   /** The audit entry's error when refused. */
   error?: string;
   steps: ExplainStep[];
@@ -118,7 +158,7 @@ export interface SignOutcome {
 /** The sign request and Vault's ACL answer, as the CertificateRequest's Ready condition ends up. */
 export function signRequest(ctx: OracleContext): SignOutcome {
   const { plan, facts } = ctx;
-  const url = `${facts.vaultServer.replace(/\/+$/, '')}/v1/${PKI_SIGN_PATH}`;
+  const url = `${facts.vaultServer.replace(/\/+$/, '')}/v1/${pkiSignPath(plan)}`;
   const sendSource = certManager(ctx.certManager, 'internal/vault/vault.go', 'Vault.Sign');
   const params = signParameters(ctx);
   const steps: ExplainStep[] = [
@@ -132,7 +172,7 @@ export function signRequest(ctx: OracleContext): SignOutcome {
   const listMatching = aclListMatching(plan.vault);
   const acl = ACL_SOURCES[plan.vault.engine];
   const decision: AclDecision = policy
-    ? aclDecision(policy, params, listMatching)
+    ? aclDecision(policy, params, listMatching, pkiSignPath(plan))
     : { allowed: true, why: 'the default policy: create/update on pki/sign/<role> and pki/issue/<role>, no parameter constraints' };
   steps.push({
     step: 'Vault policy',
@@ -143,18 +183,32 @@ export function signRequest(ctx: OracleContext): SignOutcome {
     source: policy ? all(acl.allow, acl.values, GLOB, ...(listMatching ? [COMMA_LIST] : []), ...(decision.allowed ? [] : [acl.checkToken])) : acl.allow,
   });
   const crSource = all(certManager(ctx.certManager, 'pkg/controller/certificaterequests/vault/vault.go', 'Vault.Sign'), certManager(ctx.certManager, 'pkg/controller/certificaterequests/util/reporter.go', 'Reporter.Failed'));
-  if (decision.allowed) {
-    const certificateRequest = { status: 'True' as const, reason: 'Issued', message: 'Certificate fetched from issuer successfully' };
-    steps.push({ step: 'CertificateRequest', detail: `Vault signs; the CertificateRequest becomes Ready=True, reason Issued.`, source: crSource });
-    return { sign: { allowed: true, certificateRequest }, steps };
-  }
-  const message = `Vault failed to sign certificate: failed to sign certificate by vault: ${vaultApiError('POST', url, 403, [ACL_PERMISSION_DENIED])}`;
-  steps.push({
-    step: 'CertificateRequest',
-    detail: 'cert-manager marks the request failed (no retry until the Certificate is re-issued): Ready=False, reason Failed, message "Vault failed to sign certificate: failed to sign certificate by vault: " followed by the Vault client\'s error.',
-    source: all(crSource, sendSource, VAULT_API_RESPONSE_ERROR),
+  const failedDetail = (code: number) =>
+    `cert-manager marks the request failed (no retry until the Certificate is re-issued): Ready=False, reason Failed, message "Vault failed to sign certificate: failed to sign certificate by vault: " followed by the Vault client's error (Code: ${code}).`;
+  const failed = (code: number, error: string): SignPrediction => ({
+    allowed: false,
+    certificateRequest: { status: 'False', reason: 'Failed', message: `Vault failed to sign certificate: failed to sign certificate by vault: ${vaultApiError('POST', url, code, [error])}` },
   });
-  return { sign: { allowed: false, certificateRequest: { status: 'False', reason: 'Failed', message } }, error: ACL_PERMISSION_DENIED, steps };
+  if (!decision.allowed) {
+    steps.push({ step: 'CertificateRequest', detail: failedDetail(403), source: all(crSource, sendSource, VAULT_API_RESPONSE_ERROR) });
+    return { sign: failed(403, ACL_PERMISSION_DENIED), failure: 'vault-policy-denied', error: ACL_PERMISSION_DENIED, steps };
+  }
+  // Past the ACL, the PKI role judges the names (scenarios/oracle/pki-role.ts). The shared role allows any name.
+  const role = plan.vault.pkiRole ?? DEFAULT_PKI_ROLE_SPEC;
+  const names = plan.certificate;
+  const pki = names ? pkiRoleDecision(role, names) : { allowed: true, why: 'the probe asks for its own name, which the shared role (allow_any_name) allows' };
+  steps.push({
+    step: 'PKI role',
+    detail: `role ${pkiRoleName(plan)}: ${pki.why}` + (pki.allowed ? (pki.signed ? `: signed with subject CN ${pki.signed.commonName ? JSON.stringify(pki.signed.commonName) : '(none)'}, SANs ${pki.signed.sans.join(', ') || '(none)'}.` : ': signed.') : `: Vault answers 400 "${pki.error}".`),
+    source: pki.allowed ? pkiRoleSource(plan.vault.engine) : all(pkiRoleSource(plan.vault.engine), VAULT_SDK_RESPOND_ERROR),
+  });
+  if (!pki.allowed) {
+    steps.push({ step: 'CertificateRequest', detail: failedDetail(400), source: all(crSource, sendSource, VAULT_API_RESPONSE_ERROR) });
+    return { sign: failed(400, pki.error!), failure: 'pki-role-denied', steps };
+  }
+  const certificateRequest = { status: 'True' as const, reason: 'Issued', message: 'Certificate fetched from issuer successfully' };
+  steps.push({ step: 'CertificateRequest', detail: `Vault signs; the CertificateRequest becomes Ready=True, reason Issued.`, source: crSource });
+  return { sign: { allowed: true, certificateRequest, ...('signed' in pki && pki.signed ? { signed: pki.signed } : {}) }, steps };
 }
 
 export function describePolicy(p: HardenedVaultPolicy): string {
@@ -163,6 +217,7 @@ export function describePolicy(p: HardenedVaultPolicy): string {
     `paths ${p.paths.join('+')}`,
     p.requiredParameters.length ? `required_parameters ${JSON.stringify(p.requiredParameters)}` : '',
     allowed.length ? `allowed_parameters {${allowed.join(', ')}}` : '',
+    Object.keys(p.deniedParameters).length ? `denied_parameters {${Object.entries(p.deniedParameters).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}` : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -171,7 +226,10 @@ export function describePolicy(p: HardenedVaultPolicy): string {
 /** The policy every Vault of the suite holds for issuers (runner/vault-handle.ts writes it). */
 export const DEFAULT_ISSUER_POLICY = 'cm-vault-e2e-issuer';
 
-/** The policy the scenario's role hands out: the shared default, or the scenario's own hardened one. */
-export function issuerPolicyName(plan: { id: string; vault: { policy?: HardenedVaultPolicy } }): string {
-  return plan.vault.policy ? `cm-vault-e2e-${plan.id}` : DEFAULT_ISSUER_POLICY;
+/**
+ * The policy the scenario's role hands out: the shared default, or the scenario's own — its hardened one, or the
+ * default shape on its own PKI role's paths (the shared policy names the shared role only).
+ */
+export function issuerPolicyName(plan: { id: string; vault: { policy?: HardenedVaultPolicy; pkiRole?: unknown } }): string {
+  return plan.vault.policy || plan.vault.pkiRole ? `cm-vault-e2e-${plan.id}` : DEFAULT_ISSUER_POLICY;
 }

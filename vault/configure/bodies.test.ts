@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { jwtConfigBody, jwtRoleBody } from './jwt-auth.ts';
 import { kubernetesConfigBody, kubernetesRoleBody } from './kubernetes-auth.ts';
 import { pkiRoleBody } from './pki.ts';
+import { DEFAULT_PKI_ROLE_SPEC } from '../../scenarios/pki-role.ts';
 import { issuerPolicyHcl } from './policy.ts';
 
 const base = { mount: 'kubernetes', kubernetesHost: 'https://10.0.0.1:6443', kubernetesCaPem: 'CA' };
@@ -78,6 +79,21 @@ describe('pki and policy', () => {
       allow_ip_sans: true,
       enforce_hostnames: false,
       require_cn: false,
+      key_type: 'any',
+      max_ttl: '24h',
+    });
+  });
+
+  it("a scenario's role adds only the name checks it changes (Vault's defaults for the rest)", () => {
+    const spec = { ...DEFAULT_PKI_ROLE_SPEC, allowedDomains: ['example.com'], allowAnyName: false, allowSubdomains: true, requireCn: true, useCsrSans: false };
+    expect(pkiRoleBody('24h', spec)).toEqual({
+      allow_any_name: false,
+      allowed_domains: 'example.com',
+      allow_subdomains: true,
+      allow_ip_sans: true,
+      enforce_hostnames: false,
+      require_cn: true,
+      use_csr_sans: false,
       key_type: 'any',
       max_ttl: '24h',
     });

@@ -4,6 +4,7 @@ import { vaultCall, type VaultClient } from '../client.ts';
 /** The article's policy shape, on the PKI role's endpoints the scenario names. */
 export function hardenedPolicyHcl(pkiMount: string, role: string, policy: HardenedVaultPolicy): string {
   const allowed = Object.entries(policy.allowedParameters);
+  const denied = Object.entries(policy.deniedParameters);
   return policy.paths
     .map((verb) =>
       [
@@ -11,6 +12,7 @@ export function hardenedPolicyHcl(pkiMount: string, role: string, policy: Harden
         '  capabilities = ["create", "update"]',
         ...(policy.requiredParameters.length ? [`  required_parameters = ${JSON.stringify(policy.requiredParameters)}`] : []),
         ...(allowed.length ? ['  allowed_parameters = {', ...allowed.map(([k, v]) => `    ${JSON.stringify(k)} = ${JSON.stringify(v)}`), '  }'] : []),
+        ...(denied.length ? ['  denied_parameters = {', ...denied.map(([k, v]) => `    ${JSON.stringify(k)} = ${JSON.stringify(v)}`), '  }'] : []),
         '}',
         '',
       ].join('\n'),
