@@ -22,6 +22,7 @@ export const REFUSED_BY: Record<FailureClass, string> = {
   'vault-mount-path': 'Vault (no auth mount)',
   'role-bound-service-account': 'Vault role check',
   'vault-policy-denied': 'Vault policy',
+  'review-host': 'Vault config (kubernetes_host / CA)',
 };
 
 export function gridRow(p: Plan): string {
