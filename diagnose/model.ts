@@ -43,6 +43,8 @@ export interface KubernetesConfigFacts {
   tokenReviewerJwtSet: boolean;
   disableLocalCaJwt: boolean;
   kubernetesHost?: string;
+  /** kubernetes_ca_cert, PEM. */
+  kubernetesCaPem?: string;
 }
 
 export interface JwtConfigFacts {
@@ -95,6 +97,8 @@ export interface DiagnosisFacts {
   vault: VaultFacts;
   /** Lines saying what was read where (shown under "Facts"). */
   notes: string[];
+  /** Mismatches found beside the diagnosis, each with its fix (Vault reviewing against another API server). */
+  findings?: string[];
 }
 
 /** Who reviews the login JWT, read from the auth config: the fields Vault's loadConfig decides it on. */

@@ -46,6 +46,7 @@ export function renderDiagnosis(d: Diagnosis, written?: { failure: string; fix?:
   out.push('');
   // Beside the diagnosis, whatever it is: cert-manager talks to the Issuer's Vault, diagnose read another one.
   if (v.readAt?.mismatch) out.push(`Finding: ${v.readAt.mismatch}`, '');
+  for (const finding of f.findings ?? []) out.push(`Finding: ${finding}`, '');
 
   const c = d.chosen;
   if (!c) {
