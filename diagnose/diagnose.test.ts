@@ -96,5 +96,14 @@ describe('what the facts decide', () => {
     expect(d.chosen).toBeUndefined();
     expect(d.confidence).toBe('unexplained');
     expect(renderDiagnosis(d)).toContain('Diagnosis: unexplained');
+    expect(renderDiagnosis(d)).not.toContain('The Finding above');
+  });
+
+  it('an unexplained message beside a review-host finding points at the finding', () => {
+    const d = run({ failure: 'token-request-forbidden', flags: { message: 'x509: certificate signed by unknown authority' }, confidence: [] });
+    const finding = 'Vault reviews tokens at https://127.0.0.1:1 (auth/kubernetes/config kubernetes_host), but this cluster\'s API server is https://10.0.0.1:6443';
+    const text = renderDiagnosis({ ...d, facts: { ...d.facts, findings: [finding] } });
+    expect(text).toContain(`Finding: ${finding}`);
+    expect(text).toContain('The Finding above fails every login this way whatever else is set: fix it first.');
   });
 });

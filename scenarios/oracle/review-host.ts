@@ -1,8 +1,10 @@
-import { UNREACHABLE_KUBERNETES_HOST } from '../../vault/configure/review-host.ts';
 import type { ExplainStep, KubernetesAuth } from '../types.ts';
 import { loginUnauthorizedLine } from './messages.ts';
 import type { OracleContext } from './model.ts';
 import { all, HCLOG_PLAIN, kubernetesAuthPlugin } from './sources.ts';
+
+/** A stale `kubernetes_host` (`auth.reviewHost: unreachable`): a closed port on Vault's own loopback, refused wherever Vault runs. */
+export const UNREACHABLE_KUBERNETES_HOST = 'https://127.0.0.1:1';
 
 /** The TokenReview endpoint Vault posts to, under `kubernetes_host`. */
 const TOKEN_REVIEWS = '/apis/authentication.k8s.io/v1/tokenreviews';

@@ -1,13 +1,12 @@
+import { UNREACHABLE_KUBERNETES_HOST } from '../../scenarios/oracle/review-host.ts';
 import type { ReviewHost } from '../../scenarios/types.ts';
 
 /**
  * What a scenario's `auth.reviewHost` writes into auth/<mount>/config instead of the API server Vault reaches:
- * - `unreachable`: a stale `kubernetes_host` — a closed port on Vault's own loopback, refused wherever Vault runs;
+ * - `unreachable`: a stale `kubernetes_host`, the oracle's UNREACHABLE_KUBERNETES_HOST;
  * - `wrong-ca`: the right host, but a `kubernetes_ca_cert` that signs no API server (this CA's key was discarded
  *   when it was made: it signs nothing, anywhere).
  */
-export const UNREACHABLE_KUBERNETES_HOST = 'https://127.0.0.1:1';
-
 export const FOREIGN_CA_PEM = `-----BEGIN CERTIFICATE-----
 MIIB1jCCAX2gAwIBAgIUdu0QvrOzBwWRGLx1BR+OSl9uinQwCgYIKoZIzj0EAwIw
 ODE2MDQGA1UEAwwtY20tdmF1bHQtZTJlIGZvcmVpZ24gQ0EgKHNpZ25zIG5vIEFQ
