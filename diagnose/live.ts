@@ -95,7 +95,7 @@ export async function liveFacts(o: LiveOptions, env: LiveEnvironment): Promise<D
     rbac,
     vault,
     notes,
-    ...(findings.length ? { findings } : {}),
+    ...(findings.length ? { findings: findings.map((f) => f.text), reviewHost: findings[0]!.kind } : {}),
   };
 }
 

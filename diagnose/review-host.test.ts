@@ -18,16 +18,16 @@ describe('reviewHostFindings', () => {
     expect(unreachable.kubernetesHost).toBe('https://127.0.0.1:1');
     const [finding, ...rest] = reviewHostFindings(unreachable, cluster, 'kubernetes');
     expect(rest).toEqual([]);
-    expect(finding).toMatch(/^Vault reviews tokens at https:\/\/127\.0\.0\.1:1 \(auth\/kubernetes\/config kubernetes_host\), but this cluster's API server is https:\/\/127\.0\.0\.1:26825/);
-    expect(finding).toContain('403 permission denied');
-    expect(finding).toContain('vault write auth/kubernetes/config kubernetes_host=https://127.0.0.1:26825 kubernetes_ca_cert=@');
+    expect(finding?.text).toMatch(/^Vault reviews tokens at https:\/\/127\.0\.0\.1:1 \(auth\/kubernetes\/config kubernetes_host\), but this cluster's API server is https:\/\/127\.0\.0\.1:26825/);
+    expect(finding?.text).toContain('403 permission denied');
+    expect(finding?.text).toContain('vault write auth/kubernetes/config kubernetes_host=https://127.0.0.1:26825 kubernetes_ca_cert=@');
   });
 
   it('names a kubernetes_ca_cert that shares no certificate with the CA the kubeconfig trusts', () => {
     const findings = reviewHostFindings({ ...unreachable, kubernetesHost: cluster.server, kubernetesCaPem: FOREIGN_CA_PEM }, cluster, 'kubernetes-a1');
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatch(/^Vault trusts CN=cm-vault-e2e foreign CA \(signs no API server\) for the API server \(auth\/kubernetes-a1\/config kubernetes_ca_cert\), but your kubeconfig trusts CN=cm-vault-e2e-cluster-ca/);
-    expect(findings[0]).toContain('x509: certificate signed by unknown authority');
+    expect(findings[0]?.text).toMatch(/^Vault trusts CN=cm-vault-e2e foreign CA \(signs no API server\) for the API server \(auth\/kubernetes-a1\/config kubernetes_ca_cert\), but your kubeconfig trusts CN=cm-vault-e2e-cluster-ca/);
+    expect(findings[0]?.text).toContain('x509: certificate signed by unknown authority');
   });
 
   it('finds nothing where Vault reviews at the cluster it reads, with its CA (a bundle holding it included)', () => {
