@@ -5,7 +5,7 @@ import { defaultAudience } from '../scenarios/placeholders.ts';
 import { predict } from '../scenarios/oracle/index.ts';
 import { kubernetesAuthFailure } from '../scenarios/oracle/messages.ts';
 import { customProfile } from '../scenarios/profiles.ts';
-import type { AuthSpec, ClusterProfile, EnvironmentFacts, FailureClass, Placement, Plan, Prediction, TokenReviewer, VaultEngine } from '../scenarios/types.ts';
+import type { AuthSpec, ClusterProfile, EnvironmentFacts, FailureClass, Placement, Plan, Prediction, ReviewHost, TokenReviewer, VaultEngine } from '../scenarios/types.ts';
 import type { Versions } from '../scenarios/versions.ts';
 import { reviewerOf, type DiagnosisFacts } from './model.ts';
 import { sameSignature, signatureOf, type MessageSignature } from './message.ts';
@@ -43,6 +43,7 @@ interface Draft {
   apiAudiences: string[];
   serviceAccountIssuer: string;
   certManager: string;
+  reviewHost?: ReviewHost;
 }
 
 interface Option {
@@ -66,7 +67,7 @@ export function enumerate(ctx: CandidateContext): Candidate[] {
   const { facts } = ctx;
   const i = facts.issuer;
   const v = facts.vault;
-  const dims: Option[][] = [methodOptions(ctx), mountOptions(ctx), reviewerOptions(ctx), placementOptions(ctx), roleOptions(ctx), ...rbacOptions(ctx), clusterOptions(ctx), certManagerOptions(ctx)];
+  const dims: Option[][] = [methodOptions(ctx), mountOptions(ctx), reviewerOptions(ctx), placementOptions(ctx), roleOptions(ctx), ...rbacOptions(ctx), clusterOptions(ctx), certManagerOptions(ctx), reviewHostOptions(ctx)];
   const byKey = new Map<string, Candidate>();
   for (const all of product(dims)) {
     const d: Draft = {
@@ -218,6 +219,12 @@ function rbacOptions({ facts }: CandidateContext): Option[][] {
   return [tr, ad];
 }
 
+/** Only what a finding read: an auth config that misses the API server is never assumed (it would shadow every other 403). */
+function reviewHostOptions({ facts }: CandidateContext): Option[] {
+  const kind = facts.reviewHost;
+  return kind ? [{ set: (d) => (d.reviewHost = kind), weight: 0, only: 'kubernetes' }] : known(() => undefined);
+}
+
 function clusterOptions({ facts }: CandidateContext): Option[] {
   const c = facts.cluster;
   if (c) return known((d) => ((d.apiAudiences = [...c.apiAudiences]), (d.serviceAccountIssuer = c.serviceAccountIssuer)));
@@ -262,6 +269,7 @@ function toPlan(ctx: CandidateContext, d: Draft, engine: VaultEngine): Plan {
           ...(d.roleAudience !== undefined ? { roleAudience: d.roleAudience } : {}),
           ...(d.boundNames ? { boundServiceAccountNames: d.boundNames } : {}),
           ...(d.boundNamespaces ? { boundServiceAccountNamespaces: d.boundNamespaces } : {}),
+          ...(d.reviewHost ? { reviewHost: d.reviewHost } : {}),
         }
       : { method: 'jwt', mount: d.authMount, boundAudiences: d.boundAudiences };
   const profile = matchingProfile(ctx.profiles, d.serviceAccountIssuer, d.apiAudiences) ?? customProfile(d.serviceAccountIssuer, d.apiAudiences);

@@ -70,6 +70,22 @@ describe('diagnose --issuer-file on the saved inputs', () => {
 });
 
 describe('what the facts decide', () => {
+  it("permission denied beside a review-host finding: review-host first, its fix a config write, two scenarios the oracle agrees with", () => {
+    const c = CASES.find((x) => x.failure === 'reviewer-forbidden')!;
+    const base = offlineFacts({ issuerFile: join(DATA, c.failure, 'issuer.yaml'), vaultAuthConfig: join(DATA, c.failure, 'config.json'), ...c.flags }, profiles);
+    const d = diagnose({ facts: { ...base, reviewHost: 'unreachable', findings: ['Vault reviews tokens at https://127.0.0.1:1 …'] }, versions, profiles });
+    expect(d.chosen?.outcome).toBe('review-host');
+    // without the auth mounts read, a wrong mountPath stays a possible other cause
+    expect(['certain', 'likely']).toContain(d.confidence);
+    expect(d.fixes?.steps[0]?.fix.change).toContain('vault write auth/kubernetes/config kubernetes_host=');
+    const out = mkdtempSync(join(tmpdir(), 'cm-vault-e2e-diagnose-'));
+    dirs.push(out);
+    const written = writeScenarios(d, out)!;
+    const plans = loadPlans({ files: [written.failure, written.fix!] });
+    expect(plans.map((p) => judge(p).predicted)).toEqual([{ ready: false, failure: 'review-host' }, { ready: true }]);
+    expect(plans[0]!.auth).toMatchObject({ reviewHost: 'unreachable' });
+  });
+
   it('permission denied with nothing but the message: apiserver-audience is likely, the mount path is named as the alternative', () => {
     const d = run({ failure: 'apiserver-audience', flags: {}, confidence: [] });
     expect(d.chosen?.outcome).toBe('apiserver-audience');
@@ -96,5 +112,14 @@ describe('what the facts decide', () => {
     expect(d.chosen).toBeUndefined();
     expect(d.confidence).toBe('unexplained');
     expect(renderDiagnosis(d)).toContain('Diagnosis: unexplained');
+    expect(renderDiagnosis(d)).not.toContain('The Finding above');
+  });
+
+  it('an unexplained message beside a review-host finding points at the finding', () => {
+    const d = run({ failure: 'token-request-forbidden', flags: { message: 'x509: certificate signed by unknown authority' }, confidence: [] });
+    const finding = 'Vault reviews tokens at https://127.0.0.1:1 (auth/kubernetes/config kubernetes_host), but this cluster\'s API server is https://10.0.0.1:6443';
+    const text = renderDiagnosis({ ...d, facts: { ...d.facts, findings: [finding] } });
+    expect(text).toContain(`Finding: ${finding}`);
+    expect(text).toContain('The Finding above fails every login this way whatever else is set: fix it first.');
   });
 });

@@ -254,6 +254,28 @@ export function fixesFor(failure: FailureClass, plan: Plan, ctx: FixContext): Fi
         alternatives: [],
       };
     }
+    case 'review-host':
+      return {
+        failure,
+        fix: fix({
+          title: `point auth/${plan.auth.mount}/config at the API server this cluster serves, with the CA that signs its certificate`,
+          action: {
+            kind: 'manual',
+            text: [
+              `kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d > k8s-ca.pem`,
+              `vault write auth/${plan.auth.mount}/config kubernetes_host=<the API server's URL as Vault reaches it> kubernetes_ca_cert=@k8s-ca.pem <the other fields as now>`,
+              '# a config write replaces the whole config: repeat token_reviewer_jwt / disable_local_ca_jwt as they are',
+            ].join('\n'),
+          },
+          tradeoff: 'none: Vault then reaches and trusts the API server that issued the token; from inside the cluster, https://kubernetes.default.svc and the pod\'s CA are the usual pair.',
+          apply: (p) => {
+            if (p.auth.method !== 'kubernetes') return p;
+            const { reviewHost: _gone, ...auth } = p.auth;
+            return { ...p, auth };
+          },
+        }),
+        alternatives: [],
+      };
     case 'vault-mount-path': {
       const real = plan.auth.mount;
       return {

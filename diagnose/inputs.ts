@@ -158,6 +158,7 @@ export function parseAuthConfig(text: string, file: string): AuthConfigFacts {
       tokenReviewerJwtSet: d.token_reviewer_jwt_set === true,
       disableLocalCaJwt: d.disable_local_ca_jwt === true,
       ...(typeof d.kubernetes_host === 'string' ? { kubernetesHost: d.kubernetes_host } : {}),
+      ...(typeof d.kubernetes_ca_cert === 'string' && d.kubernetes_ca_cert ? { kubernetesCaPem: d.kubernetes_ca_cert } : {}),
     };
   }
   if ('jwt_validation_pubkeys' in d || 'oidc_discovery_url' in d || 'jwks_url' in d || 'bound_issuer' in d) {

@@ -2,7 +2,7 @@
 // from Vault (vault-read.ts). Nothing is stored: SubjectAccessReviews and (where the API server's flags are not
 // readable) one TokenRequest are created, answer a question and are kept by nobody; the token's claims are all that
 // is kept of it. An API server that cannot be reached ends diagnose (cluster-reach.ts).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { AppsV1Api, type KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { InputError } from '../lib/errors.ts';
 import { apiMessage, Kube, statusCode } from '../lib/kube.ts';
@@ -12,6 +12,7 @@ import { CERT_MANAGER_CONTROLLER, serviceAccountUser } from '../scenarios/oracle
 import { clusterUnreachable, unreachableReason, whenAnswered } from './cluster-reach.ts';
 import { parseIssuer, readIssuerFile } from './inputs.ts';
 import type { ClusterFacts, DiagnosisFacts, IssuerFacts } from './model.ts';
+import { reviewHostFindings } from './review-host.ts';
 import { readVaultCa, vaultFacts } from './vault-read.ts';
 
 export interface LiveOptions {
@@ -83,6 +84,7 @@ export async function liveFacts(o: LiveOptions, env: LiveEnvironment): Promise<D
     notes,
   );
   if (inCluster !== undefined) vault.inCluster = inCluster;
+  const findings = vault.config?.type === 'kubernetes' ? reviewHostFindings(vault.config, { server, ...clusterCa(kc) }, issuer.mount, inCluster) : [];
   return {
     issuer,
     ...(o.message !== undefined ? { message: o.message } : {}),
@@ -93,7 +95,16 @@ export async function liveFacts(o: LiveOptions, env: LiveEnvironment): Promise<D
     rbac,
     vault,
     notes,
+    ...(findings.length ? { findings: findings.map((f) => f.text), reviewHost: findings[0]!.kind } : {}),
   };
+}
+
+/** The CA the kubeconfig trusts for its current cluster (inline data or a file), when it names one. */
+function clusterCa(kc: KubeConfig): { caPem?: string } {
+  const c = kc.getCurrentCluster();
+  if (c?.caData) return { caPem: Buffer.from(c.caData, 'base64').toString('utf8') };
+  if (c?.caFile && existsSync(c.caFile)) return { caPem: readFileSync(c.caFile, 'utf8') };
+  return {};
 }
 
 function which(o: LiveOptions): { kind: 'Issuer' | 'ClusterIssuer'; name: string; namespace?: string } {

@@ -62,7 +62,7 @@ export function classesOfSignature(s: MessageSignature): FailureClass[] {
       if (s.errors === JWT_BOUND_AUDIENCE_ERROR) return ['jwt-bound-audience'];
       if (s.errors === JWT_NO_BOUND_AUDIENCES_ERROR) return ['jwt-no-bound-audiences'];
       if (s.errors === SERVICE_ACCOUNT_NAME_NOT_AUTHORIZED || s.errors === NAMESPACE_NOT_AUTHORIZED) return ['role-bound-service-account'];
-      if (s.errors === PERMISSION_DENIED) return ['apiserver-audience', 'reviewer-forbidden', 'vault-mount-path'];
+      if (s.errors === PERMISSION_DENIED) return ['apiserver-audience', 'reviewer-forbidden', 'vault-mount-path', 'review-host'];
       return [];
     default:
       return [];

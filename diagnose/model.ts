@@ -1,6 +1,6 @@
 // What `diagnose` knows about one failing Issuer, wherever it came from (pasted files or a live cluster and Vault).
 // Every fact is optional except the Issuer itself: what is missing is inferred from the message, and said so.
-import type { IssuerKind, TokenReviewer } from '../scenarios/types.ts';
+import type { IssuerKind, ReviewHost, TokenReviewer } from '../scenarios/types.ts';
 
 export interface IssuerFacts {
   kind: IssuerKind;
@@ -43,6 +43,8 @@ export interface KubernetesConfigFacts {
   tokenReviewerJwtSet: boolean;
   disableLocalCaJwt: boolean;
   kubernetesHost?: string;
+  /** kubernetes_ca_cert, PEM. */
+  kubernetesCaPem?: string;
 }
 
 export interface JwtConfigFacts {
@@ -95,6 +97,10 @@ export interface DiagnosisFacts {
   vault: VaultFacts;
   /** Lines saying what was read where (shown under "Facts"). */
   notes: string[];
+  /** Mismatches found beside the diagnosis, each with its fix (Vault reviewing against another API server). */
+  findings?: string[];
+  /** How Vault's auth config misses the API server diagnose read, when a finding says it does. */
+  reviewHost?: ReviewHost;
 }
 
 /** Who reviews the login JWT, read from the auth config: the fields Vault's loadConfig decides it on. */

@@ -46,6 +46,7 @@ export function renderDiagnosis(d: Diagnosis, written?: { failure: string; fix?:
   out.push('');
   // Beside the diagnosis, whatever it is: cert-manager talks to the Issuer's Vault, diagnose read another one.
   if (v.readAt?.mismatch) out.push(`Finding: ${v.readAt.mismatch}`, '');
+  for (const finding of f.findings ?? []) out.push(`Finding: ${finding}`, '');
 
   const c = d.chosen;
   if (!c) {
@@ -53,6 +54,8 @@ export function renderDiagnosis(d: Diagnosis, written?: { failure: string; fix?:
       'Diagnosis: unexplained — no setup the oracle knows produces this message.',
       '  It is not one of the audience or permission failures diagnose knows (TLS, DNS, an unreachable or sealed Vault, a missing role or policy look different);',
       '  the message itself names the component that refused.',
+      // a review-host mismatch answers the client exactly like an audience refusal: the finding is the lead
+      ...(f.findings?.length ? ['  The Finding above fails every login this way whatever else is set: fix it first.'] : []),
     );
     return out.join('\n');
   }

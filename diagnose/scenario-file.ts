@@ -27,6 +27,7 @@ export function scenarioObject(plan: Plan, env: EnvironmentFacts, o: { id: strin
           ...(plan.auth.roleAudience !== undefined ? { roleAudience: ph(plan.auth.roleAudience) } : {}),
           ...(plan.auth.boundServiceAccountNames ? { boundServiceAccountNames: plan.auth.boundServiceAccountNames } : {}),
           ...(plan.auth.boundServiceAccountNamespaces ? { boundServiceAccountNamespaces: plan.auth.boundServiceAccountNamespaces } : {}),
+          ...(plan.auth.reviewHost ? { reviewHost: plan.auth.reviewHost } : {}),
         }
       : { method: 'jwt', mount: plan.auth.mount, boundAudiences: plan.auth.boundAudiences.map(ph) };
   const i = plan.issuer;

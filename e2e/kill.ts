@@ -21,13 +21,14 @@ export interface StartedRun {
   output: () => string;
 }
 
-export function cli(args: string[]) {
-  return execa('node', ['bin/cm-vault-e2e.js', ...args], { all: true, reject: false, stdin: 'ignore', timeout: 15 * 60_000, env: { FORCE_COLOR: '0' } });
+/** The CLI as its own process; `env` adds to (or overrides) the test's environment. */
+export function cli(args: string[], env: Record<string, string> = {}) {
+  return execa('node', ['bin/cm-vault-e2e.js', ...args], { all: true, reject: false, stdin: 'ignore', timeout: 15 * 60_000, env: { FORCE_COLOR: '0', ...env } });
 }
 
 /** Starts `run …` and waits until its ledger names it (run id, owner pid and start time). */
-export async function startRun(args: string[]): Promise<StartedRun> {
-  const child = cli(['run', ...args]);
+export async function startRun(args: string[], env: Record<string, string> = {}): Promise<StartedRun> {
+  const child = cli(['run', ...args], env);
   let out = '';
   child.all?.on('data', (b: Buffer) => (out += b.toString()));
   const r = await poll(async () => {

@@ -189,9 +189,10 @@ export class KindEnvironment implements ScenarioEnvironment {
       name: this.key,
       what: `kind cluster ${this.cluster.name}; node container ${this.cluster.nodeContainer}`,
       kubeconfig: this.cluster.kubeconfigPath,
+      kubernetes: this.spec.kubernetes,
       inspect: [
         `kubectl -n ${CERT_MANAGER_NAMESPACE} logs deploy/cert-manager`,
-        `docker exec ${this.cluster.nodeContainer} sh -c 'grep -h "is invalid for the target audiences" /var/log/pods/kube-system_kube-apiserver-*/kube-apiserver/*.log'`,
+        `docker exec ${this.cluster.nodeContainer} sh -c 'grep -h "is invalid for the target audiences" /var/log/pods/kube-system_kube-apiserver-*/kube-apiserver/*.log' || echo 'no match'`,
         `docker exec -it ${this.cluster.nodeContainer} bash   # journalctl -u kubelet; crictl ps -a`,
       ],
       vaults: (await this.vaults.withReproFiles(this.cluster.dir)).map(({ handle, running, where, tokenFile, caFile }) => ({

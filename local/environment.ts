@@ -16,7 +16,7 @@ import { HANDOVER_CRD_WAIT_MS, handOn, mayHandOn, takeHanded, type HandedCluster
 import type { HeldObjects, ScenarioEnvironment, VaultHandle } from '../runner/environment.ts';
 import type { StartContext } from '../runner/run.ts';
 import { certManagerController, claimKept, reuseKey, type EnvironmentSpec } from '../runner/environment-spec.ts';
-import { reproLines } from '../runner/repro.ts';
+import { reproLines, searchLog } from '../runner/repro.ts';
 import { stopAll, VaultPool } from '../runner/vault-pool.ts';
 import type { VaultEngine } from '../scenarios/types.ts';
 import { declaredAuditConfig } from '../vault/configure/audit.ts';
@@ -164,9 +164,10 @@ export class LocalEnvironment implements ScenarioEnvironment {
       name: this.key,
       what: `process cluster; logs in ${dir}`,
       kubeconfig,
+      kubernetes: this.spec.kubernetes,
       inspect: [
         `kubectl get issuers -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}: {.status.conditions[0].message}{"\\n"}{end}'`,
-        `grep -n 'is invalid for the target audiences' ${this.cluster.apiserver.logFile}`,
+        searchLog({ file: this.cluster.apiserver.logFile }, 'is invalid for the target audiences'),
       ],
       vaults: (await this.vaults.withReproFiles(dir)).map(({ handle, running, tokenFile, caFile }) => ({
         engine: handle.engine,
@@ -177,7 +178,9 @@ export class LocalEnvironment implements ScenarioEnvironment {
         caFile,
         logCommand: running.logCommand,
       })),
-      done: 'npx cm-vault-e2e clean',
+      // the processes live in the run that holds them (`run --keep` stays in the foreground): `clean` spares a
+      // run in progress, so only its stop removes them
+      done: 'Ctrl-C in the run that holds it stops its processes and removes its files',
     });
   }
 

@@ -23,6 +23,7 @@ export const REFUSED_BY: Record<FailureClass, string> = {
   'role-bound-service-account': 'Vault role check',
   'vault-policy-denied': 'Vault policy',
   'pki-role-denied': 'PKI role',
+  'review-host': 'Vault config (kubernetes_host / CA)',
 };
 
 export function gridRow(p: Plan): string {

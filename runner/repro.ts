@@ -1,4 +1,6 @@
-import { vaultBinary } from '../provision/artifacts.ts';
+import { dirname } from 'node:path';
+import { binaryPath, vaultBinary } from '../provision/artifacts.ts';
+import { cacheLayout } from '../provision/cache.ts';
 import type { Plan, VaultEngine } from '../scenarios/types.ts';
 import type { HeldObjects } from './environment.ts';
 import { VAULT_ROLE } from './vault-setup.ts';
@@ -37,6 +39,8 @@ export interface Repro {
   name: string;
   what: string;
   kubeconfig: string;
+  /** The cluster's Kubernetes version where the suite pinned it (not on an existing cluster). */
+  kubernetes?: string;
   /** Lines that read cert-manager's and the API server's side on this backend. */
   inspect: string[];
   vaults: ReproVault[];
@@ -47,15 +51,41 @@ export interface Repro {
 }
 
 /**
+ * The lines that make the printed `kubectl` commands run as pasted: the process cluster needs no kubectl, so none
+ * may be on PATH. The provisioned one of the cluster's version goes first on PATH (kind's node set holds it); where
+ * it is not provisioned, a line that fetches it only when the shell has no kubectl of its own.
+ */
+export async function kubectlLines(kubernetes: string | undefined, layout = cacheLayout()): Promise<string[]> {
+  if (!kubernetes) return [];
+  const provisioned = await binaryPath('kube-node', kubernetes, 'kubectl', layout).catch(() => undefined);
+  if (provisioned) return [`export PATH=${dirname(provisioned)}:$PATH   # kubectl ${kubernetes}, as provisioned`];
+  return [`command -v kubectl >/dev/null || { npx cm-vault-e2e provision --only kube-node@${kubernetes} && export PATH=${layout.artifact('kube-node', kubernetes)}:$PATH; }`];
+}
+
+/**
+ * A log search that exits 0 whether or not it finds anything: "nothing yet" is an answer, not a failed command.
+ * `source` is a command whose output is searched, or a file.
+ */
+export function searchLog(source: { command: string } | { file: string }, pattern: string): string {
+  const grep = `grep -n '${pattern}'`;
+  return 'file' in source ? `${grep} ${source.file} || echo 'no match in ${source.file}'` : `${source.command} 2>&1 | ${grep} || echo 'no match'`;
+}
+
+/**
  * The shell lines that point kubectl and the Vault CLI at a kept environment: paths that run as pasted (the
  * provisioned vault/bao binary, not a bare `vault` that may not be on PATH), secrets only in 0600 files.
  */
-export async function reproLines(r: Repro, cliOf: (engine: VaultEngine, version: string) => Promise<string> = vaultBinary): Promise<string[]> {
+export async function reproLines(
+  r: Repro,
+  cliOf: (engine: VaultEngine, version: string) => Promise<string> = vaultBinary,
+  kubectlOf: (kubernetes: string | undefined) => Promise<string[]> = kubectlLines,
+): Promise<string[]> {
   const h = r.held;
   const issuer = h ? (h.issuer.namespace ? `kubectl -n ${h.issuer.namespace} describe issuer ${h.issuer.name}` : `kubectl describe clusterissuer ${h.issuer.name}`) : undefined;
   const lines = [
     `# environment ${r.name} (${r.what})`,
     `export KUBECONFIG=${r.kubeconfig}`,
+    ...(await kubectlOf(r.kubernetes)),
     'kubectl get issuers,clusterissuers -A -o wide',
     ...(h ? [`# ${h.scenario}: its objects are in place, under the names it ran with`, issuer!] : []),
     ...r.inspect,
@@ -70,7 +100,7 @@ export async function reproLines(r: Repro, cliOf: (engine: VaultEngine, version:
       ...(v.reach ?? []),
       `export ${env('VAULT')}${v.engine === 'openbao' ? ` ${env('BAO')}` : ''}`,
       mine ? `${cli} auth list && ${cli} read auth/${h.mount}/config && ${cli} read auth/${h.mount}/role/${h.role}` : `${cli} auth list`,
-      `${v.logCommand} 2>&1 | grep -n 'login unauthorized'`,
+      searchLog({ command: v.logCommand }, 'login unauthorized'),
     );
   }
   lines.push(`# when done: ${r.done}`);

@@ -1,5 +1,6 @@
 import { configureJwtAuth, writeJwtRole } from '../vault/configure/jwt-auth.ts';
 import { configureKubernetesAuth, writeKubernetesRole } from '../vault/configure/kubernetes-auth.ts';
+import { reviewTarget } from '../vault/configure/review-host.ts';
 import { resolvePlaceholders } from '../scenarios/placeholders.ts';
 import type { EnvironmentFacts, Plan } from '../scenarios/types.ts';
 import type { ScenarioEnvironment, VaultHandle } from './environment.ts';
@@ -51,10 +52,11 @@ export async function configureVaultAuth(env: ScenarioEnvironment, vault: VaultH
       reviewerJwt = await env.kube.tokenRequest(REVIEWER_NAMESPACE, sa, { expirationSeconds: 3600 });
       remember(reviewerJwt);
     }
+    const target = reviewTarget(plan.auth.reviewHost, { host: vault.kubernetesHost ?? env.kubernetesHostForVault, caPem: env.access.caPem });
     await configureKubernetesAuth(vault.admin, {
       mount,
-      kubernetesHost: vault.kubernetesHost ?? env.kubernetesHostForVault,
-      kubernetesCaPem: env.access.caPem,
+      kubernetesHost: target.host,
+      kubernetesCaPem: target.caPem,
       tokenReviewer: emulatePodToken ? 'reviewer-jwt' : plan.auth.tokenReviewer,
       ...(reviewerJwt ? { reviewerJwt } : {}),
     });

@@ -60,7 +60,7 @@ describe('the shipped catalogue', () => {
     expect(kinds((p) => p.vault.placement)).toEqual(new Set(['in-cluster', 'external']));
     expect(kinds((p) => p.vault.version)).toEqual(new Set([...loadVersions().vault.versions, ...loadVersions().openbao.versions]));
     expect(kinds((p) => p.expect.failure ?? 'ready')).toEqual(
-      new Set(['ready', 'apiserver-audience', 'vault-role-audience', 'jwt-bound-audience', 'jwt-no-bound-audiences', 'token-request-forbidden', 'reviewer-forbidden', 'crd-unknown-field', 'vault-policy-denied', 'pki-role-denied']),
+      new Set(['ready', 'apiserver-audience', 'vault-role-audience', 'jwt-bound-audience', 'jwt-no-bound-audiences', 'token-request-forbidden', 'reviewer-forbidden', 'crd-unknown-field', 'vault-policy-denied', 'pki-role-denied', 'review-host']),
     );
   });
 

@@ -95,7 +95,7 @@ function checkAuth(s: RawScenario): Problem[] {
     }
   } else {
     if (a.boundAudiences === undefined) problems.push({ path: ['auth'], problem: 'JWT auth needs `boundAudiences`', fix: 'add `boundAudiences: [...]` (`[]` for a role with none bound)' });
-    for (const field of ['tokenReviewer', 'roleAudience', 'boundServiceAccountNames', 'boundServiceAccountNamespaces'] as const) {
+    for (const field of ['tokenReviewer', 'roleAudience', 'boundServiceAccountNames', 'boundServiceAccountNamespaces', 'reviewHost'] as const) {
       if (a[field] !== undefined) problems.push({ path: ['auth', field], problem: `\`${field}\` belongs to Kubernetes auth`, fix: 'remove it, or set `method: kubernetes`' });
     }
   }
@@ -183,6 +183,7 @@ export function toScenario(s: RawScenario, ctx: RuleContext, source: Scenario['s
           ...(a.roleAudience !== undefined ? { roleAudience: a.roleAudience } : {}),
           ...(a.boundServiceAccountNames !== undefined ? { boundServiceAccountNames: a.boundServiceAccountNames } : {}),
           ...(a.boundServiceAccountNamespaces !== undefined ? { boundServiceAccountNamespaces: a.boundServiceAccountNamespaces } : {}),
+          ...(a.reviewHost !== undefined ? { reviewHost: a.reviewHost } : {}),
         }
       : { method: 'jwt', mount: a.mount ?? defaultMount(a), boundAudiences: a.boundAudiences ?? [] };
   const i = s.issuer;

@@ -17,7 +17,11 @@ export const FAILURE_CLASSES = [
   'role-bound-service-account',
   'vault-policy-denied',
   'pki-role-denied',
+  'review-host',
 ] as const;
+
+/** A Kubernetes auth config that reviews against no API server it can trust (vault/configure/review-host.ts). */
+export const REVIEW_HOSTS = ['unreachable', 'wrong-ca'] as const;
 
 export const TOKEN_REVIEWERS = ['local-token', 'reviewer-jwt', 'client-jwt'] as const;
 
@@ -101,6 +105,7 @@ export const RawScenario = z.strictObject({
     boundServiceAccountNames: z.array(z.string().min(1)).min(1).optional(),
     boundServiceAccountNamespaces: z.array(z.string().min(1)).min(1).optional(),
     boundAudiences: z.array(Audience).optional(),
+    reviewHost: z.enum(REVIEW_HOSTS).optional(),
   }),
   issuer: z.strictObject({
     kind: z.enum(['Issuer', 'ClusterIssuer']),

@@ -29,7 +29,12 @@ export interface KubernetesAuth {
   boundServiceAccountNames?: string[];
   /** The role's `bound_service_account_namespaces`; absent = the Issuer's ServiceAccount namespace. */
   boundServiceAccountNamespaces?: string[];
+  /** `kubernetes_host`/`kubernetes_ca_cert` that miss the API server; absent = the ones that reach it. */
+  reviewHost?: ReviewHost;
 }
+
+/** How auth/<mount>/config misses the API server: a stale host, or a CA that does not sign its certificate. */
+export type ReviewHost = 'unreachable' | 'wrong-ca';
 
 export interface JwtAuth {
   method: 'jwt';
@@ -85,7 +90,9 @@ export type FailureClass =
   /** The Issuer is Ready, but Vault's ACL refuses the sign request: the CertificateRequest fails. */
   | 'vault-policy-denied'
   /** The ACL lets the sign request through, and the PKI role refuses a name (or a missing CN): HTTP 400. */
-  | 'pki-role-denied';
+  | 'pki-role-denied'
+  /** Vault's TokenReview call never reaches an API server it trusts: a stale kubernetes_host or a wrong kubernetes_ca_cert. */
+  | 'review-host';
 
 /**
  * The ACL policy the Vault role hands out. Absent = the default: create/update on `<pki>/sign/<role>` and

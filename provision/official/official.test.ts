@@ -49,8 +49,8 @@ describe('official sources of the pinned recipes', () => {
     ]);
     expect(go('helm').official!.files).toEqual([
       {
-        url: 'https://get.helm.sh/helm-v3.19.0-linux-amd64.tar.gz',
-        checksumUrl: 'https://get.helm.sh/helm-v3.19.0-linux-amd64.tar.gz.sha256sum',
+        url: 'https://get.helm.sh/helm-v3.19.5-linux-amd64.tar.gz',
+        checksumUrl: 'https://get.helm.sh/helm-v3.19.5-linux-amd64.tar.gz.sha256sum',
         checksumFormat: 'sums',
         unpack: { kind: 'tar.gz', members: { helm: 'linux-amd64/helm' } },
       },

@@ -16,7 +16,7 @@ const upstream: Record<string, string> = {
     'module k8s.io/kubernetes\n\ngo 1.26.0\n\nreplace (\n\tk8s.io/api => ./staging/src/k8s.io/api\n\tk8s.io/streaming => ./staging/src/k8s.io/streaming\n)\n\nreplace github.com/x/y => github.com/x/y v1.0.0\n',
   'go.etcd.io/etcd/server/v3@v3.6.5': 'module go.etcd.io/etcd/server/v3\n\ngo 1.24\n\nreplace (\n\tgo.etcd.io/etcd/api/v3 => ../api\n)\n\nreplace go.etcd.io/etcd => ./FORBIDDEN_DEPENDENCY\n',
   'github.com/hashicorp/vault@v1.21.0': 'module github.com/hashicorp/vault\n\ngo 1.25.3\n\nreplace github.com/hashicorp/vault/sdk => ./sdk\n\nreplace github.com/99designs/keyring => github.com/Jeffail/keyring v1.2.3\n',
-  'helm.sh/helm/v3@v3.19.0': 'module helm.sh/helm/v3\n\ngo 1.24.0\n',
+  'helm.sh/helm/v3@v3.19.5': 'module helm.sh/helm/v3\n\ngo 1.24.0\n',
   'helm.sh/helm/v4@v4.3.2': 'module helm.sh/helm/v4\n\ngo 1.25.0\n',
 };
 const ctx: WrapperContext = {
@@ -72,8 +72,8 @@ describe('wrapper modules', () => {
   });
 
   it('helm is needed by both backends; OpenBao comes from its PyPI wheel', async () => {
-    expect(helmRecipe('v3.19.0').sets).toEqual(['local', 'kind']);
-    expect(await goMod(helmRecipe('v3.19.0'))).toContain('\thelm.sh/helm/v3 v3.19.0\n');
+    expect(helmRecipe('v3.19.5').sets).toEqual(['local', 'kind']);
+    expect(await goMod(helmRecipe('v3.19.5'))).toContain('\thelm.sh/helm/v3 v3.19.5\n');
     // Helm 4: its own artifact and module, the same `helm` binary name.
     const h4 = helmRecipe('v4.3.2');
     expect(h4.name).toBe('helm4');

@@ -8,6 +8,7 @@ import {
   type ForbiddenRequest,
 } from './messages.ts';
 import { intersects, list, resourceNamespace, type OracleContext } from './model.ts';
+import { reviewHostRefusal } from './review-host.ts';
 import { all, HCLOG_PLAIN, kubernetes, kubernetesAuthPlugin } from './sources.ts';
 
 export interface TokenReviewOutcome {
@@ -33,6 +34,9 @@ export function reviewToken(ctx: OracleContext, auth: KubernetesAuth, tokenAudie
   const loginUser = serviceAccountUser(resourceNamespace(ctx), ctx.plan.issuer.serviceAccount);
   const steps: ExplainStep[] = [callerStep(ctx, auth, reviewer, loginUser)];
   const wanted = roleAudience !== undefined ? [roleAudience] : [...tokenAudiences];
+  // the call itself fails before any API server judges the token
+  const missed = reviewHostRefusal(ctx, auth);
+  if (missed) return { ok: false, failure: 'review-host', logLine: missed.logLine, steps: [...steps, missed.step] };
 
   if (reviewer === 'client-jwt') {
     const apiAudiences = ctx.facts.apiAudiences;
