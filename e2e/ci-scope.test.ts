@@ -24,6 +24,16 @@ describe("e2e tests need only the ci set (versions.yaml `ci`)", () => {
     expect(files).toEqual(expect.arrayContaining(['e2e/handoff.e2e.ts', 'e2e/local.e2e.ts', 'existing/existing.e2e.ts']));
   });
 
+  // scenario files an e2e suite loads itself (`files: [...]`, `--scenarios DIR`): on a ci view, a file with no
+  // scenario in the ci set leaves its suite with nothing to run (vitest: "No test suite found")
+  const scenarioFilesOfSuites = repoFiles(ROOT).filter((f) => /^(e2e|existing\/testdata)\/.*\.ya?ml$/.test(f));
+
+  it.each(scenarioFilesOfSuites)('%s holds scenarios in the ci set', (name) => {
+    const plans = loadPlans({ files: [join(ROOT, name)] });
+    expect(plans.length, `${name} holds no scenario`).toBeGreaterThan(0);
+    expect(plans.filter((p) => p.ci).map((p) => p.id), `${name}: no scenario in versions.yaml's ci set; move its versions into the ci set (\`npx cm-vault-e2e list --filter ci=true\`)`).not.toEqual([]);
+  });
+
   it.each(files)('%s names no scenario, filter or version outside it', (name) => {
     const text = readFileSync(join(ROOT, name), 'utf8');
     const findings = ciScopeFindings(name, text, plansFor(text), versions);
