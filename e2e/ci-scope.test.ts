@@ -17,8 +17,9 @@ function plansFor(text: string) {
 }
 
 describe("e2e tests need only the ci set (versions.yaml `ci`)", () => {
+  const tracked = repoFiles(ROOT);
   // the e2e project's include (vitest.config.ts)
-  const files = repoFiles(ROOT).filter((f) => f.endsWith('.e2e.ts'));
+  const files = tracked.filter((f) => f.endsWith('.e2e.ts'));
 
   it('finds the e2e files', () => {
     expect(files).toEqual(expect.arrayContaining(['e2e/handoff.e2e.ts', 'e2e/local.e2e.ts', 'existing/existing.e2e.ts']));
@@ -26,7 +27,7 @@ describe("e2e tests need only the ci set (versions.yaml `ci`)", () => {
 
   // scenario files an e2e suite loads itself (`files: [...]`, `--scenarios DIR`): on a ci view, a file with no
   // scenario in the ci set leaves its suite with nothing to run (vitest: "No test suite found")
-  const scenarioFilesOfSuites = repoFiles(ROOT).filter((f) => /^(e2e|existing\/testdata)\/.*\.ya?ml$/.test(f));
+  const scenarioFilesOfSuites = tracked.filter((f) => /^(e2e|existing\/testdata)\/.*\.ya?ml$/.test(f));
 
   it.each(scenarioFilesOfSuites)('%s holds scenarios in the ci set', (name) => {
     const plans = loadPlans({ files: [join(ROOT, name)] });
